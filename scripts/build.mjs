@@ -1,0 +1,16 @@
+// Bundles the CLI into dist/cli.mjs so that the package `bin` runs without tsx.
+// Runs on `npm ci` (the `prepare` script) and before `npm run bench`.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.mjs',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: true,
+  packages: 'external',
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+});

@@ -1,0 +1,133 @@
+/**
+ * The configuration file (`kpi-report.json`): every setting has a default, so `{}` is a
+ * valid configuration. Parsed once at start-up; a bad value fails with every problem
+ * listed and the field named.
+ */
+import { z } from 'zod';
+import type { KpiId } from './kpi-ids';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const bandThresholds = (strong: number, moderate: number) =>
+  z
+    .strictObject({
+      strong: z.number().default(strong),
+      moderate: z.number().default(moderate),
+    })
+    .refine((band) => band.strong >= band.moderate, { message: 'strong must be at least moderate' })
+    .default({ strong, moderate });
+
+const channel = z.enum(['self_service', 'assisted']);
+
+export const configSchema = z.strictObject({
+  /** Shown in the report and the email subject. */
+  companyName: z.string().trim().min(1).default('Your company'),
+  /** ISO 4217 code used to present Cost to Support. */
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'use a three-letter ISO 4217 code such as "USD" or "EUR"')
+    .default('USD'),
+  /** IANA time zone deciding quarter membership of date-times (and of "today"). */
+  timeZone: z
+    .string()
+    .refine(isTimeZone, { message: 'not an IANA time zone; use a name such as "UTC" or "Europe/Paris"' })
+    .default('UTC'),
+  /** Month (1-12) in which the fiscal year starts; 1 means calendar quarters. */
+  fiscalYearStartMonth: z.number().int().min(1).max(12).default(1),
+  /** Self-service share (0-1, inclusive) at which a served client counts as independent. */
+  independenceThreshold: z.number().gt(0).max(1).default(0.8),
+  /** A KPI resting on fewer observations than this is flagged as low-sample. */
+  minimumSample: z.number().int().min(1).default(30),
+  /** A run fails when a dataset's rejected rows exceed this share, in percent. */
+  rejectLimitPercent: z.number().min(0).max(100).default(1),
+  /** Client columns to segment by, on top of product, size, industry and region. */
+  segmentColumns: z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .transform((name) => name.toLowerCase()),
+    )
+    .default([]),
+  /** Extra channel labels mapped onto the two contract channels, e.g. { "portal": "self_service" }. */
+  channelLabels: z
+    .record(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .transform((label) => label.toLowerCase()),
+      channel,
+    )
+    .default({}),
+  /** Band thresholds per KPI; a value at or above `strong` is strong, at or above `moderate` moderate. */
+  bands: z
+    .strictObject({
+      clientIndependenceRate: bandThresholds(80, 60),
+      selfServiceAdoptionRate: bandThresholds(70, 50),
+      relationshipDepth: bandThresholds(80, 60),
+      empowermentSatisfactionScore: bandThresholds(80, 70),
+      netPromoterScore: bandThresholds(50, 0),
+      customerRetentionRate: bandThresholds(90, 80),
+      /** Lower is better: at or below `strong` is strong, at or below `moderate` moderate. No default. */
+      costToSupportPerClient: z
+        .strictObject({ strong: z.number(), moderate: z.number() })
+        .refine((band) => band.strong <= band.moderate, {
+          message: 'lower is better for cost: strong must be at most moderate',
+        })
+        .optional(),
+    })
+    .default({
+      clientIndependenceRate: { strong: 80, moderate: 60 },
+      selfServiceAdoptionRate: { strong: 70, moderate: 50 },
+      relationshipDepth: { strong: 80, moderate: 60 },
+      empowermentSatisfactionScore: { strong: 80, moderate: 70 },
+      netPromoterScore: { strong: 50, moderate: 0 },
+      customerRetentionRate: { strong: 90, moderate: 80 },
+    }),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type BandThresholds = { strong: number; moderate: number };
+
+/** Parses a configuration object; throws `ConfigError` listing every bad field. */
+export function parseConfig(input: unknown, source = 'configuration'): Config {
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    return `  - ${field}: ${issue.message}`;
+  });
+  throw new ConfigError(`${source} is not valid:\n${problems.join('\n')}`);
+}
+
+/** Parses the text of a JSON configuration file. */
+export function parseConfigText(text: string, source: string): Config {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${source} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return parseConfig(json, source);
+}
+
+export const defaultConfig: Config = parseConfig({});
+
+export function bandThresholdsFor(config: Config, id: KpiId): BandThresholds | undefined {
+  return config.bands[id];
+}
+
+
