@@ -129,5 +129,3 @@ export const defaultConfig: Config = parseConfig({});
 export function bandThresholdsFor(config: Config, id: KpiId): BandThresholds | undefined {
   return config.bands[id];
 }
-
-

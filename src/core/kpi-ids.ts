@@ -46,7 +46,12 @@ export const KPI_DEFINITIONS: Record<KpiId, KpiDefinition> = {
     unit: 'percent',
     higherIsBetter: true,
   },
-  netPromoterScore: { id: 'netPromoterScore', name: 'Net Promoter Score', unit: 'score', higherIsBetter: true },
+  netPromoterScore: {
+    id: 'netPromoterScore',
+    name: 'Net Promoter Score',
+    unit: 'score',
+    higherIsBetter: true,
+  },
   customerRetentionRate: {
     id: 'customerRetentionRate',
     name: 'Customer Retention Rate',

@@ -1,0 +1,43 @@
+/**
+ * Streams one stored CSV file (plain or gzip) into records: bytes are checksummed as they
+ * arrive, gunzipped when the name ends in `.gz`, decoded as UTF-8 (a leading byte-order
+ * mark is dropped) and tokenised. Nothing but the current chunk is held in memory.
+ */
+import { createHash } from 'node:crypto';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { type CsvRecord, CsvTokenizer } from './csv-tokenizer';
+
+export interface CsvFileStats {
+  /** Bytes as stored (compressed size for `.gz`). */
+  readonly bytes: number;
+  /** SHA-256 of the stored bytes, hex. */
+  readonly sha256: string;
+}
+
+export async function readCsvFile(
+  source: AsyncIterable<Uint8Array>,
+  fileName: string,
+  onRecord: (record: CsvRecord) => void,
+): Promise<CsvFileStats> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  async function* counted() {
+    for await (const chunk of source) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  const decoded: AsyncIterable<Uint8Array> = fileName.endsWith('.gz')
+    ? pipeline(Readable.from(counted()), createGunzip(), () => {})
+    : counted();
+  const decoder = new TextDecoder('utf-8');
+  const tokenizer = new CsvTokenizer();
+  for await (const chunk of decoded) {
+    tokenizer.push(decoder.decode(chunk, { stream: true }), onRecord);
+  }
+  tokenizer.push(decoder.decode(), onRecord);
+  tokenizer.finish(onRecord);
+  return { bytes, sha256: hash.digest('hex') };
+}

@@ -1,0 +1,89 @@
+/**
+ * The book of clients from clients.csv: ids interned once to dense indexes, the two dates
+ * that decide every population, and each client's value in every segment dimension.
+ * Everything else is keyed by these indexes, so memory grows with clients, not rows.
+ */
+import type { QuarterPeriod } from '../quarter';
+
+/** `churned_on` of a client that has not churned. */
+export const NEVER = Number.MAX_SAFE_INTEGER;
+export const UNSPECIFIED_SEGMENT = '(unspecified)';
+
+export interface SegmentDimension {
+  readonly name: string;
+  /** Distinct values, in order of first appearance. */
+  readonly values: string[];
+  /** Index into `values` for every client. */
+  readonly valueOfClient: number[];
+}
+
+export class ClientBook {
+  readonly ids: string[] = [];
+  readonly customerSince: number[] = [];
+  readonly churnedOn: number[] = [];
+  readonly dimensions: SegmentDimension[];
+  private readonly indexById = new Map<string, number>();
+  private readonly valueIndexes: Map<string, number>[];
+  /** Ids whose clients.csv row was rejected, to explain references to them. */
+  readonly rejectedIds = new Set<string>();
+
+  constructor(dimensionNames: readonly string[]) {
+    this.dimensions = dimensionNames.map((name) => ({ name, values: [], valueOfClient: [] }));
+    this.valueIndexes = dimensionNames.map(() => new Map());
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  indexOf(id: string): number | undefined {
+    return this.indexById.get(id);
+  }
+
+  /** Adds a client; returns false (and adds nothing) when the id is already in the book. */
+  add(
+    id: string,
+    customerSince: number,
+    churnedOn: number | undefined,
+    segments: (string | undefined)[],
+  ): boolean {
+    if (this.indexById.has(id)) return false;
+    this.indexById.set(id, this.ids.length);
+    this.ids.push(id);
+    this.customerSince.push(customerSince);
+    this.churnedOn.push(churnedOn ?? NEVER);
+    this.dimensions.forEach((dimension, d) => {
+      const value = segments[d] ?? UNSPECIFIED_SEGMENT;
+      const indexes = this.valueIndexes[d] as Map<string, number>;
+      let valueIndex = indexes.get(value);
+      if (valueIndex === undefined) {
+        valueIndex = dimension.values.length;
+        indexes.set(value, valueIndex);
+        dimension.values.push(value);
+      }
+      dimension.valueOfClient.push(valueIndex);
+    });
+    return true;
+  }
+
+  /** Customer on at least one day of the quarter (kpis.md "Active in Q"). */
+  isActive(client: number, period: QuarterPeriod): boolean {
+    return (
+      (this.customerSince[client] as number) <= period.end &&
+      (this.churnedOn[client] as number) > period.start
+    );
+  }
+
+  /** Customer before the quarter and still one on its first day (kpis.md "S"). */
+  isCustomerAtStart(client: number, period: QuarterPeriod): boolean {
+    return (
+      (this.customerSince[client] as number) < period.start &&
+      (this.churnedOn[client] as number) > period.start
+    );
+  }
+
+  /** In S and still a customer on the quarter's last day (kpis.md "R"). */
+  isRetained(client: number, period: QuarterPeriod): boolean {
+    return this.isCustomerAtStart(client, period) && (this.churnedOn[client] as number) > period.end;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * What one quarter's events add up to, per client: interaction counts by channel, services
+ * in use, survey sums and support costs. Every field is a count or an exact integer sum
+ * (CESS in millionths of a point, money in nanos), so the totals are the same whatever
+ * the row order, and two partial activities merge by addition.
+ */
+
+export class QuarterActivity {
+  readonly selfService: Int32Array;
+  readonly assisted: Int32Array;
+  /** Distinct services in use during the quarter, per client. */
+  readonly services: (Set<string> | undefined)[];
+  /** Distinct `service` values of every valid services.csv row, in or out of the quarter. */
+  readonly catalog = new Set<string>();
+  /** Sum of score / scale_max × 100 × 10⁶, rounded per response. */
+  readonly cessMicroPoints: Float64Array;
+  readonly cessResponses: Int32Array;
+  readonly promoters: Int32Array;
+  readonly detractors: Int32Array;
+  readonly npsResponses: Int32Array;
+  /** Costs in the quarter attributed to each client, in nanos. */
+  readonly directCostNanos: bigint[];
+  /** Costs in the quarter without a client, in nanos. */
+  poolNanos = 0n;
+
+  constructor(readonly clientCount: number) {
+    this.selfService = new Int32Array(clientCount);
+    this.assisted = new Int32Array(clientCount);
+    this.services = new Array(clientCount).fill(undefined);
+    this.cessMicroPoints = new Float64Array(clientCount);
+    this.cessResponses = new Int32Array(clientCount);
+    this.promoters = new Int32Array(clientCount);
+    this.detractors = new Int32Array(clientCount);
+    this.npsResponses = new Int32Array(clientCount);
+    this.directCostNanos = new Array(clientCount).fill(0n);
+  }
+
+  addInteraction(client: number, channel: 'self_service' | 'assisted'): void {
+    if (channel === 'self_service') (this.selfService[client] as number)++;
+    else (this.assisted[client] as number)++;
+  }
+
+  addServiceInUse(client: number, service: string): void {
+    let services = this.services[client];
+    if (services === undefined) {
+      services = new Set();
+      this.services[client] = services;
+    }
+    services.add(service);
+  }
+
+  addCessResponse(client: number, score: number, scaleMax: number): void {
+    (this.cessMicroPoints[client] as number) += Math.round((score / scaleMax) * 100 * 1e6);
+    (this.cessResponses[client] as number)++;
+  }
+
+  addNpsResponse(client: number, score: number): void {
+    if (score >= 9) (this.promoters[client] as number)++;
+    else if (score <= 6) (this.detractors[client] as number)++;
+    (this.npsResponses[client] as number)++;
+  }
+
+  addCost(client: number | undefined, nanos: bigint): void {
+    if (client === undefined) this.poolNanos += nanos;
+    else this.directCostNanos[client] = (this.directCostNanos[client] as bigint) + nanos;
+  }
+}

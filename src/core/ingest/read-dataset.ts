@@ -1,0 +1,148 @@
+/**
+ * Reads every file of one dataset, checks each header against the contract, and hands
+ * each data row (as trimmed column texts) to a handler that accepts it or says why not.
+ * Keeps the data-quality account: rows read, rows rejected, the first examples.
+ */
+import { readCsvFile } from '../csv/read-csv-file';
+import { type DatasetContract, normaliseColumnName } from '../datasets/contract';
+import type { RawRow } from '../datasets/row-schemas';
+import type { ExportStore } from '../ports';
+import type { DiscoveredFile } from './discover-export-set';
+
+export const MAX_EXAMPLES = 10;
+/** Rows between two progress reports. */
+export const PROGRESS_EVERY_ROWS = 250_000;
+
+export interface RejectedRow {
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
+}
+
+export interface FileProvenance {
+  readonly file: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly rows: number;
+  readonly etag?: string;
+  readonly versionId?: string;
+}
+
+export interface DatasetQuality {
+  readonly present: boolean;
+  rows: number;
+  rejected: number;
+  readonly examples: RejectedRow[];
+  readonly files: FileProvenance[];
+}
+
+export interface ReadProgress {
+  readonly dataset: string;
+  readonly file: string;
+  readonly rows: number;
+  readonly done: boolean;
+}
+
+/** Accepts a row (returns undefined) or rejects it with a reason. */
+export type RowHandler = (row: RawRow) => string | undefined;
+
+export function emptyQuality(present: boolean): DatasetQuality {
+  return { present, rows: 0, rejected: 0, examples: [], files: [] };
+}
+
+/**
+ * Returns the header problems that stopped the dataset from being read (empty when all
+ * was read). Columns named in `columns` are handed to the handler.
+ */
+export async function readDataset(options: {
+  store: ExportStore;
+  contract: DatasetContract;
+  files: readonly DiscoveredFile[];
+  /** Columns handed to `onRow`, or a function choosing them from the first header. */
+  columns: readonly string[] | ((header: readonly string[]) => readonly string[]);
+  quality: DatasetQuality;
+  onRow: RowHandler;
+  onProgress?: ((progress: ReadProgress) => void) | undefined;
+}): Promise<{ problems: string[]; header: string[] }> {
+  const { store, contract, files, quality, onRow, onProgress } = options;
+  let firstHeader: string[] | undefined;
+  let columns: readonly string[] = [];
+  for (const file of files) {
+    let header: string[] | undefined;
+    let indexes: (number | undefined)[] = [];
+    let headerProblem: string | undefined;
+    let fileRows = 0;
+    const reject = (line: number, reason: string) => {
+      quality.rejected++;
+      if (quality.examples.length < MAX_EXAMPLES) quality.examples.push({ file: file.name, line, reason });
+    };
+    const stats = await readCsvFile(store.read(file.key), file.name, (record) => {
+      if (headerProblem !== undefined) return;
+      if (header === undefined) {
+        header = record.fields.map(normaliseColumnName);
+        headerProblem = checkHeader(header, contract, file.name, firstHeader);
+        if (firstHeader === undefined) {
+          firstHeader = header;
+          columns = typeof options.columns === 'function' ? options.columns(header) : options.columns;
+        }
+        const columnIndex = new Map(header.map((name, index) => [name, index]));
+        indexes = columns.map((column) => columnIndex.get(column));
+        return;
+      }
+      quality.rows++;
+      fileRows++;
+      if (record.error !== undefined) {
+        reject(record.line, `malformed CSV: ${record.error}`);
+      } else if (record.fields.length !== header.length) {
+        reject(
+          record.line,
+          `the row has ${record.fields.length} fields but the header has ${header.length}; quote fields that contain commas`,
+        );
+      } else {
+        const row: RawRow = {};
+        columns.forEach((column, c) => {
+          const index = indexes[c];
+          const text = index === undefined ? '' : (record.fields[index] as string).trim();
+          row[column] = text === '' ? undefined : text;
+        });
+        const reason = onRow(row);
+        if (reason !== undefined) reject(record.line, reason);
+      }
+      if (onProgress && quality.rows % PROGRESS_EVERY_ROWS === 0) {
+        onProgress({ dataset: contract.name, file: file.name, rows: quality.rows, done: false });
+      }
+    });
+    if (header === undefined) headerProblem = `${file.name} is empty; it needs at least a header row`;
+    if (headerProblem !== undefined) return { problems: [headerProblem], header: firstHeader ?? [] };
+    quality.files.push({
+      file: file.name,
+      bytes: stats.bytes,
+      sha256: stats.sha256,
+      rows: fileRows,
+      ...(file.etag === undefined ? {} : { etag: file.etag }),
+      ...(file.versionId === undefined ? {} : { versionId: file.versionId }),
+    });
+  }
+  onProgress?.({ dataset: contract.name, file: files.at(-1)?.name ?? '', rows: quality.rows, done: true });
+  return { problems: [], header: firstHeader ?? [] };
+}
+
+function checkHeader(
+  header: string[],
+  contract: DatasetContract,
+  fileName: string,
+  firstHeader: string[] | undefined,
+): string | undefined {
+  const missing = contract.requiredColumns.filter((column) => !header.includes(column));
+  if (missing.length > 0) {
+    return `${fileName} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}; its header must include ${contract.requiredColumns.join(', ')} (found: ${header.join(', ') || 'nothing'})`;
+  }
+  const repeated = header.filter((name, index) => name !== '' && header.indexOf(name) !== index);
+  if (repeated.length > 0) {
+    return `${fileName} names the column ${[...new Set(repeated)].join(', ')} more than once; keep one`;
+  }
+  if (firstHeader !== undefined && [...header].sort().join(',') !== [...firstHeader].sort().join(',')) {
+    return `${fileName} has a different header from the dataset's first part; every part needs the same columns`;
+  }
+  return undefined;
+}

@@ -1,0 +1,203 @@
+/**
+ * Reads one quarter's export set in a single pass per file: clients first (every other
+ * dataset refers to them), then interactions, services, surveys and support costs, each
+ * row validated by its zod schema and folded into per-client state.
+ */
+import type { Config } from '../config';
+import { DATASET_NAMES, DATASETS, type DatasetName, SEGMENT_COLUMNS } from '../datasets/contract';
+import { createRowSchemas, describeRowError, type RawRow } from '../datasets/row-schemas';
+import { dayInZone } from '../dates';
+import type { ExportStore } from '../ports';
+import type { QuarterPeriod } from '../quarter';
+import { ClientBook } from './client-book';
+import { type DiscoveredExportSet, discoverExportSet } from './discover-export-set';
+import { IdHashSet } from './id-hash-set';
+import { QuarterActivity } from './quarter-activity';
+import { type DatasetQuality, emptyQuality, type ReadProgress, readDataset } from './read-dataset';
+
+export interface ExportSetReading {
+  readonly book: ClientBook;
+  readonly activity: QuarterActivity;
+  readonly dataQuality: Record<DatasetName, DatasetQuality>;
+  /** Reasons the set cannot be reported on; empty when it can. */
+  readonly problems: string[];
+  /** Things worth knowing that do not stop a run. */
+  readonly warnings: string[];
+}
+
+export interface ReadExportSetOptions {
+  readonly store: ExportStore;
+  readonly period: QuarterPeriod;
+  readonly config: Config;
+  readonly onProgress?: ((progress: ReadProgress) => void) | undefined;
+}
+
+export async function readExportSet(options: ReadExportSetOptions): Promise<ExportSetReading> {
+  const { store, period, config, onProgress } = options;
+  const discovered = await discoverExportSet(store, period.label);
+  const dataQuality = Object.fromEntries(
+    DATASET_NAMES.map((name) => [name, emptyQuality(discovered.files[name] !== undefined)]),
+  ) as Record<DatasetName, DatasetQuality>;
+  const problems = [...discovered.problems, ...missingDatasets(discovered, store.location)];
+  const warnings: string[] = [];
+  const schemas = createRowSchemas(config, dayInZone(config.timeZone));
+  const inQuarter = (day: number) => day >= period.start && day <= period.end;
+
+  if (problems.length > 0) {
+    return { book: new ClientBook([]), activity: new QuarterActivity(0), dataQuality, problems, warnings };
+  }
+  const read = (
+    dataset: DatasetName,
+    columns: readonly string[] | ((header: readonly string[]) => readonly string[]),
+    onRow: (row: RawRow) => string | undefined,
+  ) =>
+    readDataset({
+      store,
+      contract: DATASETS[dataset],
+      files: discovered.files[dataset] ?? [],
+      columns,
+      quality: dataQuality[dataset],
+      onRow,
+      onProgress,
+    });
+
+  // Clients: the header decides which segment dimensions exist.
+  let book = new ClientBook([]);
+  const chooseClientColumns = (header: readonly string[]) => {
+    const dimensions = [...new Set([...SEGMENT_COLUMNS, ...config.segmentColumns])].filter((column) =>
+      header.includes(column),
+    );
+    for (const column of config.segmentColumns) {
+      if (!header.includes(column)) {
+        warnings.push(`the configured segment column '${column}' is not in clients.csv; it is skipped`);
+      }
+    }
+    book = new ClientBook(dimensions);
+    return ['client_id', 'customer_since', 'churned_on', ...dimensions];
+  };
+  const clientsRead = await read('clients', chooseClientColumns, (row) => {
+    const parsed = schemas.clients.safeParse(row);
+    if (!parsed.success) {
+      if (row.client_id !== undefined) book.rejectedIds.add(row.client_id);
+      return describeRowError(parsed.error);
+    }
+    const { client_id, customer_since, churned_on } = parsed.data;
+    const segments = book.dimensions.map((dimension) => row[dimension.name]);
+    if (!book.add(client_id, customer_since, churned_on, segments)) {
+      return `client_id '${client_id}' repeats an earlier row; the first is kept`;
+    }
+    return undefined;
+  });
+  problems.push(...clientsRead.problems);
+  if (problems.length > 0) {
+    return { book, activity: new QuarterActivity(0), dataQuality, problems, warnings };
+  }
+
+  const activity = new QuarterActivity(book.size);
+  const clientIndex = (id: string): number | string => {
+    const index = book.indexOf(id);
+    if (index !== undefined) return index;
+    return book.rejectedIds.has(id)
+      ? `client_id '${id}' is in clients.csv but its row there was rejected`
+      : `unknown client_id '${id}': it is not in clients.csv`;
+  };
+
+  const interactionIds = new IdHashSet();
+  const interactionsRead = await read('interactions', DATASETS.interactions.requiredColumns, (row) => {
+    const parsed = schemas.interactions.safeParse(row);
+    if (!parsed.success) return describeRowError(parsed.error);
+    const { interaction_id, client_id, occurred_at, channel } = parsed.data;
+    const client = clientIndex(client_id);
+    if (typeof client === 'string') return client;
+    if (!interactionIds.add(interaction_id)) {
+      return `interaction_id '${interaction_id}' repeats an earlier row; the first is kept`;
+    }
+    if (inQuarter(occurred_at)) activity.addInteraction(client, channel);
+    return undefined;
+  });
+  problems.push(...interactionsRead.problems);
+
+  const servicesRead = await read('services', ['client_id', 'service', 'started_on', 'ended_on'], (row) => {
+    const parsed = schemas.services.safeParse(row);
+    if (!parsed.success) return describeRowError(parsed.error);
+    const { client_id, service, started_on, ended_on } = parsed.data;
+    const client = clientIndex(client_id);
+    if (typeof client === 'string') return client;
+    activity.catalog.add(service);
+    // kpis.md: in use during Q when started_on <= Q.end and (ended_on empty or ended_on > Q.start).
+    if (started_on <= period.end && (ended_on === undefined || ended_on > period.start)) {
+      activity.addServiceInUse(client, service);
+    }
+    return undefined;
+  });
+  problems.push(...servicesRead.problems);
+
+  const responseIds = new IdHashSet();
+  const surveysRead = await read('surveys', [...DATASETS.surveys.requiredColumns, 'scale_max'], (row) => {
+    const parsed = schemas.surveys.safeParse(row);
+    if (!parsed.success) return describeRowError(parsed.error);
+    const { response_id, client_id, submitted_at, survey, score, scale_max } = parsed.data;
+    const client = clientIndex(client_id);
+    if (typeof client === 'string') return client;
+    if (!responseIds.add(response_id))
+      return `response_id '${response_id}' repeats an earlier row; the first is kept`;
+    if (inQuarter(submitted_at)) {
+      if (survey === 'cess') activity.addCessResponse(client, score, scale_max ?? 100);
+      else activity.addNpsResponse(client, score);
+    }
+    return undefined;
+  });
+  problems.push(...surveysRead.problems);
+
+  const costsRead = await read('support_costs', ['incurred_on', 'amount', 'client_id'], (row) => {
+    const parsed = schemas.support_costs.safeParse(row);
+    if (!parsed.success) return describeRowError(parsed.error);
+    const { incurred_on, amount, client_id } = parsed.data;
+    let client: number | undefined;
+    if (client_id !== undefined) {
+      const found = clientIndex(client_id);
+      if (typeof found === 'string') return found;
+      client = found;
+    }
+    if (inQuarter(incurred_on)) activity.addCost(client, amount);
+    return undefined;
+  });
+  problems.push(...costsRead.problems);
+
+  problems.push(...rejectLimitProblems(dataQuality, config.rejectLimitPercent));
+  for (const name of DATASET_NAMES) {
+    const contract = DATASETS[name];
+    if (!dataQuality[name].present && contract.neededFor) {
+      warnings.push(`${name} is not in the export set, so ${contract.neededFor} cannot be computed (n/a)`);
+    }
+  }
+  if (discovered.unrecognised.length > 0) {
+    warnings.push(`ignored files that match no dataset: ${discovered.unrecognised.join(', ')}`);
+  }
+  return { book, activity, dataQuality, problems, warnings };
+}
+
+function missingDatasets(discovered: DiscoveredExportSet, location: string): string[] {
+  if (discovered.empty) {
+    return [`there is no export set at ${location}/${discovered.prefix}; upload the quarter's exports there`];
+  }
+  const hint = discovered.unrecognised.length > 0 ? ` (found ${discovered.unrecognised.join(', ')})` : '';
+  return DATASET_NAMES.filter((name) => DATASETS[name].required && discovered.files[name] === undefined).map(
+    (name) =>
+      `the required dataset ${name} is missing: upload ${discovered.prefix}${name}.csv (or .csv.gz, or a ${name}/ folder of parts)${hint}`,
+  );
+}
+
+function rejectLimitProblems(
+  dataQuality: Record<DatasetName, DatasetQuality>,
+  limitPercent: number,
+): string[] {
+  return DATASET_NAMES.flatMap((name) => {
+    const { rows, rejected } = dataQuality[name];
+    if (rows === 0 || (rejected / rows) * 100 <= limitPercent) return [];
+    const share = ((rejected / rows) * 100).toFixed(1);
+    return [
+      `${name}: ${rejected} of ${rows} rows (${share}%) were rejected, over the ${limitPercent}% limit; fix the rows listed in the data-quality report (or raise rejectLimitPercent) and run again`,
+    ];
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * The counts and sums every KPI is a ratio of, for one group of clients (the company, or
+ * one value of one segment dimension). Built in one pass over the clients.
+ */
+import type { ClientBook } from '../ingest/client-book';
+import type { QuarterActivity } from '../ingest/quarter-activity';
+import type { QuarterPeriod } from '../quarter';
+
+export interface GroupTotals {
+  /** Clients with at least one interaction in Q, active or not. */
+  served: number;
+  /** Served clients whose self-service share is at least the threshold. */
+  independent: number;
+  active: number;
+  activeWithSelfService: number;
+  /** Σ over active clients of distinct services in use during Q. */
+  activeServices: number;
+  /** Assisted interactions in Q of active clients: the weights of the cost pool. */
+  activeAssisted: number;
+  customersAtStart: number;
+  retained: number;
+  cessMicroPoints: number;
+  cessResponses: number;
+  promoters: number;
+  detractors: number;
+  npsResponses: number;
+  /** Costs in Q attributed to the group's clients (active or not), in nanos. */
+  directCostNanos: bigint;
+}
+
+export function emptyTotals(): GroupTotals {
+  return {
+    served: 0,
+    independent: 0,
+    active: 0,
+    activeWithSelfService: 0,
+    activeServices: 0,
+    activeAssisted: 0,
+    customersAtStart: 0,
+    retained: 0,
+    cessMicroPoints: 0,
+    cessResponses: 0,
+    promoters: 0,
+    detractors: 0,
+    npsResponses: 0,
+    directCostNanos: 0n,
+  };
+}
+
+export interface TotalsByGroup {
+  readonly company: GroupTotals;
+  /** dimension name → segment value → totals */
+  readonly segments: Map<string, Map<string, GroupTotals>>;
+}
+
+export function totalGroups(
+  book: ClientBook,
+  activity: QuarterActivity,
+  period: QuarterPeriod,
+  independenceThreshold: number,
+): TotalsByGroup {
+  const company = emptyTotals();
+  const segmentTotals = book.dimensions.map((dimension) => dimension.values.map(() => emptyTotals()));
+  for (let client = 0; client < book.size; client++) {
+    const groups = [company];
+    book.dimensions.forEach((dimension, d) => {
+      groups.push(segmentTotals[d]?.[dimension.valueOfClient[client] as number] as GroupTotals);
+    });
+    addClient(groups, client, book, activity, period, independenceThreshold);
+  }
+  const segments = new Map(
+    book.dimensions.map((dimension, d) => [
+      dimension.name,
+      new Map(dimension.values.map((value, v) => [value, segmentTotals[d]?.[v] as GroupTotals])),
+    ]),
+  );
+  return { company, segments };
+}
+
+function addClient(
+  groups: GroupTotals[],
+  client: number,
+  book: ClientBook,
+  activity: QuarterActivity,
+  period: QuarterPeriod,
+  independenceThreshold: number,
+): void {
+  const selfService = activity.selfService[client] as number;
+  const assisted = activity.assisted[client] as number;
+  const interactions = selfService + assisted;
+  const served = interactions > 0;
+  // Division, not `selfService >= threshold * interactions`: 0.7 * 10 is 7.000000000000001.
+  const independent = served && selfService / interactions >= independenceThreshold;
+  const active = book.isActive(client, period);
+  const atStart = book.isCustomerAtStart(client, period);
+  const retained = atStart && book.isRetained(client, period);
+  const services = activity.services[client]?.size ?? 0;
+  for (const totals of groups) {
+    if (served) totals.served++;
+    if (independent) totals.independent++;
+    if (active) {
+      totals.active++;
+      if (selfService > 0) totals.activeWithSelfService++;
+      totals.activeServices += services;
+      totals.activeAssisted += assisted;
+    }
+    if (atStart) totals.customersAtStart++;
+    if (retained) totals.retained++;
+    totals.cessMicroPoints += activity.cessMicroPoints[client] as number;
+    totals.cessResponses += activity.cessResponses[client] as number;
+    totals.promoters += activity.promoters[client] as number;
+    totals.detractors += activity.detractors[client] as number;
+    totals.npsResponses += activity.npsResponses[client] as number;
+    totals.directCostNanos += activity.directCostNanos[client] as bigint;
+  }
+}

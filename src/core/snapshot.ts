@@ -1,0 +1,100 @@
+/**
+ * `reports/<quarter>/kpis.json`: the machine-readable result of a run (kpis.md), the input
+ * of later quarters' trends, and what tests compare. Values are at full precision.
+ */
+import { z } from 'zod';
+import { DATASET_NAMES } from './datasets/contract';
+import { KPI_IDS } from './kpi-ids';
+
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+const nullableNumber = z.number().nullable();
+
+export const bandSchema = z.enum(['strong', 'moderate', 'weak']);
+export type Band = z.infer<typeof bandSchema>;
+
+export const trendPointSchema = z.object({ quarter: z.string(), value: nullableNumber });
+
+export const kpiResultSchema = z.object({
+  value: nullableNumber,
+  unit: z.enum(['percent', 'servicesPerClient', 'score', 'currencyPerClient']),
+  numerator: z.number(),
+  denominator: z.number(),
+  band: bandSchema.nullable(),
+  lowSample: z.boolean(),
+  previous: nullableNumber,
+  deltaQoQ: nullableNumber,
+  yearAgo: nullableNumber,
+  deltaYoY: nullableNumber,
+  /** Cost to Support only: the deltas as a relative change, in percent. */
+  deltaQoQPercent: nullableNumber.optional(),
+  deltaYoYPercent: nullableNumber.optional(),
+  /** Relationship depth only: the value as a percentage of the service catalog. */
+  shareOfCatalog: nullableNumber.optional(),
+  trend: z.array(trendPointSchema),
+});
+export type KpiResult = z.infer<typeof kpiResultSchema>;
+
+const kpiResults = z.object(
+  Object.fromEntries(KPI_IDS.map((id) => [id, kpiResultSchema])) as {
+    [K in (typeof KPI_IDS)[number]]: typeof kpiResultSchema;
+  },
+);
+export type KpiResults = z.infer<typeof kpiResults>;
+
+const rejectedRowSchema = z.object({ file: z.string(), line: z.number().int(), reason: z.string() });
+
+const datasetQualitySchema = z.object({
+  present: z.boolean(),
+  rows: z.number().int(),
+  rejected: z.number().int(),
+  examples: z.array(rejectedRowSchema),
+  files: z.array(
+    z.object({
+      file: z.string(),
+      bytes: z.number().int(),
+      sha256: z.string(),
+      rows: z.number().int(),
+      etag: z.string().optional(),
+      versionId: z.string().optional(),
+    }),
+  ),
+});
+
+export const snapshotSchema = z.object({
+  schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
+  quarter: z.string().regex(/^\d{4}-Q[1-4]$/),
+  period: z.object({ start: z.string(), end: z.string(), timeZone: z.string() }),
+  generatedAt: z.string(),
+  companyName: z.string(),
+  currency: z.string(),
+  settings: z.object({
+    independenceThreshold: z.number(),
+    minimumSample: z.number(),
+    rejectLimitPercent: z.number(),
+    fiscalYearStartMonth: z.number(),
+  }),
+  catalogSize: z.number().int(),
+  kpis: kpiResults,
+  segments: z.record(z.string(), z.record(z.string(), kpiResults)),
+  dataQuality: z.object(
+    Object.fromEntries(DATASET_NAMES.map((name) => [name, datasetQualitySchema])) as {
+      [K in (typeof DATASET_NAMES)[number]]: typeof datasetQualitySchema;
+    },
+  ),
+  warnings: z.array(z.string()),
+});
+export type Snapshot = z.infer<typeof snapshotSchema>;
+
+/**
+ * What a later quarter needs from an earlier snapshot: the values only. Lenient, so that
+ * snapshots written by later minor versions (extra fields) still feed trends.
+ */
+const priorKpis = z.record(z.string(), z.looseObject({ value: nullableNumber }));
+export const priorSnapshotSchema = z.looseObject({
+  schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
+  quarter: z.string(),
+  kpis: priorKpis,
+  segments: z.record(z.string(), z.record(z.string(), priorKpis)),
+});
+export type PriorSnapshot = z.infer<typeof priorSnapshotSchema>;

@@ -1,0 +1,53 @@
+/**
+ * Reads a quarter's export set and measures the seven KPIs for the company and every
+ * segment value, without trends. Shared by run, validate, backfill and prior quarters.
+ */
+import type { Config } from '../core/config';
+import type { ReadProgress } from '../core/ingest/read-dataset';
+import { type ExportSetReading, readExportSet } from '../core/ingest/read-export-set';
+import type { QuarterMeasures } from '../core/kpis/build-snapshot';
+import { totalGroups } from '../core/kpis/group-totals';
+import { type KpiMeasures, measureGroup } from '../core/kpis/kpi-values';
+import type { ExportStore } from '../core/ports';
+import type { QuarterPeriod } from '../core/quarter';
+
+export interface MeasuredQuarter {
+  readonly reading: ExportSetReading;
+  /** Undefined when the export set has problems. */
+  readonly measures: QuarterMeasures | undefined;
+}
+
+export async function measureQuarter(options: {
+  store: ExportStore;
+  period: QuarterPeriod;
+  config: Config;
+  onProgress?: ((progress: ReadProgress) => void) | undefined;
+}): Promise<MeasuredQuarter> {
+  const reading = await readExportSet(options);
+  if (reading.problems.length > 0) return { reading, measures: undefined };
+  const { book, activity, dataQuality } = reading;
+  const totals = totalGroups(book, activity, options.period, options.config.independenceThreshold);
+  const context = {
+    servicesPresent: dataQuality.services.present,
+    surveysPresent: dataQuality.surveys.present,
+    costsPresent: dataQuality.support_costs.present,
+    catalogSize: activity.catalog.size,
+    company: totals.company,
+    poolNanos: activity.poolNanos,
+  };
+  const segments = new Map<string, Map<string, KpiMeasures>>();
+  for (const [dimension, values] of totals.segments) {
+    segments.set(
+      dimension,
+      new Map([...values].map(([value, groupTotals]) => [value, measureGroup(groupTotals, context, false)])),
+    );
+  }
+  return {
+    reading,
+    measures: {
+      company: measureGroup(totals.company, context, true),
+      segments,
+      catalogSize: activity.catalog.size,
+    },
+  };
+}

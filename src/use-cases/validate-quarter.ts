@@ -1,0 +1,43 @@
+/**
+ * Checks a quarter's export set the way a run would, and says what a run would reject,
+ * without writing anything.
+ */
+import type { Config } from '../core/config';
+import type { ReadProgress } from '../core/ingest/read-dataset';
+import type { ExportSetReading } from '../core/ingest/read-export-set';
+import type { ExportStore } from '../core/ports';
+import { type Quarter, quarterPeriod } from '../core/quarter';
+import { measureQuarter } from './measure-quarter';
+
+export interface ValidationReport {
+  readonly quarter: string;
+  /** Whether a run would succeed. */
+  readonly ok: boolean;
+  readonly checkedAt: string;
+  readonly problems: readonly string[];
+  readonly warnings: readonly string[];
+  readonly dataQuality: ExportSetReading['dataQuality'];
+}
+
+export function validationReport(quarter: string, reading: ExportSetReading, now: Date): ValidationReport {
+  return {
+    quarter,
+    ok: reading.problems.length === 0,
+    checkedAt: now.toISOString(),
+    problems: reading.problems,
+    warnings: reading.warnings,
+    dataQuality: reading.dataQuality,
+  };
+}
+
+export async function validateQuarter(options: {
+  store: ExportStore;
+  config: Config;
+  quarter: Quarter;
+  now: Date;
+  onProgress?: ((progress: ReadProgress) => void) | undefined;
+}): Promise<ValidationReport> {
+  const period = quarterPeriod(options.quarter, options.config.fiscalYearStartMonth);
+  const { reading } = await measureQuarter({ ...options, period });
+  return validationReport(period.label, reading, options.now);
+}
