@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/cli/main.ts'],
+  entryPoints: ['src/cli/bin.ts'],
   outfile: 'dist/cli.mjs',
   bundle: true,
   platform: 'node',
