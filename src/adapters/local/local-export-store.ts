@@ -1,0 +1,144 @@
+/**
+ * The data root as a local directory: what the CLI uses for `./data` and what tests and
+ * demos run against. Same key rules and ordering as the S3 adapter.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { type ExportStore, ObjectNotFoundError, type StoredObject } from '../../core/ports';
+import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
+
+/** Read chunk size: large enough that a multi-GB export is not a million tiny reads. */
+const READ_CHUNK_BYTES = 256 * 1024;
+
+/** Errors meaning "there is no file at this path" (a parent may be missing or be a file). */
+const MISSING_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
+
+function isMissing(error: unknown): boolean {
+  return error instanceof Error && MISSING_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
+interface WalkEntry {
+  readonly key: string;
+  /** Undefined for a directory. */
+  readonly file: { readonly size: number; readonly mtimeMs: number } | undefined;
+  /** Sorting siblings by this (`name/` for a directory) yields full keys in key order. */
+  readonly sortKey: string;
+}
+
+/**
+ * An `ExportStore` over a directory on disk. `list` walks the tree lazily and yields files
+ * in key order (UTF-8 byte order, as S3 does) with `etag` = `size-mtimeMs`; `read` streams
+ * in 256 KiB chunks without loading the file; `write` creates parent directories and
+ * replaces the file atomically (temporary file in the same directory, fsync, rename). Only
+ * keys under `reports/` are ever written; `..` segments and absolute keys are refused.
+ */
+export class LocalExportStore implements ExportStore {
+  readonly location: string;
+  readonly #root: string;
+
+  /** @param directory the data root, relative to the working directory or absolute. */
+  constructor(directory: string) {
+    this.location = directory;
+    this.#root = path.resolve(directory);
+  }
+
+  async *list(prefix: string): AsyncGenerator<StoredObject> {
+    assertListPrefix(prefix);
+    const slash = prefix.lastIndexOf('/');
+    yield* this.#walk(slash === -1 ? '' : prefix.slice(0, slash), prefix);
+  }
+
+  async *read(key: string): AsyncGenerator<Uint8Array> {
+    assertObjectKey(key);
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(this.#pathOf(key), 'r');
+    } catch (error) {
+      if (isMissing(error)) throw new ObjectNotFoundError(key, { cause: error });
+      throw error;
+    }
+    if (!(await handle.stat()).isFile()) {
+      await handle.close();
+      throw new ObjectNotFoundError(key);
+    }
+    // autoClose (the default) closes the handle on end, error, or when the consumer stops early.
+    const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+    for await (const chunk of stream) yield chunk as Buffer;
+  }
+
+  async readText(key: string): Promise<string | undefined> {
+    assertObjectKey(key);
+    try {
+      return await readFile(this.#pathOf(key), 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async write(key: string, body: string | Uint8Array, _contentType: string): Promise<void> {
+    assertWritableKey(key);
+    const target = this.#pathOf(key);
+    const directory = path.dirname(target);
+    await mkdir(directory, { recursive: true });
+    const temporary = path.join(directory, `.${path.basename(target)}.${randomUUID()}.tmp`);
+    try {
+      const handle = await open(temporary, 'wx');
+      try {
+        await handle.writeFile(body);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  /** Yields the files under `directoryKey` whose key starts with `prefix`, in key order. */
+  async *#walk(directoryKey: string, prefix: string): AsyncGenerator<StoredObject> {
+    let names: string[];
+    try {
+      names = await readdir(this.#pathOf(directoryKey));
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    const entries: WalkEntry[] = [];
+    for (const name of names) {
+      const key = directoryKey === '' ? name : `${directoryKey}/${name}`;
+      const stats = await stat(this.#pathOf(key)).catch((error: unknown) => {
+        if (isMissing(error)) return undefined; // removed meanwhile, or a dangling link
+        throw error;
+      });
+      if (stats === undefined || !(stats.isFile() || stats.isDirectory())) continue;
+      const isDirectory = stats.isDirectory();
+      const within = isDirectory
+        ? `${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)
+        : key.startsWith(prefix);
+      if (!within) continue;
+      entries.push({
+        key,
+        file: isDirectory ? undefined : { size: stats.size, mtimeMs: stats.mtimeMs },
+        sortKey: isDirectory ? `${name}/` : name,
+      });
+    }
+    entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+    for (const { key, file } of entries) {
+      if (file === undefined) yield* this.#walk(key, prefix);
+      else yield { key, size: file.size, etag: `${file.size}-${file.mtimeMs}` };
+    }
+  }
+
+  #pathOf(key: string): string {
+    const resolved = key === '' ? this.#root : path.join(this.#root, ...key.split('/'));
+    const relative = path.relative(this.#root, resolved);
+    if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
+      throw new Error(`key '${key}' resolves outside ${this.location}`);
+    }
+    return resolved;
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The data root as an S3 bucket and prefix: what the scheduled Lambda and `--data s3://…`
+ * use. Same key rules as the local directory adapter.
+ */
+import {
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  S3Client,
+  type S3ClientConfig,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { type ExportStore, ObjectNotFoundError, type StoredObject } from '../../core/ports';
+import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
+
+/** Options for `createS3Client`; everything omitted falls back to the SDK's default chains. */
+export interface S3ClientOptions {
+  readonly region?: string;
+  /** An S3-compatible endpoint (MinIO, s3rver, LocalStack); omit for AWS itself. */
+  readonly endpoint?: string;
+  readonly credentials?: S3ClientConfig['credentials'];
+}
+
+/**
+ * Builds the S3 client the store needs. Region and credentials default to the SDK's own
+ * resolution (environment, profile, instance role) when omitted. With an `endpoint`, it
+ * addresses buckets by path (`forcePathStyle`) and computes/validates checksums only when
+ * an operation requires it (`WHEN_REQUIRED`): S3-compatible servers such as s3rver and
+ * older MinIO otherwise store streamed bodies with the aws-chunked framing inside or fail
+ * the checksum check. Against AWS it follows region redirects, so a bucket outside the
+ * configured region still works.
+ */
+export function createS3Client(options: S3ClientOptions = {}): S3Client {
+  const { region, endpoint, credentials } = options;
+  return new S3Client({
+    ...(region !== undefined && { region }),
+    ...(credentials !== undefined && { credentials }),
+    ...(endpoint === undefined
+      ? { followRegionRedirects: true }
+      : {
+          endpoint,
+          forcePathStyle: true,
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        }),
+  });
+}
+
+/** A bucket name as S3 accepts it, including legacy us-east-1 names. */
+const BUCKET_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/;
+
+/**
+ * Parses `s3://bucket` or `s3://bucket/some/prefix/` (scheme case-insensitive) into the
+ * bucket and a prefix without leading or trailing slash (`''` for the bucket root).
+ * Returns `undefined` when the text is not such a URL: another scheme, no or an invalid
+ * bucket name, or a prefix with empty, `.` or `..` segments.
+ */
+export function parseS3Location(url: string): { bucket: string; prefix: string } | undefined {
+  const match = /^s3:\/\/([^/]*)(?:\/(.*))?$/i.exec(url.trim());
+  const bucket = match?.[1];
+  if (bucket === undefined || !BUCKET_PATTERN.test(bucket)) return undefined;
+  const prefix = (match?.[2] ?? '').replace(/\/+$/, '');
+  if (prefix !== '' && prefix.split('/').some((segment) => ['', '.', '..'].includes(segment))) {
+    return undefined;
+  }
+  return { bucket, prefix };
+}
+
+function isMissingObject(error: unknown): boolean {
+  if (error instanceof NoSuchKey) return true;
+  // Some S3-compatible servers answer a bare 404; a missing bucket must still fail loudly.
+  return (
+    error instanceof S3ServiceException &&
+    error.$metadata.httpStatusCode === 404 &&
+    error.name !== 'NoSuchBucket'
+  );
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** Where the store's objects live. */
+export interface S3ExportStoreOptions {
+  readonly client: S3Client;
+  readonly bucket: string;
+  /** Root prefix without leading or trailing slash; `''` for the bucket root. */
+  readonly prefix: string;
+}
+
+/**
+ * An `ExportStore` over `s3://bucket/prefix`. Keys are relative to the prefix, which `list`
+ * strips. `list` pages through ListObjectsV2 (1,000 keys a page, any number of pages),
+ * skips "folder" markers (`…/`), reports the ETag without its quotes (`versionId` stays
+ * undefined: ListObjectsV2 does not return it) and sorts by key before yielding, since not
+ * every S3 flavour lists in byte order; that holds the listing's metadata in memory, a few
+ * hundred bytes an object. `read` streams GetObject's body chunk by chunk and never
+ * buffers it whole. Only keys under `reports/` are ever written.
+ */
+export class S3ExportStore implements ExportStore {
+  readonly location: string;
+  readonly #client: S3Client;
+  readonly #bucket: string;
+  /** `''` or the root prefix followed by `/`. */
+  readonly #root: string;
+
+  constructor(options: S3ExportStoreOptions) {
+    const prefix = options.prefix.replace(/^\/+|\/+$/g, '');
+    this.#client = options.client;
+    this.#bucket = options.bucket;
+    this.#root = prefix === '' ? '' : `${prefix}/`;
+    this.location = prefix === '' ? `s3://${options.bucket}` : `s3://${options.bucket}/${prefix}`;
+  }
+
+  async *list(prefix: string): AsyncGenerator<StoredObject> {
+    assertListPrefix(prefix);
+    const fullPrefix = this.#root + prefix;
+    const pages = paginateListObjectsV2(
+      { client: this.#client, pageSize: 1000 },
+      { Bucket: this.#bucket, ...(fullPrefix !== '' && { Prefix: fullPrefix }) },
+    );
+    const objects: StoredObject[] = [];
+    for await (const page of pages) {
+      for (const object of page.Contents ?? []) {
+        const key = object.Key?.slice(this.#root.length);
+        if (key === undefined || key === '' || key.endsWith('/')) continue;
+        objects.push({ key, size: object.Size ?? 0, etag: object.ETag?.replaceAll('"', '') });
+      }
+    }
+    // Directory buckets and some S3-compatible servers (s3rver) do not list in key order.
+    objects.sort((a, b) => compareKeys(a.key, b.key));
+    yield* objects;
+  }
+
+  async *read(key: string): AsyncGenerator<Uint8Array> {
+    assertObjectKey(key);
+    const body = await this.#get(key);
+    if (body === undefined) return; // no payload: an empty object
+    if (!isAsyncIterable(body))
+      throw new Error(`GetObject for '${key}' returned a body that is not a stream`);
+    // Breaking out early destroys the body stream, which releases the connection.
+    yield* body;
+  }
+
+  async readText(key: string): Promise<string | undefined> {
+    assertObjectKey(key);
+    try {
+      const body = await this.#get(key);
+      return body === undefined ? '' : await body.transformToString('utf-8');
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async write(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
+    assertWritableKey(key);
+    await this.#client.send(
+      new PutObjectCommand({
+        Bucket: this.#bucket,
+        Key: this.#root + key,
+        Body: body,
+        // Known up front; without it the SDK warns about "a Stream of unknown length" for ''.
+        ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+        ContentType: contentType,
+      }),
+    );
+  }
+
+  /** GetObject's body; rejects with `ObjectNotFoundError` when the key does not exist. */
+  async #get(key: string) {
+    try {
+      const output = await this.#client.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: this.#root + key }),
+      );
+      return output.Body;
+    } catch (error) {
+      if (isMissingObject(error)) throw new ObjectNotFoundError(key, { cause: error });
+      throw error;
+    }
+  }
+}
