@@ -80,6 +80,7 @@ export class CsvTokenizer {
           this.field += '"';
           segmentStart = i + 1;
           this.inQuotes = true;
+          this.lastWasCarriageReturnInQuotes = false;
           continue;
         }
         if (code !== COMMA && code !== CR && code !== LF) {
