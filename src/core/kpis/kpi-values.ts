@@ -27,9 +27,10 @@ export interface MeasureContext {
   readonly poolNanos: bigint;
 }
 
+/** Scales before dividing: one rounding, so 11 of 20 is exactly 55, not 55.00000000000001. */
 function ratio(numerator: number, denominator: number, scale = 1, available = true): KpiMeasure {
   return {
-    value: available && denominator > 0 ? (numerator / denominator) * scale : null,
+    value: available && denominator > 0 ? (numerator * scale) / denominator : null,
     numerator,
     denominator,
   };
@@ -42,11 +43,11 @@ function ratio(numerator: number, denominator: number, scale = 1, available = tr
  */
 export function measureGroup(totals: GroupTotals, context: MeasureContext, isCompany: boolean): KpiMeasures {
   const depth = ratio(totals.activeServices, totals.active, 1, context.servicesPresent);
-  // One division, so 7 services over 5 clients and a catalog of 5 is exactly 28%.
+  // 7 services over 5 clients and a catalog of 5 is exactly 28%.
   const shareOfCatalog =
     depth.value === null || context.catalogSize === 0
       ? null
-      : (totals.activeServices / (totals.active * context.catalogSize)) * 100;
+      : (totals.activeServices * 100) / (totals.active * context.catalogSize);
   const cess = ratio(totals.cessMicroPoints / 1e6, totals.cessResponses, 1, context.surveysPresent);
   return {
     clientIndependenceRate: ratio(totals.independent, totals.served, 100),
