@@ -20,7 +20,8 @@ export function createProgressReporter(
     const seconds = (Date.now() - datasetStarted) / 1000;
     const rate = seconds > 0.5 ? `, ${count.format(Math.round(progress.rows / seconds))} rows/s` : '';
     const where = progress.quarter ? `${progress.quarter} ` : '';
-    const text = `${where}${progress.dataset}: ${count.format(progress.rows)} rows${progress.done ? ` read in ${seconds.toFixed(1)} s` : rate}`;
+    const took = seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(1)} s`;
+    const text = `${where}${progress.dataset}: ${count.format(progress.rows)} rows${progress.done ? ` read in ${took}` : rate}`;
     if (stream.isTTY) {
       stream.write(`\r\x1b[2K${text}${progress.done ? '\n' : ''}`);
     } else if (progress.done) {

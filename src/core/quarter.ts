@@ -47,9 +47,17 @@ export function compareQuarters(a: Quarter, b: Quarter): number {
   return a.year * 4 + a.index - (b.year * 4 + b.index);
 }
 
-/** Day number of a civil date; month is 1-based. */
+/**
+ * Day number of a civil date; month is 1-based. Pure arithmetic (Howard Hinnant's
+ * days-from-civil), because it runs for every date of every row.
+ */
 export function dayNumber(year: number, month: number, day: number): number {
-  return Math.floor(Date.UTC(year, month - 1, day) / MS_PER_DAY);
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** `YYYY-MM-DD` of a day number. */

@@ -52,3 +52,12 @@ describe('quarters', () => {
     expect(parseQuarter('2026-Q3')).toEqual({ year: 2026, index: 3 });
   });
 });
+
+describe('day numbers', () => {
+  it('match the calendar for every day from 1900 to 2100', () => {
+    for (let day = Date.UTC(1900, 0, 1) / 86_400_000; day <= Date.UTC(2100, 11, 31) / 86_400_000; day++) {
+      const date = new Date(day * 86_400_000);
+      expect(dayNumber(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate())).toBe(day);
+    }
+  });
+});

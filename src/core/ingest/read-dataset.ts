@@ -100,11 +100,11 @@ export async function readDataset(options: {
         );
       } else {
         const row: RawRow = {};
-        columns.forEach((column, c) => {
+        for (let c = 0; c < columns.length; c++) {
           const index = indexes[c];
           const text = index === undefined ? '' : (record.fields[index] as string).trim();
-          row[column] = text === '' ? undefined : text;
-        });
+          row[columns[c] as string] = text === '' ? undefined : text;
+        }
         const reason = onRow(row);
         if (reason !== undefined) reject(record.line, reason);
       }
