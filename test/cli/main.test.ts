@@ -1,0 +1,296 @@
+/**
+ * The `kpi-report` command line: `main(argv, env)` against a local data root, with
+ * stdout and stderr captured. Exit codes: 0 success, 1 the export set cannot be reported
+ * on, 2 a usage or configuration mistake.
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main';
+import {
+  cloneFixture,
+  createDataRoot,
+  createExports,
+  type ExportFiles,
+  filesUnder,
+  hashExports,
+  removeDataRoots,
+} from '../support/export-fixtures';
+
+interface Captured {
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+}
+
+/** Replaces process.stdout.write and process.stderr.write with recorders until restored. */
+function captureOutput(): Captured {
+  const record = (stream: NodeJS.WriteStream) => {
+    const chunks: string[] = [];
+    vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof stream.write);
+    return () => chunks.join('');
+  };
+  return { stdout: record(process.stdout), stderr: record(process.stderr) };
+}
+
+/** Writes a configuration file outside the data root and returns its path. */
+async function configFile(content: unknown): Promise<string> {
+  const file = path.join(await createDataRoot(), 'kpi-report.json');
+  await writeFile(file, JSON.stringify(content));
+  return file;
+}
+
+/** A clean export set: two clients, one independent. */
+function cleanSet(day: string): ExportFiles {
+  return {
+    'clients.csv': [
+      ['client_id', 'customer_since'],
+      ['A', '2020-01-01'],
+      ['B', '2020-01-01'],
+    ],
+    'interactions.csv': [
+      ['interaction_id', 'client_id', 'occurred_at', 'channel'],
+      ['I1', 'A', day, 'self_service'],
+      ['I2', 'B', day, 'assisted'],
+    ],
+  };
+}
+
+let output: Captured;
+
+beforeEach(() => {
+  // A kpi-report.json in the working directory would silently replace the defaults.
+  expect(existsSync('kpi-report.json'), 'no kpi-report.json in the working directory').toBe(false);
+  output = captureOutput();
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await removeDataRoots();
+});
+
+describe('kpi-report run', () => {
+  it('prints the summary table and where it wrote, and exits 0, on the worked example with a 50% limit', async () => {
+    // Arrange
+    const data = await cloneFixture('example');
+    const config = await configFile({ rejectLimitPercent: 50 });
+
+    // Act
+    const code = await main(
+      ['run', '--data', data, '--quarter', '2026-Q3', '--config', config, '--quiet'],
+      {},
+    );
+
+    // Assert
+    expect(code).toBe(0);
+    expect(output.stdout()).toContain('Client Independence Rate');
+    expect(output.stdout()).toContain('33.3%');
+    expect(output.stdout()).toContain(`Wrote ${data}/reports/2026-Q3/kpis.json`);
+    expect(output.stderr()).toBe('');
+    expect(existsSync(path.join(data, 'reports', '2026-Q3', 'kpis.json'))).toBe(true);
+  });
+
+  it('exits 1 with the problems and the path of validation.json on the worked example with defaults', async () => {
+    // Arrange
+    const data = await cloneFixture('example');
+    const before = await hashExports(data);
+
+    // Act
+    const code = await main(['run', '--data', data, '--quarter', '2026-Q3', '--quiet'], {});
+
+    // Assert
+    expect(code).toBe(1);
+    expect(output.stderr()).toContain('interactions: 4 of 19 rows (21.1%) were rejected, over the 1% limit');
+    expect(output.stderr()).toContain(`The findings are in ${data}/reports/2026-Q3/validation.json`);
+    expect(output.stdout()).not.toContain('Wrote');
+    expect(await filesUnder(data, 'reports')).toEqual(['2026-Q3/validation.json']);
+    expect(await hashExports(data)).toEqual(before);
+  });
+
+  it('exits 1 naming the exports folder of the last completed quarter when no --quarter is given', async () => {
+    // Arrange
+    const data = await createDataRoot();
+
+    // Act
+    const code = await main(['run', '--data', data, '--quiet'], {});
+
+    // Assert
+    expect(code).toBe(1);
+    expect(output.stderr()).toMatch(/there is no export set at .*\/exports\/\d{4}-Q[1-4]\/; upload/);
+  });
+});
+
+describe('kpi-report validate', () => {
+  it('lists rejected rows with file and line, exits 1 and writes nothing', async () => {
+    // Arrange
+    const data = await cloneFixture('example');
+    const before = await hashExports(data);
+
+    // Act
+    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--quiet'], {});
+
+    // Assert
+    expect(code).toBe(1);
+    expect(output.stdout()).toContain("interactions.csv:16  unknown client_id 'Z'");
+    expect(output.stdout()).toContain('A run would FAIL:');
+    expect(existsSync(path.join(data, 'reports'))).toBe(false);
+    expect(await hashExports(data)).toEqual(before);
+  });
+
+  it('exits 0 when a run would succeed', async () => {
+    // Arrange
+    const data = await createExports({ '2026-Q3': cleanSet('2026-08-01') });
+
+    // Act
+    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--quiet'], {});
+
+    // Assert
+    expect(code).toBe(0);
+    expect(output.stdout()).toContain('OK: a run would succeed (reject limit 1% per dataset).');
+    expect(existsSync(path.join(data, 'reports'))).toBe(false);
+  });
+});
+
+describe('kpi-report backfill', () => {
+  it('publishes every quarter that has an export set, oldest first, and exits 0', async () => {
+    // Arrange
+    const data = await createExports({
+      '2026-Q3': cleanSet('2026-08-01'),
+      '2026-Q2': cleanSet('2026-05-01'),
+    });
+
+    // Act
+    const code = await main(['backfill', '--data', data, '--quiet'], {});
+
+    // Assert
+    expect(code).toBe(0);
+    const q2 = output.stdout().indexOf(`2026-Q2: wrote ${data}/reports/2026-Q2/kpis.json`);
+    const q3 = output.stdout().indexOf(`2026-Q3: wrote ${data}/reports/2026-Q3/kpis.json`);
+    expect(q2).toBeGreaterThanOrEqual(0);
+    expect(q3).toBeGreaterThan(q2);
+    expect(existsSync(path.join(data, 'reports', '2026-Q2', 'kpis.json'))).toBe(true);
+    expect(existsSync(path.join(data, 'reports', '2026-Q3', 'kpis.json'))).toBe(true);
+  });
+
+  it('exits 1 when there is no export set at all', async () => {
+    // Arrange
+    const data = await createDataRoot();
+
+    // Act
+    const code = await main(['backfill', '--data', data, '--quiet'], {});
+
+    // Assert
+    expect(code).toBe(1);
+    expect(output.stderr()).toContain(`No export sets found under ${data}/exports/`);
+  });
+
+  it('goes on past a quarter that fails and exits 1', async () => {
+    // Arrange
+    const data = await createExports({
+      '2026-Q2': { 'clients.csv': [['client_id', 'customer_since']] },
+      '2026-Q3': cleanSet('2026-08-01'),
+    });
+
+    // Act
+    const code = await main(['backfill', '--data', data, '--quiet'], {});
+
+    // Assert
+    expect(code).toBe(1);
+    expect(output.stdout()).toContain('2026-Q2: FAILED');
+    expect(output.stdout()).toContain('the required dataset interactions is missing');
+    expect(existsSync(path.join(data, 'reports', '2026-Q3', 'kpis.json'))).toBe(true);
+  });
+});
+
+describe('usage and configuration mistakes', () => {
+  it.each(['2026-Q5', '2026Q3', 'Q3-2026'])('exits 2 for --quarter %s', async (quarter) => {
+    // Arrange
+    const data = await createDataRoot();
+
+    // Act
+    const code = await main(['run', '--data', data, '--quarter', quarter, '--quiet'], {});
+
+    // Assert
+    expect(code).toBe(2);
+    expect(output.stderr()).toContain(`--quarter '${quarter}' is not a quarter; write it like 2026-Q3`);
+    expect(existsSync(path.join(data, 'reports'))).toBe(false);
+  });
+
+  it('exits 2 for a bad configuration file, naming every bad field', async () => {
+    // Arrange
+    const data = await createDataRoot();
+    const config = await configFile({ independenceThreshold: 2, timeZone: 'Mars/Base' });
+
+    // Act
+    const code = await main(
+      ['run', '--data', data, '--quarter', '2026-Q3', '--config', config, '--quiet'],
+      {},
+    );
+
+    // Assert
+    expect(code).toBe(2);
+    expect(output.stderr()).toContain(`${config} is not valid`);
+    expect(output.stderr()).toMatch(/independenceThreshold: /);
+    expect(output.stderr()).toMatch(/timeZone: not an IANA time zone/);
+    expect(existsSync(path.join(data, 'reports'))).toBe(false);
+  });
+
+  it('exits 2 for a configuration file that is not JSON', async () => {
+    // Arrange
+    const data = await createDataRoot();
+    const config = path.join(data, 'broken.json');
+    await writeFile(config, '{ "rejectLimitPercent": ');
+
+    // Act
+    const code = await main(['run', '--data', data, '--quarter', '2026-Q3', '--config', config], {});
+
+    // Assert
+    expect(code).toBe(2);
+    expect(output.stderr()).toContain(`${config} is not valid JSON`);
+  });
+
+  it('exits 2 for a configuration file that does not exist', async () => {
+    // Arrange
+    const data = await createDataRoot();
+    const config = path.join(data, 'missing.json');
+
+    // Act
+    const code = await main(['run', '--data', data, '--config', config], {});
+
+    // Assert
+    expect(code).toBe(2);
+    expect(output.stderr()).toContain(`cannot read the configuration file ${config}`);
+  });
+
+  it.each([
+    ['an unknown command', ['publish']],
+    ['an unknown option', ['run', '--bogus']],
+    ['two commands', ['run', 'validate']],
+    ['no command', []],
+  ])('exits 2 with the usage for %s', async (_case, argv) => {
+    // Arrange
+    const args = [...argv];
+
+    // Act
+    const code = await main(args, {});
+
+    // Assert
+    expect(code).toBe(2);
+    expect(output.stderr() + output.stdout()).toContain('Usage: kpi-report <command> [options]');
+  });
+
+  it('prints the usage on stdout and exits 0 for --help', async () => {
+    // Arrange
+    const args = ['--help'];
+
+    // Act
+    const code = await main(args, {});
+
+    // Assert
+    expect(code).toBe(0);
+    expect(output.stdout()).toContain('Usage: kpi-report <command> [options]');
+  });
+});
