@@ -73,6 +73,22 @@ const number = (column: string) =>
     return Number(text);
   });
 
+/** An optional end date (`churned_on`, `ended_on`) must come after its start date. */
+function endsAfterStart<Start extends string, End extends string>(start: Start, end: End) {
+  return (ctx: z.core.ParsePayload<Record<Start, number> & Record<End, number | undefined>>) => {
+    const startDay = ctx.value[start];
+    const endDay = ctx.value[end];
+    if (endDay !== undefined && endDay <= startDay) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        path: [end],
+        message: `${end} must be after ${start}; fix either date or leave ${end} empty`,
+      });
+    }
+  };
+}
+
 export type Channel = 'self_service' | 'assisted';
 export type SurveyKind = 'cess' | 'nps';
 
@@ -90,17 +106,7 @@ export function createRowSchemas(config: Pick<Config, 'channelLabels'>, toDay: D
       customer_since: date('customer_since'),
       churned_on: optionalDate('churned_on'),
     })
-    .check((ctx) => {
-      const { customer_since, churned_on } = ctx.value;
-      if (churned_on !== undefined && churned_on <= customer_since) {
-        ctx.issues.push({
-          code: 'custom',
-          input: ctx.value,
-          path: ['churned_on'],
-          message: 'churned_on must be after customer_since; fix either date or leave churned_on empty',
-        });
-      }
-    });
+    .check(endsAfterStart('customer_since', 'churned_on'));
 
   const interactions = z.object({
     interaction_id: required('interaction_id'),
@@ -126,17 +132,7 @@ export function createRowSchemas(config: Pick<Config, 'channelLabels'>, toDay: D
       started_on: date('started_on'),
       ended_on: optionalDate('ended_on'),
     })
-    .check((ctx) => {
-      const { started_on, ended_on } = ctx.value;
-      if (ended_on !== undefined && ended_on <= started_on) {
-        ctx.issues.push({
-          code: 'custom',
-          input: ctx.value,
-          path: ['ended_on'],
-          message: 'ended_on must be after started_on; fix either date or leave ended_on empty',
-        });
-      }
-    });
+    .check(endsAfterStart('started_on', 'ended_on'));
 
   const surveys = z
     .object({
