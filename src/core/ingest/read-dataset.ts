@@ -44,6 +44,8 @@ export interface ReadProgress {
 }
 
 /** Accepts a row (returns undefined) or rejects it with a reason. */
+const STOP_READING = Symbol('stop reading');
+
 export type RowHandler = (row: RawRow) => string | undefined;
 
 export function emptyQuality(present: boolean): DatasetQuality {
@@ -77,7 +79,6 @@ export async function readDataset(options: {
       if (quality.examples.length < MAX_EXAMPLES) quality.examples.push({ file: file.name, line, reason });
     };
     const stats = await readCsvFile(store.read(file.key), file.name, (record) => {
-      if (headerProblem !== undefined) return;
       if (header === undefined) {
         header = record.fields.map(normaliseColumnName);
         headerProblem = checkHeader(header, contract, file.name, firstHeader);
@@ -87,6 +88,8 @@ export async function readDataset(options: {
         }
         const columnIndex = new Map(header.map((name, index) => [name, index]));
         indexes = columns.map((column) => columnIndex.get(column));
+        // A bad header fails the run: stop streaming instead of reading the rest for nothing.
+        if (headerProblem !== undefined) throw STOP_READING;
         return;
       }
       quality.rows++;
@@ -111,9 +114,14 @@ export async function readDataset(options: {
       if (onProgress && quality.rows % PROGRESS_EVERY_ROWS === 0) {
         onProgress({ dataset: contract.name, file: file.name, rows: quality.rows, done: false });
       }
+    }).catch((error: unknown) => {
+      if (error !== STOP_READING) throw error;
+      return undefined;
     });
     if (header === undefined) headerProblem = `${file.name} is empty; it needs at least a header row`;
-    if (headerProblem !== undefined) return { problems: [headerProblem], header: firstHeader ?? [] };
+    if (headerProblem !== undefined || stats === undefined) {
+      return { problems: [headerProblem ?? `${file.name} could not be read`], header: firstHeader ?? [] };
+    }
     quality.files.push({
       file: file.name,
       bytes: stats.bytes,
