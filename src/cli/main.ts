@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { openExportStore } from '../adapters/open-export-store';
 import { ConfigError } from '../core/config';
 import { dayInZone } from '../core/dates';
-import { ExportSetError, QuarterError } from '../core/errors';
+import { ExportSetError } from '../core/errors';
 import { lastCompletedQuarter, parseQuarter, type Quarter } from '../core/quarter';
 import { backfill } from '../use-cases/backfill';
 import { runQuarter } from '../use-cases/run-quarter';
@@ -135,7 +135,7 @@ function reportFailure(error: unknown, data: string, quarter: string | undefined
     process.stderr.write(`${error.message}\n\n${USAGE}`);
     return 2;
   }
-  if (error instanceof ConfigError || error instanceof QuarterError) {
+  if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     return 2;
   }

@@ -4,7 +4,6 @@
  * listed and the field named.
  */
 import { z } from 'zod';
-import type { KpiId } from './kpi-ids';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -100,7 +99,6 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.output<typeof configSchema>;
-export type BandThresholds = { strong: number; moderate: number };
 
 /** Parses a configuration object; throws `ConfigError` listing every bad field. */
 export function parseConfig(input: unknown, source = 'configuration'): Config {
@@ -125,7 +123,3 @@ export function parseConfigText(text: string, source: string): Config {
 }
 
 export const defaultConfig: Config = parseConfig({});
-
-export function bandThresholdsFor(config: Config, id: KpiId): BandThresholds | undefined {
-  return config.bands[id];
-}

@@ -18,8 +18,3 @@ export class ExportSetError extends Error {
     );
   }
 }
-
-/** A quarter label, or a request for a quarter with no exports. */
-export class QuarterError extends Error {
-  override readonly name = 'QuarterError';
-}

@@ -104,7 +104,7 @@ async function loadPriorValues(
   return { values: priorValuesFromMeasures(measured.measures), source: 'exports' };
 }
 
-export async function hasExportSet(store: ExportStore, label: string): Promise<boolean> {
+async function hasExportSet(store: ExportStore, label: string): Promise<boolean> {
   for await (const _ of store.list(`exports/${label}/`)) return true;
   return false;
 }

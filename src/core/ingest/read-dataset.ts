@@ -65,7 +65,7 @@ export async function readDataset(options: {
   quality: DatasetQuality;
   onRow: RowHandler;
   onProgress?: ((progress: ReadProgress) => void) | undefined;
-}): Promise<{ problems: string[]; header: string[] }> {
+}): Promise<string[]> {
   const { store, contract, files, quality, onRow, onProgress } = options;
   let firstHeader: string[] | undefined;
   let columns: readonly string[] = [];
@@ -120,7 +120,7 @@ export async function readDataset(options: {
     });
     if (header === undefined) headerProblem = `${file.name} is empty; it needs at least a header row`;
     if (headerProblem !== undefined || stats === undefined) {
-      return { problems: [headerProblem ?? `${file.name} could not be read`], header: firstHeader ?? [] };
+      return [headerProblem ?? `${file.name} could not be read`];
     }
     quality.files.push({
       file: file.name,
@@ -132,7 +132,7 @@ export async function readDataset(options: {
     });
   }
   onProgress?.({ dataset: contract.name, file: files.at(-1)?.name ?? '', rows: quality.rows, done: true });
-  return { problems: [], header: firstHeader ?? [] };
+  return [];
 }
 
 function checkHeader(

@@ -75,7 +75,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     book = new ClientBook(dimensions);
     return ['client_id', 'customer_since', 'churned_on', ...dimensions];
   };
-  const clientsRead = await read('clients', chooseClientColumns, (row) => {
+  const clientsProblems = await read('clients', chooseClientColumns, (row) => {
     const parsed = schemas.clients.safeParse(row);
     if (!parsed.success) {
       if (row.client_id !== undefined) book.rejectedIds.add(row.client_id);
@@ -88,7 +88,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     }
     return undefined;
   });
-  problems.push(...clientsRead.problems);
+  problems.push(...clientsProblems);
   if (problems.length > 0) {
     return { book, activity: new QuarterActivity(0), dataQuality, problems, warnings };
   }
@@ -103,7 +103,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   };
 
   const interactionIds = new IdHashSet();
-  const interactionsRead = await read('interactions', DATASETS.interactions.requiredColumns, (row) => {
+  const interactionsProblems = await read('interactions', DATASETS.interactions.requiredColumns, (row) => {
     const parsed = schemas.interactions.safeParse(row);
     if (!parsed.success) return describeRowError(parsed.error);
     const { interaction_id, client_id, occurred_at, channel } = parsed.data;
@@ -115,25 +115,29 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     if (inQuarter(occurred_at)) activity.addInteraction(client, channel);
     return undefined;
   });
-  problems.push(...interactionsRead.problems);
+  problems.push(...interactionsProblems);
 
-  const servicesRead = await read('services', ['client_id', 'service', 'started_on', 'ended_on'], (row) => {
-    const parsed = schemas.services.safeParse(row);
-    if (!parsed.success) return describeRowError(parsed.error);
-    const { client_id, service, started_on, ended_on } = parsed.data;
-    const client = clientIndex(client_id);
-    if (typeof client === 'string') return client;
-    activity.catalog.add(service);
-    // kpis.md: in use during Q when started_on <= Q.end and (ended_on empty or ended_on > Q.start).
-    if (started_on <= period.end && (ended_on === undefined || ended_on > period.start)) {
-      activity.addServiceInUse(client, service);
-    }
-    return undefined;
-  });
-  problems.push(...servicesRead.problems);
+  const servicesProblems = await read(
+    'services',
+    ['client_id', 'service', 'started_on', 'ended_on'],
+    (row) => {
+      const parsed = schemas.services.safeParse(row);
+      if (!parsed.success) return describeRowError(parsed.error);
+      const { client_id, service, started_on, ended_on } = parsed.data;
+      const client = clientIndex(client_id);
+      if (typeof client === 'string') return client;
+      activity.catalog.add(service);
+      // kpis.md: in use during Q when started_on <= Q.end and (ended_on empty or ended_on > Q.start).
+      if (started_on <= period.end && (ended_on === undefined || ended_on > period.start)) {
+        activity.addServiceInUse(client, service);
+      }
+      return undefined;
+    },
+  );
+  problems.push(...servicesProblems);
 
   const responseIds = new IdHashSet();
-  const surveysRead = await read('surveys', [...DATASETS.surveys.requiredColumns, 'scale_max'], (row) => {
+  const surveysProblems = await read('surveys', [...DATASETS.surveys.requiredColumns, 'scale_max'], (row) => {
     const parsed = schemas.surveys.safeParse(row);
     if (!parsed.success) return describeRowError(parsed.error);
     const { response_id, client_id, submitted_at, survey, score, scale_max } = parsed.data;
@@ -147,9 +151,9 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     }
     return undefined;
   });
-  problems.push(...surveysRead.problems);
+  problems.push(...surveysProblems);
 
-  const costsRead = await read('support_costs', ['incurred_on', 'amount', 'client_id'], (row) => {
+  const costsProblems = await read('support_costs', ['incurred_on', 'amount', 'client_id'], (row) => {
     const parsed = schemas.support_costs.safeParse(row);
     if (!parsed.success) return describeRowError(parsed.error);
     const { incurred_on, amount, client_id } = parsed.data;
@@ -162,7 +166,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     if (inQuarter(incurred_on)) activity.addCost(client, amount);
     return undefined;
   });
-  problems.push(...costsRead.problems);
+  problems.push(...costsProblems);
 
   problems.push(...rejectLimitProblems(dataQuality, config.rejectLimitPercent));
   for (const name of DATASET_NAMES) {

@@ -93,7 +93,7 @@ function addClient(
   const independent = served && selfService / interactions >= independenceThreshold;
   const active = book.isActive(client, period);
   const atStart = book.isCustomerAtStart(client, period);
-  const retained = atStart && book.isRetained(client, period);
+  const retained = book.isRetained(client, period);
   const services = activity.services[client]?.size ?? 0;
   for (const totals of groups) {
     if (served) totals.served++;
