@@ -28,6 +28,12 @@ export interface ExportStore {
   readText(key: string): Promise<string | undefined>;
   /** Writes an object whole. Only keys under `reports/` are ever written. */
   write(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
+  /**
+   * Writes an object only if no object exists at `key` (S3 `If-None-Match: *`, or an
+   * exclusive create on disk), atomically: of two concurrent callers exactly one gets
+   * `true`. Resolves `false`, writing nothing, when the key already exists.
+   */
+  createIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>;
 }
 
 export class ObjectNotFoundError extends Error {
@@ -38,4 +44,74 @@ export class ObjectNotFoundError extends Error {
   ) {
     super(`no object at '${key}'`, options);
   }
+}
+
+/** An image shown inside the HTML part, referenced there as `cid:<cid>`. */
+export interface InlineImage {
+  readonly cid: string;
+  readonly filename: string;
+  readonly contentType: 'image/png';
+  readonly content: Uint8Array;
+}
+
+/** A file attached to the message. */
+export interface Attachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly content: string | Uint8Array;
+}
+
+/**
+ * One report email for one recipient, before MIME encoding. The adapters turn it into
+ * multipart/mixed[alternative[text, related[html, images]], attachments].
+ */
+export interface OutgoingMessage {
+  /** The quarter reported on (`2026-Q3`): outbox file names, headers, ledger keys. */
+  readonly quarter: string;
+  readonly from: string;
+  /** Exactly one address: every recipient gets a message built for them. */
+  readonly to: string;
+  readonly replyTo?: string | undefined;
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+  readonly inlineImages: readonly InlineImage[];
+  readonly attachments: readonly Attachment[];
+}
+
+/** What a mailer reports for an accepted message. */
+export interface SentMessage {
+  /** The provider's id (SES MessageId) or where the outbox wrote the message. */
+  readonly messageId: string;
+}
+
+/**
+ * Delivers report emails: SES in production, an outbox folder locally. Throws
+ * `MailDeliveryError` once its own retries are exhausted.
+ */
+export interface Mailer {
+  /** A short description for messages: `SES (eu-west-1)` or `outbox ./data/reports/2026-Q3/`. */
+  readonly description: string;
+  send(message: OutgoingMessage): Promise<SentMessage>;
+}
+
+/**
+ * A message the mailer could not deliver. `permanent` means retrying cannot help (the
+ * address or sender is rejected, the account is paused); otherwise a later run may succeed.
+ */
+export class MailDeliveryError extends Error {
+  override readonly name = 'MailDeliveryError';
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Turns a chart drawn as SVG into a PNG, in process (no browser, no native binary). */
+export interface ChartRasterizer {
+  /** Renders `svg` at `scale` times its intrinsic size (2 for sharp images on high-DPI screens). */
+  toPng(svg: string, scale: number): Promise<Uint8Array>;
 }

@@ -221,6 +221,89 @@ describe('LocalExportStore', () => {
     });
   });
 
+  describe('createIfAbsent', () => {
+    it('creates the file with the body and returns true when nothing is there yet', async () => {
+      // Arrange
+      const store = new LocalExportStore(root);
+      const file = path.join(root, 'reports', '2026-Q3', 'sent', 'ceo@example.com.json');
+
+      // Act
+      const created = await store.createIfAbsent(
+        'reports/2026-Q3/sent/ceo@example.com.json',
+        '{"state":"sending"}',
+        'application/json',
+      );
+
+      // Assert
+      expect(created).toBe(true);
+      expect(await readFile(file, 'utf8')).toBe('{"state":"sending"}');
+      expect(await readdir(path.dirname(file))).toEqual(['ceo@example.com.json']);
+    });
+
+    it('returns false and leaves the existing file untouched when the key exists', async () => {
+      // Arrange
+      const store = new LocalExportStore(root);
+      const file = path.join(root, 'reports', '2026-Q3', 'kpis.json');
+      await store.write('reports/2026-Q3/kpis.json', 'first', 'application/json');
+      const before = await stat(file);
+
+      // Act
+      const created = await store.createIfAbsent(
+        'reports/2026-Q3/kpis.json',
+        new TextEncoder().encode('second'),
+        'application/json',
+      );
+
+      // Assert
+      expect(created).toBe(false);
+      expect(await readFile(file, 'utf8')).toBe('first');
+      expect((await stat(file)).ino).toBe(before.ino);
+      expect(await readdir(path.dirname(file))).toEqual(['kpis.json']);
+    });
+
+    it('lets exactly one of 20 concurrent callers create the file, and the file holds the body of that one', async () => {
+      // Arrange
+      const store = new LocalExportStore(root);
+      const key = 'reports/2026-Q3/sent/cfo@example.com.json';
+      const bodies = Array.from({ length: 20 }, (_, i) => `caller ${i} `.repeat(10_000));
+
+      // Act
+      const results = await Promise.all(bodies.map((body) => store.createIfAbsent(key, body, 'text/plain')));
+
+      // Assert
+      expect(results.filter((created) => created)).toHaveLength(1);
+      const winner = results.indexOf(true);
+      const file = path.join(root, ...key.split('/'));
+      expect(await readFile(file, 'utf8')).toBe(bodies[winner]);
+      expect(await readdir(path.dirname(file))).toEqual(['cfo@example.com.json']);
+    });
+
+    it('refuses a key outside reports/ and leaves the export untouched', async () => {
+      // Arrange
+      await put('exports/2026-Q3/clients.csv', 'original');
+      const store = new LocalExportStore(root);
+
+      // Act
+      const creating = store.createIfAbsent('exports/2026-Q3/new.csv', 'x', 'text/csv');
+
+      // Assert
+      await expect(creating).rejects.toThrow(/never writes outside reports\//);
+      expect(await readdir(path.join(root, 'exports', '2026-Q3'))).toEqual(['clients.csv']);
+    });
+
+    it('refuses a key with a .. segment', async () => {
+      // Arrange
+      const store = new LocalExportStore(root);
+
+      // Act
+      const creating = store.createIfAbsent('reports/../escape.json', 'x', 'application/json');
+
+      // Assert
+      await expect(creating).rejects.toThrow(/has a '\.\.' segment/);
+      expect(await readdir(root)).toEqual([]);
+    });
+  });
+
   describe('key safety', () => {
     it.each([
       'reports/../exports/2026-Q3/clients.csv',

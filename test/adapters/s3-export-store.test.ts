@@ -2,7 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gzipSync } from 'node:zlib';
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openExportStore } from '../../src/adapters/open-export-store';
 import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
@@ -31,6 +39,23 @@ async function forEachLimited<T>(items: readonly T[], limit: number, task: (item
     for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
   };
   await Promise.all(Array.from({ length: limit }, worker));
+}
+
+/** An S3 error as the SDK raises it for an HTTP error answer. */
+function s3Error(name: string, httpStatusCode: number): S3ServiceException {
+  return new S3ServiceException({
+    name,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode },
+    message: `${name} (${httpStatusCode})`,
+  });
+}
+
+/** A store over a client whose every `send` is answered by the returned mock, not a server. */
+function mockedStore() {
+  const mockedClient = new S3Client({ region: 'us-east-1', credentials: S3RVER_CREDENTIALS });
+  const s3 = mockClient(mockedClient);
+  return { s3, store: new S3ExportStore({ client: mockedClient, bucket: BUCKET, prefix: ROOT }) };
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -286,6 +311,97 @@ describe('S3ExportStore', () => {
       // Assert
       await expect(writing).rejects.toThrow(/has a '\.\.' segment/);
     });
+  });
+});
+
+describe('S3ExportStore.createIfAbsent', () => {
+  it('creates the object with its body and content type and returns true when the key is free', async () => {
+    // Arrange
+    const key = 'reports/2026-Q3/sent/ceo@example.com.json';
+
+    // Act
+    const created = await store.createIfAbsent(key, '{"state":"sending"}', 'application/json');
+
+    // Assert
+    expect(created).toBe(true);
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${ROOT}/${key}` }));
+    expect(head.ContentType).toBe('application/json');
+    expect(await store.readText(key)).toBe('{"state":"sending"}');
+  });
+
+  it('sends PutObject with If-None-Match: * under the root prefix', async () => {
+    // Arrange
+    const { s3, store: mocked } = mockedStore();
+    s3.on(PutObjectCommand).resolves({});
+
+    // Act
+    const created = await mocked.createIfAbsent('reports/2026-Q3/kpis.json', '{}', 'application/json');
+
+    // Assert
+    expect(created).toBe(true);
+    expect(s3).toHaveReceivedCommandExactlyOnceWith(PutObjectCommand, {
+      Bucket: BUCKET,
+      Key: `${ROOT}/reports/2026-Q3/kpis.json`,
+      Body: '{}',
+      ContentLength: 2,
+      ContentType: 'application/json',
+      IfNoneMatch: '*',
+    });
+  });
+
+  it('returns false, writing nothing else, when S3 answers 412 PreconditionFailed (the key exists)', async () => {
+    // Arrange
+    const { s3, store: mocked } = mockedStore();
+    s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
+
+    // Act
+    const created = await mocked.createIfAbsent('reports/2026-Q3/kpis.json', 'second', 'application/json');
+
+    // Assert
+    expect(created).toBe(false);
+    expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 1);
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { IfNoneMatch: '*' });
+  });
+
+  it('returns false when S3 answers 409 ConditionalRequestConflict (a concurrent create won)', async () => {
+    // Arrange
+    const { s3, store: mocked } = mockedStore();
+    s3.on(PutObjectCommand).rejects(s3Error('ConditionalRequestConflict', 409));
+
+    // Act
+    const created = await mocked.createIfAbsent('reports/2026-Q3/kpis.json', 'late', 'application/json');
+
+    // Assert
+    expect(created).toBe(false);
+    expect(s3).toHaveReceivedCommandExactlyOnceWith(PutObjectCommand, { IfNoneMatch: '*' });
+  });
+
+  it.each([
+    ['AccessDenied', 403],
+    ['OperationAborted', 409],
+    ['InternalError', 500],
+  ])('lets any other error through: %s (%i)', async (name, status) => {
+    // Arrange
+    const { s3, store: mocked } = mockedStore();
+    s3.on(PutObjectCommand).rejects(s3Error(name, status));
+
+    // Act
+    const creating = mocked.createIfAbsent('reports/2026-Q3/kpis.json', '{}', 'application/json');
+
+    // Assert
+    await expect(creating).rejects.toMatchObject({ name });
+  });
+
+  it('refuses a key outside reports/ without sending anything', async () => {
+    // Arrange
+    const { s3, store: mocked } = mockedStore();
+
+    // Act
+    const creating = mocked.createIfAbsent('exports/2026-Q3/clients.csv', 'x', 'text/csv');
+
+    // Assert
+    await expect(creating).rejects.toThrow(/never writes outside reports\//);
+    expect(s3).not.toHaveReceivedAnyCommand();
   });
 });
 

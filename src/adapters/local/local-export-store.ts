@@ -3,7 +3,7 @@
  * demos run against. Same key rules and ordering as the S3 adapter.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type ExportStore, ObjectNotFoundError, type StoredObject } from '../../core/ports';
 import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
@@ -16,6 +16,30 @@ const MISSING_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
 
 function isMissing(error: unknown): boolean {
   return error instanceof Error && MISSING_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
+/**
+ * Writes `body` to a new, uniquely named hidden file in the directory of `target` (created
+ * if needed) and flushes it to disk, so that renaming or linking it to `target` publishes a
+ * complete file. Returns the temporary file's path; removes it again if writing fails.
+ */
+async function writeTemporaryBeside(target: string, body: string | Uint8Array): Promise<string> {
+  const directory = path.dirname(target);
+  await mkdir(directory, { recursive: true });
+  const temporary = path.join(directory, `.${path.basename(target)}.${randomUUID()}.tmp`);
+  try {
+    const handle = await open(temporary, 'wx');
+    try {
+      await handle.writeFile(body);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return temporary;
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }
 
 interface WalkEntry {
@@ -32,6 +56,8 @@ interface WalkEntry {
  * in 256 KiB chunks without loading the file; `write` creates parent directories and
  * replaces the file atomically (temporary file in the same directory, fsync, rename). Only
  * keys under `reports/` are ever written; `..` segments and absolute keys are refused.
+ * `createIfAbsent` writes a complete temporary file the same way, then hard-links it to the
+ * target, which fails if the target exists: a file that appears there is always whole.
  */
 export class LocalExportStore implements ExportStore {
   readonly location: string;
@@ -80,21 +106,28 @@ export class LocalExportStore implements ExportStore {
   async write(key: string, body: string | Uint8Array, _contentType: string): Promise<void> {
     assertWritableKey(key);
     const target = this.#pathOf(key);
-    const directory = path.dirname(target);
-    await mkdir(directory, { recursive: true });
-    const temporary = path.join(directory, `.${path.basename(target)}.${randomUUID()}.tmp`);
+    const temporary = await writeTemporaryBeside(target, body);
     try {
-      const handle = await open(temporary, 'wx');
-      try {
-        await handle.writeFile(body);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
       await rename(temporary, target);
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;
+    }
+  }
+
+  async createIfAbsent(key: string, body: string | Uint8Array, _contentType: string): Promise<boolean> {
+    assertWritableKey(key);
+    const target = this.#pathOf(key);
+    const temporary = await writeTemporaryBeside(target, body);
+    try {
+      // link(2) never replaces an existing name: of concurrent callers exactly one succeeds.
+      await link(temporary, target);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await rm(temporary, { force: true });
     }
   }
 

@@ -77,6 +77,21 @@ function isMissingObject(error: unknown): boolean {
   );
 }
 
+/**
+ * A conditional create that lost: 412 PreconditionFailed (the object exists) or 409
+ * ConditionalRequestConflict (a concurrent conditional write to the same key is in flight
+ * or just won). Either way another writer owns the key.
+ */
+function isLostConditionalCreate(error: unknown): boolean {
+  if (!(error instanceof S3ServiceException)) return false;
+  const status = error.$metadata.httpStatusCode;
+  return (
+    status === 412 ||
+    error.name === 'PreconditionFailed' ||
+    (status === 409 && error.name === 'ConditionalRequestConflict')
+  );
+}
+
 function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
@@ -96,7 +111,10 @@ export interface S3ExportStoreOptions {
  * undefined: ListObjectsV2 does not return it) and sorts by key before yielding, since not
  * every S3 flavour lists in byte order; that holds the listing's metadata in memory, a few
  * hundred bytes an object. `read` streams GetObject's body chunk by chunk and never
- * buffers it whole. Only keys under `reports/` are ever written.
+ * buffers it whole. Only keys under `reports/` are ever written. `createIfAbsent` is a
+ * PutObject with `If-None-Match: *`: S3 answers 412 when the key exists and 409 to the
+ * loser of a race between two conditional writes, and both resolve `false`. (s3rver ignores
+ * the condition and overwrites.)
  */
 export class S3ExportStore implements ExportStore {
   readonly location: string;
@@ -156,6 +174,21 @@ export class S3ExportStore implements ExportStore {
 
   async write(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
     assertWritableKey(key);
+    await this.#put(key, body, contentType, false);
+  }
+
+  async createIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean> {
+    assertWritableKey(key);
+    try {
+      await this.#put(key, body, contentType, true);
+      return true;
+    } catch (error) {
+      if (isLostConditionalCreate(error)) return false;
+      throw error;
+    }
+  }
+
+  async #put(key: string, body: string | Uint8Array, contentType: string, onlyIfAbsent: boolean) {
     await this.#client.send(
       new PutObjectCommand({
         Bucket: this.#bucket,
@@ -164,6 +197,7 @@ export class S3ExportStore implements ExportStore {
         // Known up front; without it the SDK warns about "a Stream of unknown length" for ''.
         ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
         ContentType: contentType,
+        ...(onlyIfAbsent && { IfNoneMatch: '*' }),
       }),
     );
   }
