@@ -1,0 +1,75 @@
+/**
+ * A `Mailer` that delivers into the data root instead of to people: what the CLI and demos
+ * use, so a run can be inspected (open the `.eml` in any mail client) without SES.
+ */
+import {
+  type ExportStore,
+  MailDeliveryError,
+  type Mailer,
+  type OutgoingMessage,
+  type SentMessage,
+} from '../../core/ports';
+import { composeMime } from '../mime/compose-mime';
+
+/** Content type of a stored whole email. */
+export const EML_CONTENT_TYPE = 'message/rfc822';
+
+/**
+ * A file-name-safe form of an email address, shared by the outbox's file names and the
+ * delivery ledger's keys so both name a recipient the same way: lower-cased, and every
+ * character outside `[a-z0-9@._+-]` (a space, a non-ASCII letter, `/`) replaced by `_`
+ * (one `_` per code point). `CEO@Example.com` → `ceo@example.com`. Distinct addresses
+ * that differ only in such characters share a slug.
+ */
+export function recipientSlug(address: string): string {
+  return address.toLowerCase().replace(/[^a-z0-9@._+-]/gu, '_');
+}
+
+/** The outbox key of one recipient's message: `reports/<quarter>/report-<slug>.eml`. */
+export function outboxKey(quarter: string, recipient: string): string {
+  return `reports/${quarter}/report-${recipientSlug(recipient)}.eml`;
+}
+
+/** Where the outbox writes. */
+export interface OutboxMailerOptions {
+  readonly store: ExportStore;
+  /** The quarter being sent, only for `description`; omitted, it names `reports/`. */
+  readonly quarter?: string | undefined;
+}
+
+/**
+ * Writes each message, MIME-encoded exactly as SES would receive it, to
+ * `reports/<quarter>/report-<recipient-slug>.eml` (content type `message/rfc822`) in the
+ * store, replacing an earlier file for the same recipient, and reports that key as the
+ * message id. A failed write becomes a transient `MailDeliveryError`.
+ */
+export class OutboxMailer implements Mailer {
+  /** `outbox ./data/reports/2026-Q3/`, or `outbox ./data/reports/` without a quarter. */
+  readonly description: string;
+  readonly #store: ExportStore;
+
+  constructor(options: OutboxMailerOptions) {
+    this.#store = options.store;
+    const root = options.store.location.replace(/\/+$/, '');
+    const folder = options.quarter === undefined ? 'reports/' : `reports/${options.quarter}/`;
+    this.description = `outbox ${root}/${folder}`;
+  }
+
+  async send(message: OutgoingMessage): Promise<SentMessage> {
+    const key = outboxKey(message.quarter, message.to);
+    const raw = await composeMime(message);
+    try {
+      await this.#store.write(key, raw, EML_CONTENT_TYPE);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new MailDeliveryError(
+        `could not write the message for ${message.to} to ${key}: ${reason}`,
+        false,
+        {
+          cause: error,
+        },
+      );
+    }
+    return { messageId: key };
+  }
+}
