@@ -29,6 +29,57 @@ const bandThresholds = (strong: number, moderate: number) =>
 
 const channel = z.enum(['self_service', 'assisted']);
 
+/** One segment a recipient is limited to, e.g. `{ "dimension": "region", "value": "EMEA" }`. */
+const recipientSegment = z.strictObject({
+  dimension: z
+    .string()
+    .trim()
+    .min(1)
+    .transform((name) => name.toLowerCase()),
+  value: z.string().min(1),
+});
+
+const recipient = z.strictObject({
+  /** Where the report goes; each recipient gets a message built for them. */
+  address: z.email({ message: 'not an email address; write it like "cfo@example.com"' }),
+  /** Optional display name, used in the greeting and the To header. */
+  name: z.string().trim().min(1).optional(),
+  /**
+   * Limits the recipient to these segments: their message shows each segment's KPIs instead
+   * of the company's, and their CSV holds only those segments. Omit for the whole company.
+   */
+  segments: z.array(recipientSegment).min(1).optional(),
+});
+export type Recipient = z.output<typeof recipient>;
+
+const emailSettings = z.strictObject({
+  /** The sender, an SES-verified identity when sending: `"KPI report <kpi@example.com>"`. */
+  from: z.string().trim().min(3).default('KPI report <kpi-report@example.com>'),
+  /** Where replies go; omit to reply to the sender. */
+  replyTo: z.string().trim().min(3).optional(),
+  recipients: z
+    .array(recipient)
+    .default([])
+    .refine((list) => new Set(list.map((entry) => entry.address.toLowerCase())).size === list.length, {
+      message: 'an address is listed twice; list each recipient once (give them several segments instead)',
+    }),
+  /** Send through SES on `run` (as `--send` does). Otherwise messages go to the report folder. */
+  send: z.boolean().default(false),
+  /** A KPI whose value fell by more than this many points (cost: rose by this many percent) since the last quarter is a risk. */
+  riskDropPoints: z.number().positive().default(5),
+  /** A folder of templates overriding the built-in ones file by file (same names). */
+  templateDir: z.string().trim().min(1).optional(),
+  ses: z
+    .strictObject({
+      /** SES region; defaults to the AWS region of the environment. */
+      region: z.string().trim().min(1).optional(),
+      /** SES configuration set for delivery, bounce and complaint events. */
+      configurationSetName: z.string().trim().min(1).optional(),
+    })
+    .default({}),
+});
+export type EmailSettings = z.output<typeof emailSettings>;
+
 export const configSchema = z.strictObject({
   /** Shown in the report and the email subject. */
   companyName: z.string().trim().min(1).default('Your company'),
@@ -96,6 +147,14 @@ export const configSchema = z.strictObject({
       netPromoterScore: { strong: 50, moderate: 0 },
       customerRetentionRate: { strong: 90, moderate: 80 },
     }),
+  /** The quarterly email: sender, recipients, sending and risk settings. */
+  email: emailSettings.default({
+    from: 'KPI report <kpi-report@example.com>',
+    recipients: [],
+    send: false,
+    riskDropPoints: 5,
+    ses: {},
+  }),
 });
 
 export type Config = z.output<typeof configSchema>;

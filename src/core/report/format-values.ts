@@ -22,6 +22,16 @@ function money(value: number, currency: string, signed = false): string {
   }).format(value);
 }
 
+/** Decimal places a KPI's value and deltas are shown with (cost: cents). */
+function displayDigits(id: KpiId): number {
+  return KPI_DEFINITIONS[id].unit === 'percent' || KPI_DEFINITIONS[id].unit === 'score' ? 1 : 2;
+}
+
+/** A delta rounded as it is displayed, so "unchanged" means "shows as zero". */
+export function displayedDelta(id: KpiId, delta: number): number {
+  return Number(fixed(delta, displayDigits(id)));
+}
+
 export function formatKpiValue(id: KpiId, value: number | null, currency: string): string {
   if (value === null) return NOT_AVAILABLE;
   switch (KPI_DEFINITIONS[id].unit) {

@@ -1,0 +1,147 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadTemplateFiles } from '../../../src/adapters/local/template-folder';
+import {
+  compileEmailTemplates,
+  TemplateError,
+  type TemplateFile,
+} from '../../../src/core/email/email-templates';
+import { buildReportModel } from '../../../src/core/email/report-model';
+import { HOSTILE_SEGMENT, sampleSnapshot } from '../../support/sample-snapshot';
+
+const folders: string[] = [];
+afterEach(async () => {
+  await Promise.all(folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
+});
+
+async function customFolder(files: Record<string, string>): Promise<string> {
+  const folder = await mkdtemp(path.join(tmpdir(), 'kpi-templates-'));
+  folders.push(folder);
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(folder, name)), { recursive: true });
+    await writeFile(path.join(folder, name), text);
+  }
+  return folder;
+}
+
+function sampleModel() {
+  return buildReportModel({ snapshot: sampleSnapshot(), riskDropPoints: 5, imageLinks: 'cid' }).model;
+}
+
+function withFile(files: readonly TemplateFile[], name: string, text: string): TemplateFile[] {
+  return [...files.filter((file) => file.name !== name), { name, text }];
+}
+
+describe('the built-in templates', () => {
+  it('render every KPI value, band word and delta of the model', async () => {
+    const templates = compileEmailTemplates(await loadTemplateFiles());
+    const model = sampleModel();
+
+    const email = templates.render(model);
+
+    for (const kpi of model.views[0]?.kpis ?? []) {
+      expect(email.html).toContain(kpi.value.replace('&', '&amp;'));
+      expect(email.text).toContain(`${kpi.name}: ${kpi.value}`);
+      expect(email.text).toContain(`Band: ${kpi.band.word}`);
+    }
+    expect(email.text).toContain('vs last quarter: ▲ +2.4 pp, better');
+    expect(email.subject).toBe(model.subject);
+  });
+
+  it('escape a hostile segment name and a company name with & in the HTML', async () => {
+    const templates = compileEmailTemplates(await loadTemplateFiles());
+
+    const email = templates.render(sampleModel());
+
+    expect(email.html).not.toContain(HOSTILE_SEGMENT);
+    expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(email.html).toContain('Smith &amp; Jones');
+    expect(email.html).not.toMatch(/Smith & Jones/);
+  });
+
+  it('keep the plain-text part and the subject unescaped', async () => {
+    const templates = compileEmailTemplates(await loadTemplateFiles());
+
+    const email = templates.render(sampleModel());
+
+    expect(email.subject).toContain('Smith & Jones');
+    expect(email.text).toContain('Smith & Jones');
+  });
+});
+
+describe('a broken template', () => {
+  it('fails at compile time with the file and line of a syntax error', async () => {
+    const files = withFile(
+      await loadTemplateFiles(),
+      'partials/kpi-row.hbs',
+      '<tr>\n<td>{{name}</td>\n</tr>',
+    );
+
+    expect(() => compileEmailTemplates(files)).toThrow(
+      /template partials\/kpi-row\.hbs, line 2: syntax error/,
+    );
+  });
+
+  it('fails at compile time when it uses a partial that does not exist', async () => {
+    const files = withFile(await loadTemplateFiles(), 'email.html.hbs', '<p>\n{{> chart-grid}}\n</p>');
+
+    expect(() => compileEmailTemplates(files)).toThrow(
+      new TemplateError(
+        'email.html.hbs',
+        2,
+        "uses the partial 'chart-grid', but there is no partials/chart-grid.hbs",
+      ),
+    );
+  });
+
+  it('fails when rendered with a field the model does not have, naming the partial and line', async () => {
+    const files = withFile(await loadTemplateFiles(), 'partials/definitions.hbs', '<p>\n{{definitionz}}</p>');
+    const templates = compileEmailTemplates(files);
+
+    expect(() => templates.render(sampleModel())).toThrow(
+      /template partials\/definitions\.hbs, line 2: "definitionz" not defined/,
+    );
+  });
+
+  it('fails when a main template is missing', () => {
+    expect(() => compileEmailTemplates([{ name: 'subject.hbs', text: '{{subject}}' }])).toThrow(
+      'template email.html.hbs: the template is missing',
+    );
+  });
+});
+
+describe('a custom template folder', () => {
+  it('replaces the built-in files it holds and keeps the others', async () => {
+    const folder = await customFolder({ 'subject.hbs': 'KPIs {{quarter}} for {{companyName}}' });
+
+    const templates = compileEmailTemplates(await loadTemplateFiles(folder));
+    const email = templates.render(sampleModel());
+
+    expect(email.subject).toBe('KPIs 2026-Q3 for Smith & Jones');
+    expect(email.html).toContain('Client Independence Rate');
+  });
+
+  it('names the custom file in errors', async () => {
+    const folder = await customFolder({ 'partials/risks.hbs': '{{#each risks}}\n{{/if}}' });
+
+    await expect(async () => compileEmailTemplates(await loadTemplateFiles(folder))).rejects.toThrow(
+      `template ${path.join(folder, 'partials/risks.hbs')}, line 1: each doesn't match if`,
+    );
+  });
+
+  it('refuses a file that replaces nothing, so a misspelt name is not silently ignored', async () => {
+    const folder = await customFolder({ 'email.htm.hbs': '<p></p>' });
+
+    await expect(loadTemplateFiles(folder)).rejects.toThrow(
+      /not a template kpi-report uses; name it after one of: email\.html\.hbs/,
+    );
+  });
+
+  it('must exist', async () => {
+    await expect(loadTemplateFiles('/nonexistent/templates')).rejects.toThrow(
+      'template /nonexistent/templates: the template folder (email.templateDir) does not exist',
+    );
+  });
+});
