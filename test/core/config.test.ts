@@ -51,3 +51,43 @@ describe('configuration', () => {
     );
   });
 });
+
+describe('email settings', () => {
+  it('default to the outbox, no recipients and a 5-point risk threshold', () => {
+    const config = parseConfig({});
+
+    expect(config.email).toEqual({
+      from: 'KPI report <kpi-report@example.com>',
+      recipients: [],
+      send: false,
+      riskDropPoints: 5,
+      ses: {},
+    });
+  });
+
+  it('accept recipients limited to segments, lower-casing the dimension', () => {
+    const config = parseConfig({
+      email: {
+        recipients: [{ address: 'emea@example.com', segments: [{ dimension: 'Region', value: 'EMEA' }] }],
+      },
+    });
+
+    expect(config.email.recipients[0]?.segments).toEqual([{ dimension: 'region', value: 'EMEA' }]);
+  });
+
+  it('name a bad address and an address listed twice', () => {
+    expect(() =>
+      parseConfig({
+        email: {
+          recipients: [
+            { address: 'not-an-address' },
+            { address: 'a@example.com' },
+            { address: 'A@example.com' },
+          ],
+        },
+      }),
+    ).toThrow(
+      /email\.recipients\.0\.address: not an email address[\s\S]*email\.recipients: an address is listed twice/,
+    );
+  });
+});
