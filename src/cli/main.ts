@@ -1,17 +1,26 @@
 /**
  * `kpi-report`: a thin shell over the use cases. Parses arguments, builds the store and
  * configuration, calls the use case, prints the result. Exit codes: 0 success, 1 the
- * export set cannot be reported on, 2 a usage or configuration mistake, 3 anything else.
+ * export set cannot be reported on, 2 a usage, configuration or template mistake, 3
+ * anything else, 4 the report was published but some recipients did not get it.
  */
+
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { openExportStore } from '../adapters/open-export-store';
-import { ConfigError } from '../core/config';
+import { type Config, ConfigError } from '../core/config';
 import { dayInZone } from '../core/dates';
+import { TemplateError } from '../core/email/email-templates';
 import { ExportSetError } from '../core/errors';
-import { lastCompletedQuarter, parseQuarter, type Quarter } from '../core/quarter';
+import type { ExportStore } from '../core/ports';
+import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../core/quarter';
+import { type Snapshot, snapshotSchema } from '../core/snapshot';
 import { backfill } from '../use-cases/backfill';
+import { type DeliverReportResult, deliverReport } from '../use-cases/deliver-report';
+import { reportKeys } from '../use-cases/report-keys';
 import { runQuarter } from '../use-cases/run-quarter';
 import { validateQuarter } from '../use-cases/validate-quarter';
+import { type EmailRendering, openEmailDelivery, openEmailRendering } from '../wiring/email-delivery';
 import { loadConfig } from './load-config';
 import { createProgressReporter } from './progress';
 import { renderSummaryTable } from './summary-table';
@@ -20,14 +29,19 @@ import { renderValidation } from './validation-text';
 const USAGE = `Usage: kpi-report <command> [options]
 
 Commands:
-  run        compute a quarter and write <data>/reports/<quarter>/kpis.json
-  backfill   compute every quarter that has an export set, oldest first
+  run        compute a quarter, write <data>/reports/<quarter>/kpis.json and the email:
+             report.html, report.txt, the CSV, and one report-<recipient>.eml per
+             recipient (or, with --send, send them through SES)
+  preview    render the email of an already computed quarter to its report folder
+  backfill   compute every quarter that has an export set, oldest first (no email)
   validate   check a quarter's export set and print what a run would reject (writes nothing)
 
 Options:
   --data DIR|s3://bucket/prefix   data root holding exports/ and reports/ (default: ./data)
   --quarter YYYY-Qn               quarter to compute (default: the last completed quarter)
   --config FILE                   configuration file (default: ./kpi-report.json if present)
+  --send                          send through SES (as email.send does) instead of the outbox
+  --resend                        with --send: also mail recipients the ledger says already got it
   --quiet                         no progress output
   -h, --help                      show this help
 `;
@@ -57,11 +71,26 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const onProgress = values.quiet ? undefined : createProgressReporter(process.stderr);
     switch (command) {
       case 'run': {
+        // Templates compile before any work, so a broken custom template fails at once.
+        const rendering = await openEmailRendering(config);
         const result = await runQuarter({ store, config, quarter, now, onProgress });
         process.stdout.write(`${renderSummaryTable(result.snapshot)}\n\n`);
         for (const warning of result.snapshot.warnings) process.stdout.write(`warning: ${warning}\n`);
         process.stdout.write(`Wrote ${store.location}/${result.snapshotKey}\n`);
-        return 0;
+        const send = values.send || config.email.send;
+        return deliver({ store, config, snapshot: result.snapshot, rendering, send, values, env });
+      }
+      case 'preview': {
+        const rendering = await openEmailRendering(config);
+        const label = formatQuarter(quarter);
+        const text = await store.readText(reportKeys.snapshot(label));
+        if (text === undefined) {
+          throw new UsageError(
+            `there is no ${store.location}/${reportKeys.snapshot(label)} to preview; run 'kpi-report run --quarter ${label}' first`,
+          );
+        }
+        const snapshot = snapshotSchema.parse(JSON.parse(text));
+        return deliver({ store, config, snapshot, rendering, send: false, values, env });
       }
       case 'validate': {
         const report = await validateQuarter({ store, config, quarter, now, onProgress });
@@ -106,12 +135,58 @@ function parseCommandLine(argv: string[]) {
       data: { type: 'string' },
       quarter: { type: 'string' },
       config: { type: 'string' },
+      send: { type: 'boolean', default: false },
+      resend: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  if (values.resend && !values.send) throw new UsageError('--resend only makes sense with --send');
   return { command: positionals[0], values };
+}
+
+async function deliver(options: {
+  store: ExportStore;
+  config: Config;
+  snapshot: Snapshot;
+  rendering: EmailRendering;
+  send: boolean;
+  values: { resend?: boolean; quiet?: boolean };
+  env: Record<string, string | undefined>;
+}): Promise<number> {
+  const { store, config, snapshot, rendering, send, values, env } = options;
+  if (send && config.email.recipients.length === 0) {
+    throw new ConfigError('sending needs recipients: add them to email.recipients in the configuration');
+  }
+  const { mailer, ledger } = openEmailDelivery({ config, store, quarter: snapshot.quarter, send, env });
+  const result: DeliverReportResult = await deliverReport({
+    store,
+    config,
+    snapshot,
+    ...rendering,
+    mailer,
+    ledger,
+    resend: values.resend ?? false,
+    runId: randomUUID(),
+    onEvent: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(`Wrote ${store.location}/${result.csvKey}\n`);
+  process.stdout.write(`Open the report: ${store.location}/${result.htmlKey}\n`);
+  if (config.email.recipients.length === 0) {
+    process.stdout.write('No recipients configured (email.recipients), so no message was built.\n');
+  }
+  for (const outcome of result.outcomes) {
+    const where = outcome.status === 'sent' && !send ? ` → ${store.location}/${outcome.messageId}` : '';
+    process.stdout.write(`  ${outcome.recipient}: ${outcome.status}${where}\n`);
+  }
+  if (result.unserved.length === 0) return 0;
+  process.stderr.write(
+    `\n${result.unserved.length} of ${result.outcomes.length} recipients did not get the report:\n${result.unserved
+      .map((outcome) => `  ${outcome.recipient}: ${outcome.reason}`)
+      .join('\n')}\nRun again to retry them; those already served are skipped.\n`,
+  );
+  return 4;
 }
 
 function quarterFrom(label: string): Quarter {
@@ -135,7 +210,7 @@ function reportFailure(error: unknown, data: string, quarter: string | undefined
     process.stderr.write(`${error.message}\n\n${USAGE}`);
     return 2;
   }
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof TemplateError) {
     process.stderr.write(`${error.message}\n`);
     return 2;
   }

@@ -5,17 +5,34 @@
  */
 import { parseArgs } from 'node:util';
 import { LocalExportStore } from '../adapters/local/local-export-store';
+import { OutboxMailer } from '../adapters/outbox/outbox-mailer';
 import { createProgressReporter } from '../cli/progress';
 import { renderSummaryTable } from '../cli/summary-table';
 import { parseConfig } from '../core/config';
 import { formatQuarter, parseQuarter, type Quarter, shiftQuarter } from '../core/quarter';
 import { backfill } from '../use-cases/backfill';
+import { deliverReport } from '../use-cases/deliver-report';
 import { runQuarter } from '../use-cases/run-quarter';
+import { openEmailRendering } from '../wiring/email-delivery';
 import { generateExports } from './generate-exports';
 
 export const DEMO_LATEST_QUARTER = '2026-Q3';
 export const DEMO_QUARTERS = 8;
-export const DEMO_CONFIG = { companyName: 'Northwind Services (demo)', currency: 'USD' };
+export const DEMO_CONFIG = {
+  companyName: 'Northwind Services (demo)',
+  currency: 'USD',
+  email: {
+    from: 'KPI report <kpi-report@northwind.example>',
+    recipients: [
+      { address: 'ceo@northwind.example', name: 'Alex' },
+      {
+        address: 'emea.lead@northwind.example',
+        name: 'Sam',
+        segments: [{ dimension: 'region', value: 'EMEA' }],
+      },
+    ],
+  },
+};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { data: { type: 'string', default: './data' } } });
@@ -64,6 +81,21 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`\n${renderSummaryTable(result.snapshot)}\n\n`);
   process.stdout.write(`Wrote ${root}/${result.snapshotKey}\n`);
+
+  process.stdout.write('\nRendering the email (no AWS account needed: messages go to the report folder):\n');
+  const email = await deliverReport({
+    store,
+    config,
+    snapshot: result.snapshot,
+    ...(await openEmailRendering(config)),
+    mailer: new OutboxMailer({ store, quarter: DEMO_LATEST_QUARTER }),
+    runId: 'demo',
+    onEvent: (line) => process.stdout.write(`  ${line}\n`),
+  });
+  for (const outcome of email.outcomes) {
+    process.stdout.write(`  ${outcome.recipient}: ${root}/${outcome.messageId}\n`);
+  }
+  process.stdout.write(`\nOpen the report in a browser: ${root}/${email.htmlKey}\n`);
   process.stdout.write(
     `Try next: npm run cli -- validate --data ${root} --quarter ${DEMO_LATEST_QUARTER}   (what was rejected, and why)\n`,
   );

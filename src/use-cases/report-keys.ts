@@ -3,4 +3,13 @@ export const reportKeys = {
   folder: (quarter: string) => `reports/${quarter}/`,
   snapshot: (quarter: string) => `reports/${quarter}/kpis.json`,
   validation: (quarter: string) => `reports/${quarter}/validation.json`,
+  /** The company report as saved for reading in a browser; charts in `charts/`. */
+  html: (quarter: string) => `reports/${quarter}/report.html`,
+  text: (quarter: string) => `reports/${quarter}/report.txt`,
+  chart: (quarter: string, filename: string) => `reports/${quarter}/charts/${filename}`,
+  csv: (quarter: string) => `reports/${quarter}/kpis-${quarter}.csv`,
+  /** The delivery ledger: one record per recipient served, plus send claims. */
+  deliveries: (quarter: string) => `reports/${quarter}/deliveries/`,
+  /** What the last delivery run did, recipient by recipient. */
+  deliverySummary: (quarter: string) => `reports/${quarter}/delivery.json`,
 };

@@ -28,8 +28,10 @@ export interface BandModel {
 
 export interface DeltaModel {
   readonly available: boolean;
-  /** `+2.4 pp`, `−$1.20 (−2.9%)`, or a plain sentence when there is nothing to compare. */
+  /** `+2.4 pp`, `-$1.20`, or a plain phrase when there is nothing to compare. */
   readonly text: string;
+  /** Cost to Support only: the relative change, `(-2.9%)`; otherwise empty. */
+  readonly detail: string;
   /** ▲ up, ▼ down, or empty when unchanged or unavailable: the direction of the value. */
   readonly arrow: string;
   /** Whether the move is good for this KPI (a falling cost is better). */
@@ -379,16 +381,18 @@ function deltaModel(
     return {
       available: false,
       text,
+      detail: '',
       arrow: '',
       verdict: 'none',
       verdictText: '',
       color: VERDICT_COLORS.none,
     };
   }
-  let text = formatKpiDelta(id, delta, currency);
-  if (id === 'costToSupportPerClient') {
-    text += ` (${formatPercentChange(which === 'qoq' ? result.deltaQoQPercent : result.deltaYoYPercent)})`;
-  }
+  const text = formatKpiDelta(id, delta, currency);
+  const detail =
+    id === 'costToSupportPerClient'
+      ? `(${formatPercentChange(which === 'qoq' ? result.deltaQoQPercent : result.deltaYoYPercent)})`
+      : '';
   // Judge the move as displayed: a delta that rounds to zero is unchanged.
   const direction = displayedDelta(id, delta) === 0 ? 0 : Math.sign(delta);
   const good = KPI_DEFINITIONS[id].higherIsBetter ? direction > 0 : direction < 0;
@@ -396,6 +400,7 @@ function deltaModel(
   return {
     available: true,
     text,
+    detail,
     arrow: direction > 0 ? '▲' : direction < 0 ? '▼' : '',
     verdict,
     verdictText: verdict,

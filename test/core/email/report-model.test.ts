@@ -55,12 +55,14 @@ describe('the report model of the company view', () => {
       verdict: 'worse',
     });
     expect(row(model, 'costToSupportPerClient').qoq).toMatchObject({
-      text: '+$1.20 (+3.0%)',
+      text: '+$1.20',
+      detail: '(+3.0%)',
       arrow: '▲',
       verdict: 'worse',
     });
     expect(row(model, 'costToSupportPerClient').yoy).toMatchObject({
-      text: '-$8.80 (-17.6%)',
+      text: '-$8.80',
+      detail: '(-17.6%)',
       arrow: '▼',
       verdict: 'better',
     });

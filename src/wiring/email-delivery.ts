@@ -1,0 +1,56 @@
+/**
+ * Builds what the email needs from the configuration, once, at start-up: the compiled
+ * templates (so a broken custom template stops the run before any work), the chart
+ * rasteriser, and the mailer with its ledger. Shared by the CLI and the Lambda handlers.
+ */
+import { createResvgRasterizer } from '../adapters/charts/resvg-rasterizer';
+import { loadTemplateFiles } from '../adapters/local/template-folder';
+import { DEFAULT_AWS_REGION } from '../adapters/open-export-store';
+import { OutboxMailer } from '../adapters/outbox/outbox-mailer';
+import { createSesClient, SesMailer } from '../adapters/ses/ses-mailer';
+import type { Config } from '../core/config';
+import { compileEmailTemplates, type EmailTemplates } from '../core/email/email-templates';
+import type { ChartRasterizer, ExportStore, Mailer } from '../core/ports';
+import { DeliveryLedger } from '../use-cases/delivery-ledger';
+
+export interface EmailRendering {
+  readonly templates: EmailTemplates;
+  readonly rasterizer: ChartRasterizer;
+}
+
+/** Compiles the built-in templates, overlaid with `email.templateDir`, and starts the rasteriser. */
+export async function openEmailRendering(config: Config): Promise<EmailRendering> {
+  const templates = compileEmailTemplates(await loadTemplateFiles(config.email.templateDir));
+  return { templates, rasterizer: await createResvgRasterizer() };
+}
+
+export interface EmailDelivery {
+  readonly mailer: Mailer;
+  /** Present for real sends only: the outbox writes every time. */
+  readonly ledger: DeliveryLedger | undefined;
+}
+
+/**
+ * SES when `send` (the `--send` flag or `email.send`), with the delivery ledger in the
+ * store; otherwise the outbox, which writes each message as an `.eml` into the report
+ * folder. SES's region is `email.ses.region ?? AWS_REGION ?? AWS_DEFAULT_REGION`, its
+ * endpoint `AWS_ENDPOINT_URL_SES ?? AWS_ENDPOINT_URL` (unset means AWS), read from `env`.
+ */
+export function openEmailDelivery(options: {
+  readonly config: Config;
+  readonly store: ExportStore;
+  readonly quarter: string;
+  readonly send: boolean;
+  readonly env: Record<string, string | undefined>;
+}): EmailDelivery {
+  const { config, store, quarter, send, env } = options;
+  if (!send) return { mailer: new OutboxMailer({ store, quarter }), ledger: undefined };
+  const region = config.email.ses.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_AWS_REGION;
+  const client = createSesClient({ region, endpoint: env.AWS_ENDPOINT_URL_SES ?? env.AWS_ENDPOINT_URL });
+  const mailer = new SesMailer({
+    client,
+    region,
+    configurationSetName: config.email.ses.configurationSetName,
+  });
+  return { mailer, ledger: new DeliveryLedger(store) };
+}
