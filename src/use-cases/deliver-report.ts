@@ -138,7 +138,7 @@ export async function deliverReport(options: DeliverReportOptions): Promise<Deli
 function describeOutcome(outcome: DeliveryOutcome): string {
   switch (outcome.status) {
     case 'sent':
-      return outcome.tookOver ? 'sent (an earlier run had stopped while sending to them)' : 'sent';
+      return `sent (${outcome.messageId})${outcome.tookOver ? '; an earlier run had stopped while sending to them' : ''}`;
     case 'already-sent':
       return 'already sent earlier, skipped (use --resend to send again)';
     case 'in-progress-elsewhere':
