@@ -5,7 +5,7 @@
  * conditional create (S3 `If-None-Match: *`), so two runs at once cannot both claim one
  * recipient.
  */
-import { recipientSlug } from '../adapters/outbox/outbox-mailer';
+import { recipientSlug } from '../core/email/recipient-slug';
 import type { ExportStore } from '../core/ports';
 import { reportKeys } from './report-keys';
 

@@ -2,6 +2,8 @@
  * A `Mailer` that delivers into the data root instead of to people: what the CLI and demos
  * use, so a run can be inspected (open the `.eml` in any mail client) without SES.
  */
+
+import { recipientSlug } from '../../core/email/recipient-slug';
 import {
   type ExportStore,
   MailDeliveryError,
@@ -13,17 +15,6 @@ import { composeMime } from '../mime/compose-mime';
 
 /** Content type of a stored whole email. */
 export const EML_CONTENT_TYPE = 'message/rfc822';
-
-/**
- * A file-name-safe form of an email address, shared by the outbox's file names and the
- * delivery ledger's keys so both name a recipient the same way: lower-cased, and every
- * character outside `[a-z0-9@._+-]` (a space, a non-ASCII letter, `/`) replaced by `_`
- * (one `_` per code point). `CEO@Example.com` → `ceo@example.com`. Distinct addresses
- * that differ only in such characters share a slug.
- */
-export function recipientSlug(address: string): string {
-  return address.toLowerCase().replace(/[^a-z0-9@._+-]/gu, '_');
-}
 
 /** The outbox key of one recipient's message: `reports/<quarter>/report-<slug>.eml`. */
 export function outboxKey(quarter: string, recipient: string): string {
