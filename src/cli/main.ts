@@ -72,13 +72,18 @@ export async function main(argv: string[], env: Record<string, string | undefine
     switch (command) {
       case 'run': {
         // Templates compile before any work, so a broken custom template fails at once.
+        const send = values.send || config.email.send;
+        if (send && config.email.recipients.length === 0) {
+          throw new ConfigError(
+            'sending needs recipients: add them to email.recipients in the configuration',
+          );
+        }
         const rendering = await openEmailRendering(config);
         const result = await runQuarter({ store, config, quarter, now, onProgress });
         process.stdout.write(`${renderSummaryTable(result.snapshot)}\n\n`);
         for (const warning of result.snapshot.warnings) process.stdout.write(`warning: ${warning}\n`);
         process.stdout.write(`Wrote ${store.location}/${result.snapshotKey}\n`);
-        const send = values.send || config.email.send;
-        return deliver({ store, config, snapshot: result.snapshot, rendering, send, values, env });
+        return await deliver({ store, config, snapshot: result.snapshot, rendering, send, values, env });
       }
       case 'preview': {
         const rendering = await openEmailRendering(config);
@@ -90,7 +95,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
           );
         }
         const snapshot = snapshotSchema.parse(JSON.parse(text));
-        return deliver({ store, config, snapshot, rendering, send: false, values, env });
+        return await deliver({ store, config, snapshot, rendering, send: false, values, env });
       }
       case 'validate': {
         const report = await validateQuarter({ store, config, quarter, now, onProgress });
@@ -156,9 +161,6 @@ async function deliver(options: {
   env: Record<string, string | undefined>;
 }): Promise<number> {
   const { store, config, snapshot, rendering, send, values, env } = options;
-  if (send && config.email.recipients.length === 0) {
-    throw new ConfigError('sending needs recipients: add them to email.recipients in the configuration');
-  }
   const { mailer, ledger } = openEmailDelivery({ config, store, quarter: snapshot.quarter, send, env });
   const result: DeliverReportResult = await deliverReport({
     store,

@@ -226,7 +226,8 @@ async function deliverOne(
       ...(resend && { resentAt: sentAt }),
     });
   });
-  if (outcome.status === 'failed') await ledger.release(quarter, recipient, runId, now());
+  // Sent or failed, no send is in progress any more: the next run may claim at once.
+  await ledger.release(quarter, recipient, runId, now());
   return claim.tookOverFrom === undefined ? outcome : { ...outcome, tookOver: true };
 }
 

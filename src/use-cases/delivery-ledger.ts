@@ -73,7 +73,7 @@ export class DeliveryLedger {
       : { claimed: true, tookOverFrom: held };
   }
 
-  /** Gives a claim back after a failed send, so the next run may try again at once. */
+  /** Gives a claim back once the send is over (sent or failed), so the next run may claim at once. */
   async release(quarter: string, recipient: string, runId: string, now: Date): Promise<void> {
     const key = this.#claimKey(quarter, recipient);
     const text = await this.#store.readText(key);

@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main';
+import { type Captured, captureOutput } from '../support/capture-output';
 import {
   cloneFixture,
   createDataRoot,
@@ -16,32 +17,8 @@ import {
   filesUnder,
   hashExports,
   removeDataRoots,
+  writeConfigFile,
 } from '../support/export-fixtures';
-
-interface Captured {
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-}
-
-/** Replaces process.stdout.write and process.stderr.write with recorders until restored. */
-function captureOutput(): Captured {
-  const record = (stream: NodeJS.WriteStream) => {
-    const chunks: string[] = [];
-    vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
-      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof stream.write);
-    return () => chunks.join('');
-  };
-  return { stdout: record(process.stdout), stderr: record(process.stderr) };
-}
-
-/** Writes a configuration file outside the data root and returns its path. */
-async function configFile(content: unknown): Promise<string> {
-  const file = path.join(await createDataRoot(), 'kpi-report.json');
-  await writeFile(file, JSON.stringify(content));
-  return file;
-}
 
 /** A clean export set: two clients, one independent. */
 function cleanSet(day: string): ExportFiles {
@@ -76,7 +53,7 @@ describe('kpi-report run', () => {
   it('prints the summary table and where it wrote, and exits 0, on the worked example with a 50% limit', async () => {
     // Arrange
     const data = await cloneFixture('example');
-    const config = await configFile({ rejectLimitPercent: 50 });
+    const config = await writeConfigFile({ rejectLimitPercent: 50 });
 
     // Act
     const code = await main(
@@ -222,7 +199,7 @@ describe('usage and configuration mistakes', () => {
   it('exits 2 for a bad configuration file, naming every bad field', async () => {
     // Arrange
     const data = await createDataRoot();
-    const config = await configFile({ independenceThreshold: 2, timeZone: 'Mars/Base' });
+    const config = await writeConfigFile({ independenceThreshold: 2, timeZone: 'Mars/Base' });
 
     // Act
     const code = await main(

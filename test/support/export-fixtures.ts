@@ -134,3 +134,10 @@ export async function writeReport(root: string, quarter: string, name: string, t
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, text);
 }
+
+/** Writes a configuration file outside any data root and returns its path. */
+export async function writeConfigFile(content: unknown): Promise<string> {
+  const file = path.join(await createDataRoot(), 'kpi-report.json');
+  await writeFile(file, JSON.stringify(content));
+  return file;
+}
