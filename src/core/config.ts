@@ -65,7 +65,10 @@ const emailSettings = z.strictObject({
     }),
   /** Send through SES on `run` (as `--send` does). Otherwise messages go to the report folder. */
   send: z.boolean().default(false),
-  /** A KPI whose value fell by more than this many points (cost: rose by this many percent) since the last quarter is a risk. */
+  /**
+   * A KPI that fell by more than this since last quarter is a risk: points for the percent
+   * KPIs and NPS, percent change for depth and cost (a rise, for cost).
+   */
   riskDropPoints: z.number().positive().default(5),
   /** A folder of templates overriding the built-in ones file by file (same names). */
   templateDir: z.string().trim().min(1).optional(),
