@@ -15,6 +15,8 @@ export interface ValidationReport {
   readonly ok: boolean;
   readonly checkedAt: string;
   readonly problems: readonly string[];
+  /** True when the only problems are required datasets not uploaded yet. */
+  readonly incomplete: boolean;
   readonly warnings: readonly string[];
   readonly dataQuality: ExportSetReading['dataQuality'];
 }
@@ -25,6 +27,7 @@ export function validationReport(quarter: string, reading: ExportSetReading, now
     ok: reading.problems.length === 0,
     checkedAt: now.toISOString(),
     problems: reading.problems,
+    incomplete: reading.incomplete,
     warnings: reading.warnings,
     dataQuality: reading.dataQuality,
   };

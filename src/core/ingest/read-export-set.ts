@@ -23,6 +23,8 @@ export interface ExportSetReading {
   readonly problems: string[];
   /** Things worth knowing that do not stop a run. */
   readonly warnings: string[];
+  /** Whether the only problems are required datasets not uploaded yet (an upload in progress). */
+  readonly incomplete: boolean;
 }
 
 export interface ReadExportSetOptions {
@@ -38,13 +40,22 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   const dataQuality = Object.fromEntries(
     DATASET_NAMES.map((name) => [name, emptyQuality(discovered.files[name] !== undefined)]),
   ) as Record<DatasetName, DatasetQuality>;
-  const problems = [...discovered.problems, ...missingDatasets(discovered, store.location)];
+  const missing = missingDatasets(discovered, store.location);
+  const problems = [...discovered.problems, ...missing];
+  const incomplete = missing.length > 0 && discovered.problems.length === 0;
   const warnings: string[] = [];
   const schemas = createRowSchemas(config, dayInZone(config.timeZone));
   const inQuarter = (day: number) => day >= period.start && day <= period.end;
 
   if (problems.length > 0) {
-    return { book: new ClientBook([]), activity: new QuarterActivity(0), dataQuality, problems, warnings };
+    return {
+      book: new ClientBook([]),
+      activity: new QuarterActivity(0),
+      dataQuality,
+      problems,
+      warnings,
+      incomplete,
+    };
   }
   const read = (
     dataset: DatasetName,
@@ -90,7 +101,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   });
   problems.push(...clientsProblems);
   if (problems.length > 0) {
-    return { book, activity: new QuarterActivity(0), dataQuality, problems, warnings };
+    return { book, activity: new QuarterActivity(0), dataQuality, problems, warnings, incomplete: false };
   }
 
   const activity = new QuarterActivity(book.size);
@@ -178,7 +189,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   if (discovered.unrecognised.length > 0) {
     warnings.push(`ignored files that match no dataset: ${discovered.unrecognised.join(', ')}`);
   }
-  return { book, activity, dataQuality, problems, warnings };
+  return { book, activity, dataQuality, problems, warnings, incomplete: false };
 }
 
 function missingDatasets(discovered: DiscoveredExportSet, location: string): string[] {
