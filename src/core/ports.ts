@@ -115,3 +115,21 @@ export interface ChartRasterizer {
   /** Renders `svg` at `scale` times its intrinsic size (2 for sharp images on high-DPI screens). */
   toPng(svg: string, scale: number): Promise<Uint8Array>;
 }
+
+/** A request to run a quarter's report in the background (the API's `POST /reports`). */
+export interface RunRequest {
+  readonly runId: string;
+  readonly quarter: string;
+  readonly dryRun: boolean;
+  readonly resend: boolean;
+}
+
+/** Starts a report run without waiting for it (an asynchronous Lambda invocation). */
+export interface RunLauncher {
+  start(request: RunRequest): Promise<void>;
+}
+
+/** Tells operations something needs their attention (an SNS topic with e-mail subscribers). */
+export interface OpsNotifier {
+  notify(subject: string, message: string): Promise<void>;
+}

@@ -10,6 +10,10 @@ export const reportKeys = {
   csv: (quarter: string) => `reports/${quarter}/kpis-${quarter}.csv`,
   /** The delivery ledger: one record per recipient served, plus send claims. */
   deliveries: (quarter: string) => `reports/${quarter}/deliveries/`,
+  /** The state of the last run started for the quarter (API status). */
+  status: (quarter: string) => `reports/${quarter}/status.json`,
+  /** When the first file of the quarter's export set arrived (upload feedback). */
+  firstUpload: (quarter: string) => `reports/${quarter}/first-upload.json`,
   /** What the last delivery run did, recipient by recipient. */
   deliverySummary: (quarter: string) => `reports/${quarter}/delivery.json`,
 };

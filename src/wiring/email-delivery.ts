@@ -3,6 +3,10 @@
  * templates (so a broken custom template stops the run before any work), the chart
  * rasteriser, and the mailer with its ledger. Shared by the CLI and the Lambda handlers.
  */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createResvgRasterizer } from '../adapters/charts/resvg-rasterizer';
 import { loadTemplateFiles } from '../adapters/local/template-folder';
 import { DEFAULT_AWS_REGION } from '../adapters/open-export-store';
@@ -21,7 +25,21 @@ export interface EmailRendering {
 /** Compiles the built-in templates, overlaid with `email.templateDir`, and starts the rasteriser. */
 export async function openEmailRendering(config: Config): Promise<EmailRendering> {
   const templates = compileEmailTemplates(await loadTemplateFiles(config.email.templateDir));
-  return { templates, rasterizer: await createResvgRasterizer() };
+  return { templates, rasterizer: await createResvgRasterizer(await bundledChartAssets()) };
+}
+
+/**
+ * In a Lambda bundle, node_modules is gone: the build copies the wasm and the fonts to
+ * `assets/` beside the bundle. From source, the rasteriser finds them in node_modules.
+ */
+async function bundledChartAssets(): Promise<{ wasm?: Uint8Array; fontBuffers?: Uint8Array[] }> {
+  const assets = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
+  if (!existsSync(path.join(assets, 'index_bg.wasm'))) return {};
+  const fonts = ['dejavu-sans-latin-400-normal.woff2', 'dejavu-sans-latin-700-normal.woff2'];
+  return {
+    wasm: await readFile(path.join(assets, 'index_bg.wasm')),
+    fontBuffers: await Promise.all(fonts.map((font) => readFile(path.join(assets, font)))),
+  };
 }
 
 export interface EmailDelivery {

@@ -1,0 +1,184 @@
+/**
+ * The on-demand API, behind API Gateway with IAM (SigV4) authorisation:
+ * `POST /reports` `{ "quarter": "2026-Q3", "dryRun": false, "resend": false }` starts a run
+ * in the background and answers 202 with its run id; `GET /reports/{quarter}` answers the
+ * last run's status, the KPIs and a short-lived link to report.html. The caller's mistakes
+ * get 4xx with the field at fault; anything else a bare 500 (details only in the logs).
+ */
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import { LambdaRunLauncher } from '../../src/adapters/lambda/lambda-run-launcher';
+import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
+import { KPI_IDS } from '../../src/core/kpi-ids';
+import type { ExportStore, RunLauncher } from '../../src/core/ports';
+import { snapshotSchema } from '../../src/core/snapshot';
+import { reportKeys } from '../../src/use-cases/report-keys';
+import { readRunStatus, writeRunStatus } from '../../src/use-cases/report-run';
+import { lambdaSettings } from '../../src/wiring/lambda-environment';
+
+const quarterLabel = z.string().regex(/^\d{4}-Q[1-4]$/, 'write the quarter like 2026-Q3');
+
+export const startRunBodySchema = z.strictObject({
+  quarter: quarterLabel,
+  dryRun: z.boolean().default(false),
+  resend: z.boolean().default(false),
+});
+
+export interface ReportsApiDependencies {
+  readonly store: ExportStore;
+  readonly launcher: RunLauncher;
+  readonly reportLink: (key: string) => Promise<string>;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly newRunId?: () => string;
+}
+
+class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+function json(statusCode: number, body: unknown): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify(body),
+  };
+}
+
+export function createReportsApiHandler(deps: ReportsApiDependencies) {
+  const newRunId = deps.newRunId ?? (() => randomUUID());
+
+  async function startRun(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    let body: unknown;
+    try {
+      body = JSON.parse(event.body ?? '');
+    } catch {
+      throw new HttpError(400, 'the body must be JSON like {"quarter":"2026-Q3"}');
+    }
+    const parsed = startRunBodySchema.safeParse(body);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((issue) => ({
+        field: issue.path.join('.') || '(body)',
+        message: issue.message,
+      }));
+      throw new HttpError(
+        400,
+        `invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+        fields,
+      );
+    }
+    const request = parsed.data;
+    if (!(await hasExportSet(deps.store, request.quarter))) {
+      throw new HttpError(
+        404,
+        `there is no export set for ${request.quarter} (exports/${request.quarter}/ is empty)`,
+      );
+    }
+    const runId = newRunId();
+    await writeRunStatus(deps.store, {
+      quarter: request.quarter,
+      runId,
+      status: 'queued',
+      requestedBy: 'api',
+      dryRun: request.dryRun,
+      updatedAt: deps.now().toISOString(),
+    });
+    await deps.launcher.start({ runId, ...request });
+    deps.logger.info('run queued', { runId, ...request });
+    return json(202, {
+      runId,
+      quarter: request.quarter,
+      status: 'queued',
+      statusPath: `/reports/${request.quarter}`,
+    });
+  }
+
+  async function status(quarter: string | undefined): Promise<APIGatewayProxyResult> {
+    const parsed = quarterLabel.safeParse(quarter);
+    if (!parsed.success) throw new HttpError(400, `quarter: ${parsed.error.issues[0]?.message}`);
+    const label = parsed.data;
+    const run = await readRunStatus(deps.store, label);
+    const snapshotText = await deps.store.readText(reportKeys.snapshot(label));
+    if (run === undefined && snapshotText === undefined) {
+      throw new HttpError(404, `no run and no report for ${label}`);
+    }
+    const snapshot =
+      snapshotText === undefined ? undefined : snapshotSchema.safeParse(JSON.parse(snapshotText));
+    const kpis = snapshot?.success
+      ? Object.fromEntries(
+          KPI_IDS.map((id) => {
+            const { value, band, deltaQoQ, deltaYoY, lowSample } = snapshot.data.kpis[id];
+            return [id, { value, band, deltaQoQ, deltaYoY, lowSample }];
+          }),
+        )
+      : null;
+    const hasReport = (await deps.store.readText(reportKeys.html(label))) !== undefined;
+    return json(200, {
+      quarter: label,
+      run: run ?? null,
+      generatedAt: snapshot?.success ? snapshot.data.generatedAt : null,
+      kpis,
+      reportUrl: hasReport ? await deps.reportLink(reportKeys.html(label)) : null,
+    });
+  }
+
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    try {
+      if (event.httpMethod === 'POST' && event.resource === '/reports') return await startRun(event);
+      if (event.httpMethod === 'GET' && event.resource === '/reports/{quarter}') {
+        return await status(event.pathParameters?.quarter);
+      }
+      throw new HttpError(404, `no route for ${event.httpMethod} ${event.resource}`);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        return json(error.statusCode, {
+          message: error.message,
+          ...(error.details !== undefined && { errors: error.details }),
+        });
+      }
+      deps.logger.error('request failed', error as Error);
+      return json(500, { message: 'internal error' });
+    }
+  };
+}
+
+async function hasExportSet(store: ExportStore, quarter: string): Promise<boolean> {
+  for await (const _ of store.list(`exports/${quarter}/`)) return true;
+  return false;
+}
+
+function fromEnvironment() {
+  const settings = lambdaSettings(process.env);
+  const functionName = settings.env.RUN_FUNCTION_NAME;
+  if (functionName === undefined) throw new Error('set RUN_FUNCTION_NAME to the report function name');
+  return createReportsApiHandler({
+    store: settings.store,
+    launcher: new LambdaRunLauncher({
+      client: new LambdaClient({ region: settings.env.AWS_REGION }),
+      functionName,
+    }),
+    reportLink: createReportLinker({
+      client: settings.s3,
+      bucket: settings.env.DATA_BUCKET,
+      prefix: settings.env.DATA_PREFIX,
+    }),
+    logger: new Logger(),
+    now: () => new Date(),
+  });
+}
+
+let cold: ((event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) | undefined;
+export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  cold ??= fromEnvironment();
+  return cold(event);
+};

@@ -1,0 +1,143 @@
+/**
+ * The report function: runs a quarter (KPIs, then the email through SES) when EventBridge
+ * Scheduler fires each quarter, or when the API asks. A thin shell: parse the event with
+ * zod, call the use case, log and count. Failures are rethrown so that Lambda's retries,
+ * the dead-letter queue and the error alarm see them.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import type { Config } from '../../src/core/config';
+import { dayInZone } from '../../src/core/dates';
+import type { ExportStore } from '../../src/core/ports';
+import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../../src/core/quarter';
+import { reportRun } from '../../src/use-cases/report-run';
+import {
+  type EmailDelivery,
+  type EmailRendering,
+  openEmailDelivery,
+  openEmailRendering,
+} from '../../src/wiring/email-delivery';
+import { lambdaSettings } from '../../src/wiring/lambda-environment';
+
+const quarterLabel = z.string().regex(/^\d{4}-Q[1-4]$/, 'write the quarter like 2026-Q3');
+
+export const runEventSchema = z.discriminatedUnion('source', [
+  z.object({ source: z.literal('schedule'), scheduledTime: z.iso.datetime({ offset: true }) }),
+  z.object({
+    source: z.literal('api'),
+    runId: z.string().min(1),
+    quarter: quarterLabel,
+    dryRun: z.boolean().default(false),
+    resend: z.boolean().default(false),
+  }),
+]);
+
+export interface RunReportDependencies {
+  readonly store: ExportStore;
+  readonly config: Config;
+  readonly rendering: () => Promise<EmailRendering>;
+  readonly delivery: (quarter: string, send: boolean) => EmailDelivery;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now: () => Date;
+}
+
+/**
+ * The quarter a schedule run reports on is derived from the *scheduled* time, not the
+ * clock, so a late or repeated delivery of the same event names the same quarter and run
+ * id, and the delivery ledger makes the repeat send nothing.
+ */
+export function createRunReportHandler(deps: RunReportDependencies) {
+  return async (event: unknown): Promise<{ quarter: string; runId: string; status: string }> => {
+    const request = runEventSchema.parse(event);
+    const { config } = deps;
+    let quarter: Quarter;
+    let runId: string;
+    if (request.source === 'schedule') {
+      const day = dayInZone(config.timeZone)(Date.parse(request.scheduledTime));
+      quarter = lastCompletedQuarter(day, config.fiscalYearStartMonth);
+      runId = `schedule-${request.scheduledTime}`;
+    } else {
+      quarter = parseQuarter(request.quarter) as Quarter;
+      runId = request.runId;
+    }
+    const label = formatQuarter(quarter);
+    deps.logger.appendKeys({ runId, quarter: label });
+    deps.logger.info('report run started', { source: request.source });
+    const dryRun = request.source === 'api' && request.dryRun;
+    try {
+      const result = await reportRun({
+        store: deps.store,
+        config,
+        quarter,
+        quarterLabel: label,
+        runId,
+        requestedBy: request.source,
+        dryRun,
+        resend: request.source === 'api' && request.resend,
+        rendering: await deps.rendering(),
+        delivery: deps.delivery(label, !dryRun),
+        now: deps.now,
+        onEvent: (line) => deps.logger.info(line),
+      });
+      const quality = Object.values(result.snapshot.dataQuality);
+      deps.metrics.addMetric(
+        'RowsRead',
+        MetricUnit.Count,
+        quality.reduce((sum, dataset) => sum + dataset.rows, 0),
+      );
+      deps.metrics.addMetric(
+        'RowsRejected',
+        MetricUnit.Count,
+        quality.reduce((sum, dataset) => sum + dataset.rejected, 0),
+      );
+      deps.metrics.addMetric('KpisComputed', MetricUnit.Count, 1);
+      deps.metrics.addMetric('MessagesSent', MetricUnit.Count, result.status.deliveries?.sent ?? 0);
+      deps.metrics.addMetric('MessagesFailed', MetricUnit.Count, result.delivery.unserved.length);
+      deps.logger.info('report run finished', {
+        status: result.status.status,
+        deliveries: result.status.deliveries,
+      });
+      // A recipient another run holds, or a temporary SES failure, is worth a retry; a
+      // permanent rejection is not (the status and the MessagesFailed metric report it).
+      const retryable = result.delivery.unserved.filter((outcome) => outcome.permanent !== true);
+      if (retryable.length > 0) {
+        throw new Error(
+          `not delivered yet to ${retryable.map((outcome) => outcome.recipient).join(', ')}; retrying`,
+        );
+      }
+      return { quarter: label, runId, status: result.status.status };
+    } catch (error) {
+      deps.logger.error('report run failed', error as Error);
+      throw error;
+    } finally {
+      deps.metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** Built once per cold start from the environment the CDK construct sets. */
+function fromEnvironment(): (event: unknown) => Promise<unknown> {
+  const settings = lambdaSettings(process.env);
+  let rendering: Promise<EmailRendering> | undefined;
+  return createRunReportHandler({
+    store: settings.store,
+    config: settings.config,
+    rendering: () => {
+      rendering ??= openEmailRendering(settings.config);
+      return rendering;
+    },
+    delivery: (quarter, send) =>
+      openEmailDelivery({ config: settings.config, store: settings.store, quarter, send, env: process.env }),
+    logger: new Logger(),
+    metrics: new Metrics(),
+    now: () => new Date(),
+  });
+}
+
+let cold: ((event: unknown) => Promise<unknown>) | undefined;
+export const handler = (event: unknown): Promise<unknown> => {
+  cold ??= fromEnvironment();
+  return cold(event);
+};

@@ -1,0 +1,115 @@
+/**
+ * One report run as the deployed job does it: compute the quarter, render and deliver the
+ * email, and keep `reports/<quarter>/status.json` current (queued, running, succeeded,
+ * partial, failed) so the API can answer "how did it go".
+ */
+import { z } from 'zod';
+import type { Config } from '../core/config';
+import { ExportSetError } from '../core/errors';
+import type { ExportStore } from '../core/ports';
+import type { Quarter } from '../core/quarter';
+import type { Snapshot } from '../core/snapshot';
+import type { EmailDelivery, EmailRendering } from '../wiring/email-delivery';
+import { type DeliverReportResult, deliverReport } from './deliver-report';
+import { reportKeys } from './report-keys';
+import { runQuarter } from './run-quarter';
+
+export const runStatusSchema = z.object({
+  quarter: z.string(),
+  runId: z.string(),
+  status: z.enum(['queued', 'running', 'succeeded', 'partial', 'failed']),
+  requestedBy: z.enum(['schedule', 'api', 'cli']),
+  dryRun: z.boolean(),
+  updatedAt: z.string(),
+  /** Recipients served, skipped as already served, and not served (with why). */
+  deliveries: z
+    .object({
+      sent: z.number().int(),
+      alreadySent: z.number().int(),
+      unserved: z.array(z.object({ recipient: z.string(), reason: z.string().optional() })),
+    })
+    .optional(),
+  error: z.string().optional(),
+});
+export type RunStatus = z.infer<typeof runStatusSchema>;
+
+export async function writeRunStatus(store: ExportStore, status: RunStatus): Promise<void> {
+  await store.write(
+    reportKeys.status(status.quarter),
+    `${JSON.stringify(status, null, 2)}\n`,
+    'application/json',
+  );
+}
+
+export async function readRunStatus(store: ExportStore, quarter: string): Promise<RunStatus | undefined> {
+  const text = await store.readText(reportKeys.status(quarter));
+  if (text === undefined) return undefined;
+  const parsed = runStatusSchema.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : undefined;
+}
+
+export interface ReportRunOptions {
+  readonly store: ExportStore;
+  readonly config: Config;
+  readonly quarter: Quarter;
+  readonly quarterLabel: string;
+  readonly runId: string;
+  readonly requestedBy: RunStatus['requestedBy'];
+  /** Compute and render, but send nothing (messages go to the outbox). */
+  readonly dryRun: boolean;
+  readonly resend: boolean;
+  readonly rendering: EmailRendering;
+  readonly delivery: EmailDelivery;
+  readonly now: () => Date;
+  readonly onEvent?: ((line: string) => void) | undefined;
+}
+
+export interface ReportRunResult {
+  readonly snapshot: Snapshot;
+  readonly delivery: DeliverReportResult;
+  readonly status: RunStatus;
+}
+
+/** Runs the quarter; rethrows failures after recording them, so retries and alarms see them. */
+export async function reportRun(options: ReportRunOptions): Promise<ReportRunResult> {
+  const { store, config, quarter, quarterLabel, runId, requestedBy, dryRun, now } = options;
+  const base = { quarter: quarterLabel, runId, requestedBy, dryRun };
+  await writeRunStatus(store, { ...base, status: 'running', updatedAt: now().toISOString() });
+  try {
+    const { snapshot } = await runQuarter({ store, config, quarter, now: now() });
+    const delivery = await deliverReport({
+      store,
+      config,
+      snapshot,
+      ...options.rendering,
+      mailer: options.delivery.mailer,
+      ledger: options.delivery.ledger,
+      resend: options.resend,
+      runId,
+      now,
+      onEvent: options.onEvent,
+    });
+    const status: RunStatus = {
+      ...base,
+      status: delivery.unserved.length === 0 ? 'succeeded' : 'partial',
+      updatedAt: now().toISOString(),
+      deliveries: {
+        sent: delivery.outcomes.filter((outcome) => outcome.status === 'sent').length,
+        alreadySent: delivery.outcomes.filter((outcome) => outcome.status === 'already-sent').length,
+        unserved: delivery.unserved.map(({ recipient, reason }) => ({ recipient, reason })),
+      },
+    };
+    await writeRunStatus(store, status);
+    return { snapshot, delivery, status };
+  } catch (error) {
+    const message =
+      error instanceof ExportSetError ? error.message : `unexpected failure: ${(error as Error).message}`;
+    await writeRunStatus(store, {
+      ...base,
+      status: 'failed',
+      updatedAt: now().toISOString(),
+      error: message,
+    });
+    throw error;
+  }
+}
