@@ -16,7 +16,7 @@ import type { Config } from '../../src/core/config';
 import type { ExportStore, OpsNotifier } from '../../src/core/ports';
 import { parseQuarter, type Quarter } from '../../src/core/quarter';
 import { reportKeys } from '../../src/use-cases/report-keys';
-import { type ValidationReport, validateQuarter } from '../../src/use-cases/validate-quarter';
+import { validateQuarter } from '../../src/use-cases/validate-quarter';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 
 /** How long a multi-file upload may take before a missing dataset is reported. */
@@ -55,31 +55,25 @@ export function createValidateUploadHandler(deps: ValidateUploadDependencies) {
     for (const label of quartersOf(event, deps.prefix)) {
       const quarter = parseQuarter(label) as Quarter;
       const now = deps.now();
-      await deps.store.createIfAbsent(
-        reportKeys.firstUpload(label),
-        `${JSON.stringify({ quarter: label, at: now.toISOString() })}\n`,
-        'application/json',
-      );
-      const firstUpload = JSON.parse((await deps.store.readText(reportKeys.firstUpload(label))) ?? '{}') as {
-        at?: string;
-      };
-      const previous = await readValidation(deps.store, label);
+      const firstUpload = await firstUploadTime(deps.store, label, now);
+      const lastNotice = await deps.store.readText(noticeKey(label));
       const report = await validateQuarter({ store: deps.store, config: deps.config, quarter, now });
       await deps.store.write(
         reportKeys.validation(label),
         `${JSON.stringify(report, null, 2)}\n`,
         'application/json',
       );
-      const waited = now.getTime() - Date.parse(firstUpload.at ?? now.toISOString());
+      const waited = now.getTime() - firstUpload.getTime();
       const worthTelling = !report.ok && (!report.incomplete || waited >= MISSING_GRACE_MINUTES * 60_000);
-      const changed =
-        previous === undefined || JSON.stringify(previous.problems) !== JSON.stringify(report.problems);
-      const notified = worthTelling && changed && deps.notifier !== undefined;
+      // Tell operations once per distinct set of findings, however many events arrive.
+      const notice = `${JSON.stringify({ problems: report.problems }, null, 2)}\n`;
+      const notified = worthTelling && lastNotice !== notice && deps.notifier !== undefined;
       if (notified) {
         await deps.notifier?.notify(
           `kpi-report: the ${label} exports need fixing`,
           `${report.problems.map((problem) => `- ${problem}`).join('\n')}\n\nDetails: ${deps.store.location}/${reportKeys.validation(label)}`,
         );
+        await deps.store.write(noticeKey(label), notice, 'application/json');
       }
       deps.logger.info('export set validated', {
         quarter: label,
@@ -93,9 +87,24 @@ export function createValidateUploadHandler(deps: ValidateUploadDependencies) {
   };
 }
 
-async function readValidation(store: ExportStore, quarter: string): Promise<ValidationReport | undefined> {
-  const text = await store.readText(reportKeys.validation(quarter));
-  return text === undefined ? undefined : (JSON.parse(text) as ValidationReport);
+/** When the quarter's first export file arrived: recorded by the first event that sees it. */
+async function firstUploadTime(store: ExportStore, quarter: string, now: Date): Promise<Date> {
+  const key = reportKeys.firstUpload(quarter);
+  const recorded = await store.readText(key);
+  if (recorded === undefined) {
+    await store.createIfAbsent(
+      key,
+      `${JSON.stringify({ quarter, at: now.toISOString() })}\n`,
+      'application/json',
+    );
+  }
+  const { at } = JSON.parse((await store.readText(key)) ?? '{}') as { at?: string };
+  return at === undefined ? now : new Date(at);
+}
+
+/** The findings operations were last told about, so a repeat event does not tell them again. */
+function noticeKey(quarter: string): string {
+  return `${reportKeys.folder(quarter)}upload-notice.json`;
 }
 
 function fromEnvironment() {

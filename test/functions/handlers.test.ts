@@ -1,0 +1,317 @@
+/**
+ * The Lambda handlers invoked locally with realistic events, against a local S3 server
+ * (s3rver) and SES emulator (aws-ses-v2-local), through the real AWS SDK.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { APIGatewayProxyEvent, S3Event } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createReportsApiHandler } from '../../functions/reports-api/index';
+import { createRunReportHandler } from '../../functions/run-report/index';
+import { createValidateUploadHandler, MISSING_GRACE_MINUTES } from '../../functions/validate-upload/index';
+import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
+import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
+import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
+import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
+import { SnsOpsNotifier } from '../../src/adapters/sns/sns-notifier';
+import { parseConfig } from '../../src/core/config';
+import type { RunRequest } from '../../src/core/ports';
+import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
+import { openEmailRendering } from '../../src/wiring/email-delivery';
+import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';
+import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
+
+const BUCKET = 'kpi-data';
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/example/2026-Q3');
+const CONFIG = parseConfig({
+  companyName: 'Smith & Jones',
+  rejectLimitPercent: 50,
+  email: {
+    from: 'KPI report <kpi@example.com>',
+    recipients: [{ address: 'ceo@example.com' }, { address: 'cfo@example.com' }],
+  },
+});
+const NOW = new Date('2026-10-05T06:00:05.000Z');
+const silent = () => new Logger({ logLevel: 'SILENT' });
+
+let s3server: RunningS3rver;
+let ses: RunningSesLocal;
+let s3: S3Client;
+let prefixCounter = 0;
+
+beforeAll(async () => {
+  s3server = await startS3rver([BUCKET]);
+  ses = await startSesLocal();
+  s3 = createS3Client({ region: 'eu-west-1', endpoint: s3server.endpoint, credentials: S3RVER_CREDENTIALS });
+});
+afterAll(async () => {
+  s3.destroy();
+  await ses.close();
+  await s3server.stop();
+});
+beforeEach(async () => {
+  await ses.clear();
+});
+
+/** A fresh data root in the bucket, holding the worked example's 2026-Q3 exports. */
+async function dataRoot(options: { files?: readonly string[] } = {}) {
+  prefixCounter += 1;
+  const prefix = `tenant-${prefixCounter}`;
+  for (const name of options.files ?? (await readdir(FIXTURE))) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: `${prefix}/exports/2026-Q3/${name}`,
+        Body: await readFile(path.join(FIXTURE, name)),
+      }),
+    );
+  }
+  return { prefix, store: new S3ExportStore({ client: s3, bucket: BUCKET, prefix }) };
+}
+
+function runHandler(store: S3ExportStore) {
+  const client = createSesClient({
+    region: 'eu-west-1',
+    endpoint: ses.endpoint,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  return createRunReportHandler({
+    store,
+    config: CONFIG,
+    rendering: () => openEmailRendering(CONFIG),
+    delivery: (quarter, send) =>
+      send
+        ? { mailer: new SesMailer({ client }), ledger: new DeliveryLedger(store) }
+        : { mailer: new OutboxMailer({ store, quarter }), ledger: undefined },
+    logger: silent(),
+    metrics: new Metrics({ namespace: 'kpi-report-test', serviceName: 'test' }),
+    now: () => NOW,
+  });
+}
+
+const SCHEDULED = { source: 'schedule', scheduledTime: '2026-10-05T06:00:00Z' };
+
+describe('the report function', () => {
+  it('runs the last completed quarter on a schedule event: snapshot, report and mail', async () => {
+    const { store } = await dataRoot();
+
+    const result = await runHandler(store)(SCHEDULED);
+
+    expect(result).toEqual({
+      quarter: '2026-Q3',
+      runId: 'schedule-2026-10-05T06:00:00Z',
+      status: 'succeeded',
+    });
+    expect((await ses.messages()).flatMap((mail) => mail.destination.to).sort()).toEqual([
+      'ceo@example.com',
+      'cfo@example.com',
+    ]);
+    expect(await store.readText('reports/2026-Q3/kpis.json')).toBeDefined();
+    expect(JSON.parse((await store.readText('reports/2026-Q3/status.json')) ?? '{}')).toMatchObject({
+      status: 'succeeded',
+      requestedBy: 'schedule',
+      deliveries: { sent: 2, alreadySent: 0, unserved: [] },
+    });
+  });
+
+  it('sends nothing more when the same scheduled event is delivered twice', async () => {
+    const { store } = await dataRoot();
+    await runHandler(store)(SCHEDULED);
+    await ses.clear();
+
+    const again = await runHandler(store)(SCHEDULED);
+
+    expect(again).toMatchObject({ status: 'succeeded' });
+    expect(await ses.messages()).toEqual([]);
+    expect(JSON.parse((await store.readText('reports/2026-Q3/status.json')) ?? '{}')).toMatchObject({
+      deliveries: { sent: 0, alreadySent: 2 },
+    });
+  });
+
+  it('rejects an event it does not understand, naming the field', async () => {
+    const { store } = await dataRoot({ files: [] });
+
+    await expect(runHandler(store)({ source: 'schedule', scheduledTime: 'yesterday' })).rejects.toThrow(
+      /scheduledTime/,
+    );
+  });
+});
+
+function apiEvent(
+  method: 'GET' | 'POST',
+  resource: string,
+  options: { body?: string; quarter?: string } = {},
+): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    resource,
+    path: resource.replace('{quarter}', options.quarter ?? ''),
+    body: options.body ?? null,
+    pathParameters: options.quarter === undefined ? null : { quarter: options.quarter },
+    headers: { 'content-type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    isBase64Encoded: false,
+    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+describe('the reports API', () => {
+  async function api() {
+    const { prefix, store } = await dataRoot();
+    const started: Promise<unknown>[] = [];
+    const run = runHandler(store);
+    const handler = createReportsApiHandler({
+      store,
+      // Stands for Lambda's asynchronous invocation of the report function.
+      launcher: {
+        start: async (request: RunRequest) => void started.push(run({ source: 'api', ...request })),
+      },
+      reportLink: createReportLinker({ client: s3, bucket: BUCKET, prefix }),
+      logger: silent(),
+      now: () => NOW,
+      newRunId: () => 'run-42',
+    });
+    return { handler, started };
+  }
+
+  it('answers 400 naming the field for a bad body', async () => {
+    const { handler } = await api();
+
+    const response = await handler(
+      apiEvent('POST', '/reports', { body: JSON.stringify({ quarter: '2026Q3', dryrun: true }) }),
+    );
+
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({
+      errors: expect.arrayContaining([
+        expect.objectContaining({ field: 'quarter', message: 'write the quarter like 2026-Q3' }),
+        expect.objectContaining({ field: '(body)', message: expect.stringContaining('dryrun') }),
+      ]),
+    });
+  });
+
+  it('answers 400 for a body that is not JSON and 404 for a quarter without exports', async () => {
+    const { handler } = await api();
+
+    const notJson = await handler(apiEvent('POST', '/reports', { body: 'quarter=2026-Q3' }));
+    const unknown = await handler(
+      apiEvent('POST', '/reports', { body: JSON.stringify({ quarter: '2019-Q1' }) }),
+    );
+
+    expect(notJson.statusCode).toBe(400);
+    expect(unknown.statusCode).toBe(404);
+  });
+
+  it('answers 202 with a run id, then the status, the KPIs and a working link to report.html', async () => {
+    const { handler, started } = await api();
+
+    const accepted = await handler(
+      apiEvent('POST', '/reports', { body: JSON.stringify({ quarter: '2026-Q3' }) }),
+    );
+    await Promise.all(started);
+    const status = await handler(apiEvent('GET', '/reports/{quarter}', { quarter: '2026-Q3' }));
+
+    expect(accepted.statusCode).toBe(202);
+    expect(JSON.parse(accepted.body)).toEqual({
+      runId: 'run-42',
+      quarter: '2026-Q3',
+      status: 'queued',
+      statusPath: '/reports/2026-Q3',
+    });
+    expect(status.statusCode).toBe(200);
+    const body = JSON.parse(status.body);
+    expect(body.run).toMatchObject({ runId: 'run-42', status: 'succeeded', requestedBy: 'api' });
+    expect(Object.keys(body.kpis)).toHaveLength(7);
+    const page = await fetch(body.reportUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Smith &amp; Jones');
+  });
+
+  it('answers 400 for a malformed quarter and 404 for a quarter never run', async () => {
+    const { handler } = await api();
+
+    const malformed = await handler(apiEvent('GET', '/reports/{quarter}', { quarter: 'Q3-2026' }));
+    const never = await handler(apiEvent('GET', '/reports/{quarter}', { quarter: '2020-Q1' }));
+
+    expect(malformed.statusCode).toBe(400);
+    expect(never.statusCode).toBe(404);
+  });
+});
+
+describe('the upload validation function', () => {
+  const sns = mockClient(SNSClient);
+  beforeEach(() => {
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'n-1' });
+  });
+
+  function s3Event(prefix: string, files: readonly string[]): S3Event {
+    return {
+      Records: files.map((name) => ({
+        s3: {
+          bucket: { name: BUCKET },
+          object: { key: encodeURIComponent(`${prefix}/exports/2026-Q3/${name}`).replaceAll('%2F', '/') },
+        },
+      })),
+    } as unknown as S3Event;
+  }
+
+  function validator(prefix: string, store: S3ExportStore, at: Date = NOW) {
+    return createValidateUploadHandler({
+      store,
+      config: parseConfig({}),
+      prefix,
+      notifier: new SnsOpsNotifier({
+        client: new SNSClient({ region: 'eu-west-1' }),
+        topicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
+      }),
+      logger: silent(),
+      now: () => at,
+    });
+  }
+
+  it('writes validation.json with the problems of a bad export and notifies operations once', async () => {
+    const { prefix, store } = await dataRoot();
+    const files = await readdir(FIXTURE);
+
+    const first = await validator(prefix, store)(s3Event(prefix, files));
+    const repeat = await validator(prefix, store)(s3Event(prefix, files.slice(0, 1)));
+
+    expect(first).toEqual([{ quarter: '2026-Q3', ok: false, notified: true }]);
+    expect(repeat).toEqual([{ quarter: '2026-Q3', ok: false, notified: false }]);
+    const validation = JSON.parse((await store.readText('reports/2026-Q3/validation.json')) ?? '{}');
+    expect(validation.problems).toContainEqual(
+      expect.stringContaining('interactions: 4 of 19 rows (21.1%) were rejected'),
+    );
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe(
+      'kpi-report: the 2026-Q3 exports need fixing',
+    );
+    expect(await store.readText('exports/2026-Q3/validation.json')).toBeUndefined();
+  });
+
+  it('waits for a multi-file upload to complete before calling a dataset missing', async () => {
+    const { prefix, store } = await dataRoot({ files: ['clients.csv'] });
+
+    const early = await validator(prefix, store)(s3Event(prefix, ['clients.csv']));
+    const late = await validator(
+      prefix,
+      store,
+      new Date(NOW.getTime() + (MISSING_GRACE_MINUTES + 1) * 60_000),
+    )(s3Event(prefix, ['clients.csv']));
+
+    expect(early).toEqual([{ quarter: '2026-Q3', ok: false, notified: false }]);
+    expect(late).toEqual([{ quarter: '2026-Q3', ok: false, notified: true }]);
+    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message).toContain(
+      'the required dataset interactions is missing',
+    );
+  });
+});
