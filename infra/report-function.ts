@@ -1,0 +1,232 @@
+/**
+ * The Lambda defaults every kpi-report function shares, in one place: Node.js 22 on arm64,
+ * X-Ray tracing, source maps, an explicit log group with a retention, its own role scoped to
+ * that log group (no `AWSLambdaBasicExecutionRole`, which may write to any log group), and
+ * one esbuild bundling setup that never needs Docker. Environment variables that point at a
+ * resource are set together with the IAM grant on that resource, so a function never holds
+ * a name it may not use.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { wildcardResourceFinding } from './nag-findings';
+
+/** The repository root: where `functions/`, `templates/`, `node_modules/` and the lock file are. */
+export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Lambda refuses a function whose environment (names and values) exceeds 4 KB. */
+const LAMBDA_ENVIRONMENT_LIMIT = 4096;
+/** What a reference (a bucket name, an ARN) is counted as when checking that limit. */
+const REFERENCE_SIZE_ESTIMATE = 128;
+
+const CHART_ASSETS = [
+  'node_modules/@resvg/resvg-wasm/index_bg.wasm',
+  'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2',
+  'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-700-normal.woff2',
+];
+
+export interface ReportFunctionProps {
+  /** The handler's entry file, relative to `projectRoot`, e.g. `functions/run-report/index.ts`. */
+  readonly entry: string;
+  /** What the function does, shown in the Lambda console. */
+  readonly description: string;
+  /**
+   * Memory in MB; Lambda allots CPU in proportion (one full vCPU at 1,769 MB).
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /**
+   * How long the function's log group keeps events. A quarterly job's logs should outlive
+   * the next quarter, to compare one run with the last.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Asynchronous invocations: retries after a function error.
+   * @default 2 (Lambda's default)
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Asynchronous invocations: how long an event may wait for a (re)try.
+   * @default Duration.hours(6) (Lambda's default)
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * Asynchronous invocations: where an event goes once its retries are spent.
+   * @default - dropped
+   */
+  readonly onFailure?: lambda.IDestination;
+  /**
+   * The folder holding `functions/`, `templates/`, `node_modules/` and `package-lock.json`.
+   * @default REPOSITORY_ROOT
+   */
+  readonly projectRoot?: string;
+}
+
+/** The folders (relative to the data prefix) a function reads and the keys it writes. */
+export interface DataAccess {
+  /** Key patterns the function may read (GetObject), e.g. `exports/*`. */
+  readonly read: readonly string[];
+  /** Key patterns the function may write (PutObject), e.g. `reports/*`. */
+  readonly write: readonly string[];
+}
+
+/** A kpi-report Lambda function with the project's defaults (see the module comment). */
+export class ReportFunction extends NodejsFunction {
+  /** The function's own role, scoped to its log group and to what it is granted. */
+  readonly executionRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ReportFunctionProps) {
+    const projectRoot = props.projectRoot ?? REPOSITORY_ROOT;
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (Lambda execution role)`,
+    });
+    logGroup.grantWrite(role);
+    const environment = {
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'kpi-report',
+      POWERTOOLS_METRICS_NAMESPACE: 'kpi-report',
+    };
+    super(scope, id, {
+      entry: path.join(projectRoot, props.entry),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      role,
+      environment,
+      retryAttempts: props.retryAttempts,
+      maxEventAge: props.maxEventAge,
+      onFailure: props.onFailure,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // Bundled CommonJS dependencies call require(); ESM has none of its own.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        sourceMap: true,
+        sourcesContent: false,
+        minify: true,
+        // The AWS SDK is bundled too: the handlers rely on recent SDK features (S3
+        // conditional writes, checksum settings), and the runtime's copy changes under us.
+        externalModules: [],
+        forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp -R ${quote(path.join(inputDir, 'templates'))} ${quote(path.join(outputDir, 'templates'))}`,
+            `mkdir -p ${quote(path.join(outputDir, 'assets'))}`,
+            ...CHART_ASSETS.map(
+              (file) => `cp -R ${quote(path.join(inputDir, file))} ${quote(path.join(outputDir, 'assets'))}/`,
+            ),
+          ],
+        },
+      },
+    });
+    this.executionRole = role;
+    this.node.addValidation({ validate: () => this.#validateEnvironmentSize() });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the runtime the bundle targets (esbuild target node22) and the project tests; moving to Node.js 24 is a deliberate upgrade with its own test run, not a default that changes under a deployed schedule.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so X-Ray requires Resource "*".',
+    });
+  }
+
+  /**
+   * Sets `name` to `value` and, in the same step, applies `grant` to this function's role:
+   * the variable and the permission to use what it names never drift apart.
+   */
+  addEnvironmentWithAccess(name: string, value: string, grant: (grantee: iam.IGrantable) => unknown): this {
+    grant(this);
+    return this.addEnvironment(name, value);
+  }
+
+  /**
+   * Points the function at the data root (`DATA_BUCKET`, `DATA_PREFIX`) and grants exactly
+   * the access asked for: ListBucket on the bucket (so a missing key answers 404, not 403),
+   * GetObject on `access.read` and PutObject on `access.write`, each under the prefix. Every
+   * wildcard key pattern is acknowledged for cdk-nag (AwsSolutions-IAM5) with its reason.
+   */
+  useDataRoot(bucket: s3.IBucket, prefix: string, access: DataAccess): this {
+    const root = prefix === '' ? '' : `${prefix}/`;
+    this.addEnvironment('DATA_PREFIX', prefix);
+    return this.addEnvironmentWithAccess('DATA_BUCKET', bucket.bucketName, () => {
+      this.executionRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+      );
+      for (const [action, patterns] of [
+        ['s3:GetObject', access.read],
+        ['s3:PutObject', access.write],
+      ] as const) {
+        if (patterns.length === 0) continue;
+        const resources = patterns.map((pattern) => bucket.arnForObjects(root + pattern));
+        this.executionRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [action], resources }));
+        resources.forEach((arn, index) => {
+          Validations.of(this.executionRole).acknowledge({
+            id: wildcardResourceFinding(this, arn),
+            reason: `${action} on ${root}${patterns[index]}: report objects are named per quarter (exports/<quarter>/…, reports/<quarter>/…), so their keys are unknown at deploy time; the wildcard stays inside that folder.`,
+          });
+        });
+      }
+    });
+  }
+
+  /** Lambda's 4 KB environment limit, checked at synth time instead of at deployment. */
+  #validateEnvironmentSize(): string[] {
+    const cfn = this.node.defaultChild as lambda.CfnFunction;
+    const rendered = Stack.of(this).resolve(cfn.environment) as
+      | { variables?: Record<string, unknown> }
+      | undefined;
+    let size = 0;
+    for (const [name, value] of Object.entries(rendered?.variables ?? {})) {
+      size += name.length + (typeof value === 'string' ? value.length : estimateSize(value));
+    }
+    return size > LAMBDA_ENVIRONMENT_LIMIT
+      ? [
+          `the function's environment is about ${size} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT}-byte limit; shorten the kpi-report configuration (fewer recipients or segments)`,
+        ]
+      : [];
+  }
+}
+
+/** A value built from intrinsics: its literal parts plus an estimate for each reference. */
+function estimateSize(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + estimateSize(item), 0);
+  if (value !== null && typeof value === 'object') {
+    if ('Ref' in value || 'Fn::GetAtt' in value) return REFERENCE_SIZE_ESTIMATE;
+    const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join !== undefined) return estimateSize(join[1]);
+  }
+  return REFERENCE_SIZE_ESTIMATE;
+}
+
+function quote(file: string): string {
+  return `'${file.replaceAll("'", "'\\''")}'`;
+}
