@@ -148,6 +148,9 @@ export class QuarterlyKpiReports extends Construct {
 
   constructor(scope: Construct, id: string, props: QuarterlyKpiReportsProps) {
     super(scope, id);
+    // Server access logs are granted by bucket policy, whatever the app's feature flags:
+    // the ACL alternative cannot work on a bucket that enforces bucket-owner object ownership.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const stack = Stack.of(this);
     const sender = resolveSender(props);
     this.senderAddress = sender.address;

@@ -180,6 +180,7 @@ export class ReportFunction extends NodejsFunction {
       this.executionRole.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
       );
+      const actionsByPattern = new Map<string, string[]>();
       for (const [action, patterns] of [
         ['s3:GetObject', access.read],
         ['s3:PutObject', access.write],
@@ -187,11 +188,13 @@ export class ReportFunction extends NodejsFunction {
         if (patterns.length === 0) continue;
         const resources = patterns.map((pattern) => bucket.arnForObjects(root + pattern));
         this.executionRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [action], resources }));
-        resources.forEach((arn, index) => {
-          Validations.of(this.executionRole).acknowledge({
-            id: wildcardResourceFinding(this, arn),
-            reason: `${action} on ${root}${patterns[index]}: report objects are named per quarter (exports/<quarter>/…, reports/<quarter>/…), so their keys are unknown at deploy time; the wildcard stays inside that folder.`,
-          });
+        for (const pattern of patterns)
+          actionsByPattern.set(pattern, [...(actionsByPattern.get(pattern) ?? []), action]);
+      }
+      for (const [pattern, actions] of actionsByPattern) {
+        Validations.of(this.executionRole).acknowledge({
+          id: wildcardResourceFinding(this, bucket.arnForObjects(root + pattern)),
+          reason: `${actions.join(' and ')} on ${root}${pattern}: kpi-report's objects are named per quarter (exports/<quarter>/…, reports/<quarter>/…), unknown at deploy time; the wildcard stays inside that folder.`,
         });
       }
     });
