@@ -26,7 +26,8 @@ export class KpiReportStack extends Stack {
     });
     new CfnOutput(this, 'ReportsApiUrl', {
       description: 'POST /reports and GET /reports/{quarter}, signed with SigV4 (execute-api)',
-      value: reports.api.url,
+      // Without the trailing slash of RestApi.url, so that "$ReportsApiUrl/reports" is the path.
+      value: `https://${reports.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${reports.api.deploymentStage.stageName}`,
     });
     new CfnOutput(this, 'RunFunctionName', {
       description: 'The report function (aws lambda invoke … to run a quarter by hand)',

@@ -160,6 +160,28 @@ describe('the reports API', () => {
     ).toEqual({});
   });
 
+  it('outputs the stage URL without a trailing slash, so that "$ReportsApiUrl/reports" is the path', () => {
+    const { stack, reports, template } = build();
+
+    template.hasOutput('ReportsApiUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            resolved(stack, reports.api.restApiId),
+            '.execute-api.',
+            { Ref: 'AWS::Region' },
+            '.',
+            { Ref: 'AWS::URLSuffix' },
+            '/',
+            resolved(stack, reports.api.deploymentStage.stageName),
+          ],
+        ],
+      },
+    });
+  });
+
   it('logs each request to its own log group and throttles the stage', () => {
     const { template } = build();
 
