@@ -18,6 +18,8 @@ for (const templateFile of readdirSync(out).filter((name) => name.endsWith('.tem
     if (typeof key !== 'string') continue;
     const dir = path.join(out, `asset.${key.replace(/\.zip$/, '')}`);
     const bundle = statSync(path.join(dir, 'index.mjs')).size;
-    console.log(`${id}: index.mjs ${kb(bundle)}, whole asset ${kb(sizeOf(dir))} (templates, wasm, fonts, source map)`);
+    console.log(
+      `${id}: index.mjs ${kb(bundle)}, whole asset ${kb(sizeOf(dir))} (templates, wasm, fonts, source map)`,
+    );
   }
 }
