@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { main } from '../../src/cli/main';
 import { type Captured, captureOutput } from '../support/capture-output';
 import { cloneFixture, createDataRoot, removeDataRoots, writeConfigFile } from '../support/export-fixtures';
-import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
+import { type RunningSesLocal, startSesLocalRejecting } from '../support/ses-local';
 
 const REJECTED = 'bounce@example.com';
 const EMAIL = {
@@ -20,12 +20,7 @@ let ses: RunningSesLocal;
 let output: Captured;
 
 beforeAll(async () => {
-  ses = await startSesLocal({
-    injectFault: (send) =>
-      send.destinations.includes(REJECTED)
-        ? { status: 400, code: 'MessageRejected', message: 'Email address is not verified.' }
-        : undefined,
-  });
+  ses = await startSesLocalRejecting(REJECTED);
 });
 afterAll(async () => {
   await ses.close();

@@ -200,3 +200,13 @@ export async function startSesLocal(options: SesLocalOptions = {}): Promise<Runn
     },
   };
 }
+
+/** An emulator on which SES rejects every send to `address` as MessageRejected (400), as for an unverified address in the sandbox. */
+export function startSesLocalRejecting(address: string): Promise<RunningSesLocal> {
+  return startSesLocal({
+    injectFault: (send) =>
+      send.destinations.includes(address)
+        ? { status: 400, code: 'MessageRejected', message: 'Email address is not verified.' }
+        : undefined,
+  });
+}

@@ -17,7 +17,7 @@ import { deliverReport } from '../../src/use-cases/deliver-report';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { runQuarter } from '../../src/use-cases/run-quarter';
 import { cloneFixture, readReport, removeDataRoots } from '../support/export-fixtures';
-import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
+import { type RunningSesLocal, startSesLocalRejecting } from '../support/ses-local';
 
 const QUARTER = parseQuarter('2026-Q3') as Quarter;
 const NOW = new Date('2026-10-05T06:00:00.000Z');
@@ -53,12 +53,7 @@ let rasterizer: ChartRasterizer;
 let mailer: SesMailer;
 
 beforeAll(async () => {
-  ses = await startSesLocal({
-    injectFault: (send) =>
-      send.destinations.includes(REJECTED)
-        ? { status: 400, code: 'MessageRejected', message: 'Email address is not verified.' }
-        : undefined,
-  });
+  ses = await startSesLocalRejecting(REJECTED);
   templates = compileEmailTemplates(await loadTemplateFiles());
   rasterizer = await createResvgRasterizer();
   const client = createSesClient({
