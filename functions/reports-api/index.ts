@@ -14,15 +14,14 @@ import { LambdaRunLauncher } from '../../src/adapters/lambda/lambda-run-launcher
 import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
 import { KPI_IDS } from '../../src/core/kpi-ids';
 import type { ExportStore, RunLauncher } from '../../src/core/ports';
+import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { snapshotSchema } from '../../src/core/snapshot';
 import { reportKeys } from '../../src/use-cases/report-keys';
 import { readRunStatus, writeRunStatus } from '../../src/use-cases/report-run';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 
-const quarterLabel = z.string().regex(/^\d{4}-Q[1-4]$/, 'write the quarter like 2026-Q3');
-
 export const startRunBodySchema = z.strictObject({
-  quarter: quarterLabel,
+  quarter: quarterLabelSchema,
   dryRun: z.boolean().default(false),
   resend: z.boolean().default(false),
 });
@@ -104,7 +103,7 @@ export function createReportsApiHandler(deps: ReportsApiDependencies) {
   }
 
   async function status(quarter: string | undefined): Promise<APIGatewayProxyResult> {
-    const parsed = quarterLabel.safeParse(quarter);
+    const parsed = quarterLabelSchema.safeParse(quarter);
     if (!parsed.success) throw new HttpError(400, `quarter: ${parsed.error.issues[0]?.message}`);
     const label = parsed.data;
     const run = await readRunStatus(deps.store, label);

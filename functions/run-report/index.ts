@@ -11,6 +11,7 @@ import type { Config } from '../../src/core/config';
 import { dayInZone } from '../../src/core/dates';
 import type { ExportStore } from '../../src/core/ports';
 import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../../src/core/quarter';
+import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { reportRun } from '../../src/use-cases/report-run';
 import {
   type EmailDelivery,
@@ -20,14 +21,12 @@ import {
 } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 
-const quarterLabel = z.string().regex(/^\d{4}-Q[1-4]$/, 'write the quarter like 2026-Q3');
-
 export const runEventSchema = z.discriminatedUnion('source', [
   z.object({ source: z.literal('schedule'), scheduledTime: z.iso.datetime({ offset: true }) }),
   z.object({
     source: z.literal('api'),
     runId: z.string().min(1),
-    quarter: quarterLabel,
+    quarter: quarterLabelSchema,
     dryRun: z.boolean().default(false),
     resend: z.boolean().default(false),
   }),

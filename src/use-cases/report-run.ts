@@ -5,12 +5,13 @@
  */
 import { z } from 'zod';
 import type { Config } from '../core/config';
+import type { EmailTemplates } from '../core/email/email-templates';
 import { ExportSetError } from '../core/errors';
-import type { ExportStore } from '../core/ports';
+import type { ChartRasterizer, ExportStore, Mailer } from '../core/ports';
 import type { Quarter } from '../core/quarter';
 import type { Snapshot } from '../core/snapshot';
-import type { EmailDelivery, EmailRendering } from '../wiring/email-delivery';
 import { type DeliverReportResult, deliverReport } from './deliver-report';
+import type { DeliveryLedger } from './delivery-ledger';
 import { reportKeys } from './report-keys';
 import { runQuarter } from './run-quarter';
 
@@ -58,8 +59,9 @@ export interface ReportRunOptions {
   /** Compute and render, but send nothing (messages go to the outbox). */
   readonly dryRun: boolean;
   readonly resend: boolean;
-  readonly rendering: EmailRendering;
-  readonly delivery: EmailDelivery;
+  readonly rendering: { readonly templates: EmailTemplates; readonly rasterizer: ChartRasterizer };
+  /** The mailer, with a ledger for real sends (none for the outbox). */
+  readonly delivery: { readonly mailer: Mailer; readonly ledger: DeliveryLedger | undefined };
   readonly now: () => Date;
   readonly onEvent?: ((line: string) => void) | undefined;
 }
