@@ -150,6 +150,12 @@ export const configSchema = z.strictObject({
       netPromoterScore: { strong: 50, moderate: 0 },
       customerRetentionRate: { strong: 90, moderate: 80 },
     }),
+  /**
+   * Deployed only: a quarter whose interactions exports exceed this many MiB (as stored,
+   * compressed or not) is read by a Step Functions Distributed Map over its parts
+   * instead of in the report function alone.
+   */
+  distributedAboveMiB: z.number().positive().default(1024),
   /** The quarterly email: sender, recipients, sending and risk settings. */
   email: emailSettings.default({
     from: 'KPI report <kpi-report@example.com>',

@@ -122,6 +122,8 @@ export interface RunRequest {
   readonly quarter: string;
   readonly dryRun: boolean;
   readonly resend: boolean;
+  /** Who asked; the run's status.json says it. Defaults to the API. */
+  readonly requestedBy?: 'schedule' | 'api' | 'cli';
 }
 
 /** Starts a report run without waiting for it (an asynchronous Lambda invocation). */

@@ -3,6 +3,7 @@
  * segment value, without trends. Shared by run, validate, backfill and prior quarters.
  */
 import type { Config } from '../core/config';
+import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ReadProgress } from '../core/ingest/read-dataset';
 import { type ExportSetReading, readExportSet } from '../core/ingest/read-export-set';
 import type { QuarterMeasures } from '../core/kpis/build-snapshot';
@@ -22,8 +23,11 @@ export async function measureQuarter(options: {
   period: QuarterPeriod;
   config: Config;
   onProgress?: ((progress: ReadProgress) => void) | undefined;
+  /** How the export set is read: the straightforward reader unless told otherwise. */
+  reader?: ExportSetReader | undefined;
 }): Promise<MeasuredQuarter> {
-  const reading = await readExportSet(options);
+  const { reader = readExportSet, ...readOptions } = options;
+  const reading = await reader(readOptions);
   if (reading.problems.length > 0) return { reading, measures: undefined };
   const { book, activity, dataQuality } = reading;
   const totals = totalGroups(book, activity, options.period, options.config.independenceThreshold);

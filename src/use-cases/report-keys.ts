@@ -14,6 +14,9 @@ export const reportKeys = {
   status: (quarter: string) => `reports/${quarter}/status.json`,
   /** When the first file of the quarter's export set arrived (upload feedback). */
   firstUpload: (quarter: string) => `reports/${quarter}/first-upload.json`,
+  /** Partial aggregates of one distributed run, one per interactions part (map step output). */
+  partials: (quarter: string, runId: string) =>
+    `reports/${quarter}/runs/${runId.replace(/[^A-Za-z0-9._-]/g, '_')}/partials/`,
   /** What the last delivery run did, recipient by recipient. */
   deliverySummary: (quarter: string) => `reports/${quarter}/delivery.json`,
 };

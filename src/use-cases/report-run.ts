@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Config } from '../core/config';
 import type { EmailTemplates } from '../core/email/email-templates';
 import { ExportSetError } from '../core/errors';
+import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ChartRasterizer, ExportStore, Mailer } from '../core/ports';
 import type { Quarter } from '../core/quarter';
 import type { Snapshot } from '../core/snapshot';
@@ -64,6 +65,8 @@ export interface ReportRunOptions {
   readonly delivery: { readonly mailer: Mailer; readonly ledger: DeliveryLedger | undefined };
   readonly now: () => Date;
   readonly onEvent?: ((line: string) => void) | undefined;
+  /** How the export set is read; the distributed reducer reads interactions from partials. */
+  readonly reader?: ExportSetReader | undefined;
 }
 
 export interface ReportRunResult {
@@ -78,7 +81,7 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
   const base = { quarter: quarterLabel, runId, requestedBy, dryRun };
   await writeRunStatus(store, { ...base, status: 'running', updatedAt: now().toISOString() });
   try {
-    const { snapshot } = await runQuarter({ store, config, quarter, now: now() });
+    const { snapshot } = await runQuarter({ store, config, quarter, now: now(), reader: options.reader });
     const delivery = await deliverReport({
       store,
       config,

@@ -5,6 +5,7 @@
  */
 import type { Config } from '../core/config';
 import { ExportSetError } from '../core/errors';
+import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ReadProgress } from '../core/ingest/read-dataset';
 import {
   buildSnapshot,
@@ -26,6 +27,8 @@ export interface RunQuarterOptions {
   readonly quarter: Quarter;
   readonly now: Date;
   readonly onProgress?: ((progress: ReadProgress & { quarter: string }) => void) | undefined;
+  /** How export sets are read (this quarter's and earlier ones without a snapshot). */
+  readonly reader?: ExportSetReader | undefined;
 }
 
 export interface RunQuarterResult {
@@ -36,12 +39,13 @@ export interface RunQuarterResult {
 }
 
 export async function runQuarter(options: RunQuarterOptions): Promise<RunQuarterResult> {
-  const { store, config, quarter, now, onProgress } = options;
+  const { store, config, quarter, now, onProgress, reader } = options;
   const period = quarterPeriod(quarter, config.fiscalYearStartMonth);
   const current = await measureQuarter({
     store,
     period,
     config,
+    reader,
     onProgress: onProgress && ((progress) => onProgress({ ...progress, quarter: period.label })),
   });
   const validation = validationReport(period.label, current.reading, now);
@@ -57,7 +61,7 @@ export async function runQuarter(options: RunQuarterOptions): Promise<RunQuarter
   const priorSources = new Map<string, 'snapshot' | 'exports'>();
   for (let offset = 1; offset < TREND_QUARTERS; offset++) {
     const label = formatQuarter(shiftQuarter(quarter, -offset));
-    const prior = await loadPriorValues(store, config, shiftQuarter(quarter, -offset), warnings);
+    const prior = await loadPriorValues(store, config, shiftQuarter(quarter, -offset), warnings, reader);
     if (prior) {
       priors.set(label, prior.values);
       priorSources.set(label, prior.source);
@@ -83,6 +87,7 @@ async function loadPriorValues(
   config: Config,
   quarter: Quarter,
   warnings: string[],
+  reader: ExportSetReader | undefined,
 ): Promise<{ values: PriorValues; source: 'snapshot' | 'exports' } | undefined> {
   const label = formatQuarter(quarter);
   const key = reportKeys.snapshot(label);
@@ -96,7 +101,7 @@ async function loadPriorValues(
   }
   if (!(await hasExportSet(store, label))) return undefined;
   const period = quarterPeriod(quarter, config.fiscalYearStartMonth);
-  const measured = await measureQuarter({ store, period, config });
+  const measured = await measureQuarter({ store, period, config, reader });
   if (measured.measures === undefined) {
     warnings.push(`${label} has exports that cannot be reported on, so its values are missing from trends`);
     return undefined;

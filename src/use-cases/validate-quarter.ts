@@ -3,6 +3,7 @@
  * without writing anything.
  */
 import type { Config } from '../core/config';
+import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ReadProgress } from '../core/ingest/read-dataset';
 import type { ExportSetReading } from '../core/ingest/read-export-set';
 import type { ExportStore } from '../core/ports';
@@ -39,6 +40,7 @@ export async function validateQuarter(options: {
   quarter: Quarter;
   now: Date;
   onProgress?: ((progress: ReadProgress) => void) | undefined;
+  reader?: ExportSetReader | undefined;
 }): Promise<ValidationReport> {
   const period = quarterPeriod(options.quarter, options.config.fiscalYearStartMonth);
   const { reading } = await measureQuarter({ ...options, period });
