@@ -1,0 +1,96 @@
+/**
+ * The map step of the distributed mode: the Step Functions Distributed Map calls this function
+ * once per object listed under the quarter's `exports/<quarter>/interactions/` prefix. A thin
+ * shell: parse the item with zod, turn the listed S3 key into a key under the data root, call
+ * `measurePart`, log, and return the small `PartResult` (the partial aggregate itself goes to
+ * S3). Failures are rethrown so that the state machine's retries and failure path see them.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import type { Config } from '../../src/core/config';
+import type { ExportStore } from '../../src/core/ports';
+import { quarterLabelSchema } from '../../src/core/quarter-label';
+import { interactionsPartsPrefix, measurePart, type PartResult } from '../../src/use-cases/distributed-run';
+import { lambdaSettings } from '../../src/wiring/lambda-environment';
+
+/** One Map item, as the state machine's ItemSelector builds it; `key` is the full S3 object key. */
+export const partItemSchema = z.object({
+  quarter: quarterLabelSchema,
+  runId: z.string().min(1),
+  key: z.string().min(1),
+});
+
+/** A listed key that is not a part of the quarter's interactions under this data root. */
+export class PartKeyError extends Error {
+  override readonly name = 'PartKeyError';
+}
+
+export interface MapPartDependencies {
+  readonly store: ExportStore;
+  readonly config: Config;
+  /** The data root's prefix in the bucket (`DATA_PREFIX`, '' for the bucket root). */
+  readonly prefix: string;
+  readonly logger: Logger;
+}
+
+/**
+ * The part's key relative to the data root: the bucket key without `prefix/`, which must then
+ * lie under `exports/<quarter>/interactions/` (the only objects the map is meant to list).
+ */
+export function partKeyUnderDataRoot(bucketKey: string, prefix: string, quarter: string): string {
+  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
+  const root = trimmed === '' ? '' : `${trimmed}/`;
+  const key = bucketKey.startsWith(root) ? bucketKey.slice(root.length) : undefined;
+  const parts = interactionsPartsPrefix(quarter);
+  if (key === undefined || !key.startsWith(parts)) {
+    throw new PartKeyError(`${bucketKey} is not under ${root}${parts}`);
+  }
+  return key;
+}
+
+export function createMapPartHandler(deps: MapPartDependencies) {
+  return async (event: unknown): Promise<PartResult> => {
+    const item = partItemSchema.parse(event);
+    const key = partKeyUnderDataRoot(item.key, deps.prefix, item.quarter);
+    deps.logger.appendKeys({ runId: item.runId, quarter: item.quarter, key });
+    try {
+      const result = await measurePart({
+        store: deps.store,
+        config: deps.config,
+        task: { quarter: item.quarter, runId: item.runId, key },
+      });
+      if (result.partialKey === undefined) {
+        deps.logger.info('not an interactions part: skipped', { key });
+      } else {
+        deps.logger.info('part measured', {
+          partialKey: result.partialKey,
+          rows: result.rows,
+          rejected: result.rejected,
+        });
+      }
+      return result;
+    } catch (error) {
+      deps.logger.error('measuring the part failed', error as Error);
+      throw error;
+    } finally {
+      deps.logger.removeKeys(['runId', 'quarter', 'key']);
+    }
+  };
+}
+
+/** Built once per cold start from the environment the CDK construct sets. */
+function fromEnvironment(): (event: unknown) => Promise<PartResult> {
+  const settings = lambdaSettings(process.env);
+  return createMapPartHandler({
+    store: settings.store,
+    config: settings.config,
+    prefix: settings.env.DATA_PREFIX,
+    logger: new Logger(),
+  });
+}
+
+let cold: ((event: unknown) => Promise<PartResult>) | undefined;
+export const handler = (event: unknown): Promise<PartResult> => {
+  cold ??= fromEnvironment();
+  return cold(event);
+};

@@ -1,0 +1,136 @@
+/**
+ * The reduce step of the distributed mode: once the Distributed Map has written a partial
+ * aggregate for every interactions part, the state machine calls this function to run the
+ * quarter as the report function does (KPIs, report, mail, `status.json`), except that
+ * interactions are merged from the partials instead of read again. A thin shell: parse the
+ * execution input with zod, call the use case, log and count. Failures are rethrown so that
+ * the state machine's retries, its failure path and the failed-execution alarm see them.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import type { Config } from '../../src/core/config';
+import type { ExportStore } from '../../src/core/ports';
+import { parseQuarter, type Quarter } from '../../src/core/quarter';
+import { quarterLabelSchema } from '../../src/core/quarter-label';
+import { readerFromPartials } from '../../src/use-cases/distributed-run';
+import { reportRun, runStatusSchema } from '../../src/use-cases/report-run';
+import {
+  type EmailDelivery,
+  type EmailRendering,
+  openEmailDelivery,
+  openEmailRendering,
+} from '../../src/wiring/email-delivery';
+import { lambdaSettings } from '../../src/wiring/lambda-environment';
+
+/** The state machine's execution input, as `SfnRunLauncher` starts it. */
+export const reduceEventSchema = z.object({
+  quarter: quarterLabelSchema,
+  runId: z.string().min(1),
+  requestedBy: runStatusSchema.shape.requestedBy.default('api'),
+  dryRun: z.boolean().default(false),
+  resend: z.boolean().default(false),
+});
+
+/**
+ * Some recipients were not served yet, for a reason a later attempt may not have (another run
+ * holds them, SES refused for now). The state machine retries the reduce step on this error
+ * name; the delivery ledger makes the retry send only what is still missing.
+ */
+export class DeliveryIncompleteError extends Error {
+  override readonly name = 'DeliveryIncompleteError';
+}
+
+export interface ReducePartsDependencies {
+  readonly store: ExportStore;
+  readonly config: Config;
+  readonly rendering: () => Promise<EmailRendering>;
+  readonly delivery: (quarter: string, send: boolean) => EmailDelivery;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now: () => Date;
+}
+
+export function createReduceHandler(deps: ReducePartsDependencies) {
+  return async (event: unknown): Promise<{ quarter: string; runId: string; status: string }> => {
+    const request = reduceEventSchema.parse(event);
+    const { config } = deps;
+    const quarter = parseQuarter(request.quarter) as Quarter;
+    const label = request.quarter;
+    deps.logger.appendKeys({ runId: request.runId, quarter: label });
+    deps.logger.info('distributed report run: reducing the partials', { requestedBy: request.requestedBy });
+    try {
+      const result = await reportRun({
+        store: deps.store,
+        config,
+        quarter,
+        quarterLabel: label,
+        runId: request.runId,
+        requestedBy: request.requestedBy,
+        dryRun: request.dryRun,
+        resend: request.resend,
+        rendering: await deps.rendering(),
+        delivery: deps.delivery(label, !request.dryRun),
+        now: deps.now,
+        onEvent: (line) => deps.logger.info(line),
+        reader: readerFromPartials({ runId: request.runId }),
+      });
+      const quality = Object.values(result.snapshot.dataQuality);
+      deps.metrics.addMetric(
+        'RowsRead',
+        MetricUnit.Count,
+        quality.reduce((sum, dataset) => sum + dataset.rows, 0),
+      );
+      deps.metrics.addMetric(
+        'RowsRejected',
+        MetricUnit.Count,
+        quality.reduce((sum, dataset) => sum + dataset.rejected, 0),
+      );
+      deps.metrics.addMetric('KpisComputed', MetricUnit.Count, 1);
+      deps.metrics.addMetric('MessagesSent', MetricUnit.Count, result.status.deliveries?.sent ?? 0);
+      deps.metrics.addMetric('MessagesFailed', MetricUnit.Count, result.delivery.unserved.length);
+      deps.logger.info('distributed report run finished', {
+        status: result.status.status,
+        deliveries: result.status.deliveries,
+      });
+      // As in the report function: worth a retry unless every miss is a permanent rejection.
+      const retryable = result.delivery.unserved.filter((outcome) => outcome.permanent !== true);
+      if (retryable.length > 0) {
+        throw new DeliveryIncompleteError(
+          `not delivered yet to ${retryable.map((outcome) => outcome.recipient).join(', ')}; retrying`,
+        );
+      }
+      return { quarter: label, runId: request.runId, status: result.status.status };
+    } catch (error) {
+      deps.logger.error('distributed report run failed', error as Error);
+      throw error;
+    } finally {
+      deps.metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** Built once per cold start from the environment the CDK construct sets. */
+function fromEnvironment(): (event: unknown) => Promise<unknown> {
+  const settings = lambdaSettings(process.env);
+  let rendering: Promise<EmailRendering> | undefined;
+  return createReduceHandler({
+    store: settings.store,
+    config: settings.config,
+    rendering: () => {
+      rendering ??= openEmailRendering(settings.config);
+      return rendering;
+    },
+    delivery: (quarter, send) =>
+      openEmailDelivery({ config: settings.config, store: settings.store, quarter, send, env: process.env }),
+    logger: new Logger(),
+    metrics: new Metrics(),
+    now: () => new Date(),
+  });
+}
+
+let cold: ((event: unknown) => Promise<unknown>) | undefined;
+export const handler = (event: unknown): Promise<unknown> => {
+  cold ??= fromEnvironment();
+  return cold(event);
+};
