@@ -33,7 +33,7 @@ export class ClientBook {
   }
 
   get size(): number {
-    return this.ids.length;
+    return this.customerSince.length;
   }
 
   indexOf(id: string): number | undefined {
@@ -50,6 +50,15 @@ export class ClientBook {
     if (this.indexById.has(id)) return false;
     this.indexById.set(id, this.ids.length);
     this.ids.push(id);
+    this.addUnique(customerSince, churnedOn, segments);
+    return true;
+  }
+
+  /**
+   * Adds a client whose id the caller has already found unique (the fast reader keeps
+   * ids as bytes in its own table); the new index is `size - 1`.
+   */
+  addUnique(customerSince: number, churnedOn: number | undefined, segments: (string | undefined)[]): void {
     this.customerSince.push(customerSince);
     this.churnedOn.push(churnedOn ?? NEVER);
     this.dimensions.forEach((dimension, d) => {
@@ -63,7 +72,6 @@ export class ClientBook {
       }
       dimension.valueOfClient.push(valueIndex);
     });
-    return true;
   }
 
   /** Customer on at least one day of the quarter (kpis.md "Active in Q"). */

@@ -8,8 +8,9 @@
 export class QuarterActivity {
   readonly selfService: Int32Array;
   readonly assisted: Int32Array;
-  /** Distinct services in use during the quarter, per client. */
-  readonly services: (Set<string> | undefined)[];
+  /** Number of distinct services in use during the quarter, per client. */
+  readonly servicesInUse: Int32Array;
+  private readonly serviceSets: (Set<string> | undefined)[] = [];
   /** Distinct `service` values of every valid services.csv row, in or out of the quarter. */
   readonly catalog = new Set<string>();
   /** Sum of score / scale_max × 100 × 10⁶, rounded per response. */
@@ -26,7 +27,7 @@ export class QuarterActivity {
   constructor(readonly clientCount: number) {
     this.selfService = new Int32Array(clientCount);
     this.assisted = new Int32Array(clientCount);
-    this.services = new Array(clientCount).fill(undefined);
+    this.servicesInUse = new Int32Array(clientCount);
     this.cessMicroPoints = new Float64Array(clientCount);
     this.cessResponses = new Int32Array(clientCount);
     this.promoters = new Int32Array(clientCount);
@@ -41,16 +42,22 @@ export class QuarterActivity {
   }
 
   addServiceInUse(client: number, service: string): void {
-    let services = this.services[client];
+    let services = this.serviceSets[client];
     if (services === undefined) {
       services = new Set();
-      this.services[client] = services;
+      this.serviceSets[client] = services;
     }
+    if (services.has(service)) return;
     services.add(service);
+    (this.servicesInUse[client] as number)++;
   }
 
   addCessResponse(client: number, score: number, scaleMax: number): void {
-    (this.cessMicroPoints[client] as number) += Math.round((score / scaleMax) * 100 * 1e6);
+    this.addCessMicroPoints(client, cessMicroPoints(score, scaleMax));
+  }
+
+  addCessMicroPoints(client: number, microPoints: number): void {
+    (this.cessMicroPoints[client] as number) += microPoints;
     (this.cessResponses[client] as number)++;
   }
 
@@ -64,4 +71,9 @@ export class QuarterActivity {
     if (client === undefined) this.poolNanos += nanos;
     else this.directCostNanos[client] = (this.directCostNanos[client] as bigint) + nanos;
   }
+}
+
+/** One CESS response in millionths of a point, rounded: exact and order-independent to sum. */
+export function cessMicroPoints(score: number, scaleMax: number): number {
+  return Math.round((score / scaleMax) * 100 * 1e6);
 }

@@ -135,7 +135,8 @@ export async function readDataset(options: {
   return [];
 }
 
-function checkHeader(
+/** Why a file's header cannot be read as the dataset's, or undefined when it can. */
+export function checkHeader(
   header: string[],
   contract: DatasetContract,
   fileName: string,

@@ -75,14 +75,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   // Clients: the header decides which segment dimensions exist.
   let book = new ClientBook([]);
   const chooseClientColumns = (header: readonly string[]) => {
-    const dimensions = [...new Set([...SEGMENT_COLUMNS, ...config.segmentColumns])].filter((column) =>
-      header.includes(column),
-    );
-    for (const column of config.segmentColumns) {
-      if (!header.includes(column)) {
-        warnings.push(`the configured segment column '${column}' is not in clients.csv; it is skipped`);
-      }
-    }
+    const dimensions = segmentDimensions(header, config, warnings);
     book = new ClientBook(dimensions);
     return ['client_id', 'customer_since', 'churned_on', ...dimensions];
   };
@@ -180,6 +173,29 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   problems.push(...costsProblems);
 
   problems.push(...rejectLimitProblems(dataQuality, config.rejectLimitPercent));
+  warnings.push(...setWarnings(discovered, dataQuality));
+  return { book, activity, dataQuality, problems, warnings, incomplete: false };
+}
+
+/** The segment dimensions clients.csv offers, warning about configured ones it lacks. */
+export function segmentDimensions(header: readonly string[], config: Config, warnings: string[]): string[] {
+  const dimensions = [...new Set([...SEGMENT_COLUMNS, ...config.segmentColumns])].filter((column) =>
+    header.includes(column),
+  );
+  for (const column of config.segmentColumns) {
+    if (!header.includes(column)) {
+      warnings.push(`the configured segment column '${column}' is not in clients.csv; it is skipped`);
+    }
+  }
+  return dimensions;
+}
+
+/** Warnings about the set as a whole, once it has been read. */
+export function setWarnings(
+  discovered: DiscoveredExportSet,
+  dataQuality: Record<DatasetName, DatasetQuality>,
+): string[] {
+  const warnings: string[] = [];
   for (const name of DATASET_NAMES) {
     const contract = DATASETS[name];
     if (!dataQuality[name].present && contract.neededFor) {
@@ -189,10 +205,10 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   if (discovered.unrecognised.length > 0) {
     warnings.push(`ignored files that match no dataset: ${discovered.unrecognised.join(', ')}`);
   }
-  return { book, activity, dataQuality, problems, warnings, incomplete: false };
+  return warnings;
 }
 
-function missingDatasets(discovered: DiscoveredExportSet, location: string): string[] {
+export function missingDatasets(discovered: DiscoveredExportSet, location: string): string[] {
   if (discovered.empty) {
     return [`there is no export set at ${location}/${discovered.prefix}; upload the quarter's exports there`];
   }
@@ -203,7 +219,7 @@ function missingDatasets(discovered: DiscoveredExportSet, location: string): str
   );
 }
 
-function rejectLimitProblems(
+export function rejectLimitProblems(
   dataQuality: Record<DatasetName, DatasetQuality>,
   limitPercent: number,
 ): string[] {

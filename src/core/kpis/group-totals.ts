@@ -94,7 +94,7 @@ function addClient(
   const active = book.isActive(client, period);
   const atStart = book.isCustomerAtStart(client, period);
   const retained = book.isRetained(client, period);
-  const services = activity.services[client]?.size ?? 0;
+  const services = activity.servicesInUse[client] as number;
   for (const totals of groups) {
     if (served) totals.served++;
     if (independent) totals.independent++;

@@ -1,0 +1,145 @@
+/**
+ * Applies partial aggregates, in the order of their rows, to the per-client state of a
+ * quarter. This is where "the first row keeps the id" is decided: a claim whose id hash is
+ * already known is rejected as a repeat. Ids are remembered as 64-bit hashes (8 bytes a
+ * slot), so memory grows by bytes per row, not by strings.
+ */
+import type { DatasetName } from '../datasets/contract';
+import { U64Set } from '../fast/u64-set';
+import { QuarterActivity } from '../ingest/quarter-activity';
+import {
+  CESS,
+  type Claims,
+  firstExamples,
+  IN_QUARTER,
+  MAX_EXAMPLES,
+  type PartialAggregate,
+  type Position,
+  type RejectionExample,
+  SELF_SERVICE,
+} from './partial-aggregate';
+
+export interface FoldedQuality {
+  rows: number;
+  rejected: number;
+  examples: RejectionExample[];
+}
+
+const ID_COLUMN: Partial<Record<DatasetName, string>> = {
+  interactions: 'interaction_id',
+  surveys: 'response_id',
+};
+
+const decoder = new TextDecoder();
+
+export class AggregateFolder {
+  readonly activity: QuarterActivity;
+  readonly quality = new Map<DatasetName, FoldedQuality>();
+  private readonly seen = new Map<DatasetName, U64Set>();
+  private readonly lastPosition = new Map<DatasetName, Position>();
+  private readonly servicePairs = new U64Set();
+  private readonly serviceIndex = new Map<string, number>();
+
+  constructor(
+    clientCount: number,
+    /** Expected rows per unique-id dataset, to size the id tables once. */
+    private readonly expectedRows: Partial<Record<DatasetName, number>> = {},
+  ) {
+    this.activity = new QuarterActivity(clientCount);
+  }
+
+  /** Applies one partial. Partials of a dataset with claims must come in row order. */
+  fold(partial: PartialAggregate): void {
+    const quality = this.qualityOf(partial.dataset);
+    quality.rows += partial.rows;
+    quality.rejected += partial.rejected;
+    const examples = [...partial.examples];
+    if (partial.claims) this.foldClaims(partial.dataset, partial.claims, quality, examples);
+    if (partial.servicePairs) {
+      const { client, service, names } = partial.servicePairs;
+      const global = names.map((name) => this.serviceId(name));
+      for (let i = 0; i < partial.servicePairs.length; i++) {
+        const owner = client[i] as number;
+        // (client + 1, service + 1): never the empty key (0, 0).
+        if (this.servicePairs.add(owner + 1, (global[service[i] as number] as number) + 1)) {
+          (this.activity.servicesInUse[owner] as number)++;
+        }
+      }
+    }
+    if (partial.costs) {
+      const { client, nanos } = partial.costs;
+      for (let i = 0; i < partial.costs.length; i++) {
+        const owner = client[i] as number;
+        this.activity.addCost(owner < 0 ? undefined : owner, nanos[i] as bigint);
+      }
+    }
+    if (examples.length > 0) quality.examples = firstExamples([...quality.examples, ...examples]);
+  }
+
+  private foldClaims(
+    dataset: DatasetName,
+    claims: Claims,
+    quality: FoldedQuality,
+    examples: RejectionExample[],
+  ): void {
+    let seen = this.seen.get(dataset);
+    if (!seen) {
+      seen = new U64Set(this.expectedRows[dataset] ?? 1024);
+      this.seen.set(dataset, seen);
+    }
+    const first = claims.position[0];
+    const last = this.lastPosition.get(dataset) ?? -1;
+    if (first !== undefined && first <= last) {
+      throw new Error(`partials of ${dataset} folded out of row order`);
+    }
+    const { activity } = this;
+    const { hashHigh, hashLow, client, flags, value } = claims;
+    // Earlier partials came first: once they hold MAX_EXAMPLES examples, no repeat here can join.
+    let repeatExamples = quality.examples.length < MAX_EXAMPLES ? MAX_EXAMPLES : 0;
+    for (let i = 0; i < claims.length; i++) {
+      if (!seen.add(hashHigh[i] as number, hashLow[i] as number)) {
+        quality.rejected++;
+        const at = claims.position[i] as number;
+        if (repeatExamples-- > 0) {
+          const id = decoder.decode(claims.idBytes.subarray(claims.idStart[i], claims.idEnd[i]));
+          examples.push({
+            position: at,
+            reason: `${ID_COLUMN[dataset] ?? 'id'} '${id}' repeats an earlier row; the first is kept`,
+          });
+        }
+        continue;
+      }
+      const flag = flags[i] as number;
+      if ((flag & IN_QUARTER) === 0) continue;
+      const owner = client[i] as number;
+      if (dataset === 'interactions') {
+        if (flag & SELF_SERVICE) (activity.selfService[owner] as number)++;
+        else (activity.assisted[owner] as number)++;
+      } else if (flag & CESS) {
+        activity.addCessMicroPoints(owner, value[i] as number);
+      } else {
+        activity.addNpsResponse(owner, value[i] as number);
+      }
+    }
+    if (claims.length > 0) this.lastPosition.set(dataset, claims.position[claims.length - 1] as number);
+  }
+
+  private serviceId(name: string): number {
+    let id = this.serviceIndex.get(name);
+    if (id === undefined) {
+      id = this.serviceIndex.size;
+      this.serviceIndex.set(name, id);
+      this.activity.catalog.add(name);
+    }
+    return id;
+  }
+
+  private qualityOf(dataset: DatasetName): FoldedQuality {
+    let quality = this.quality.get(dataset);
+    if (!quality) {
+      quality = { rows: 0, rejected: 0, examples: [] };
+      this.quality.set(dataset, quality);
+    }
+    return quality;
+  }
+}

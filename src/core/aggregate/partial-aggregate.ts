@@ -1,0 +1,320 @@
+/**
+ * The unit of parallel work: what one worker makes of one slice of a dataset (a chunk of a
+ * file in a worker thread, or a part file in a Lambda of the distributed map). A partial
+ * holds lists, never per-client arrays, so it is small for a small slice:
+ *
+ * - `claims`: the rows of a dataset whose id must be unique (interactions, surveys), each
+ *   with its id's hash, its position and what it would add, because "the first row keeps
+ *   the id" can only be decided once every earlier slice is known;
+ * - `servicePairs`: services in use (client, service) and the service catalog;
+ * - `costs`: support costs, attributed or pooled;
+ * - the rows read and rejected, with the first rejections by position.
+ *
+ * `mergePartials` is associative and commutative: lists are kept with their positions and
+ * the rejection examples are the first ones by position, whatever the merge order.
+ * `AggregateFolder` (fold-partials.ts) then applies partials to the per-client state.
+ */
+import type { DatasetName } from '../datasets/contract';
+
+export const MAX_EXAMPLES = 10;
+
+/** A row's place in the dataset: file index × 2³² + line. Orders rows as they are in the files. */
+export type Position = number;
+
+export function position(fileIndex: number, line: number): Position {
+  return fileIndex * 2 ** 32 + line;
+}
+
+export function positionLine(value: Position): number {
+  return value % 2 ** 32;
+}
+
+export function positionFile(value: Position): number {
+  return Math.floor(value / 2 ** 32);
+}
+
+export interface RejectionExample {
+  readonly position: Position;
+  readonly reason: string;
+}
+
+/** Flags of a claim. */
+export const IN_QUARTER = 1;
+/** interactions: self-service (else assisted); surveys: cess (else nps). */
+export const SELF_SERVICE = 2;
+export const CESS = 2;
+
+/** Rows that claim a unique id, as columns. Ids are kept as bytes for the messages of repeats. */
+export interface Claims {
+  length: number;
+  hashHigh: Uint32Array;
+  hashLow: Uint32Array;
+  client: Int32Array;
+  flags: Uint8Array;
+  /** surveys: CESS in millionths of a point, or the NPS score. */
+  value: Int32Array;
+  position: Float64Array;
+  /** The id's bytes are `idBytes[idStart[i], idEnd[i])`. */
+  idStart: Int32Array;
+  idEnd: Int32Array;
+  idBytes: Uint8Array;
+}
+
+export interface ServicePairs {
+  length: number;
+  client: Int32Array;
+  /** Index into `names`. */
+  service: Int32Array;
+  /** Every valid service name seen (the catalog), in or out of the quarter. */
+  names: string[];
+}
+
+export interface Costs {
+  length: number;
+  /** -1 for a cost without a client (the pool). */
+  client: Int32Array;
+  /** Amounts in nanos; bigint because a row's amount has no upper bound. */
+  nanos: bigint[];
+}
+
+export interface PartialAggregate {
+  readonly dataset: DatasetName;
+  rows: number;
+  rejected: number;
+  /** The first rejections by position, at most MAX_EXAMPLES. */
+  examples: RejectionExample[];
+  claims?: Claims;
+  servicePairs?: ServicePairs;
+  costs?: Costs;
+}
+
+export function emptyPartial(dataset: DatasetName): PartialAggregate {
+  return { dataset, rows: 0, rejected: 0, examples: [] };
+}
+
+/** Keeps the first MAX_EXAMPLES examples by position. */
+export function firstExamples(examples: readonly RejectionExample[]): RejectionExample[] {
+  return [...examples].sort((a, b) => a.position - b.position).slice(0, MAX_EXAMPLES);
+}
+
+export function mergePartials(a: PartialAggregate, b: PartialAggregate): PartialAggregate {
+  if (a.dataset !== b.dataset) throw new Error(`cannot merge ${a.dataset} with ${b.dataset}`);
+  const merged: PartialAggregate = {
+    dataset: a.dataset,
+    rows: a.rows + b.rows,
+    rejected: a.rejected + b.rejected,
+    examples: firstExamples([...a.examples, ...b.examples]),
+  };
+  const claims = concatClaims(a.claims, b.claims);
+  if (claims) merged.claims = claims;
+  const pairs = concatPairs(a.servicePairs, b.servicePairs);
+  if (pairs) merged.servicePairs = pairs;
+  const costs = concatCosts(a.costs, b.costs);
+  if (costs) merged.costs = costs;
+  return merged;
+}
+
+function concatClaims(a: Claims | undefined, b: Claims | undefined): Claims | undefined {
+  if (!a || !b) return a ?? b;
+  const builder = new ClaimsBuilder(a.length + b.length);
+  // Kept in position order, so that merge order never shows.
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const takeA = j >= b.length || (i < a.length && (a.position[i] as number) <= (b.position[j] as number));
+    if (takeA) builder.copyFrom(a, i++);
+    else builder.copyFrom(b, j++);
+  }
+  return builder.finish();
+}
+
+function concatPairs(a: ServicePairs | undefined, b: ServicePairs | undefined): ServicePairs | undefined {
+  if (!a || !b) return a ?? b;
+  const names = [...new Set([...a.names, ...b.names])].sort();
+  const indexOf = new Map(names.map((name, index) => [name, index]));
+  const builder = new PairsBuilder(a.length + b.length, names);
+  for (const side of [a, b]) {
+    for (let i = 0; i < side.length; i++) {
+      builder.add(
+        side.client[i] as number,
+        indexOf.get(side.names[side.service[i] as number] as string) as number,
+      );
+    }
+  }
+  return builder.finish();
+}
+
+function concatCosts(a: Costs | undefined, b: Costs | undefined): Costs | undefined {
+  if (!a || !b) return a ?? b;
+  const builder = new CostsBuilder(a.length + b.length);
+  for (const side of [a, b]) {
+    for (let i = 0; i < side.length; i++) builder.add(side.client[i] as number, side.nanos[i] as bigint);
+  }
+  return builder.finish();
+}
+
+/** Appends claims to growable columns. */
+export class ClaimsBuilder {
+  private claims: Claims;
+  private idLength = 0;
+
+  constructor(capacity = 1024) {
+    const size = Math.max(capacity, 16);
+    this.claims = {
+      length: 0,
+      hashHigh: new Uint32Array(size),
+      hashLow: new Uint32Array(size),
+      client: new Int32Array(size),
+      flags: new Uint8Array(size),
+      value: new Int32Array(size),
+      position: new Float64Array(size),
+      idStart: new Int32Array(size),
+      idEnd: new Int32Array(size),
+      idBytes: new Uint8Array(size * 16),
+    };
+  }
+
+  add(
+    high: number,
+    low: number,
+    client: number,
+    flags: number,
+    value: number,
+    at: Position,
+    id: Uint8Array,
+    idStart: number,
+    idEnd: number,
+  ): void {
+    const c = this.reserve(idEnd - idStart);
+    const n = c.length++;
+    c.hashHigh[n] = high;
+    c.hashLow[n] = low;
+    c.client[n] = client;
+    c.flags[n] = flags;
+    c.value[n] = value;
+    c.position[n] = at;
+    c.idStart[n] = this.idLength;
+    c.idBytes.set(id.subarray(idStart, idEnd), this.idLength);
+    this.idLength += idEnd - idStart;
+    c.idEnd[n] = this.idLength;
+  }
+
+  copyFrom(source: Claims, i: number): void {
+    this.add(
+      source.hashHigh[i] as number,
+      source.hashLow[i] as number,
+      source.client[i] as number,
+      source.flags[i] as number,
+      source.value[i] as number,
+      source.position[i] as number,
+      source.idBytes,
+      source.idStart[i] as number,
+      source.idEnd[i] as number,
+    );
+  }
+
+  finish(): Claims {
+    const c = this.claims;
+    const n = c.length;
+    return {
+      length: n,
+      hashHigh: c.hashHigh.slice(0, n),
+      hashLow: c.hashLow.slice(0, n),
+      client: c.client.slice(0, n),
+      flags: c.flags.slice(0, n),
+      value: c.value.slice(0, n),
+      position: c.position.slice(0, n),
+      idStart: c.idStart.slice(0, n),
+      idEnd: c.idEnd.slice(0, n),
+      idBytes: c.idBytes.slice(0, this.idLength),
+    };
+  }
+
+  private reserve(idBytes: number): Claims {
+    const c = this.claims;
+    if (c.length === c.hashHigh.length) {
+      const size = c.length * 2;
+      const grow = <T extends Uint32Array | Int32Array | Uint8Array | Float64Array>(array: T): T => {
+        const grown = new (array.constructor as new (length: number) => T)(size);
+        grown.set(array as never);
+        return grown;
+      };
+      c.hashHigh = grow(c.hashHigh);
+      c.hashLow = grow(c.hashLow);
+      c.client = grow(c.client);
+      c.flags = grow(c.flags);
+      c.value = grow(c.value);
+      c.position = grow(c.position);
+      c.idStart = grow(c.idStart);
+      c.idEnd = grow(c.idEnd);
+    }
+    if (this.idLength + idBytes > c.idBytes.length) {
+      const grown = new Uint8Array(Math.max(c.idBytes.length * 2, this.idLength + idBytes));
+      grown.set(c.idBytes);
+      c.idBytes = grown;
+    }
+    return c;
+  }
+}
+
+export class PairsBuilder {
+  private client: Int32Array;
+  private service: Int32Array;
+  private length = 0;
+
+  constructor(
+    capacity: number,
+    private readonly names: string[],
+  ) {
+    this.client = new Int32Array(Math.max(capacity, 16));
+    this.service = new Int32Array(Math.max(capacity, 16));
+  }
+
+  add(client: number, service: number): void {
+    if (this.length === this.client.length) {
+      const clients = new Int32Array(this.length * 2);
+      const services = new Int32Array(this.length * 2);
+      clients.set(this.client);
+      services.set(this.service);
+      this.client = clients;
+      this.service = services;
+    }
+    this.client[this.length] = client;
+    this.service[this.length] = service;
+    this.length++;
+  }
+
+  finish(): ServicePairs {
+    return {
+      length: this.length,
+      client: this.client.slice(0, this.length),
+      service: this.service.slice(0, this.length),
+      names: this.names,
+    };
+  }
+}
+
+export class CostsBuilder {
+  private client: Int32Array;
+  private readonly nanos: bigint[] = [];
+  private length = 0;
+
+  constructor(capacity = 16) {
+    this.client = new Int32Array(Math.max(capacity, 16));
+  }
+
+  add(client: number, nanos: bigint): void {
+    if (this.length === this.client.length) {
+      const clients = new Int32Array(this.length * 2);
+      clients.set(this.client);
+      this.client = clients;
+    }
+    this.client[this.length] = client;
+    this.nanos.push(nanos);
+    this.length++;
+  }
+
+  finish(): Costs {
+    return { length: this.length, client: this.client.slice(0, this.length), nanos: this.nanos };
+  }
+}

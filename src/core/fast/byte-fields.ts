@@ -1,0 +1,112 @@
+/**
+ * Reads the common, well-formed shapes of the contract's fields straight from bytes. Each
+ * function accepts only what it is sure of and answers NaN (or false) otherwise, so that
+ * the row goes to the zod path, which decides and words the reason: the byte path never
+ * rejects a row itself, so both paths reject the same rows with the same words.
+ */
+import type { DayInZone } from '../dates';
+import { dayNumber } from '../quarter';
+
+const MS_PER_DAY = 86_400_000;
+const MONTH_LENGTHS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True when every byte is printable ASCII and the field does not start or end with a space. */
+export function isPlainToken(bytes: Uint8Array, start: number, end: number): boolean {
+  if (start >= end || bytes[start] === 32 || bytes[end - 1] === 32) return false;
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i] as number;
+    if (byte < 32 || byte > 126) return false;
+  }
+  return true;
+}
+
+function digits(bytes: Uint8Array, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = (bytes[i] as number) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Day number of `YYYY-MM-DD` at `at`, or NaN. */
+function dateAt(bytes: Uint8Array, at: number): number {
+  if (bytes[at + 4] !== 45 || bytes[at + 7] !== 45) return Number.NaN;
+  const year = digits(bytes, at, 4);
+  const month = digits(bytes, at + 5, 2);
+  const day = digits(bytes, at + 8, 2);
+  if (!(month >= 1 && month <= 12 && day >= 1)) return Number.NaN;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (MONTH_LENGTHS[month] as number) + (leap ? 1 : 0)) return Number.NaN;
+  return dayNumber(year, month, day);
+}
+
+/** A `YYYY-MM-DD` field, or NaN. */
+export function parseDateBytes(bytes: Uint8Array, start: number, end: number): number {
+  return end - start === 10 ? dateAt(bytes, start) : Number.NaN;
+}
+
+/**
+ * A date or date-time field as a day of the reporting time zone, or NaN. Handles
+ * `YYYY-MM-DD`, and `YYYY-MM-DD[T ]HH:MM:SS` with an optional fraction and an optional
+ * `Z` or `±HH:MM`; other valid shapes (no seconds, `±HHMM`) go to the zod path.
+ */
+export function parseEventDayBytes(bytes: Uint8Array, start: number, end: number, toDay: DayInZone): number {
+  const length = end - start;
+  if (length === 10) return dateAt(bytes, start);
+  if (length < 19) return Number.NaN;
+  const separator = bytes[start + 10];
+  if ((separator !== 84 && separator !== 32) || bytes[start + 13] !== 58 || bytes[start + 16] !== 58) {
+    return Number.NaN;
+  }
+  const date = dateAt(bytes, start);
+  const hours = digits(bytes, start + 11, 2);
+  const minutes = digits(bytes, start + 14, 2);
+  const seconds = digits(bytes, start + 17, 2);
+  if (!(hours <= 23 && minutes <= 59 && seconds <= 60) || Number.isNaN(date)) return Number.NaN;
+  let at = start + 19;
+  if (bytes[at] === 46) {
+    const fractionStart = ++at;
+    while (at < end && (bytes[at] as number) >= 48 && (bytes[at] as number) <= 57) at++;
+    if (at === fractionStart || at - fractionStart > 9) return Number.NaN;
+  }
+  if (at === end) return date;
+  let shiftMinutes: number;
+  if (at + 1 === end && (bytes[at] === 90 || bytes[at] === 122)) {
+    shiftMinutes = 0;
+  } else if (at + 6 === end && (bytes[at] === 43 || bytes[at] === 45) && bytes[at + 3] === 58) {
+    const offsetHours = digits(bytes, at + 1, 2);
+    const offsetMinutes = digits(bytes, at + 4, 2);
+    if (Number.isNaN(offsetHours) || Number.isNaN(offsetMinutes)) return Number.NaN;
+    shiftMinutes = (bytes[at] === 45 ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
+    if (Math.abs(shiftMinutes) > 18 * 60) return Number.NaN;
+  } else {
+    return Number.NaN;
+  }
+  const epochMs =
+    date * MS_PER_DAY + ((hours * 60 + minutes - shiftMinutes) * 60 + Math.min(seconds, 59)) * 1000;
+  return toDay(epochMs);
+}
+
+/** A whole number written with 1 to 9 digits and nothing else, or NaN. */
+export function parseSmallIntegerBytes(bytes: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  return length >= 1 && length <= 9 ? digits(bytes, start, length) : Number.NaN;
+}
+
+/** Whether the field, lower-cased (ASCII), equals `lowerCaseLabel`'s bytes. */
+export function equalsIgnoringAsciiCase(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  lowerCaseLabel: Uint8Array,
+): boolean {
+  if (end - start !== lowerCaseLabel.length) return false;
+  for (let i = 0; i < lowerCaseLabel.length; i++) {
+    let byte = bytes[start + i] as number;
+    if (byte >= 65 && byte <= 90) byte += 32;
+    if (byte !== lowerCaseLabel[i]) return false;
+  }
+  return true;
+}

@@ -1,0 +1,51 @@
+/**
+ * A 64-bit hash of a byte range, as two 32-bit halves, computed without allocating: ids
+ * are hashed straight from the file's bytes. Strings are hashed through their UTF-8 bytes,
+ * so a row read by the byte path and one read through the fallback agree.
+ */
+
+/** The last hash: [high, low]. Reused so that hashing allocates nothing. */
+export const hashOut = new Uint32Array(2);
+
+export function hashBytes(bytes: Uint8Array, start: number, end: number): void {
+  let high = 0x811c9dc5;
+  let low = 0x9e3779b9;
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i] as number;
+    high = Math.imul(high ^ byte, 0x01000193);
+    low = Math.imul(low ^ byte, 0x85ebca6b);
+    low ^= low >>> 13;
+  }
+  high = fmix(high ^ (end - start));
+  low = fmix(low + high);
+  // (0, 0) marks an empty slot in the tables keyed by these hashes.
+  if (high === 0 && low === 0) low = 1;
+  hashOut[0] = high;
+  hashOut[1] = low;
+}
+
+const encoder = new TextEncoder();
+let scratch = new Uint8Array(256);
+
+/** Encodes text as UTF-8 into a reused buffer; returns the byte length. */
+export function encodeUtf8(text: string): { bytes: Uint8Array; length: number } {
+  if (text.length * 3 > scratch.length) scratch = new Uint8Array(text.length * 3);
+  const { written } = encoder.encodeInto(text, scratch);
+  return { bytes: scratch, length: written };
+}
+
+export function hashString(text: string): void {
+  const { bytes, length } = encodeUtf8(text);
+  hashBytes(bytes, 0, length);
+}
+
+/** MurmurHash3's finaliser: spreads every input bit over the whole word. */
+function fmix(value: number): number {
+  let h = value;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

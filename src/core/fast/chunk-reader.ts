@@ -1,0 +1,426 @@
+/**
+ * Reads one line-aligned chunk of a dataset (interactions, services, surveys or support
+ * costs) into a partial aggregate. Rows of the common, well-formed shape are read from
+ * bytes with no per-row object; any other row (quotes, non-ASCII, spaces to trim, an
+ * unusual date-time, anything invalid) is decoded and goes through the same zod schema as
+ * the straightforward reader, which decides and words the reason. Runs in worker threads.
+ */
+
+import {
+  CESS,
+  ClaimsBuilder,
+  CostsBuilder,
+  emptyPartial,
+  IN_QUARTER,
+  MAX_EXAMPLES,
+  PairsBuilder,
+  type PartialAggregate,
+  position,
+  SELF_SERVICE,
+} from '../aggregate/partial-aggregate';
+import type { Config } from '../config';
+import { CsvTokenizer } from '../csv/csv-tokenizer';
+import type { DatasetName } from '../datasets/contract';
+import { createRowSchemas, describeRowError, type RawRow, type RowSchemas } from '../datasets/row-schemas';
+import { type DayInZone, dayInZone } from '../dates';
+import { cessMicroPoints } from '../ingest/quarter-activity';
+import {
+  equalsIgnoringAsciiCase,
+  isPlainToken,
+  parseDateBytes,
+  parseEventDayBytes,
+  parseSmallIntegerBytes,
+} from './byte-fields';
+import { encodeUtf8, hashBytes, hashOut } from './byte-hash';
+import { ClientTable, type ClientTableBuffers } from './client-table';
+import { RecordScanner } from './record-scanner';
+
+/** The columns each dataset's rows are read by, in this order (as the straightforward reader). */
+export const CHUNK_COLUMNS = {
+  interactions: ['interaction_id', 'client_id', 'occurred_at', 'channel'],
+  services: ['client_id', 'service', 'started_on', 'ended_on'],
+  surveys: ['response_id', 'client_id', 'submitted_at', 'survey', 'score', 'scale_max'],
+  support_costs: ['incurred_on', 'amount', 'client_id'],
+} as const satisfies Partial<Record<DatasetName, readonly string[]>>;
+
+export type ChunkedDataset = keyof typeof CHUNK_COLUMNS;
+
+/** Everything a worker needs to read chunks of one dataset; structured-clone friendly. */
+export interface DatasetPlan {
+  readonly dataset: ChunkedDataset;
+  readonly fileIndex: number;
+  readonly headerLength: number;
+  /** Header index of each of CHUNK_COLUMNS[dataset], or -1 when absent. */
+  readonly columns: readonly number[];
+  readonly period: { readonly start: number; readonly end: number };
+  readonly config: Pick<Config, 'channelLabels' | 'timeZone'>;
+  readonly clients: ClientTableBuffers;
+  readonly rejectedClientIds: readonly string[];
+}
+
+/** A partial aggregate of one chunk, with positions relative to the chunk's first line. */
+export interface ChunkResult {
+  readonly partial: PartialAggregate;
+  /** Lines in the chunk, so that the next chunk's lines can be numbered. */
+  readonly lines: number;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** Reads chunks of one dataset file; keep one per plan (it caches the schemas and tables). */
+export class ChunkReader {
+  private readonly scanner = new RecordScanner();
+  private readonly clients: ClientTable;
+  private readonly rejectedClients: Set<string>;
+  private readonly schemas: RowSchemas;
+  private readonly toDay: DayInZone;
+  private readonly channels: { label: Uint8Array; selfService: boolean }[];
+
+  constructor(readonly plan: DatasetPlan) {
+    this.clients = new ClientTable(0, plan.clients);
+    this.rejectedClients = new Set(plan.rejectedClientIds);
+    this.toDay = dayInZone(plan.config.timeZone);
+    this.schemas = createRowSchemas(plan.config, this.toDay);
+    const labels = { ...plan.config.channelLabels, self_service: 'self_service', assisted: 'assisted' };
+    this.channels = Object.entries(labels).map(([label, channel]) => ({
+      label: encoder.encode(label),
+      selfService: channel === 'self_service',
+    }));
+  }
+
+  read(bytes: Uint8Array): ChunkResult {
+    const { plan, scanner } = this;
+    const partial = emptyPartial(plan.dataset);
+    const sink = new ChunkSink(plan.dataset, partial, plan.fileIndex);
+    scanner.reset(bytes, 0, bytes.length);
+    while (scanner.next()) {
+      partial.rows++;
+      const line = scanner.line;
+      if (scanner.quoted) {
+        this.readTokenized(bytes, line, sink);
+        continue;
+      }
+      if (scanner.fieldCount !== plan.headerLength) {
+        sink.reject(line, fieldCountReason(scanner.fieldCount, plan.headerLength));
+        continue;
+      }
+      if (!this.readFast(bytes, line, sink)) this.readRow(this.rawRowFromScanner(bytes), line, sink);
+    }
+    sink.finish();
+    return { partial, lines: scanner.lines };
+  }
+
+  /** The byte path: true when the row was read, false to send it to the zod path. */
+  private readFast(bytes: Uint8Array, line: number, sink: ChunkSink): boolean {
+    const { starts, ends } = this.scanner;
+    const column = this.plan.columns;
+    const field = (c: number) => column[c] as number;
+    const period = this.plan.period;
+    switch (this.plan.dataset) {
+      case 'interactions': {
+        const id = field(0);
+        const client = field(1);
+        const at = field(2);
+        const channelAt = field(3);
+        const idStart = starts[id] as number;
+        const idEnd = ends[id] as number;
+        if (!isPlainToken(bytes, idStart, idEnd)) return false;
+        const clientIndex = this.clientOf(bytes, client);
+        if (clientIndex < 0) return false;
+        const day = parseEventDayBytes(bytes, starts[at] as number, ends[at] as number, this.toDay);
+        if (Number.isNaN(day)) return false;
+        const selfService = this.channelOf(bytes, channelAt);
+        if (selfService === undefined) return false;
+        const flags =
+          (day >= period.start && day <= period.end ? IN_QUARTER : 0) | (selfService ? SELF_SERVICE : 0);
+        hashBytes(bytes, idStart, idEnd);
+        sink.claim(clientIndex, flags, 0, line, bytes, idStart, idEnd);
+        return true;
+      }
+      case 'services': {
+        const clientIndex = this.clientOf(bytes, field(0));
+        if (clientIndex < 0) return false;
+        const service = field(1);
+        if (!isPlainToken(bytes, starts[service] as number, ends[service] as number)) return false;
+        const started = parseDateBytes(bytes, starts[field(2)] as number, ends[field(2)] as number);
+        if (Number.isNaN(started)) return false;
+        const endedColumn = field(3);
+        let ended = Number.POSITIVE_INFINITY;
+        if (endedColumn >= 0 && ends[endedColumn] !== starts[endedColumn]) {
+          ended = parseDateBytes(bytes, starts[endedColumn] as number, ends[endedColumn] as number);
+          if (!(ended > started)) return false;
+        }
+        const name = sink.serviceName(bytes, starts[service] as number, ends[service] as number);
+        if (started <= period.end && ended > period.start) sink.serviceInUse(clientIndex, name);
+        return true;
+      }
+      case 'surveys': {
+        const id = field(0);
+        const idStart = starts[id] as number;
+        const idEnd = ends[id] as number;
+        if (!isPlainToken(bytes, idStart, idEnd)) return false;
+        const clientIndex = this.clientOf(bytes, field(1));
+        if (clientIndex < 0) return false;
+        const day = parseEventDayBytes(
+          bytes,
+          starts[field(2)] as number,
+          ends[field(2)] as number,
+          this.toDay,
+        );
+        if (Number.isNaN(day)) return false;
+        const kindAt = field(3);
+        const cess = equalsIgnoringAsciiCase(
+          bytes,
+          starts[kindAt] as number,
+          ends[kindAt] as number,
+          CESS_LABEL,
+        );
+        if (
+          !cess &&
+          !equalsIgnoringAsciiCase(bytes, starts[kindAt] as number, ends[kindAt] as number, NPS_LABEL)
+        ) {
+          return false;
+        }
+        const score = parseSmallIntegerBytes(bytes, starts[field(4)] as number, ends[field(4)] as number);
+        const scaleColumn = field(5);
+        const scaleEmpty = scaleColumn < 0 || starts[scaleColumn] === ends[scaleColumn];
+        const scale = scaleEmpty
+          ? cess
+            ? 100
+            : 10
+          : parseSmallIntegerBytes(bytes, starts[scaleColumn] as number, ends[scaleColumn] as number);
+        if (!(score >= 0 && score <= scale) || (cess ? !(scale > 0) : scale !== 10)) return false;
+        const inQuarter = day >= period.start && day <= period.end ? IN_QUARTER : 0;
+        hashBytes(bytes, idStart, idEnd);
+        sink.claim(
+          clientIndex,
+          inQuarter | (cess ? CESS : 0),
+          cess ? cessMicroPoints(score, scale) : score,
+          line,
+          bytes,
+          idStart,
+          idEnd,
+        );
+        return true;
+      }
+      default:
+        // Support costs are few rows: the zod path reads them all.
+        return false;
+    }
+  }
+
+  /** The zod path for one row, as the straightforward reader does it. */
+  private readRow(row: RawRow, line: number, sink: ChunkSink): void {
+    const period = this.plan.period;
+    const inQuarter = (day: number) => day >= period.start && day <= period.end;
+    switch (this.plan.dataset) {
+      case 'interactions': {
+        const parsed = this.schemas.interactions.safeParse(row);
+        if (!parsed.success) return sink.reject(line, describeRowError(parsed.error));
+        const { interaction_id, client_id, occurred_at, channel } = parsed.data;
+        const client = this.clientOfText(client_id);
+        if (typeof client === 'string') return sink.reject(line, client);
+        const { bytes, length } = encodeUtf8(interaction_id);
+        hashBytes(bytes, 0, length);
+        const flags =
+          (inQuarter(occurred_at) ? IN_QUARTER : 0) | (channel === 'self_service' ? SELF_SERVICE : 0);
+        return sink.claim(client, flags, 0, line, bytes, 0, length);
+      }
+      case 'services': {
+        const parsed = this.schemas.services.safeParse(row);
+        if (!parsed.success) return sink.reject(line, describeRowError(parsed.error));
+        const { client_id, service, started_on, ended_on } = parsed.data;
+        const client = this.clientOfText(client_id);
+        if (typeof client === 'string') return sink.reject(line, client);
+        const name = sink.serviceNameOfText(service);
+        // kpis.md: in use during Q when started_on <= Q.end and (ended_on empty or ended_on > Q.start).
+        if (started_on <= period.end && (ended_on === undefined || ended_on > period.start)) {
+          sink.serviceInUse(client, name);
+        }
+        return;
+      }
+      case 'surveys': {
+        const parsed = this.schemas.surveys.safeParse(row);
+        if (!parsed.success) return sink.reject(line, describeRowError(parsed.error));
+        const { response_id, client_id, submitted_at, survey, score, scale_max } = parsed.data;
+        const client = this.clientOfText(client_id);
+        if (typeof client === 'string') return sink.reject(line, client);
+        const { bytes, length } = encodeUtf8(response_id);
+        hashBytes(bytes, 0, length);
+        const cess = survey === 'cess';
+        const flags = (inQuarter(submitted_at) ? IN_QUARTER : 0) | (cess ? CESS : 0);
+        return sink.claim(
+          client,
+          flags,
+          cess ? cessMicroPoints(score, scale_max ?? 100) : score,
+          line,
+          bytes,
+          0,
+          length,
+        );
+      }
+      case 'support_costs': {
+        const parsed = this.schemas.support_costs.safeParse(row);
+        if (!parsed.success) return sink.reject(line, describeRowError(parsed.error));
+        const { incurred_on, amount, client_id } = parsed.data;
+        let client = -1;
+        if (client_id !== undefined) {
+          const found = this.clientOfText(client_id);
+          if (typeof found === 'string') return sink.reject(line, found);
+          client = found;
+        }
+        if (inQuarter(incurred_on)) sink.cost(client, amount);
+        return;
+      }
+    }
+  }
+
+  private readTokenized(bytes: Uint8Array, line: number, sink: ChunkSink): void {
+    const { scanner, plan } = this;
+    const text = decoder.decode(bytes.subarray(scanner.recordStart, scanner.recordEnd));
+    let fields: string[] = [];
+    let error: string | undefined;
+    const tokenizer = new CsvTokenizer();
+    const take = (record: { fields: string[]; error?: string }) => {
+      fields = record.fields;
+      error = record.error;
+    };
+    tokenizer.push(text, take);
+    tokenizer.finish(take);
+    if (error !== undefined) return sink.reject(line, `malformed CSV: ${error}`);
+    if (fields.length !== plan.headerLength) {
+      return sink.reject(line, fieldCountReason(fields.length, plan.headerLength));
+    }
+    const row: RawRow = {};
+    CHUNK_COLUMNS[plan.dataset].forEach((name, c) => {
+      const index = plan.columns[c] as number;
+      const value = index < 0 ? '' : (fields[index] as string).trim();
+      row[name] = value === '' ? undefined : value;
+    });
+    this.readRow(row, line, sink);
+  }
+
+  private rawRowFromScanner(bytes: Uint8Array): RawRow {
+    const { starts, ends } = this.scanner;
+    const row: RawRow = {};
+    CHUNK_COLUMNS[this.plan.dataset].forEach((name, c) => {
+      const index = this.plan.columns[c] as number;
+      const value = index < 0 ? '' : decoder.decode(bytes.subarray(starts[index], ends[index])).trim();
+      row[name] = value === '' ? undefined : value;
+    });
+    return row;
+  }
+
+  /** The client index of a plain client_id field, or -1 (then the zod path explains). */
+  private clientOf(bytes: Uint8Array, column: number): number {
+    const start = this.scanner.starts[column] as number;
+    const end = this.scanner.ends[column] as number;
+    if (!isPlainToken(bytes, start, end)) return -1;
+    return this.clients.lookup(bytes, start, end);
+  }
+
+  private clientOfText(id: string): number | string {
+    const index = this.clients.lookupString(id);
+    if (index >= 0) return index;
+    return this.rejectedClients.has(id)
+      ? `client_id '${id}' is in clients.csv but its row there was rejected`
+      : `unknown client_id '${id}': it is not in clients.csv`;
+  }
+
+  /** true for self-service, false for assisted, undefined when not a plain known label. */
+  private channelOf(bytes: Uint8Array, column: number): boolean | undefined {
+    const start = this.scanner.starts[column] as number;
+    const end = this.scanner.ends[column] as number;
+    if (!isPlainToken(bytes, start, end)) return undefined;
+    for (const channel of this.channels) {
+      if (equalsIgnoringAsciiCase(bytes, start, end, channel.label)) return channel.selfService;
+    }
+    return undefined;
+  }
+}
+
+const CESS_LABEL = encoder.encode('cess');
+const NPS_LABEL = encoder.encode('nps');
+
+function fieldCountReason(fields: number, header: number): string {
+  return `the row has ${fields} fields but the header has ${header}; quote fields that contain commas`;
+}
+
+/** Collects one chunk's rows into its partial aggregate. */
+class ChunkSink {
+  private readonly claims: ClaimsBuilder | undefined;
+  private readonly pairs: PairsBuilder | undefined;
+  private readonly costs: CostsBuilder | undefined;
+  private readonly names: string[] = [];
+  private readonly nameIndex = new Map<string, number>();
+
+  constructor(
+    dataset: ChunkedDataset,
+    private readonly partial: PartialAggregate,
+    private readonly fileIndex: number,
+  ) {
+    if (dataset === 'interactions' || dataset === 'surveys') this.claims = new ClaimsBuilder(4096);
+    if (dataset === 'services') this.pairs = new PairsBuilder(4096, this.names);
+    if (dataset === 'support_costs') this.costs = new CostsBuilder();
+  }
+
+  reject(line: number, reason: string): void {
+    this.partial.rejected++;
+    if (this.partial.examples.length < MAX_EXAMPLES) {
+      this.partial.examples.push({ position: position(this.fileIndex, line), reason });
+    }
+  }
+
+  /** A row claiming the id whose hash is in `hashOut`. */
+  claim(
+    client: number,
+    flags: number,
+    value: number,
+    line: number,
+    id: Uint8Array,
+    idStart: number,
+    idEnd: number,
+  ): void {
+    (this.claims as ClaimsBuilder).add(
+      hashOut[0] as number,
+      hashOut[1] as number,
+      client,
+      flags,
+      value,
+      position(this.fileIndex, line),
+      id,
+      idStart,
+      idEnd,
+    );
+  }
+
+  serviceName(bytes: Uint8Array, start: number, end: number): number {
+    // Plain ASCII: one byte is one character.
+    return this.serviceNameOfText(String.fromCharCode(...bytes.subarray(start, end)));
+  }
+
+  serviceNameOfText(name: string): number {
+    let index = this.nameIndex.get(name);
+    if (index === undefined) {
+      index = this.names.length;
+      this.names.push(name);
+      this.nameIndex.set(name, index);
+    }
+    return index;
+  }
+
+  serviceInUse(client: number, service: number): void {
+    (this.pairs as PairsBuilder).add(client, service);
+  }
+
+  cost(client: number, nanos: bigint): void {
+    (this.costs as CostsBuilder).add(client, nanos);
+  }
+
+  finish(): void {
+    if (this.claims) this.partial.claims = this.claims.finish();
+    if (this.pairs) this.partial.servicePairs = this.pairs.finish();
+    if (this.costs) this.partial.costs = this.costs.finish();
+  }
+}

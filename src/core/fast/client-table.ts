@@ -1,0 +1,150 @@
+/**
+ * Client ids interned once: the bytes of every id of clients.csv in one arena, and an
+ * open-addressing table from an id's bytes to its dense index. Lookups compare bytes, so
+ * they are exact (no hash can make two clients one). The table can be moved into shared
+ * memory so that worker threads look clients up without a copy each.
+ */
+import { encodeUtf8, hashBytes, hashOut } from './byte-hash';
+
+export interface ClientTableBuffers {
+  readonly arena: Uint8Array;
+  readonly offsets: Int32Array;
+  readonly slots: Int32Array;
+  readonly slotHashes: Uint32Array;
+  readonly count: number;
+}
+
+export class ClientTable {
+  private arena: Uint8Array;
+  private arenaLength = 0;
+  private offsets: Int32Array;
+  private slots: Int32Array;
+  private slotHashes: Uint32Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(expected = 1024, buffers?: ClientTableBuffers) {
+    if (buffers) {
+      this.arena = buffers.arena;
+      this.offsets = buffers.offsets;
+      this.slots = buffers.slots;
+      this.slotHashes = buffers.slotHashes;
+      this.count = buffers.count;
+      this.arenaLength = buffers.offsets[buffers.count] as number;
+      this.mask = buffers.slots.length - 1;
+      return;
+    }
+    let capacity = 1024;
+    while (capacity * 0.5 < expected) capacity *= 2;
+    this.slots = new Int32Array(capacity);
+    this.slotHashes = new Uint32Array(capacity);
+    this.mask = capacity - 1;
+    this.offsets = new Int32Array(Math.max(expected, 16) + 1);
+    this.arena = new Uint8Array(Math.max(expected * 12, 1024));
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The index of the client whose id is `bytes[start, end)`, or -1. */
+  lookup(bytes: Uint8Array, start: number, end: number): number {
+    hashBytes(bytes, start, end);
+    const hash = hashOut[1] as number;
+    let slot = hash & this.mask;
+    for (;;) {
+      const entry = this.slots[slot] as number;
+      if (entry === 0) return -1;
+      if (this.slotHashes[slot] === hash && this.sameBytes(entry - 1, bytes, start, end)) return entry - 1;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  lookupString(id: string): number {
+    const { bytes, length } = encodeUtf8(id);
+    return this.lookup(bytes, 0, length);
+  }
+
+  /** Adds an id (as bytes); returns its new index, or -1 when it is already present. */
+  add(bytes: Uint8Array, start: number, end: number): number {
+    hashBytes(bytes, start, end);
+    const hash = hashOut[1] as number;
+    let slot = hash & this.mask;
+    for (;;) {
+      const entry = this.slots[slot] as number;
+      if (entry === 0) break;
+      if (this.slotHashes[slot] === hash && this.sameBytes(entry - 1, bytes, start, end)) return -1;
+      slot = (slot + 1) & this.mask;
+    }
+    const index = this.count++;
+    this.append(bytes, start, end);
+    this.slots[slot] = index + 1;
+    this.slotHashes[slot] = hash;
+    if (this.count > (this.mask + 1) * 0.5) this.rehash();
+    return index;
+  }
+
+  addString(id: string): number {
+    const { bytes, length } = encodeUtf8(id);
+    return this.add(bytes, 0, length);
+  }
+
+  /** A copy in shared memory, for worker threads. */
+  shared(): ClientTableBuffers {
+    const copy = <T extends Uint8Array | Int32Array | Uint32Array>(view: T, length: number): T => {
+      const target = new (view.constructor as new (buffer: SharedArrayBuffer) => T)(
+        new SharedArrayBuffer(length * view.BYTES_PER_ELEMENT),
+      );
+      target.set(view.subarray(0, length) as never);
+      return target;
+    };
+    return {
+      arena: copy(this.arena, this.arenaLength),
+      offsets: copy(this.offsets, this.count + 1),
+      slots: copy(this.slots, this.slots.length),
+      slotHashes: copy(this.slotHashes, this.slotHashes.length),
+      count: this.count,
+    };
+  }
+
+  private sameBytes(index: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const from = this.offsets[index] as number;
+    const length = (this.offsets[index + 1] as number) - from;
+    if (length !== end - start) return false;
+    for (let i = 0; i < length; i++) if (this.arena[from + i] !== bytes[start + i]) return false;
+    return true;
+  }
+
+  private append(bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (this.arenaLength + length > this.arena.length) {
+      const grown = new Uint8Array(Math.max(this.arena.length * 2, this.arenaLength + length));
+      grown.set(this.arena.subarray(0, this.arenaLength));
+      this.arena = grown;
+    }
+    this.arena.set(bytes.subarray(start, end), this.arenaLength);
+    this.arenaLength += length;
+    if (this.count >= this.offsets.length) {
+      const grown = new Int32Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    this.offsets[this.count] = this.arenaLength;
+  }
+
+  private rehash(): void {
+    const capacity = (this.mask + 1) * 2;
+    this.slots = new Int32Array(capacity);
+    this.slotHashes = new Uint32Array(capacity);
+    this.mask = capacity - 1;
+    for (let index = 0; index < this.count; index++) {
+      const from = this.offsets[index] as number;
+      hashBytes(this.arena, from, this.offsets[index + 1] as number);
+      const hash = hashOut[1] as number;
+      let slot = hash & this.mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[slot] = index + 1;
+      this.slotHashes[slot] = hash;
+    }
+  }
+}

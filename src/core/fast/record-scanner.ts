@@ -1,0 +1,179 @@
+/**
+ * Splits a line-aligned byte range of a CSV file into records and fields without making a
+ * string: each record's field boundaries land in typed arrays. A record holding a double
+ * quote is not split here; it is marked `quoted`, its extent found by the same rules as
+ * `CsvTokenizer` (a quote opens a field only at its start, `""` is a literal quote, line
+ * breaks inside quotes belong to the field), and the caller hands its text to the tokenizer.
+ * Line numbers follow the tokenizer: LF, CR and CRLF each end one line.
+ */
+const COMMA = 44;
+const QUOTE = 34;
+const CR = 13;
+const LF = 10;
+
+export class RecordScanner {
+  starts = new Int32Array(32);
+  ends = new Int32Array(32);
+  fieldCount = 0;
+  recordStart = 0;
+  recordEnd = 0;
+  /** Line of the record's first byte, counted from the range's first line (0). */
+  line = 0;
+  /** The record holds a double quote: fields are not split; use the tokenizer. */
+  quoted = false;
+  private bytes: Uint8Array = new Uint8Array(0);
+  private position = 0;
+  private end = 0;
+  private nextLine = 0;
+
+  reset(bytes: Uint8Array, start: number, end: number): void {
+    this.bytes = bytes;
+    this.position = start;
+    this.end = end;
+    this.nextLine = 0;
+  }
+
+  /** Lines consumed so far (all of them once `next` has returned false). */
+  get lines(): number {
+    return this.nextLine;
+  }
+
+  /** Moves to the next non-empty record; false at the end of the range. */
+  next(): boolean {
+    const bytes = this.bytes;
+    const end = this.end;
+    for (;;) {
+      const start = this.position;
+      if (start >= end) return false;
+      this.recordStart = start;
+      this.line = this.nextLine;
+      this.quoted = false;
+      let count = 0;
+      let fieldStart = start;
+      let i = start;
+      for (; i < end; i++) {
+        const byte = bytes[i] as number;
+        if (byte === COMMA) {
+          if (count === this.starts.length) this.growFields();
+          this.starts[count] = fieldStart;
+          this.ends[count] = i;
+          count++;
+          fieldStart = i + 1;
+        } else if (byte === LF || byte === CR) {
+          break;
+        } else if (byte === QUOTE) {
+          this.quoted = true;
+          break;
+        }
+      }
+      if (this.quoted) {
+        i = this.quotedRecordEnd(start);
+      } else {
+        if (count === this.starts.length) this.growFields();
+        this.starts[count] = fieldStart;
+        this.ends[count] = i;
+        count++;
+      }
+      this.fieldCount = count;
+      this.recordEnd = i;
+      if (i < end) {
+        this.position = bytes[i] === CR && i + 1 < end && bytes[i + 1] === LF ? i + 2 : i + 1;
+        this.nextLine++;
+      } else {
+        this.position = end;
+      }
+      const emptyLine = !this.quoted && count === 1 && this.ends[0] === this.starts[0];
+      if (!emptyLine) return true;
+    }
+  }
+
+  /** Finds where a record with quotes ends, counting the line breaks inside its quotes. */
+  private quotedRecordEnd(start: number): number {
+    const bytes = this.bytes;
+    const end = this.end;
+    // 0: at a field's start, 1: in an unquoted field, 2: inside quotes, 3: just after a closing quote
+    let state = 0;
+    let afterCarriageReturn = false;
+    for (let i = start; i < end; i++) {
+      const byte = bytes[i] as number;
+      if (state === 2) {
+        if (byte === QUOTE) state = 3;
+        else if (byte === LF) {
+          if (!afterCarriageReturn) this.nextLine++;
+          afterCarriageReturn = false;
+        } else if (byte === CR) {
+          this.nextLine++;
+          afterCarriageReturn = true;
+        } else afterCarriageReturn = false;
+        continue;
+      }
+      if (state === 3) {
+        if (byte === QUOTE) {
+          state = 2;
+          afterCarriageReturn = false;
+          continue;
+        }
+        state = 1;
+      }
+      if (byte === COMMA) state = 0;
+      else if (byte === LF || byte === CR) return i;
+      else if (byte === QUOTE) {
+        if (state === 0) {
+          state = 2;
+          afterCarriageReturn = false;
+        }
+      } else state = 1;
+    }
+    return end;
+  }
+
+  private growFields(): void {
+    const starts = new Int32Array(this.starts.length * 2);
+    const ends = new Int32Array(this.ends.length * 2);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
+  }
+}
+
+/**
+ * Where the last record of `bytes[0, length)` ends, as the offset just past its line break,
+ * judged by the same quoting rules; 0 when no record is known to be complete (a CR as the
+ * very last byte may be the first half of a CRLF).
+ */
+export function lastRecordBoundary(bytes: Uint8Array, length: number): number {
+  const view = bytes.subarray(0, length);
+  if (view.indexOf(QUOTE) === -1) {
+    const lineFeed = view.lastIndexOf(LF);
+    const carriageReturn = view.lastIndexOf(CR, length - 2);
+    return Math.max(lineFeed, carriageReturn) + 1;
+  }
+  let boundary = 0;
+  let state = 0;
+  for (let i = 0; i < length; i++) {
+    const byte = bytes[i] as number;
+    if (state === 2) {
+      if (byte === QUOTE) state = 3;
+      continue;
+    }
+    if (state === 3) {
+      if (byte === QUOTE) {
+        state = 2;
+        continue;
+      }
+      state = 1;
+    }
+    if (byte === COMMA) state = 0;
+    else if (byte === LF) {
+      state = 0;
+      boundary = i + 1;
+    } else if (byte === CR) {
+      state = 0;
+      if (i + 1 < length && bytes[i + 1] !== LF) boundary = i + 1;
+    } else if (byte === QUOTE) {
+      if (state === 0) state = 2;
+    } else state = 1;
+  }
+  return boundary;
+}
