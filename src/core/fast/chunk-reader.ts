@@ -105,7 +105,10 @@ export class ChunkReader {
         sink.reject(line, fieldCountReason(scanner.fieldCount, plan.headerLength));
         continue;
       }
-      if (!this.readFast(bytes, line, sink)) this.readRow(this.rawRowFromScanner(bytes), line, sink);
+      if (!this.readFast(bytes, line, sink)) {
+        const reason = this.readRow(this.rawRowFromScanner(bytes), line, sink);
+        if (reason !== undefined) sink.reject(line, reason);
+      }
     }
     sink.finish();
     return { partial, lines: scanner.lines };
@@ -211,46 +214,47 @@ export class ChunkReader {
   }
 
   /** The zod path for one row, as the straightforward reader does it. */
-  private readRow(row: RawRow, line: number, sink: ChunkSink): void {
+  private readRow(row: RawRow, line: number, sink: ChunkSink): string | undefined {
     const period = this.plan.period;
     const inQuarter = (day: number) => day >= period.start && day <= period.end;
     switch (this.plan.dataset) {
       case 'interactions': {
         const parsed = this.schemas.interactions.safeParse(row);
-        if (!parsed.success) return sink.reject(line, describeRowError(parsed.error));
+        if (!parsed.success) return describeRowError(parsed.error);
         const { interaction_id, client_id, occurred_at, channel } = parsed.data;
         const client = this.clientOfText(client_id);
-        if (typeof client === 'string') return sink.reject(line, client);
+        if (typeof client === 'string') return client;
         const { bytes, length } = encodeUtf8(interaction_id);
         hashBytes(bytes, 0, length);
         const flags =
           (inQuarter(occurred_at) ? IN_QUARTER : 0) | (channel === 'self_service' ? SELF_SERVICE : 0);
-        return sink.claim(client, flags, 0, line, bytes, 0, length);
+        sink.claim(client, flags, 0, line, bytes, 0, length);
+        return undefined;
       }
       case 'services': {
         const parsed = this.schemas.services.safeParse(row);
-        if (!parsed.success) return sink.reject(line, describeRowError(parsed.error));
+        if (!parsed.success) return describeRowError(parsed.error);
         const { client_id, service, started_on, ended_on } = parsed.data;
         const client = this.clientOfText(client_id);
-        if (typeof client === 'string') return sink.reject(line, client);
+        if (typeof client === 'string') return client;
         const name = sink.serviceNameOfText(service);
         // kpis.md: in use during Q when started_on <= Q.end and (ended_on empty or ended_on > Q.start).
         if (started_on <= period.end && (ended_on === undefined || ended_on > period.start)) {
           sink.serviceInUse(client, name);
         }
-        return;
+        return undefined;
       }
       case 'surveys': {
         const parsed = this.schemas.surveys.safeParse(row);
-        if (!parsed.success) return sink.reject(line, describeRowError(parsed.error));
+        if (!parsed.success) return describeRowError(parsed.error);
         const { response_id, client_id, submitted_at, survey, score, scale_max } = parsed.data;
         const client = this.clientOfText(client_id);
-        if (typeof client === 'string') return sink.reject(line, client);
+        if (typeof client === 'string') return client;
         const { bytes, length } = encodeUtf8(response_id);
         hashBytes(bytes, 0, length);
         const cess = survey === 'cess';
         const flags = (inQuarter(submitted_at) ? IN_QUARTER : 0) | (cess ? CESS : 0);
-        return sink.claim(
+        sink.claim(
           client,
           flags,
           cess ? cessMicroPoints(score, scale_max ?? 100) : score,
@@ -259,19 +263,20 @@ export class ChunkReader {
           0,
           length,
         );
+        return undefined;
       }
       case 'support_costs': {
         const parsed = this.schemas.support_costs.safeParse(row);
-        if (!parsed.success) return sink.reject(line, describeRowError(parsed.error));
+        if (!parsed.success) return describeRowError(parsed.error);
         const { incurred_on, amount, client_id } = parsed.data;
         let client = -1;
         if (client_id !== undefined) {
           const found = this.clientOfText(client_id);
-          if (typeof found === 'string') return sink.reject(line, found);
+          if (typeof found === 'string') return found;
           client = found;
         }
         if (inQuarter(incurred_on)) sink.cost(client, amount);
-        return;
+        return undefined;
       }
     }
   }
@@ -288,9 +293,13 @@ export class ChunkReader {
     };
     tokenizer.push(text, take);
     tokenizer.finish(take);
-    if (error !== undefined) return sink.reject(line, `malformed CSV: ${error}`);
+    if (error !== undefined) {
+      sink.reject(line, `malformed CSV: ${error}`);
+      return;
+    }
     if (fields.length !== plan.headerLength) {
-      return sink.reject(line, fieldCountReason(fields.length, plan.headerLength));
+      sink.reject(line, fieldCountReason(fields.length, plan.headerLength));
+      return;
     }
     const row: RawRow = {};
     CHUNK_COLUMNS[plan.dataset].forEach((name, c) => {
@@ -298,7 +307,8 @@ export class ChunkReader {
       const value = index < 0 ? '' : (fields[index] as string).trim();
       row[name] = value === '' ? undefined : value;
     });
-    this.readRow(row, line, sink);
+    const reason = this.readRow(row, line, sink);
+    if (reason !== undefined) sink.reject(line, reason);
   }
 
   private rawRowFromScanner(bytes: Uint8Array): RawRow {
