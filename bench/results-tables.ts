@@ -1,0 +1,109 @@
+/**
+ * The benchmark's results as tables: aligned text for the terminal and Markdown for the
+ * README, built from the same rows so the two never disagree.
+ */
+import { sizeLabel } from './bench-options';
+import type { ExportSet } from './export-sets';
+
+export interface MethodResult {
+  /** As the table shows it: `kpi-report fast`, `kpi-report simple`, `DuckDB`. */
+  readonly method: string;
+  readonly isDuckDb: boolean;
+  /** Medians over the runs. */
+  readonly seconds: number;
+  readonly peakRssBytes: number;
+}
+
+export interface SizeResult {
+  readonly set: ExportSet;
+  readonly methods: MethodResult[];
+}
+
+export interface Table {
+  readonly title: string;
+  readonly header: string[];
+  /** Which columns hold numbers (right-aligned). */
+  readonly numeric: boolean[];
+  readonly rows: string[][];
+  /** Lines printed under the table. */
+  readonly notes: string[];
+}
+
+const MIB = 1024 * 1024;
+const count = (value: number) => Math.round(value).toLocaleString('en-US');
+
+export function describeInput(set: ExportSet): string {
+  return `${count(set.interactionRows)} interaction rows (${count(set.rows)} rows in 5 files, ${(set.bytes / 1e6).toFixed(1)} MB, ${count(set.clients)} clients)`;
+}
+
+/** One size: each method's medians, throughput over the whole export set, and its ratio to DuckDB. */
+export function sizeTable(result: SizeResult, runs: number): Table {
+  const { set, methods } = result;
+  const duckdb = methods.find((method) => method.isDuckDb);
+  const rows = methods.map((method) => [
+    method.method,
+    `${method.seconds.toFixed(2)} s`,
+    (set.bytes / 1e6 / method.seconds).toFixed(1),
+    count(set.rows / method.seconds),
+    `${(method.peakRssBytes / MIB).toFixed(0)} MiB`,
+    duckdb ? `${(method.seconds / duckdb.seconds).toFixed(2)}×` : 'n/a',
+  ]);
+  return {
+    title: `${sizeLabel(set.size)}: ${describeInput(set)}, median of ${runs} run${runs === 1 ? '' : 's'}`,
+    header: ['method', 'wall (median)', 'MB/s', 'rows/s', 'peak RSS', 'wall vs DuckDB'],
+    numeric: [false, true, true, true, true, true],
+    rows,
+    notes: [],
+  };
+}
+
+/**
+ * Peak RSS growth per interaction row between the smallest and the largest size, per
+ * method: what each extra row costs in memory, start-up and fixed buffers cancelled out.
+ * Empty with fewer than two sizes.
+ */
+export function memoryGrowthLines(results: readonly SizeResult[]): string[] {
+  const smallest = results[0];
+  const largest = results.at(-1);
+  if (!smallest || !largest || smallest === largest) return [];
+  const rows = largest.set.interactionRows - smallest.set.interactionRows;
+  const heading = `Memory growth from ${sizeLabel(smallest.set.size)} to ${sizeLabel(largest.set.size)} (peak RSS difference / interaction-row difference):`;
+  const lines = largest.methods.flatMap((method) => {
+    const small = smallest.methods.find((candidate) => candidate.method === method.method);
+    if (!small) return [];
+    const perRow = (method.peakRssBytes - small.peakRssBytes) / rows;
+    return [`${method.method}: ${perRow.toFixed(1)} bytes per interaction row`];
+  });
+  return [heading, ...lines];
+}
+
+export function renderText(table: Table): string {
+  const widths = table.header.map((name, column) =>
+    Math.max(name.length, ...table.rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        table.numeric[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((width) => '-'.repeat(width)).join('  ');
+  return [table.title, `  ${line(table.header)}`, `  ${rule}`, ...table.rows.map((row) => `  ${line(row)}`)]
+    .concat(table.notes.map((note) => `  ${note}`))
+    .join('\n');
+}
+
+export function renderMarkdown(table: Table): string {
+  const escapeCell = (cell: string) => cell.replaceAll('|', '\\|');
+  const row = (cells: string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
+  const align = table.numeric.map((numeric) => (numeric ? '---:' : '---'));
+  return [
+    `**${table.title}**`,
+    '',
+    row(table.header),
+    `|${align.join('|')}|`,
+    ...table.rows.map(row),
+    ...(table.notes.length > 0 ? ['', ...table.notes] : []),
+  ].join('\n');
+}
