@@ -2,19 +2,20 @@
  * The Lambda defaults every kpi-report function shares, in one place: Node.js 22 on arm64,
  * X-Ray tracing, source maps, an explicit log group with a retention, its own role scoped to
  * that log group (no `AWSLambdaBasicExecutionRole`, which may write to any log group), and
- * one esbuild bundling setup that never needs Docker. Environment variables that point at a
- * resource are set together with the IAM grant on that resource, so a function never holds
- * a name it may not use.
+ * one esbuild bundling setup that never needs Docker (`lambda-bundling.ts`: code splitting,
+ * so the email rendering is loaded on first use, and only the files a handler needs beside
+ * it). Environment variables that point at a resource are set together with the IAM grant
+ * on that resource, so a function never holds a name it may not use.
  */
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type ILocalBundling, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { bundleLambda, type LambdaBundleRequest } from './lambda-bundling';
 import { wildcardResourceFinding } from './nag-findings';
 
 /** The repository root: where `functions/`, `templates/`, `node_modules/` and the lock file are. */
@@ -24,12 +25,6 @@ export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 /** What a reference (a bucket name, an ARN) is counted as when checking that limit. */
 const REFERENCE_SIZE_ESTIMATE = 128;
-
-const CHART_ASSETS = [
-  'node_modules/@resvg/resvg-wasm/index_bg.wasm',
-  'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2',
-  'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-700-normal.woff2',
-];
 
 export interface ReportFunctionProps {
   /** The handler's entry file, relative to `projectRoot`, e.g. `functions/run-report/index.ts`. */
@@ -71,6 +66,13 @@ export interface ReportFunctionProps {
    * @default REPOSITORY_ROOT
    */
   readonly projectRoot?: string;
+  /**
+   * Whether to ship `ingest-worker.mjs` (the fast CSV reader's worker thread, built from
+   * `src/adapters/workers/ingest-worker.ts`) beside `index.mjs`. Nothing is built while that
+   * source does not exist.
+   * @default - when the handler's bundle contains the export-set reading code (`src/core/ingest/`)
+   */
+  readonly ingestWorker?: boolean;
 }
 
 /** The folders (relative to the data prefix) a function reads and the keys it writes. */
@@ -102,10 +104,6 @@ export class ReportFunction extends NodejsFunction {
       POWERTOOLS_METRICS_NAMESPACE: 'kpi-report',
     };
     super(scope, id, {
-      entry: path.join(projectRoot, props.entry),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -118,31 +116,22 @@ export class ReportFunction extends NodejsFunction {
       retryAttempts: props.retryAttempts,
       maxEventAge: props.maxEventAge,
       onFailure: props.onFailure,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        // Bundled CommonJS dependencies call require(); ESM has none of its own.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        sourceMap: true,
-        sourcesContent: false,
-        minify: true,
-        // The AWS SDK is bundled too: the handlers rely on recent SDK features (S3
-        // conditional writes, checksum settings), and the runtime's copy changes under us.
-        externalModules: [],
-        forceDockerBundling: false,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            `cp -R ${quote(path.join(inputDir, 'templates'))} ${quote(path.join(outputDir, 'templates'))}`,
-            `mkdir -p ${quote(path.join(outputDir, 'assets'))}`,
-            ...CHART_ASSETS.map(
-              (file) => `cp -R ${quote(path.join(inputDir, file))} ${quote(path.join(outputDir, 'assets'))}/`,
-            ),
-          ],
+      // Bundled by esbuild in-process (see lambda-bundling.ts), not by NodejsFunction's own
+      // esbuild call, which writes one file and so cannot split out the lazily loaded code.
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(projectRoot, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          local: new LocalLambdaBundling({
+            projectRoot,
+            entry: props.entry,
+            ingestWorker: props.ingestWorker,
+          }),
+          // Only used if local bundling declined, which it never does: there is no Docker build.
+          image: lambda.Runtime.NODEJS_22_X.bundlingImage,
+          command: ['bash', '-c', 'echo "kpi-report bundles with the local esbuild (npm ci)" >&2; exit 1'],
         },
-      },
+      }),
     });
     this.executionRole = role;
     this.node.addValidation({ validate: () => this.#validateEnvironmentSize() });
@@ -230,6 +219,15 @@ function estimateSize(value: unknown): number {
   return REFERENCE_SIZE_ESTIMATE;
 }
 
-function quote(file: string): string {
-  return `'${file.replaceAll("'", "'\\''")}'`;
+/**
+ * CDK's local bundling step: `bundleLambda` into the asset's staging folder. Its fields are
+ * part of CDK's asset cache key, so two functions never share one bundle.
+ */
+class LocalLambdaBundling implements ILocalBundling {
+  constructor(readonly request: Omit<LambdaBundleRequest, 'outdir'>) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleLambda({ ...this.request, outdir: outputDir });
+    return true;
+  }
 }

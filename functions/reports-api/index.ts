@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LambdaRunLauncher } from '../../src/adapters/lambda/lambda-run-launcher';
 import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
 import { KPI_IDS } from '../../src/core/kpi-ids';

@@ -6,19 +6,14 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../../src/core/config';
 import { dayInZone } from '../../src/core/dates';
 import type { ExportStore } from '../../src/core/ports';
 import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../../src/core/quarter';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { reportRun } from '../../src/use-cases/report-run';
-import {
-  type EmailDelivery,
-  type EmailRendering,
-  openEmailDelivery,
-  openEmailRendering,
-} from '../../src/wiring/email-delivery';
+import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 
 export const runEventSchema = z.discriminatedUnion('source', [
@@ -36,7 +31,7 @@ export interface RunReportDependencies {
   readonly store: ExportStore;
   readonly config: Config;
   readonly rendering: () => Promise<EmailRendering>;
-  readonly delivery: (quarter: string, send: boolean) => EmailDelivery;
+  readonly delivery: (quarter: string, send: boolean) => EmailDelivery | Promise<EmailDelivery>;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
@@ -76,7 +71,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
         dryRun,
         resend: request.source === 'api' && request.resend,
         rendering: await deps.rendering(),
-        delivery: deps.delivery(label, !dryRun),
+        delivery: await deps.delivery(label, !dryRun),
         now: deps.now,
         onEvent: (line) => deps.logger.info(line),
       });
@@ -116,19 +111,31 @@ export function createRunReportHandler(deps: RunReportDependencies) {
   };
 }
 
-/** Built once per cold start from the environment the CDK construct sets. */
+/**
+ * Built once per cold start from the environment the CDK construct sets. The email side
+ * (Handlebars, nodemailer, the SES client, the chart rasteriser) is imported on the first
+ * run, not at start-up: the bundle keeps it in a chunk of its own that a cold start neither
+ * reads nor compiles.
+ */
 function fromEnvironment(): (event: unknown) => Promise<unknown> {
   const settings = lambdaSettings(process.env);
+  const emailWiring = () => import('../../src/wiring/email-delivery');
   let rendering: Promise<EmailRendering> | undefined;
   return createRunReportHandler({
     store: settings.store,
     config: settings.config,
     rendering: () => {
-      rendering ??= openEmailRendering(settings.config);
+      rendering ??= emailWiring().then((wiring) => wiring.openEmailRendering(settings.config));
       return rendering;
     },
-    delivery: (quarter, send) =>
-      openEmailDelivery({ config: settings.config, store: settings.store, quarter, send, env: process.env }),
+    delivery: async (quarter, send) =>
+      (await emailWiring()).openEmailDelivery({
+        config: settings.config,
+        store: settings.store,
+        quarter,
+        send,
+        env: process.env,
+      }),
     logger: new Logger(),
     metrics: new Metrics(),
     now: () => new Date(),

@@ -1,13 +1,14 @@
 /**
  * Builds what the email needs from the configuration, once, at start-up: the compiled
  * templates (so a broken custom template stops the run before any work), the chart
- * rasteriser, and the mailer with its ledger. Shared by the CLI and the Lambda handlers.
+ * rasteriser (opened on the first chart drawn), and the mailer with its ledger. Shared by
+ * the CLI and the Lambda handlers.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createResvgRasterizer } from '../adapters/charts/resvg-rasterizer';
+import { createLazyRasterizer } from '../adapters/charts/lazy-rasterizer';
 import { loadTemplateFiles } from '../adapters/local/template-folder';
 import { DEFAULT_AWS_REGION } from '../adapters/open-export-store';
 import { OutboxMailer } from '../adapters/outbox/outbox-mailer';
@@ -22,10 +23,18 @@ export interface EmailRendering {
   readonly rasterizer: ChartRasterizer;
 }
 
-/** Compiles the built-in templates, overlaid with `email.templateDir`, and starts the rasteriser. */
+/**
+ * Compiles the built-in templates, overlaid with `email.templateDir`, and returns them with
+ * a rasteriser that loads resvg, its wasm and the fonts when the first chart is drawn (a
+ * dynamic import: bundles keep resvg's glue in a chunk of its own).
+ */
 export async function openEmailRendering(config: Config): Promise<EmailRendering> {
   const templates = compileEmailTemplates(await loadTemplateFiles(config.email.templateDir));
-  return { templates, rasterizer: await createResvgRasterizer(await bundledChartAssets()) };
+  const rasterizer = createLazyRasterizer(async () => {
+    const { createResvgRasterizer } = await import('../adapters/charts/resvg-rasterizer');
+    return createResvgRasterizer(await bundledChartAssets());
+  });
+  return { templates, rasterizer };
 }
 
 /**

@@ -3,7 +3,7 @@
  * construct sets, validated with zod: a missing or bad variable fails the cold start with
  * its name, instead of a confusing error mid-run.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_AWS_REGION } from '../adapters/open-export-store';
 import { createS3Client, S3ExportStore } from '../adapters/s3/s3-export-store';
 import { type Config, parseConfigText } from '../core/config';

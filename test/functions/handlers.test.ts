@@ -74,20 +74,27 @@ async function dataRoot(options: { files?: readonly string[] } = {}) {
   return { prefix, store: new S3ExportStore({ client: s3, bucket: BUCKET, prefix }) };
 }
 
-function runHandler(store: S3ExportStore) {
+/** `openedOnFirstUse`: the delivery comes from a promise, as the deployed handler imports it. */
+function runHandler(store: S3ExportStore, options: { openedOnFirstUse?: boolean } = {}) {
   const client = createSesClient({
     region: 'eu-west-1',
     endpoint: ses.endpoint,
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
+  const delivery = (quarter: string, send: boolean) =>
+    send
+      ? { mailer: new SesMailer({ client }), ledger: new DeliveryLedger(store) }
+      : { mailer: new OutboxMailer({ store, quarter }), ledger: undefined };
   return createRunReportHandler({
     store,
     config: CONFIG,
     rendering: () => openEmailRendering(CONFIG),
-    delivery: (quarter, send) =>
-      send
-        ? { mailer: new SesMailer({ client }), ledger: new DeliveryLedger(store) }
-        : { mailer: new OutboxMailer({ store, quarter }), ledger: undefined },
+    delivery: options.openedOnFirstUse
+      ? async (quarter, send) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          return delivery(quarter, send);
+        }
+      : delivery,
     logger: silent(),
     metrics: new Metrics({ namespace: 'kpi-report-test', serviceName: 'test' }),
     now: () => NOW,
@@ -117,6 +124,18 @@ describe('the report function', () => {
       requestedBy: 'schedule',
       deliveries: { sent: 2, alreadySent: 0, unserved: [] },
     });
+  });
+
+  it('mails through an email delivery that is opened asynchronously on the first run', async () => {
+    const { store } = await dataRoot();
+
+    const result = await runHandler(store, { openedOnFirstUse: true })(SCHEDULED);
+
+    expect(result).toMatchObject({ status: 'succeeded' });
+    expect((await ses.messages()).flatMap((mail) => mail.destination.to).sort()).toEqual([
+      'ceo@example.com',
+      'cfo@example.com',
+    ]);
   });
 
   it('sends nothing more when the same scheduled event is delivered twice', async () => {
