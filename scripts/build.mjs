@@ -1,4 +1,5 @@
-// Bundles the CLI into dist/cli.mjs so that the package `bin` runs without tsx.
+// Bundles the CLI into dist/cli.mjs (and the fast reader's worker thread into
+// dist/ingest-worker.mjs, next to it) so that the package `bin` runs without tsx.
 // Runs on `npm ci` (the `prepare` script) and before `npm run bench`.
 import { build } from 'esbuild';
 
@@ -12,5 +13,17 @@ await build({
   sourcemap: true,
   packages: 'external',
   banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+});
+
+await build({
+  entryPoints: ['src/adapters/workers/ingest-worker.ts'],
+  outfile: 'dist/ingest-worker.mjs',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: true,
+  packages: 'external',
   logLevel: 'warning',
 });

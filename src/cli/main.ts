@@ -8,10 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { openExportStore } from '../adapters/open-export-store';
+import { createFastReader } from '../adapters/workers/fast-reader';
 import { type Config, ConfigError } from '../core/config';
 import { dayInZone } from '../core/dates';
 import { TemplateError } from '../core/email/email-templates';
 import { ExportSetError } from '../core/errors';
+import { readExportSet } from '../core/ingest/read-export-set';
 import type { ExportStore } from '../core/ports';
 import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../core/quarter';
 import { type Snapshot, snapshotSchema } from '../core/snapshot';
@@ -42,6 +44,8 @@ Options:
   --config FILE                   configuration file (default: ./kpi-report.json if present)
   --send                          send through SES (as email.send does) instead of the outbox
   --resend                        with --send: also mail recipients the ledger says already got it
+  --reader fast|simple            how exports are read: fast (byte-level, every core; the
+                                  default) or simple (zod per row, one thread); same results
   --quiet                         no progress output
   -h, --help                      show this help
 `;
@@ -69,6 +73,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const now = new Date();
     const quarter = values.quarter === undefined ? defaultQuarter(now, config) : quarterFrom(values.quarter);
     const onProgress = values.quiet ? undefined : createProgressReporter(process.stderr);
+    const reader = values.reader === 'simple' ? readExportSet : createFastReader();
     switch (command) {
       case 'run': {
         // Templates compile before any work, so a broken custom template fails at once.
@@ -79,7 +84,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
           );
         }
         const rendering = await openEmailRendering(config);
-        const result = await runQuarter({ store, config, quarter, now, onProgress });
+        const result = await runQuarter({ store, config, quarter, now, onProgress, reader });
         process.stdout.write(`${renderSummaryTable(result.snapshot)}\n\n`);
         for (const warning of result.snapshot.warnings) process.stdout.write(`warning: ${warning}\n`);
         process.stdout.write(`Wrote ${store.location}/${result.snapshotKey}\n`);
@@ -98,7 +103,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         return await deliver({ store, config, snapshot, rendering, send: false, values, env });
       }
       case 'validate': {
-        const report = await validateQuarter({ store, config, quarter, now, onProgress });
+        const report = await validateQuarter({ store, config, quarter, now, onProgress, reader });
         process.stdout.write(`${renderValidation(report, config.rejectLimitPercent)}\n`);
         return report.ok ? 0 : 1;
       }
@@ -108,6 +113,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
           config,
           now,
           onProgress,
+          reader,
           onQuarterDone: (outcome) => {
             process.stdout.write(
               outcome.ok
@@ -143,11 +149,15 @@ function parseCommandLine(argv: string[]) {
       send: { type: 'boolean', default: false },
       resend: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      reader: { type: 'string', default: 'fast' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   if (values.resend && !values.send) throw new UsageError('--resend only makes sense with --send');
+  if (values.reader !== 'fast' && values.reader !== 'simple') {
+    throw new UsageError(`--reader is fast or simple, not '${values.reader}'`);
+  }
   return { command: positionals[0], values };
 }
 

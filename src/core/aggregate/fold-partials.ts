@@ -40,12 +40,19 @@ export class AggregateFolder {
   private readonly servicePairs = new U64Set();
   private readonly serviceIndex = new Map<string, number>();
 
-  constructor(
-    clientCount: number,
-    /** Expected rows per unique-id dataset, to size the id tables once. */
-    private readonly expectedRows: Partial<Record<DatasetName, number>> = {},
-  ) {
+  private readonly expectedRows = new Map<DatasetName, number>();
+
+  constructor(clientCount: number) {
     this.activity = new QuarterActivity(clientCount);
+  }
+
+  /** Sizes a dataset's id table for about `rows` rows (before its first fold). */
+  expect(dataset: DatasetName, rows: number): void {
+    this.expectedRows.set(dataset, rows);
+  }
+
+  expects(dataset: DatasetName): boolean {
+    return this.expectedRows.has(dataset);
   }
 
   /** Applies one partial. Partials of a dataset with claims must come in row order. */
@@ -84,7 +91,7 @@ export class AggregateFolder {
   ): void {
     let seen = this.seen.get(dataset);
     if (!seen) {
-      seen = new U64Set(this.expectedRows[dataset] ?? 1024);
+      seen = new U64Set(this.expectedRows.get(dataset) ?? 1024);
       this.seen.set(dataset, seen);
     }
     const first = claims.position[0];

@@ -194,9 +194,12 @@ export class ClaimsBuilder {
     c.value[n] = value;
     c.position[n] = at;
     c.idStart[n] = this.idLength;
-    c.idBytes.set(id.subarray(idStart, idEnd), this.idLength);
-    this.idLength += idEnd - idStart;
-    c.idEnd[n] = this.idLength;
+    // Ids are short: a loop beats making a subarray view per row.
+    const target = c.idBytes;
+    let offset = this.idLength;
+    for (let i = idStart; i < idEnd; i++) target[offset++] = id[i] as number;
+    this.idLength = offset;
+    c.idEnd[n] = offset;
   }
 
   copyFrom(source: Claims, i: number): void {

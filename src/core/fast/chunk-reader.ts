@@ -24,6 +24,7 @@ import type { DatasetName } from '../datasets/contract';
 import { createRowSchemas, describeRowError, type RawRow, type RowSchemas } from '../datasets/row-schemas';
 import { type DayInZone, dayInZone } from '../dates';
 import { cessMicroPoints } from '../ingest/quarter-activity';
+import { AsciiInterner } from './ascii-interner';
 import {
   equalsIgnoringAsciiCase,
   isPlainToken,
@@ -364,6 +365,7 @@ class ChunkSink {
   private readonly costs: CostsBuilder | undefined;
   private readonly names: string[] = [];
   private readonly nameIndex = new Map<string, number>();
+  private readonly interner = new AsciiInterner();
 
   constructor(
     dataset: ChunkedDataset,
@@ -406,8 +408,7 @@ class ChunkSink {
   }
 
   serviceName(bytes: Uint8Array, start: number, end: number): number {
-    // Plain ASCII: one byte is one character.
-    return this.serviceNameOfText(String.fromCharCode(...bytes.subarray(start, end)));
+    return this.serviceNameOfText(this.interner.text(bytes, start, end));
   }
 
   serviceNameOfText(name: string): number {

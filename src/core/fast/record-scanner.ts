@@ -33,6 +33,11 @@ export class RecordScanner {
     this.nextLine = 0;
   }
 
+  /** Where the next record starts. */
+  get offset(): number {
+    return this.position;
+  }
+
   /** Lines consumed so far (all of them once `next` has returned false). */
   get lines(): number {
     return this.nextLine;
@@ -143,7 +148,8 @@ export class RecordScanner {
  * very last byte may be the first half of a CRLF).
  */
 export function lastRecordBoundary(bytes: Uint8Array, length: number): number {
-  const view = bytes.subarray(0, length);
+  // A Buffer view (no copy): its indexOf is a native byte search, far faster than a typed array's.
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, length);
   if (view.indexOf(QUOTE) === -1) {
     const lineFeed = view.lastIndexOf(LF);
     const carriageReturn = view.lastIndexOf(CR, length - 2);

@@ -1,0 +1,96 @@
+/**
+ * Runs the fast reader's chunks on worker threads, so that every core reads. Each worker
+ * gets a dataset's plan once (the client table travels as shared memory), then chunks,
+ * which are moved to it, not copied. A chunk goes to the worker with the least work queued.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ChunkResult, DatasetPlan } from '../../core/fast/chunk-reader';
+import type { ChunkExecutor } from '../../core/fast/read-export-set-fast';
+import type { WorkerRequest } from './ingest-worker';
+
+interface PendingChunk {
+  resolve(result: ChunkResult): void;
+  reject(error: Error): void;
+}
+
+interface PooledWorker {
+  readonly worker: Worker;
+  readonly plans: Set<number>;
+  readonly pending: Map<number, PendingChunk>;
+}
+
+/** Where the worker's code is: bundled next to this module, or the TypeScript source (tsx). */
+export function ingestWorkerUrl(): URL {
+  for (const name of ['./ingest-worker.mjs', './ingest-worker.ts']) {
+    const url = new URL(name, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  throw new Error(`the fast reader's worker (ingest-worker.mjs) is not next to ${import.meta.url}`);
+}
+
+export function defaultThreadCount(): number {
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+export function workerChunkExecutor(options: { threads?: number; workerUrl?: URL } = {}): ChunkExecutor {
+  const threads = options.threads ?? defaultThreadCount();
+  const pool: PooledWorker[] = [];
+  const planIds = new WeakMap<DatasetPlan, number>();
+  let nextPlanId = 0;
+  let nextChunkId = 0;
+
+  const start = (): PooledWorker => {
+    const worker = new Worker(options.workerUrl ?? ingestWorkerUrl());
+    const pooled: PooledWorker = { worker, plans: new Set(), pending: new Map() };
+    worker.on('message', (message: { id: number; result?: ChunkResult; error?: string }) => {
+      const waiting = pooled.pending.get(message.id);
+      pooled.pending.delete(message.id);
+      if (message.error !== undefined) waiting?.reject(new Error(`reading a chunk failed: ${message.error}`));
+      else waiting?.resolve(message.result as ChunkResult);
+    });
+    const failAll = (error: Error) => {
+      for (const waiting of pooled.pending.values()) waiting.reject(error);
+      pooled.pending.clear();
+    };
+    worker.on('error', failAll);
+    worker.on('exit', (code) => {
+      if (pooled.pending.size > 0) failAll(new Error(`a reader thread stopped (exit code ${code})`));
+    });
+    pool.push(pooled);
+    return pooled;
+  };
+
+  return {
+    parallelism: threads,
+    read(plan, chunk) {
+      let planId = planIds.get(plan);
+      if (planId === undefined) {
+        planId = nextPlanId++;
+        planIds.set(plan, planId);
+      }
+      const idle = pool.length < threads ? start() : leastBusy(pool);
+      if (!idle.plans.has(planId)) {
+        idle.plans.add(planId);
+        idle.worker.postMessage({ type: 'plan', planId, plan } satisfies WorkerRequest);
+      }
+      const id = nextChunkId++;
+      return new Promise<ChunkResult>((resolve, reject) => {
+        idle.pending.set(id, { resolve, reject });
+        idle.worker.postMessage({ type: 'chunk', id, planId, chunk } satisfies WorkerRequest, [
+          chunk.buffer as ArrayBuffer,
+        ]);
+      });
+    },
+    async close() {
+      await Promise.all(pool.map(({ worker }) => worker.terminate()));
+      pool.length = 0;
+    },
+  };
+}
+
+function leastBusy(pool: PooledWorker[]): PooledWorker {
+  return pool.reduce((best, candidate) => (candidate.pending.size < best.pending.size ? candidate : best));
+}

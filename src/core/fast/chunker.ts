@@ -1,0 +1,62 @@
+/**
+ * Cuts a file's byte stream into chunks that each end just after a record (never inside a
+ * quoted field, never between the CR and LF of a CRLF), so that worker threads can read
+ * chunks independently. A leading UTF-8 byte-order mark is dropped.
+ */
+import { lastRecordBoundary } from './record-scanner';
+
+export const DEFAULT_CHUNK_BYTES = 1 << 20;
+
+export class LineAlignedChunker {
+  private buffer: Uint8Array;
+  private length = 0;
+  private atStart = true;
+
+  constructor(private readonly targetBytes = DEFAULT_CHUNK_BYTES) {
+    this.buffer = new Uint8Array(targetBytes * 2);
+  }
+
+  /** Adds bytes; returns the chunks they complete (usually none or one). */
+  push(data: Uint8Array): Uint8Array[] {
+    this.append(data);
+    if (this.atStart) {
+      if (this.length < 3) return [];
+      this.dropByteOrderMark();
+    }
+    if (this.length < this.targetBytes) return [];
+    const cut = lastRecordBoundary(this.buffer, this.length);
+    if (cut === 0) return [];
+    const chunk = this.buffer.slice(0, cut);
+    this.buffer.copyWithin(0, cut, this.length);
+    this.length -= cut;
+    return [chunk];
+  }
+
+  /** The rest of the stream, or undefined when nothing is left. */
+  finish(): Uint8Array | undefined {
+    if (this.atStart) this.dropByteOrderMark();
+    if (this.length === 0) return undefined;
+    const rest = this.buffer.slice(0, this.length);
+    this.length = 0;
+    return rest;
+  }
+
+  private dropByteOrderMark(): void {
+    this.atStart = false;
+    const b = this.buffer;
+    if (this.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) {
+      b.copyWithin(0, 3, this.length);
+      this.length -= 3;
+    }
+  }
+
+  private append(data: Uint8Array): void {
+    if (this.length + data.length > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + data.length));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    this.buffer.set(data, this.length);
+    this.length += data.length;
+  }
+}

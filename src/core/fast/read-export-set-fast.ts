@@ -1,0 +1,335 @@
+/**
+ * The fast reader: the same `ExportSetReading` as `readExportSet`, read from bytes. Each
+ * file streams through a chunker into line-aligned chunks; clients.csv is read on this
+ * thread (its order decides the client indexes), the other datasets' chunks go to a
+ * `ChunkExecutor` (worker threads, or inline) and their partial aggregates are folded back
+ * in file order, so repeats and rejection examples come out exactly as in one pass.
+ */
+import { AggregateFolder } from '../aggregate/fold-partials';
+import {
+  type PartialAggregate,
+  positionFile,
+  positionLine,
+  type RejectionExample,
+} from '../aggregate/partial-aggregate';
+import { CsvTokenizer } from '../csv/csv-tokenizer';
+import { storedFileBytes } from '../csv/read-csv-file';
+import { DATASET_NAMES, DATASETS, type DatasetName, normaliseColumnName } from '../datasets/contract';
+import { ClientBook } from '../ingest/client-book';
+import { type DiscoveredFile, discoverExportSet } from '../ingest/discover-export-set';
+import type { ExportSetReader } from '../ingest/export-set-reader';
+import { QuarterActivity } from '../ingest/quarter-activity';
+import {
+  checkHeader,
+  type DatasetQuality,
+  emptyQuality,
+  PROGRESS_EVERY_ROWS,
+  type ReadProgress,
+} from '../ingest/read-dataset';
+import {
+  type ExportSetReading,
+  missingDatasets,
+  type ReadExportSetOptions,
+  rejectLimitProblems,
+  segmentDimensions,
+  setWarnings,
+} from '../ingest/read-export-set';
+import type { ExportStore } from '../ports';
+import { CHUNK_COLUMNS, type ChunkedDataset, type ChunkResult, type DatasetPlan } from './chunk-reader';
+import { DEFAULT_CHUNK_BYTES, LineAlignedChunker } from './chunker';
+import { ClientTable } from './client-table';
+import { ClientsReader } from './clients-reader';
+import { RecordScanner } from './record-scanner';
+
+/** Reads chunks of a dataset somewhere: worker threads, or this thread. */
+export interface ChunkExecutor {
+  /** How many chunks it reads at once. */
+  readonly parallelism: number;
+  read(plan: DatasetPlan, chunk: Uint8Array): Promise<ChunkResult>;
+  close(): Promise<void>;
+}
+
+export interface FastReaderOptions {
+  /** Makes the executor for one reading; it is closed when the reading ends. */
+  readonly executor: () => ChunkExecutor;
+  readonly chunkBytes?: number;
+}
+
+/** The fast reader behind the one `ExportSetReader` interface. */
+export function fastExportSetReader(settings: FastReaderOptions): ExportSetReader {
+  return async (options) => {
+    const executor = settings.executor();
+    try {
+      return await readExportSetFast({ ...options, executor, chunkBytes: settings.chunkBytes });
+    } finally {
+      await executor.close();
+    }
+  };
+}
+
+const CHUNKED: readonly ChunkedDataset[] = ['interactions', 'services', 'surveys', 'support_costs'];
+
+export async function readExportSetFast(
+  options: ReadExportSetOptions & { executor: ChunkExecutor; chunkBytes?: number | undefined },
+): Promise<ExportSetReading> {
+  const { store, period, config, onProgress, executor } = options;
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const discovered = await discoverExportSet(store, period.label);
+  const dataQuality = Object.fromEntries(
+    DATASET_NAMES.map((name) => [name, emptyQuality(discovered.files[name] !== undefined)]),
+  ) as Record<DatasetName, DatasetQuality>;
+  const missing = missingDatasets(discovered, store.location);
+  const problems = [...discovered.problems, ...missing];
+  const warnings: string[] = [];
+  if (problems.length > 0) {
+    const incomplete = missing.length > 0 && discovered.problems.length === 0;
+    return {
+      book: new ClientBook([]),
+      activity: new QuarterActivity(0),
+      dataQuality,
+      problems,
+      warnings,
+      incomplete,
+    };
+  }
+  const reading = { store, chunkBytes, onProgress };
+
+  // clients.csv, on this thread.
+  let book = new ClientBook([]);
+  const table = new ClientTable(Math.ceil(storedBytes(discovered.files.clients ?? []) / 40));
+  let names: string[] = [];
+  const clientsProblems = await readDatasetFiles(
+    reading,
+    'clients',
+    discovered.files.clients ?? [],
+    dataQuality.clients,
+    {
+      onFirstHeader: (header) => {
+        const dimensions = segmentDimensions(header, config, warnings);
+        book = new ClientBook(dimensions);
+        names = ['client_id', 'customer_since', 'churned_on', ...dimensions];
+      },
+      openFile: (header, fileIndex) => {
+        const reader = new ClientsReader(
+          book,
+          table,
+          config,
+          names,
+          columnIndexes(header, names),
+          header.length,
+          fileIndex,
+        );
+        return (chunk) => Promise.resolve(reader.read(chunk));
+      },
+      fold: () => {},
+    },
+  );
+  problems.push(...clientsProblems);
+  if (problems.length > 0) {
+    return { book, activity: new QuarterActivity(0), dataQuality, problems, warnings, incomplete: false };
+  }
+
+  const folder = new AggregateFolder(book.size);
+  const clients = table.shared();
+  const rejectedClientIds = [...book.rejectedIds];
+  for (const dataset of CHUNKED) {
+    const files = discovered.files[dataset] ?? [];
+    const datasetProblems = await readDatasetFiles(reading, dataset, files, dataQuality[dataset], {
+      onFirstHeader: () => {},
+      openFile: (header, fileIndex) => {
+        const plan: DatasetPlan = {
+          dataset,
+          fileIndex,
+          headerLength: header.length,
+          columns: columnIndexes(header, CHUNK_COLUMNS[dataset]),
+          period: { start: period.start, end: period.end },
+          config: { channelLabels: config.channelLabels, timeZone: config.timeZone },
+          clients,
+          rejectedClientIds,
+        };
+        return async (chunk) => {
+          const chunkLength = chunk.length; // the executor may move the chunk to another thread
+          const { partial, lines } = await executor.read(plan, chunk);
+          if (!folder.expects(dataset) && partial.rows > 0) {
+            // Size the id table once, from this chunk's bytes per row, rather than grow it.
+            folder.expect(dataset, Math.ceil((storedBytes(files) / chunkLength) * partial.rows * 1.1));
+          }
+          return {
+            rows: partial.rows,
+            rejected: partial.rejected,
+            examples: partial.examples,
+            lines,
+            partial,
+          };
+        };
+      },
+      fold: (partial) => folder.fold(partial),
+    });
+    problems.push(...datasetProblems);
+  }
+  for (const dataset of CHUNKED) {
+    const folded = folder.quality.get(dataset);
+    if (!folded) continue;
+    const quality = dataQuality[dataset];
+    // Repeats are found while folding: take the folder's counts and examples.
+    quality.rejected = folded.rejected;
+    quality.examples.splice(
+      0,
+      quality.examples.length,
+      ...folded.examples.map((example) => describe(example, files(dataset))),
+    );
+  }
+  problems.push(...rejectLimitProblems(dataQuality, config.rejectLimitPercent));
+  warnings.push(...setWarnings(discovered, dataQuality));
+  return { book, activity: folder.activity, dataQuality, problems, warnings, incomplete: false };
+
+  function files(dataset: DatasetName): readonly DiscoveredFile[] {
+    return discovered.files[dataset] ?? [];
+  }
+}
+
+interface FileChunkResult {
+  rows: number;
+  rejected: number;
+  examples: RejectionExample[];
+  lines: number;
+  partial?: PartialAggregate;
+}
+
+interface DatasetReadHooks {
+  onFirstHeader(header: string[]): void;
+  /** Returns how to read the file's chunks (after its header). */
+  openFile(header: string[], fileIndex: number): (chunk: Uint8Array) => Promise<FileChunkResult>;
+  /** Receives each chunk's partial, in file order, with absolute positions. */
+  fold(partial: PartialAggregate): void;
+}
+
+/**
+ * Streams every file of a dataset through the chunker, checks each header, reads chunks
+ * (several at once) and takes their results in order. Returns the header problems.
+ */
+async function readDatasetFiles(
+  reading: {
+    store: ExportStore;
+    chunkBytes: number;
+    onProgress?: ((progress: ReadProgress) => void) | undefined;
+  },
+  dataset: DatasetName,
+  files: readonly DiscoveredFile[],
+  quality: DatasetQuality,
+  hooks: DatasetReadHooks,
+): Promise<string[]> {
+  const contract = DATASETS[dataset];
+  let firstHeader: string[] | undefined;
+  let nextProgress = PROGRESS_EVERY_ROWS;
+  for (const [fileIndex, file] of files.entries()) {
+    const stored = storedFileBytes(reading.store.read(file.key), file.name);
+    const chunker = new LineAlignedChunker(reading.chunkBytes);
+    let readChunk: ((chunk: Uint8Array) => Promise<FileChunkResult>) | undefined;
+    let headerProblem: string | undefined;
+    let lineOffset = 0;
+    let fileRows = 0;
+    const pending: Promise<FileChunkResult>[] = [];
+    const takeOne = async () => {
+      const result = await (pending.shift() as Promise<FileChunkResult>);
+      // Chunk results number lines from 0 at the chunk's start; make them the file's lines.
+      const shift = lineOffset + 1;
+      for (const example of result.examples) (example as { position: number }).position += shift;
+      if (result.partial?.claims) {
+        const positions = result.partial.claims.position;
+        for (let i = 0; i < positions.length; i++) positions[i] = (positions[i] as number) + shift;
+      }
+      lineOffset += result.lines;
+      fileRows += result.rows;
+      quality.rows += result.rows;
+      quality.rejected += result.rejected;
+      for (const example of result.examples) {
+        if (quality.examples.length < 10) quality.examples.push(describe(example, files));
+      }
+      if (result.partial) hooks.fold(result.partial);
+      if (reading.onProgress && quality.rows >= nextProgress) {
+        nextProgress = (Math.floor(quality.rows / PROGRESS_EVERY_ROWS) + 1) * PROGRESS_EVERY_ROWS;
+        reading.onProgress({ dataset, file: file.name, rows: quality.rows, done: false });
+      }
+    };
+    const submit = async (chunk: Uint8Array) => {
+      let body = chunk;
+      if (readChunk === undefined) {
+        const header = readHeader(chunk);
+        if (header === undefined) return;
+        headerProblem = checkHeader(header.names, contract, file.name, firstHeader);
+        if (headerProblem !== undefined) return;
+        if (firstHeader === undefined) {
+          firstHeader = header.names;
+          hooks.onFirstHeader(header.names);
+        }
+        readChunk = hooks.openFile(header.names, fileIndex);
+        lineOffset = header.lines;
+        body = chunk.slice(header.bodyStart);
+        if (body.length === 0) return;
+      }
+      const promise = readChunk(body);
+      promise.catch(() => {}); // awaited in order below; this only stops an early unhandled rejection
+      pending.push(promise);
+      if (pending.length >= 4) await takeOne();
+    };
+    for await (const data of stored.bytes) {
+      for (const chunk of chunker.push(data)) await submit(chunk);
+      if (headerProblem !== undefined) break;
+    }
+    if (headerProblem === undefined) {
+      const rest = chunker.finish();
+      if (rest) await submit(rest);
+    }
+    while (pending.length > 0) await takeOne();
+    if (readChunk === undefined && headerProblem === undefined) {
+      headerProblem = `${file.name} is empty; it needs at least a header row`;
+    }
+    if (headerProblem !== undefined) return [headerProblem];
+    const stats = stored.stats();
+    quality.files.push({
+      file: file.name,
+      bytes: stats.bytes,
+      sha256: stats.sha256,
+      rows: fileRows,
+      ...(file.etag === undefined ? {} : { etag: file.etag }),
+      ...(file.versionId === undefined ? {} : { versionId: file.versionId }),
+    });
+  }
+  reading.onProgress?.({ dataset, file: files.at(-1)?.name ?? '', rows: quality.rows, done: true });
+  return [];
+}
+
+const decoder = new TextDecoder();
+
+/** The first record of a file's first chunk: its column names, lines and where the body starts. */
+function readHeader(chunk: Uint8Array): { names: string[]; lines: number; bodyStart: number } | undefined {
+  const scanner = new RecordScanner();
+  scanner.reset(chunk, 0, chunk.length);
+  if (!scanner.next()) return undefined;
+  let fields: string[] = [];
+  const tokenizer = new CsvTokenizer();
+  const take = (record: { fields: string[] }) => {
+    fields = record.fields;
+  };
+  tokenizer.push(decoder.decode(chunk.subarray(scanner.recordStart, scanner.recordEnd)), take);
+  tokenizer.finish(take);
+  return { names: fields.map(normaliseColumnName), lines: scanner.lines, bodyStart: scanner.offset };
+}
+
+function columnIndexes(header: readonly string[], names: readonly string[]): number[] {
+  return names.map((name) => header.indexOf(name));
+}
+
+function describe(example: RejectionExample, files: readonly DiscoveredFile[]) {
+  return {
+    file: files[positionFile(example.position)]?.name ?? '',
+    line: positionLine(example.position),
+    reason: example.reason,
+  };
+}
+
+/** A dataset's size as CSV text, guessing 5:1 for gzip, to size tables up front. */
+function storedBytes(files: readonly DiscoveredFile[]): number {
+  return files.reduce((sum, file) => sum + file.size * (file.name.endsWith('.gz') ? 5 : 1), 0);
+}
