@@ -35,6 +35,13 @@ const settingsSchema = z.strictObject({
   dataPrefix: z.string().optional(),
   alarmEmail: address.optional(),
   opsEmail: address.optional(),
+  // From -c a string, from the file a number.
+  distributedMaxConcurrency: z.coerce
+    .number()
+    .int('a whole number of parts')
+    .min(1, 'at least 1')
+    .max(10_000, 'at most 10000 (the Distributed Map limit)')
+    .optional(),
 });
 
 type SettingName = keyof z.input<typeof settingsSchema>;
@@ -50,6 +57,7 @@ const CONTEXT_KEYS: readonly SettingName[] = [
   'dataPrefix',
   'alarmEmail',
   'opsEmail',
+  'distributedMaxConcurrency',
 ];
 
 export interface DeploymentSettings {

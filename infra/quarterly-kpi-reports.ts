@@ -1,8 +1,9 @@
 /**
  * Everything kpi-report needs in AWS, as one reusable construct: the data bucket (or an
- * existing one), the three Lambda functions, the quarterly EventBridge Scheduler schedule,
- * the IAM-authorised REST API, the SES sender identity and configuration set, the
- * operations and alarm topics, a dead-letter queue and the alarms.
+ * existing one), the run, validate and API functions, the distributed mode (a Step Functions
+ * Distributed Map with its map and reduce functions, `DistributedReads`), the quarterly
+ * EventBridge Scheduler schedule, the IAM-authorised REST API, the SES sender identity and
+ * configuration set, the operations and alarm topics, a dead-letter queue and the alarms.
  */
 import { Annotations, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -23,6 +24,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
 import { type configSchema, parseConfig } from '../src/core/config';
+import { DistributedReads } from './distributed-reads';
 import { wildcardResourceFinding } from './nag-findings';
 import { ReportFunction } from './report-function';
 
@@ -104,6 +106,12 @@ export interface QuarterlyKpiReportsProps {
    * @default - the operations topic has no subscriber
    */
   readonly opsEmail?: string;
+  /**
+   * Distributed mode: how many interactions parts the Step Functions Distributed Map reads at
+   * once (each is one 2 GB map-part invocation, taken from the account's Lambda concurrency).
+   * @default 40
+   */
+  readonly distributedMaxConcurrency?: number;
 }
 
 /** The default schedule's time of day and day of month, in the reporting time zone. */
@@ -127,6 +135,11 @@ export class QuarterlyKpiReports extends Construct {
   readonly apiFunction: ReportFunction;
   /** Validates an export set on every upload. */
   readonly validateFunction: ReportFunction;
+  /**
+   * The distributed mode: the state machine that fans a quarter's interactions parts out to
+   * map-part functions, then reduces and reports. The run function may start it.
+   */
+  readonly distributedReads: DistributedReads;
   /** Runs that never completed: undeliverable schedule events and failed async invocations. */
   readonly deadLetterQueue: sqs.Queue;
   readonly scheduleGroup: scheduler.ScheduleGroup;
@@ -275,11 +288,36 @@ export class QuarterlyKpiReports extends Construct {
       read: ['exports/*', 'reports/*'],
       write: ['reports/*'],
     });
-    this.runFunction.addEnvironmentWithAccess('KPI_REPORT_CONFIG', configJson, () =>
-      this.runFunction.executionRole.addToPrincipalPolicy(
+    // Sending the report: as the configured identity, through the configuration set, only.
+    const grantSendReport = (fn: ReportFunction) =>
+      fn.executionRole.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: ['ses:SendRawEmail', 'ses:SendEmail'],
           resources: [this.emailIdentity.emailIdentityArn, configurationSetArn],
+        }),
+      );
+    this.runFunction.addEnvironmentWithAccess('KPI_REPORT_CONFIG', configJson, () =>
+      grantSendReport(this.runFunction),
+    );
+
+    // Quarters too big for one function: a Distributed Map over the interactions parts. The
+    // run function gets the state machine to start (the handler's switch is wired separately).
+    this.distributedReads = new DistributedReads(this, 'DistributedReads', {
+      dataBucket: this.dataBucket,
+      dataPrefix: this.dataPrefix,
+      configurationJson: configJson,
+      grantSendReport,
+      alarmAction: new cloudwatchActions.SnsAction(this.alarmTopic),
+      maxConcurrency: props.distributedMaxConcurrency,
+    });
+    const { stateMachine } = this.distributedReads;
+    this.runFunction.addEnvironmentWithAccess('STATE_MACHINE_ARN', stateMachine.stateMachineArn, () =>
+      // StartExecution on this state machine only (grantStartExecution would be the same
+      // action; spelt out to match the other grants).
+      this.runFunction.executionRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['states:StartExecution'],
+          resources: [stateMachine.stateMachineArn],
         }),
       ),
     );
@@ -480,6 +518,7 @@ export class QuarterlyKpiReports extends Construct {
   }
 
   #createAlarms(): void {
+    this.alarms.push(...this.distributedReads.alarms);
     const action = new cloudwatchActions.SnsAction(this.alarmTopic);
     const period = Duration.minutes(5);
     const alarm = (id: string, metric: cloudwatch.IMetric, description: string, threshold = 1) => {

@@ -115,6 +115,22 @@ describe('deployment settings from CDK context', () => {
     expect(stack.stackName).toBe('KpiReport');
   });
 
+  it('take -c distributedMaxConcurrency as a number (context values are strings), or from the file', () => {
+    const fromContext = readDeploymentSettings(testApp({ distributedMaxConcurrency: '12' }).node);
+    const fromFile = readDeploymentSettings(
+      testApp({ configFile: settingsFile({ distributedMaxConcurrency: 100 }) }).node,
+    );
+
+    expect(fromContext.props.distributedMaxConcurrency).toBe(12);
+    expect(fromFile.props.distributedMaxConcurrency).toBe(100);
+    expect(() => readDeploymentSettings(testApp({ distributedMaxConcurrency: 'lots' }).node)).toThrow(
+      /distributedMaxConcurrency/,
+    );
+    expect(() => readDeploymentSettings(testApp({ distributedMaxConcurrency: '0' }).node)).toThrow(
+      /distributedMaxConcurrency: at least 1/,
+    );
+  });
+
   it('refuse bad values, naming every field at fault', () => {
     const app = testApp({ senderEmail: 'not-an-address', alarmEmail: 'alarms.acme.example' });
 

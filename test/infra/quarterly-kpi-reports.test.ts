@@ -392,14 +392,20 @@ describe("the run function's role", () => {
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: SENDER });
   });
 
-  it('is the only role that may send mail', () => {
-    const { template } = build();
+  it('shares the right to send mail with the distributed reduce step only', () => {
+    const { stack, reports, template } = build();
 
     const senders = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
       JSON.stringify(policy.Properties.PolicyDocument).includes('ses:Send'),
     );
 
-    expect(senders).toHaveLength(1);
+    expect(senders.flatMap((policy) => policy.Properties.Roles as unknown[])).toEqual(
+      expect.arrayContaining([
+        resolved(stack, reports.runFunction.executionRole.roleName),
+        resolved(stack, reports.distributedReads.reduceFunction.executionRole.roleName),
+      ]),
+    );
+    expect(senders.flatMap((policy) => policy.Properties.Roles as unknown[])).toHaveLength(2);
   });
 });
 

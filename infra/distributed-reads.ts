@@ -1,0 +1,427 @@
+/**
+ * The distributed mode in AWS, for quarters whose interactions exports are too big for one
+ * function's 15 minutes: a Step Functions state machine lists the quarter's interactions parts
+ * in S3 with a Distributed Map, runs the map-part function on each (at most `maxConcurrency`
+ * at once), writes the Map Run's results under `reports/`, then runs the reduce-parts function,
+ * which merges the partial aggregates and continues the normal run (KPIs, report, mail).
+ *
+ * The state machine uses JSONata, so that the listing prefix (`exports/<quarter>/interactions/`)
+ * and the result prefix are computed from each execution's input; the input is checked first,
+ * so a malformed quarter can never widen either prefix.
+ */
+import { Arn, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { wildcardResourceFinding } from './nag-findings';
+import { ReportFunction } from './report-function';
+
+/** The error name the reduce-parts handler throws when recipients are still to be served. */
+export const DELIVERY_INCOMPLETE_ERROR = 'DeliveryIncompleteError';
+
+/** Errors of the Lambda service itself (not of the handler): always worth a retry. */
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+];
+/** Lambda throttling: the account's concurrency is taken (by this map, or anything else). */
+const LAMBDA_THROTTLING_ERRORS = ['Lambda.TooManyRequestsException'];
+
+/** The Distributed Map's label: names its Map Runs (and their ARNs). */
+const MAP_LABEL = 'InteractionsParts';
+
+/** The execution's input, whatever state reads it. */
+const INPUT = '$states.context.Execution.Input';
+
+/** What the state machine accepts: what `SfnRunLauncher` sends. */
+const VALID_INPUT = [
+  `$type(${INPUT}.quarter) = 'string'`,
+  `$contains(${INPUT}.quarter, /^[0-9]{4}-Q[1-4]$/)`,
+  `$type(${INPUT}.runId) = 'string'`,
+  `$length(${INPUT}.runId) > 0`,
+  `${INPUT}.requestedBy in ['schedule', 'api', 'cli']`,
+  `$type(${INPUT}.dryRun) = 'boolean'`,
+  `$type(${INPUT}.resend) = 'boolean'`,
+].join(' and ');
+
+export interface DistributedReadsProps {
+  /** The data root's bucket. */
+  readonly dataBucket: s3.IBucket;
+  /** The data root's key prefix without slashes ('' for the bucket root). */
+  readonly dataPrefix: string;
+  /** The kpi-report configuration as JSON (`KPI_REPORT_CONFIG` of both functions). */
+  readonly configurationJson: string;
+  /**
+   * Lets the reduce function send the report as the run function does: the SES identity and
+   * configuration set only.
+   */
+  readonly grantSendReport: (fn: ReportFunction) => void;
+  /** Where the alarms notify. */
+  readonly alarmAction: cloudwatch.IAlarmAction;
+  /**
+   * How many parts are read at once. Each is one map-part invocation (2 GB), so this bounds
+   * both the Lambda concurrency taken from the account and the S3 request rate.
+   * @default 40
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * How long one distributed run may take in all, map and reduce.
+   * @default Duration.hours(6)
+   */
+  readonly timeout?: Duration;
+}
+
+/** See the module comment. */
+export class DistributedReads extends Construct {
+  /** Reads one interactions part and writes its partial aggregate under `reports/`. */
+  readonly mapPartFunction: ReportFunction;
+  /** Merges the partial aggregates and runs the report (KPIs, report, mail). */
+  readonly reduceFunction: ReportFunction;
+  readonly stateMachine: sfn.StateMachine;
+  readonly logGroup: logs.LogGroup;
+  /** The Distributed Map state. */
+  readonly readParts: sfn.DistributedMap;
+  readonly maxConcurrency: number;
+  /** Failed and timed-out executions. */
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: DistributedReadsProps) {
+    super(scope, id);
+    // ResultWriterV2 is rendered only with this flag (otherwise the deprecated writer is used).
+    this.node.setContext('@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2', true);
+    const { dataBucket, dataPrefix } = props;
+    const root = dataPrefix === '' ? '' : `${dataPrefix}/`;
+    this.maxConcurrency = props.maxConcurrency ?? 40;
+    if (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1 || this.maxConcurrency > 10_000) {
+      throw new RangeError(`maxConcurrency must be an integer from 1 to 10000, not ${this.maxConcurrency}`);
+    }
+
+    // Same CPU share as the run function: parsing is CPU-bound. A part must fit in one
+    // invocation; 15 minutes is Lambda's maximum (the README asks for parts of at most 1 GiB).
+    this.mapPartFunction = new ReportFunction(this, 'MapPartFunction', {
+      entry: 'functions/map-part/index.ts',
+      description: 'kpi-report: distributed run, map step (one interactions part to a partial aggregate)',
+      memorySize: 2048,
+      timeout: Duration.minutes(15),
+    });
+    this.mapPartFunction.useDataRoot(dataBucket, dataPrefix, {
+      read: ['exports/*', 'reports/*/runs/*'],
+      write: ['reports/*/runs/*'],
+    });
+    this.mapPartFunction.addEnvironment('KPI_REPORT_CONFIG', props.configurationJson);
+
+    this.reduceFunction = new ReportFunction(this, 'ReduceFunction', {
+      entry: 'functions/reduce-parts/index.ts',
+      description: 'kpi-report: distributed run, reduce step (merge the partials, then KPIs and the email)',
+      memorySize: 2048,
+      timeout: Duration.minutes(15),
+    });
+    this.reduceFunction.useDataRoot(dataBucket, dataPrefix, {
+      read: ['exports/*', 'reports/*'],
+      write: ['reports/*'],
+    });
+    this.reduceFunction.addEnvironmentWithAccess('KPI_REPORT_CONFIG', props.configurationJson, () =>
+      props.grantSendReport(this.reduceFunction),
+    );
+
+    const measurePart = tasks.LambdaInvoke.jsonata(this, 'MeasurePart', {
+      stateName: 'MeasurePart',
+      comment: 'Reads one part and writes its partial aggregate; returns { key, partialKey, rows, rejected }',
+      lambdaFunction: this.mapPartFunction,
+      outputs: '{% $states.result.Payload %}',
+      retryOnServiceExceptions: false,
+    });
+    addLambdaRetries(measurePart);
+
+    const runsFolder = `'${escapeJsonata(`${root}reports/`)}' & ${INPUT}.quarter & '/runs/' & $replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_')`;
+    this.readParts = sfn.DistributedMap.jsonata(this, 'ReadParts', {
+      stateName: 'ReadParts',
+      comment: "Runs MeasurePart on every object under the quarter's interactions prefix",
+      label: MAP_LABEL,
+      itemReader: new ScopedS3ObjectsItemReader({
+        bucket: dataBucket,
+        prefix: `{% '${escapeJsonata(`${root}exports/`)}' & ${INPUT}.quarter & '/interactions/' %}`,
+        listablePrefix: `${root}exports/*`,
+      }),
+      itemSelector: {
+        quarter: `{% ${INPUT}.quarter %}`,
+        runId: `{% ${INPUT}.runId %}`,
+        key: '{% $states.context.Map.Item.Value.Key %}',
+      },
+      maxConcurrency: this.maxConcurrency,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      resultWriterV2: new ScopedResultWriter({
+        bucket: dataBucket,
+        prefix: `{% ${runsFolder} & '/map-results' %}`,
+        writablePattern: `${root}reports/*/runs/*`,
+      }),
+    });
+    this.readParts.itemProcessor(measurePart);
+
+    const reduceParts = tasks.LambdaInvoke.jsonata(this, 'ReduceParts', {
+      stateName: 'ReduceParts',
+      comment: 'Merges the partials and runs the report: KPIs, report, mail, status.json',
+      lambdaFunction: this.reduceFunction,
+      payload: sfn.TaskInput.fromObject({
+        quarter: `{% ${INPUT}.quarter %}`,
+        runId: `{% ${INPUT}.runId %}`,
+        requestedBy: `{% ${INPUT}.requestedBy %}`,
+        dryRun: `{% ${INPUT}.dryRun %}`,
+        resend: `{% ${INPUT}.resend %}`,
+      }),
+      outputs: '{% $states.result.Payload %}',
+      retryOnServiceExceptions: false,
+    });
+    addLambdaRetries(reduceParts);
+    // Like the run function's asynchronous retries: two more attempts, minutes apart.
+    reduceParts.addRetry({
+      errors: [DELIVERY_INCOMPLETE_ERROR],
+      interval: Duration.minutes(2),
+      backoffRate: 2,
+      maxAttempts: 2,
+    });
+
+    // Failure path. The reduce step records its own failure in status.json (reportRun does);
+    // a failed map never reaches it, so the state machine records that one itself.
+    const readingFailed = sfn.Fail.jsonata(this, 'ReadingPartsFailed', {
+      stateName: 'ReadingPartsFailed',
+      comment: 'A part could not be read (after its retries); status.json says so',
+      error: '{% $states.input.Error %}',
+      cause: '{% $states.input.Cause %}',
+    });
+    const recordFailure = tasks.CallAwsService.jsonata(this, 'RecordFailure', {
+      stateName: 'RecordFailure',
+      comment: "Writes status.json 'failed' for the run, as reportRun would",
+      service: 's3',
+      action: 'putObject',
+      parameters: {
+        Bucket: dataBucket.bucketName,
+        Key: `{% '${escapeJsonata(`${root}reports/`)}' & ${INPUT}.quarter & '/status.json' %}`,
+        ContentType: 'application/json',
+        Body: `{% $string({ 'quarter': ${INPUT}.quarter, 'runId': ${INPUT}.runId, 'status': 'failed', 'requestedBy': ${INPUT}.requestedBy, 'dryRun': ${INPUT}.dryRun, 'updatedAt': $now(), 'error': 'the distributed read of the interactions parts failed: ' & $states.input.Error & ': ' & $states.input.Cause }, true) %}`,
+      },
+      iamResources: [dataBucket.arnForObjects(`${root}reports/*/status.json`)],
+      // The error being recorded, not the S3 answer, is what the Fail state reports.
+      outputs: '{% $states.input %}',
+    });
+    recordFailure.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 3 });
+    recordFailure.addCatch(readingFailed, { outputs: '{% $states.input %}' });
+    recordFailure.next(readingFailed);
+    this.readParts.addCatch(recordFailure, { errors: [sfn.Errors.ALL] });
+    reduceParts.addCatch(
+      sfn.Fail.jsonata(this, 'ReportRunFailed', {
+        stateName: 'ReportRunFailed',
+        comment: 'The reduce step failed; it recorded why in status.json',
+        error: '{% $states.input.Error %}',
+        cause: '{% $states.input.Cause %}',
+      }),
+      { errors: [sfn.Errors.ALL] },
+    );
+
+    const checkInput = sfn.Choice.jsonata(this, 'CheckInput', {
+      stateName: 'CheckInput',
+      comment: 'Only a well-formed run request may name the prefixes listed and written',
+    })
+      .when(sfn.Condition.jsonata(`{% ${VALID_INPUT} %}`), this.readParts.next(reduceParts))
+      .otherwise(
+        sfn.Fail.jsonata(this, 'InvalidInput', {
+          stateName: 'InvalidInput',
+          error: 'InvalidInput',
+          cause:
+            'The input must be { "quarter": "2026-Q3", "runId": "…", "requestedBy": "schedule" | "api" | "cli", "dryRun": false, "resend": false }',
+        }),
+      );
+
+    this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      // CloudWatch Logs' resource policy (10 per region, 5,120 characters) is not touched by
+      // log groups under /aws/vendedlogs/.
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-distributed-run`,
+      retention: logs.RetentionDays.ONE_YEAR,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: 'kpi-report distributed run: read the interactions parts in parallel, then reduce and report',
+      definitionBody: sfn.DefinitionBody.fromChainable(checkInput),
+      queryLanguage: sfn.QueryLanguage.JSONATA,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: props.timeout ?? Duration.hours(6),
+      tracingEnabled: true,
+      // The execution data is run requests and part keys with row counts, no business figures.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    this.#acknowledgeServiceWildcards(dataBucket, root);
+    this.#createAlarms(props.alarmAction);
+  }
+
+  /** cdk-nag's IAM5 findings on the state machine's role, one wildcard at a time. */
+  #acknowledgeServiceWildcards(bucket: s3.IBucket, root: string): void {
+    const { stateMachine } = this;
+    Validations.of(stateMachine.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery (logs:CreateLogDelivery and related) support no resource-level permissions; Step Functions documents Resource "*" for both.',
+      },
+      {
+        id: wildcardResourceFinding(this, `${this.mapPartFunction.functionArn}:*`),
+        reason:
+          "The LambdaInvoke task grant adds the map-part function's qualified ARNs (versions, aliases); the role can still invoke only that function.",
+      },
+      {
+        id: wildcardResourceFinding(this, `${this.reduceFunction.functionArn}:*`),
+        reason:
+          "The LambdaInvoke task grant adds the reduce function's qualified ARNs (versions, aliases); the role can still invoke only that function.",
+      },
+      {
+        id: wildcardResourceFinding(this, bucket.arnForObjects(`${root}reports/*/runs/*`)),
+        reason:
+          "The Distributed Map's ResultWriter writes the Map Run's results under reports/<quarter>/runs/<runId>/map-results/, named per quarter and run (unknown at deploy time); the wildcard stays inside reports/.",
+      },
+      {
+        id: wildcardResourceFinding(this, bucket.arnForObjects(`${root}reports/*/status.json`)),
+        reason:
+          "The failure path writes the run's reports/<quarter>/status.json when the map fails (the quarter is known only at run time); no other key matches.",
+      },
+    );
+    // The Distributed Map's own policy (CDK adds it): its child executions and Map Run redrives.
+    const executions = (suffix: string) =>
+      Stack.of(this).formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName}${suffix}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    Validations.of(stateMachine.node.findChild('DistributedMapPolicy')).acknowledge(
+      {
+        id: wildcardResourceFinding(this, executions('')),
+        reason:
+          "DescribeExecution and StopExecution on this state machine's own executions, which the Distributed Map needs to run its child workflows; execution names are per run.",
+      },
+      {
+        id: wildcardResourceFinding(this, executions(`/${MAP_LABEL}`)),
+        reason:
+          "RedriveExecution on the Map Runs of this state machine's one Distributed Map (label InteractionsParts), so a failed map can be redriven; Map Run ids are per run.",
+      },
+    );
+  }
+
+  #createAlarms(action: cloudwatch.IAlarmAction): void {
+    const period = Duration.minutes(5);
+    const alarm = (id: string, metric: cloudwatch.IMetric, description: string) => {
+      const created = new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      created.addAlarmAction(action);
+      this.alarms.push(created);
+    };
+    alarm(
+      'ExecutionsFailed',
+      this.stateMachine.metricFailed({ period, statistic: 'Sum' }),
+      "A distributed report run failed: a part could not be read, or the reduce step failed. See the execution in the Step Functions console, the state machine's log group and reports/<quarter>/status.json.",
+    );
+    alarm(
+      'ExecutionsTimedOut',
+      this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+      'A distributed report run exceeded its time limit. See the execution in the Step Functions console; smaller parts or a higher maxConcurrency shorten the map.',
+    );
+  }
+}
+
+/** Retries on Lambda's own errors and on throttling, with exponential backoff and jitter. */
+function addLambdaRetries(task: tasks.LambdaInvoke): void {
+  task.addRetry({
+    errors: LAMBDA_SERVICE_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 6,
+    maxDelay: Duration.minutes(1),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  task.addRetry({
+    errors: LAMBDA_THROTTLING_ERRORS,
+    interval: Duration.seconds(5),
+    backoffRate: 2,
+    maxAttempts: 10,
+    maxDelay: Duration.minutes(2),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+}
+
+/** A text inside a single-quoted JSONata string literal. */
+function escapeJsonata(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+}
+
+/**
+ * `S3ObjectsItemReader` with its grant narrowed: `s3:ListBucket` only for prefixes matching
+ * `listablePrefix` (the stock reader allows listing the whole bucket).
+ */
+class ScopedS3ObjectsItemReader implements sfn.IItemReader {
+  readonly #reader: sfn.S3ObjectsItemReader;
+  readonly #listablePrefix: string;
+
+  constructor(props: { bucket: s3.IBucket; prefix: string; listablePrefix: string }) {
+    this.#reader = new sfn.S3ObjectsItemReader({ bucket: props.bucket, prefix: props.prefix });
+    this.#listablePrefix = props.listablePrefix;
+  }
+
+  get bucket(): s3.IBucket {
+    return this.#reader.bucket;
+  }
+
+  get resource(): string {
+    return this.#reader.resource;
+  }
+
+  render(queryLanguage?: sfn.QueryLanguage): unknown {
+    return this.#reader.render(queryLanguage);
+  }
+
+  providePolicyStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': this.#listablePrefix } },
+      }),
+    ];
+  }
+
+  validateItemReader(): string[] {
+    return this.#reader.validateItemReader();
+  }
+}
+
+/**
+ * `ResultWriterV2` with its grant narrowed to `writablePattern` (the stock writer may write,
+ * and read, every key of the bucket, `exports/` included).
+ */
+class ScopedResultWriter extends sfn.ResultWriterV2 {
+  readonly #bucket: s3.IBucket;
+  readonly #writablePattern: string;
+
+  constructor(props: { bucket: s3.IBucket; prefix: string; writablePattern: string }) {
+    super({ bucket: props.bucket, prefix: props.prefix });
+    this.#bucket = props.bucket;
+    this.#writablePattern = props.writablePattern;
+  }
+
+  override providePolicyStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        resources: [this.#bucket.arnForObjects(this.#writablePattern)],
+      }),
+    ];
+  }
+}

@@ -1,0 +1,513 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { DeliveryIncompleteError } from '../../functions/reduce-parts/index';
+import { DELIVERY_INCOMPLETE_ERROR } from '../../infra/distributed-reads';
+import { KpiReportStack } from '../../infra/kpi-report-stack';
+import type { QuarterlyKpiReportsProps } from '../../infra/quarterly-kpi-reports';
+import { interactionsPartsPrefix } from '../../src/use-cases/distributed-run';
+import { reportKeys } from '../../src/use-cases/report-keys';
+import {
+  actionsOf,
+  allowStatementsOf,
+  flatResources,
+  logicalIdOf,
+  type PolicyStatementJson,
+  resolved,
+  testApp,
+} from './support/infra-app';
+
+const INPUT = '$states.context.Execution.Input';
+
+function build(props: Partial<QuarterlyKpiReportsProps> = {}) {
+  const app = testApp();
+  const stack = new KpiReportStack(app, 'Test', {
+    reports: { senderEmail: 'kpi@acme.example', alarmEmail: 'alarms@acme.example', ...props },
+  });
+  const { reports } = stack;
+  const distributed = reports.distributedReads;
+  const template = Template.fromStack(stack);
+  return {
+    stack,
+    reports,
+    distributed,
+    template,
+    definition: definitionOf(template, logicalIdOf(stack, distributed.stateMachine.stateMachineArn)),
+    bucket: logicalIdOf(stack, reports.dataBucket.bucketName),
+  };
+}
+
+interface StateJson {
+  readonly Type: string;
+  readonly [field: string]: unknown;
+}
+
+interface Definition {
+  readonly StartAt: string;
+  readonly QueryLanguage?: string;
+  readonly TimeoutSeconds?: number;
+  readonly States: Record<string, StateJson>;
+}
+
+/** The state machine's ASL, with each reference written `<LogicalId>` or `<LogicalId.Attribute>`. */
+function definitionOf(template: Template, stateMachineLogicalId: string): Definition {
+  const body = template.toJSON().Resources[stateMachineLogicalId].Properties.DefinitionString as
+    | string
+    | { 'Fn::Join': [string, unknown[]] };
+  const text =
+    typeof body === 'string'
+      ? body
+      : body['Fn::Join'][1]
+          .map((part) => {
+            if (typeof part === 'string') return part;
+            const reference = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+            if (reference.Ref !== undefined) return `<${reference.Ref}>`;
+            if (reference['Fn::GetAtt'] !== undefined) return `<${reference['Fn::GetAtt'].join('.')}>`;
+            throw new Error(`unexpected part ${JSON.stringify(part)}`);
+          })
+          .join('');
+  return JSON.parse(text) as Definition;
+}
+
+function state(definition: Definition, name: string): StateJson {
+  const found = definition.States[name];
+  if (found === undefined)
+    throw new Error(`no state ${name} in ${Object.keys(definition.States).join(', ')}`);
+  return found;
+}
+
+/** The states of the Distributed Map's item processor. */
+function processorStates(definition: Definition): Record<string, StateJson> {
+  return (state(definition, 'ReadParts').ItemProcessor as { States: Record<string, StateJson> }).States;
+}
+
+function s3Actions(statements: PolicyStatementJson[]): Set<string> {
+  return new Set(statements.flatMap(actionsOf).filter((action) => action.toLowerCase().startsWith('s3:')));
+}
+
+const LAMBDA_SERVICE_RETRY = {
+  ErrorEquals: [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.ClientExecutionTimeoutException',
+  ],
+  IntervalSeconds: 2,
+  BackoffRate: 2,
+  MaxAttempts: 6,
+  MaxDelaySeconds: 60,
+  JitterStrategy: 'FULL',
+};
+const LAMBDA_THROTTLING_RETRY = {
+  ErrorEquals: ['Lambda.TooManyRequestsException'],
+  IntervalSeconds: 5,
+  BackoffRate: 2,
+  MaxAttempts: 10,
+  MaxDelaySeconds: 120,
+  JitterStrategy: 'FULL',
+};
+
+describe('the distributed-run state machine', () => {
+  it('is a Standard state machine in JSONata, traced, logging every event to a log group kept a year', () => {
+    // Prepare
+    const { stack, distributed, template, definition } = build();
+
+    // Act
+    const machine = template.toJSON().Resources[logicalIdOf(stack, distributed.stateMachine.stateMachineArn)];
+
+    // Assess
+    expect(definition.QueryLanguage).toBe('JSONata');
+    expect(definition.TimeoutSeconds).toBe(6 * 3600);
+    expect(machine.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [
+          {
+            CloudWatchLogsLogGroup: {
+              LogGroupArn: { 'Fn::GetAtt': [logicalIdOf(stack, distributed.logGroup.logGroupName), 'Arn'] },
+            },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'),
+      RetentionInDays: 365,
+    });
+  });
+
+  it('checks the execution input first and fails an ill-formed one before listing or writing anything', () => {
+    const { definition } = build();
+
+    const check = state(definition, 'CheckInput');
+
+    expect(definition.StartAt).toBe('CheckInput');
+    expect(check).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Next: 'ReadParts', Condition: expect.stringContaining('/^[0-9]{4}-Q[1-4]$/') }],
+      Default: 'InvalidInput',
+    });
+    const condition = (check.Choices as { Condition: string }[])[0]?.Condition ?? '';
+    for (const field of ['quarter', 'runId', 'requestedBy', 'dryRun', 'resend']) {
+      expect(condition).toContain(`${INPUT}.${field}`);
+    }
+    expect(state(definition, 'InvalidInput')).toMatchObject({ Type: 'Fail', Error: 'InvalidInput' });
+  });
+
+  it("reads the parts with a DISTRIBUTED map over the S3 objects under the quarter's interactions prefix", () => {
+    const { definition, bucket } = build();
+    // The use case's own prefix, with the quarter taken from the execution input.
+    const [before, after] = interactionsPartsPrefix('<quarter>').split('<quarter>');
+
+    const map = state(definition, 'ReadParts');
+
+    expect(map).toMatchObject({
+      Type: 'Map',
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+      ItemReader: {
+        Resource: 'arn:<AWS::Partition>:states:::s3:listObjectsV2',
+        Arguments: {
+          Bucket: `<${bucket}>`,
+          Prefix: `{% '${before}' & ${INPUT}.quarter & '${after}' %}`,
+        },
+      },
+      Label: 'InteractionsParts',
+    });
+  });
+
+  it('lists under dataPrefix when the data root has one', () => {
+    const { definition } = build({ dataPrefix: 'kpi/data' });
+
+    const map = state(definition, 'ReadParts');
+
+    expect((map.ItemReader as { Arguments: { Prefix: string } }).Arguments.Prefix).toBe(
+      `{% 'kpi/data/exports/' & ${INPUT}.quarter & '/interactions/' %}`,
+    );
+  });
+
+  it('hands the map-part function the quarter, the run id and the listed key, and keeps only its result', () => {
+    const { stack, distributed, definition } = build();
+
+    const map = state(definition, 'ReadParts');
+    const measure = processorStates(definition).MeasurePart;
+
+    expect(map.ItemSelector).toEqual({
+      quarter: `{% ${INPUT}.quarter %}`,
+      runId: `{% ${INPUT}.runId %}`,
+      key: '{% $states.context.Map.Item.Value.Key %}',
+    });
+    expect(measure).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:<AWS::Partition>:states:::lambda:invoke',
+      Arguments: {
+        FunctionName: `<${logicalIdOf(stack, distributed.mapPartFunction.functionArn)}.Arn>`,
+        Payload: '{% $states.input %}',
+      },
+      Output: '{% $states.result.Payload %}',
+      End: true,
+    });
+  });
+
+  it('reads at most 40 parts at once unless told otherwise, and refuses a limit Step Functions would not take', () => {
+    expect(state(build().definition, 'ReadParts').MaxConcurrency).toBe(40);
+    expect(state(build({ distributedMaxConcurrency: 8 }).definition, 'ReadParts').MaxConcurrency).toBe(8);
+    expect(() => build({ distributedMaxConcurrency: 0 })).toThrow(/maxConcurrency/);
+    expect(() => build({ distributedMaxConcurrency: 2.5 })).toThrow(/maxConcurrency/);
+  });
+
+  it('retries Lambda service errors and throttling with exponential backoff and jitter, in both steps', () => {
+    const { definition } = build();
+
+    const measure = processorStates(definition).MeasurePart;
+    const reduce = state(definition, 'ReduceParts');
+
+    expect(measure?.Retry).toEqual([LAMBDA_SERVICE_RETRY, LAMBDA_THROTTLING_RETRY]);
+    expect(reduce.Retry).toEqual(expect.arrayContaining([LAMBDA_SERVICE_RETRY, LAMBDA_THROTTLING_RETRY]));
+  });
+
+  it('retries the reduce step twice, minutes apart, on the error the reduce handler throws for unserved recipients', () => {
+    const { definition } = build();
+
+    const reduce = state(definition, 'ReduceParts');
+
+    expect(new DeliveryIncompleteError('not delivered yet').name).toBe(DELIVERY_INCOMPLETE_ERROR);
+    expect(reduce.Retry).toEqual(
+      expect.arrayContaining([
+        { ErrorEquals: [DELIVERY_INCOMPLETE_ERROR], IntervalSeconds: 120, BackoffRate: 2, MaxAttempts: 2 },
+      ]),
+    );
+  });
+
+  it("writes the Map Run's results under reports/<quarter>/runs/<runId>/ in the data bucket", () => {
+    const { definition, bucket } = build({ dataPrefix: 'kpi' });
+    // The run folder as the use case names it (the partials' parent), run id sanitised alike.
+    const partials = reportKeys.partials('<quarter>', '<runId>');
+
+    const writer = state(definition, 'ReadParts').ResultWriter;
+
+    expect(partials).toBe('reports/<quarter>/runs/_runId_/partials/');
+    expect(writer).toEqual({
+      Resource: 'arn:<AWS::Partition>:states:::s3:putObject',
+      Arguments: {
+        Bucket: `<${bucket}>`,
+        Prefix: `{% 'kpi/reports/' & ${INPUT}.quarter & '/runs/' & $replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_') & '/map-results' %}`,
+      },
+    });
+  });
+
+  it('then runs the reduce-parts function with the run request, and ends there', () => {
+    const { stack, distributed, definition } = build();
+
+    const reduce = state(definition, 'ReduceParts');
+
+    expect(state(definition, 'ReadParts').Next).toBe('ReduceParts');
+    expect(reduce).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:<AWS::Partition>:states:::lambda:invoke',
+      Arguments: {
+        FunctionName: `<${logicalIdOf(stack, distributed.reduceFunction.functionArn)}.Arn>`,
+        Payload: {
+          quarter: `{% ${INPUT}.quarter %}`,
+          runId: `{% ${INPUT}.runId %}`,
+          requestedBy: `{% ${INPUT}.requestedBy %}`,
+          dryRun: `{% ${INPUT}.dryRun %}`,
+          resend: `{% ${INPUT}.resend %}`,
+        },
+      },
+      End: true,
+    });
+  });
+
+  it('on a failed map, records status.json "failed" for the quarter, then fails the execution with the map\'s error', () => {
+    const { definition, bucket } = build();
+
+    const record = state(definition, 'RecordFailure');
+
+    expect(state(definition, 'ReadParts').Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], Next: 'RecordFailure' },
+    ]);
+    expect(record).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:<AWS::Partition>:states:::aws-sdk:s3:putObject',
+      Arguments: {
+        Bucket: `<${bucket}>`,
+        Key: `{% 'reports/' & ${INPUT}.quarter & '/status.json' %}`,
+        ContentType: 'application/json',
+        Body: expect.stringMatching(/'status': 'failed'.*'updatedAt': \$now\(\).*'error': /),
+      },
+      Output: '{% $states.input %}',
+      Next: 'ReadingPartsFailed',
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'ReadingPartsFailed', Output: '{% $states.input %}' }],
+    });
+    expect(reportKeys.status('2026-Q3')).toBe('reports/2026-Q3/status.json');
+    expect(state(definition, 'ReadingPartsFailed')).toMatchObject({
+      Type: 'Fail',
+      Error: '{% $states.input.Error %}',
+      Cause: '{% $states.input.Cause %}',
+    });
+  });
+
+  it('on a failed reduce step (which records its own status), fails the execution with its error', () => {
+    const { definition } = build();
+
+    expect(state(definition, 'ReduceParts').Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], Next: 'ReportRunFailed' },
+    ]);
+    expect(state(definition, 'ReportRunFailed')).toMatchObject({
+      Type: 'Fail',
+      Error: '{% $states.input.Error %}',
+    });
+  });
+
+  it('outputs its ARN', () => {
+    const { stack, distributed, template } = build();
+
+    template.hasOutput('DistributedRunStateMachineArn', {
+      Value: resolved(stack, distributed.stateMachine.stateMachineArn),
+    });
+  });
+});
+
+describe("the map-part function's role", () => {
+  it('reads exports/ and its own run folder, and writes only under reports/*/runs/', () => {
+    const { stack, distributed, template, bucket } = build();
+
+    const statements = allowStatementsOf(stack, template, distributed.mapPartFunction.executionRole.roleName);
+
+    expect(flatResources(statements, 's3:GetObject').sort()).toEqual([
+      `<${bucket}.Arn>/exports/*`,
+      `<${bucket}.Arn>/reports/*/runs/*`,
+    ]);
+    expect(flatResources(statements, 's3:PutObject')).toEqual([`<${bucket}.Arn>/reports/*/runs/*`]);
+    expect(flatResources(statements, 's3:ListBucket')).toEqual([`<${bucket}.Arn>`]);
+  });
+
+  it('cannot write, delete or change anything under exports/, and cannot send mail', () => {
+    const { stack, distributed, template } = build();
+
+    const statements = allowStatementsOf(stack, template, distributed.mapPartFunction.executionRole.roleName);
+
+    expect(s3Actions(statements)).toEqual(new Set(['s3:GetObject', 's3:PutObject', 's3:ListBucket']));
+    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:RestoreObject']) {
+      for (const resource of flatResources(statements, action)) expect(resource).not.toMatch(/exports/);
+    }
+    expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('ses:'))).toEqual([]);
+  });
+});
+
+describe("the reduce function's role", () => {
+  it('reads exports/ and reports/, writes reports/ only, like the run function', () => {
+    const { stack, distributed, template, bucket } = build();
+
+    const statements = allowStatementsOf(stack, template, distributed.reduceFunction.executionRole.roleName);
+
+    expect(flatResources(statements, 's3:GetObject').sort()).toEqual([
+      `<${bucket}.Arn>/exports/*`,
+      `<${bucket}.Arn>/reports/*`,
+    ]);
+    expect(flatResources(statements, 's3:PutObject')).toEqual([`<${bucket}.Arn>/reports/*`]);
+    expect(s3Actions(statements)).toEqual(new Set(['s3:GetObject', 's3:PutObject', 's3:ListBucket']));
+  });
+
+  it('sends mail only as the configured identity, through the configuration set', () => {
+    const { stack, reports, distributed, template } = build();
+
+    const statements = allowStatementsOf(stack, template, distributed.reduceFunction.executionRole.roleName);
+    const sending = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('ses:')),
+    );
+
+    expect(sending).toHaveLength(1);
+    expect(new Set(actionsOf(sending[0] ?? { Effect: '', Action: [], Resource: [] }))).toEqual(
+      new Set(['ses:SendRawEmail', 'ses:SendEmail']),
+    );
+    expect(sending[0]?.Resource).toHaveLength(2);
+    expect(sending[0]?.Resource).toEqual(
+      expect.arrayContaining([resolved(stack, reports.emailIdentity.emailIdentityArn)]),
+    );
+  });
+});
+
+describe("the state machine's role", () => {
+  it('writes only under reports/: the Map Run results and status.json', () => {
+    const { stack, distributed, template, bucket } = build();
+
+    const statements = allowStatementsOf(stack, template, distributed.stateMachine.role.roleName);
+
+    expect(flatResources(statements, 's3:PutObject').sort()).toEqual([
+      `<${bucket}.Arn>/reports/*/runs/*`,
+      `<${bucket}.Arn>/reports/*/status.json`,
+    ]);
+    expect(flatResources(statements, 's3:GetObject')).toEqual([`<${bucket}.Arn>/reports/*/runs/*`]);
+    for (const action of ['s3:DeleteObject', 's3:PutObjectAcl']) {
+      expect(flatResources(statements, action)).toEqual([]);
+    }
+  });
+
+  it('lists the bucket only under exports/', () => {
+    const { stack, distributed, template, bucket } = build({ dataPrefix: 'kpi' });
+
+    const listing = allowStatementsOf(stack, template, distributed.stateMachine.role.roleName).filter(
+      (statement) => actionsOf(statement).includes('s3:ListBucket'),
+    );
+
+    expect(listing).toEqual([
+      expect.objectContaining({
+        Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': 'kpi/exports/*' } },
+      }),
+    ]);
+  });
+
+  it('invokes only the map-part and reduce functions', () => {
+    const { stack, distributed, template } = build();
+
+    const statements = allowStatementsOf(stack, template, distributed.stateMachine.role.roleName);
+    const mapPart = logicalIdOf(stack, distributed.mapPartFunction.functionArn);
+    const reduce = logicalIdOf(stack, distributed.reduceFunction.functionArn);
+
+    expect(flatResources(statements, 'lambda:InvokeFunction').sort()).toEqual(
+      [`<${mapPart}.Arn>`, `<${mapPart}.Arn>:*`, `<${reduce}.Arn>`, `<${reduce}.Arn>:*`].sort(),
+    );
+  });
+});
+
+describe('starting a distributed run', () => {
+  it('gives the run function STATE_MACHINE_ARN and StartExecution on this state machine only', () => {
+    const { stack, reports, distributed, template } = build();
+    const machine = resolved(stack, distributed.stateMachine.stateMachineArn);
+
+    const statements = allowStatementsOf(stack, template, reports.runFunction.executionRole.roleName);
+    const states = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('states:')),
+    );
+
+    const run = template.toJSON().Resources[logicalIdOf(stack, reports.runFunction.functionArn)];
+
+    expect(run.Properties.Environment.Variables.STATE_MACHINE_ARN).toEqual(machine);
+    expect(states).toEqual([expect.objectContaining({ Action: 'states:StartExecution', Resource: machine })]);
+  });
+
+  it('lets no other function start it', () => {
+    const { stack, reports, distributed, template } = build();
+
+    for (const fn of [
+      reports.apiFunction,
+      reports.validateFunction,
+      distributed.mapPartFunction,
+      distributed.reduceFunction,
+    ]) {
+      const actions = allowStatementsOf(stack, template, fn.executionRole.roleName).flatMap(actionsOf);
+      expect(actions.filter((action) => action.startsWith('states:'))).toEqual([]);
+    }
+  });
+});
+
+describe('the distributed functions', () => {
+  it('run with 2 GB and 15 minutes, the kpi-report configuration and the data root', () => {
+    const { stack, distributed, template } = build({ dataPrefix: 'kpi' });
+    const resources = template.toJSON().Resources;
+
+    for (const fn of [distributed.mapPartFunction, distributed.reduceFunction]) {
+      expect(resources[logicalIdOf(stack, fn.functionArn)].Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: 2048,
+        Timeout: 900,
+        Environment: {
+          Variables: expect.objectContaining({
+            DATA_PREFIX: 'kpi',
+            DATA_BUCKET: resolved(stack, stack.reports.dataBucket.bucketName),
+            KPI_REPORT_CONFIG: expect.anything(),
+          }),
+        },
+      });
+    }
+  });
+});
+
+describe('the distributed-run alarms', () => {
+  it('alarm on a failed and on a timed-out execution, to the alarm topic', () => {
+    const { stack, reports, distributed, template } = build();
+
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/States',
+        MetricName: metric,
+        Dimensions: [
+          { Name: 'StateMachineArn', Value: resolved(stack, distributed.stateMachine.stateMachineArn) },
+        ],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [resolved(stack, reports.alarmTopic.topicArn)],
+      });
+    }
+    expect(reports.alarms).toEqual(expect.arrayContaining(distributed.alarms));
+    expect(distributed.alarms).toHaveLength(2);
+  });
+});
