@@ -15,12 +15,7 @@ import { parseQuarter, type Quarter } from '../../src/core/quarter';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { readerFromPartials } from '../../src/use-cases/distributed-run';
 import { reportRun, runStatusSchema } from '../../src/use-cases/report-run';
-import {
-  type EmailDelivery,
-  type EmailRendering,
-  openEmailDelivery,
-  openEmailRendering,
-} from '../../src/wiring/email-delivery';
+import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 
 /** The state machine's execution input, as `SfnRunLauncher` starts it. */
@@ -45,7 +40,7 @@ export interface ReducePartsDependencies {
   readonly store: ExportStore;
   readonly config: Config;
   readonly rendering: () => Promise<EmailRendering>;
-  readonly delivery: (quarter: string, send: boolean) => EmailDelivery;
+  readonly delivery: (quarter: string, send: boolean) => EmailDelivery | Promise<EmailDelivery>;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
@@ -70,7 +65,7 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
         dryRun: request.dryRun,
         resend: request.resend,
         rendering: await deps.rendering(),
-        delivery: deps.delivery(label, !request.dryRun),
+        delivery: await deps.delivery(label, !request.dryRun),
         now: deps.now,
         onEvent: (line) => deps.logger.info(line),
         reader: readerFromPartials({ runId: request.runId }),
@@ -110,19 +105,30 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
   };
 }
 
-/** Built once per cold start from the environment the CDK construct sets. */
+/**
+ * Built once per cold start from the environment the CDK construct sets. The email side
+ * (templates, MIME, SES, the chart rasteriser) is imported on first use, as in the report
+ * function, so it costs the cold start nothing when bundled as a chunk of its own.
+ */
 function fromEnvironment(): (event: unknown) => Promise<unknown> {
   const settings = lambdaSettings(process.env);
+  const emailWiring = () => import('../../src/wiring/email-delivery');
   let rendering: Promise<EmailRendering> | undefined;
   return createReduceHandler({
     store: settings.store,
     config: settings.config,
     rendering: () => {
-      rendering ??= openEmailRendering(settings.config);
+      rendering ??= emailWiring().then((wiring) => wiring.openEmailRendering(settings.config));
       return rendering;
     },
-    delivery: (quarter, send) =>
-      openEmailDelivery({ config: settings.config, store: settings.store, quarter, send, env: process.env }),
+    delivery: async (quarter, send) =>
+      (await emailWiring()).openEmailDelivery({
+        config: settings.config,
+        store: settings.store,
+        quarter,
+        send,
+        env: process.env,
+      }),
     logger: new Logger(),
     metrics: new Metrics(),
     now: () => new Date(),
