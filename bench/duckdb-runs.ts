@@ -15,10 +15,6 @@ const INDEPENDENCE_THRESHOLD = 0.8;
 /** The thread count the benchmark compares at (the machine it was written for has 2 cores). */
 export const DUCKDB_THREADS = 2;
 
-export interface DuckDbSample extends ProcessSample {
-  readonly result: DuckDbKpiResult;
-}
-
 /** Bundles the script under bench/.cache/ (so node finds @duckdb/node-api up the tree); returns its path. */
 export async function bundleDuckDbScript(): Promise<string> {
   const outfile = resolve('bench/.cache/duckdb-kpis.mjs');
@@ -43,9 +39,9 @@ function quarterDays(): { start: string; end: string } {
   return { start: formatDay(period.start), end: formatDay(period.end) };
 }
 
-export function runDuckDb(set: ExportSet, script: string): DuckDbSample {
+export function runDuckDb(set: ExportSet, script: string): ProcessSample {
   const { start, end } = quarterDays();
-  const sample = measureNodeProcess(
+  return measureNodeProcess(
     'DuckDB KPIs',
     [
       script,
@@ -62,5 +58,9 @@ export function runDuckDb(set: ExportSet, script: string): DuckDbSample {
     ],
     set.root,
   );
-  return { ...sample, result: JSON.parse(sample.stdout) as DuckDbKpiResult };
+}
+
+/** The KPIs a DuckDB run printed. */
+export function readDuckDbResult(sample: ProcessSample): DuckDbKpiResult {
+  return JSON.parse(sample.stdout) as DuckDbKpiResult;
 }

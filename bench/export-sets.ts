@@ -83,6 +83,7 @@ export async function ensureExportSet(size: number, log: (line: string) => void)
     `Generating about ${size.toLocaleString('en-US')} interaction rows (${clients.toLocaleString('en-US')} clients) once, in ${root} …`,
   );
   const started = performance.now();
+  let current = '';
   let reported = 0;
   const summary = await generateExports({
     root,
@@ -91,8 +92,9 @@ export async function ensureExportSet(size: number, log: (line: string) => void)
     interactionsPerClient: INTERACTIONS_PER_CLIENT,
     seed: SEED,
     onProgress: ({ dataset, rows }) => {
-      // `rows` restarts at each dataset: a drop means a new file.
-      if (rows - reported >= PROGRESS_EVERY_ROWS || rows < reported) {
+      // Small datasets report once, when written; interactions every 100k rows, thinned out here.
+      if (dataset !== current || rows - reported >= PROGRESS_EVERY_ROWS) {
+        current = dataset;
         reported = rows;
         const seconds = ((performance.now() - started) / 1000).toFixed(0);
         log(`  ${dataset}: ${rows.toLocaleString('en-US')} rows (${seconds} s)`);
