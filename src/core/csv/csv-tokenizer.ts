@@ -116,7 +116,9 @@ export class CsvTokenizer {
   /** Ends the input: emits the last record (one without a final line break). */
   finish(emit: (record: CsvRecord) => void): void {
     if (this.inQuotes) {
-      this.error ??= `a quoted field opened on line ${this.recordLine} is never closed`;
+      // The row's line is reported with it; the message need not repeat it.
+      this.error ??=
+        'a quoted field is never closed, so the row runs to the end of the file; close the quote';
       this.inQuotes = false;
     }
     if (this.recordStarted) this.endRecord(emit);

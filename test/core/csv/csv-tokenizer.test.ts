@@ -85,13 +85,13 @@ describe('CsvTokenizer', () => {
     expect(records[2]).toEqual({ fields: ['2', '3'], line: 3 });
   });
 
-  it('reports a quoted field that is never closed with the line it opened on', () => {
+  it('reports a quoted field that is never closed on the line its row starts', () => {
     // Act
     const records = tokenize('a,b\n1,ok\n2,"open\n3,4\n');
     // Assert
     expect(records).toHaveLength(3);
     expect(records[2]?.line).toBe(3);
-    expect(records[2]?.error).toMatch(/opened on line 3 is never closed/);
+    expect(records[2]?.error).toMatch(/a quoted field is never closed/);
   });
 });
 

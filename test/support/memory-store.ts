@@ -1,0 +1,45 @@
+/**
+ * An export store held in memory, for property tests that read many generated export sets:
+ * `read` hands out the bytes in pieces of a chosen size, so stream splits fall anywhere.
+ */
+import { gzipSync } from 'node:zlib';
+import { type ExportStore, ObjectNotFoundError, type StoredObject } from '../../src/core/ports';
+
+export class MemoryExportStore implements ExportStore {
+  readonly location = 'memory:';
+  readonly objects = new Map<string, Uint8Array>();
+
+  constructor(private readonly pieceSize = 65_536) {}
+
+  put(key: string, text: string | Uint8Array): void {
+    const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+    this.objects.set(key, key.endsWith('.gz') ? gzipSync(bytes) : bytes);
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    for (const key of [...this.objects.keys()].sort()) {
+      if (key.startsWith(prefix)) yield { key, size: (this.objects.get(key) as Uint8Array).length };
+    }
+  }
+
+  async *read(key: string): AsyncIterable<Uint8Array> {
+    const bytes = this.objects.get(key);
+    if (!bytes) throw new ObjectNotFoundError(key);
+    for (let at = 0; at < bytes.length; at += this.pieceSize) yield bytes.slice(at, at + this.pieceSize);
+  }
+
+  async readText(key: string): Promise<string | undefined> {
+    const bytes = this.objects.get(key);
+    return bytes && new TextDecoder().decode(bytes);
+  }
+
+  async write(key: string, body: string | Uint8Array): Promise<void> {
+    this.objects.set(key, typeof body === 'string' ? new TextEncoder().encode(body) : body);
+  }
+
+  async createIfAbsent(key: string, body: string | Uint8Array): Promise<boolean> {
+    if (this.objects.has(key)) return false;
+    await this.write(key, body);
+    return true;
+  }
+}
