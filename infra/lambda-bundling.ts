@@ -17,9 +17,11 @@
  * - `assets/` (the resvg wasm and the DejaVu Sans fonts) when it draws charts
  *   (`@resvg/resvg-wasm`);
  * - `ingest-worker.mjs`, built from `src/adapters/workers/ingest-worker.ts` when that file
- *   exists, when it reads export sets (`src/core/ingest/`), so the main bundle can start it
- *   with `new Worker(new URL('./ingest-worker.mjs', import.meta.url))`. It is a second
- *   entry of the same build: code it shares with the handler lives in shared chunks, once.
+ *   exists, when it reads export sets (`src/use-cases/measure-quarter.ts`, where a reader
+ *   plugs in) or holds code that starts the fast reader's workers (`src/adapters/workers/`),
+ *   so the main bundle can start it with `new Worker(new URL('./ingest-worker.mjs',
+ *   import.meta.url))`. It is a second entry of the same build: code it shares with the
+ *   handler lives in shared chunks, once.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -48,7 +50,7 @@ const CHART_ASSETS = [
 /** Inputs whose presence in a bundle says what it needs beside it (paths as in esbuild's metafile). */
 const READS_TEMPLATES = 'src/adapters/local/template-folder.ts';
 const DRAWS_CHARTS = 'node_modules/@resvg/resvg-wasm/';
-const READS_EXPORT_SETS = 'src/core/ingest/';
+const READS_EXPORT_SETS = ['src/use-cases/measure-quarter.ts', 'src/adapters/workers/'];
 
 export interface LambdaBundleRequest {
   /** The folder holding `functions/`, `src/`, `templates/` and `node_modules/`. */
@@ -59,7 +61,7 @@ export interface LambdaBundleRequest {
   readonly outdir: string;
   /**
    * Whether to build `ingest-worker.mjs` beside the handler (only ever when its source exists).
-   * @default - when the handler's bundle contains the export-set reading code (`src/core/ingest/`)
+   * @default - when the handler's bundle reads export sets or starts the reader's workers
    */
   readonly ingestWorker?: boolean;
 }
@@ -132,7 +134,7 @@ export function bundleLambda(request: LambdaBundleRequest): LambdaBundle {
   let metafile = build(ingestWorker);
   const handlerInputs = () => inputsOf(metafile, projectRoot, path.join(outdir, 'index.mjs'), 'all');
   if (ingestWorker && request.ingestWorker === undefined) {
-    ingestWorker = handlerInputs().some((input) => input.startsWith(READS_EXPORT_SETS));
+    ingestWorker = handlerInputs().some((input) => READS_EXPORT_SETS.some((path) => input.startsWith(path)));
     if (!ingestWorker) metafile = build(false);
   }
 

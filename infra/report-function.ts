@@ -70,7 +70,8 @@ export interface ReportFunctionProps {
    * Whether to ship `ingest-worker.mjs` (the fast CSV reader's worker thread, built from
    * `src/adapters/workers/ingest-worker.ts`) beside `index.mjs`. Nothing is built while that
    * source does not exist.
-   * @default - when the handler's bundle contains the export-set reading code (`src/core/ingest/`)
+   * @default - when the handler's bundle reads export sets (`src/use-cases/measure-quarter.ts`)
+   *   or starts the reader's workers (`src/adapters/workers/`)
    */
   readonly ingestWorker?: boolean;
 }

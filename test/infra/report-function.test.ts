@@ -6,7 +6,6 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,12 +44,19 @@ function startupJavaScript(assetDir: string): string {
 }
 
 const bytesOf = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/** The run function's asset, synthesised once for the tests that read it. */
+let runAssetDir: string | undefined;
+const runAsset = () => {
+  runAssetDir ??= bundledAsset('functions/run-report/index.ts');
+  return runAssetDir;
+};
 const realWorkerExists = existsSync(path.join(REPOSITORY_ROOT, INGEST_WORKER_SOURCE));
 
 describe('ReportFunction', () => {
   it('bundles the run function as split ESM with the templates and the chart assets beside it', () => {
     // Prepare, Act
-    const assetDir = bundledAsset('functions/run-report/index.ts');
+    const assetDir = runAsset();
 
     // Assess
     const files = readdirSync(assetDir);
@@ -67,12 +73,12 @@ describe('ReportFunction', () => {
     expect(existsSync(path.join(assetDir, 'templates', 'email.html.hbs'))).toBe(true);
     expect(existsSync(path.join(assetDir, 'templates', 'partials'))).toBe(true);
     expect(files.includes(INGEST_WORKER_FILE)).toBe(realWorkerExists);
-    expect(statSync(path.join(assetDir, 'index.mjs')).size).toBeGreaterThan(100_000);
+    expect(bytesOf(startupJavaScript(assetDir))).toBeGreaterThan(100_000);
   }, 60_000);
 
   it('keeps Handlebars, nodemailer and resvg out of what the run function loads at a cold start', () => {
     // Prepare, Act
-    const assetDir = bundledAsset('functions/run-report/index.ts');
+    const assetDir = runAsset();
 
     // Assess: they are in the asset, in chunks loaded on first use
     const startup = startupJavaScript(assetDir);
@@ -97,6 +103,24 @@ describe('ReportFunction', () => {
     expect(files.filter((name) => !name.endsWith('.mjs') && !name.endsWith('.mjs.map'))).toEqual([]);
     expect(files).not.toContain(INGEST_WORKER_FILE);
   }, 60_000);
+
+  it('ships the ingest worker with the validate function too, once its source exists', () => {
+    // Prepare
+    const outdir = mkdtempSync(path.join(tmpdir(), 'kpi-report-validate-'));
+
+    // Act
+    const bundle = bundleLambda({
+      projectRoot: REPOSITORY_ROOT,
+      entry: 'functions/validate-upload/index.ts',
+      outdir,
+    });
+
+    // Assess
+    expect(bundle.ingestWorker).toBe(realWorkerExists);
+    expect(existsSync(path.join(outdir, INGEST_WORKER_FILE))).toBe(realWorkerExists);
+    expect(bundle.templates || bundle.chartAssets).toBe(false);
+    rmSync(outdir, { recursive: true, force: true });
+  }, 60_000);
 });
 
 describe('bundleLambda', () => {
@@ -108,9 +132,10 @@ describe('bundleLambda', () => {
   /**
    * A tiny project: a handler that (through a lazily imported module, so from a chunk) starts
    * the ingest worker by `new URL('./ingest-worker.mjs', import.meta.url)` and returns its
-   * answer; `readsExports` decides whether the handler contains `src/core/ingest/` code.
+   * answer (`startsWorker`; that code sits under `src/adapters/workers/`, like the fast
+   * reader's), or a handler with code of its own only.
    */
-  function workerProject(options: { readsExports: boolean; workerSource: boolean }): string {
+  function workerProject(options: { startsWorker: boolean; workerSource: boolean }): string {
     const root = mkdtempSync(path.join(tmpdir(), 'kpi-report-bundle-'));
     projects.push(root);
     const write = (file: string, text: string) => {
@@ -122,7 +147,7 @@ describe('bundleLambda', () => {
       'export const countRows = (text: string): number => text.split("\\n").length;\n',
     );
     write(
-      'src/adapters/start-worker.ts',
+      'src/adapters/workers/start-worker.ts',
       [
         "import { Worker } from 'node:worker_threads';",
         'export function askWorker(text: string): Promise<unknown> {',
@@ -133,12 +158,12 @@ describe('bundleLambda', () => {
     );
     write(
       'functions/demo/index.ts',
-      options.readsExports
+      options.startsWorker
         ? [
             "import { countRows } from '../../src/core/ingest/rows';",
             'export const handler = async (text: string) => ({',
             '  here: countRows(text),',
-            "  worker: await (await import('../../src/adapters/start-worker')).askWorker(text),",
+            "  worker: await (await import('../../src/adapters/workers/start-worker')).askWorker(text),",
             '});',
           ].join('\n')
         : 'export const handler = async (text: string) => ({ length: text.length });\n',
@@ -156,9 +181,9 @@ describe('bundleLambda', () => {
     return root;
   }
 
-  it('builds ingest-worker.mjs beside a handler that reads exports, startable from a chunk by its URL', () => {
+  it('builds ingest-worker.mjs beside a handler that starts it, startable from a chunk by its URL', () => {
     // Prepare
-    const root = workerProject({ readsExports: true, workerSource: true });
+    const root = workerProject({ startsWorker: true, workerSource: true });
     const outdir = path.join(root, 'out');
 
     // Act
@@ -181,16 +206,16 @@ describe('bundleLambda', () => {
     expect(JSON.parse(run.stdout)).toEqual({ here: 3, worker: 3 });
   }, 60_000);
 
-  it('leaves the worker out of a handler that does not read exports, and out of every bundle while its source is absent', () => {
+  it('leaves the worker out of a handler that never starts it, and out of every bundle while its source is absent', () => {
     // Prepare
-    const noReader = workerProject({ readsExports: false, workerSource: true });
-    const noSource = workerProject({ readsExports: true, workerSource: false });
+    const noStarter = workerProject({ startsWorker: false, workerSource: true });
+    const noSource = workerProject({ startsWorker: true, workerSource: false });
 
     // Act
-    const withoutReader = bundleLambda({
-      projectRoot: noReader,
+    const withoutStarter = bundleLambda({
+      projectRoot: noStarter,
       entry: 'functions/demo/index.ts',
-      outdir: path.join(noReader, 'out'),
+      outdir: path.join(noStarter, 'out'),
     });
     const withoutSource = bundleLambda({
       projectRoot: noSource,
@@ -199,8 +224,8 @@ describe('bundleLambda', () => {
     });
 
     // Assess
-    expect(withoutReader.ingestWorker).toBe(false);
-    expect(readdirSync(path.join(noReader, 'out'))).not.toContain(INGEST_WORKER_FILE);
+    expect(withoutStarter.ingestWorker).toBe(false);
+    expect(readdirSync(path.join(noStarter, 'out'))).not.toContain(INGEST_WORKER_FILE);
     expect(withoutSource.ingestWorker).toBe(false);
     expect(readdirSync(path.join(noSource, 'out'))).not.toContain(INGEST_WORKER_FILE);
   }, 60_000);
