@@ -110,8 +110,10 @@ export class DistributedReads extends Construct {
       memorySize: 2048,
       timeout: Duration.minutes(15),
     });
+    // It reads its part and clients.csv (so client indexes agree across parts), and writes
+    // the partial under reports/<quarter>/runs/<runId>/partials/; nothing else.
     this.mapPartFunction.useDataRoot(dataBucket, dataPrefix, {
-      read: ['exports/*', 'reports/*/runs/*'],
+      read: ['exports/*'],
       write: ['reports/*/runs/*'],
     });
     this.mapPartFunction.addEnvironment('KPI_REPORT_CONFIG', props.configurationJson);
