@@ -23,6 +23,7 @@ import {
   checkHeader,
   type DatasetQuality,
   emptyQuality,
+  type FileProvenance,
   PROGRESS_EVERY_ROWS,
   type ReadProgress,
 } from '../ingest/read-dataset';
@@ -69,10 +70,28 @@ export function fastExportSetReader(settings: FastReaderOptions): ExportSetReade
 
 const CHUNKED: readonly ChunkedDataset[] = ['interactions', 'services', 'surveys', 'support_costs'];
 
+/** One interactions part as the distributed map step leaves it: its partial and its provenance. */
+export interface StoredPartial {
+  readonly partial: PartialAggregate;
+  readonly provenance: FileProvenance;
+}
+
+/** How the distributed mode changes a reading (see use-cases/distributed-run.ts). */
+export interface DistributedReading {
+  /** Map step: read clients and this interactions file only, handing its partials to `collect`. */
+  readonly onePart?: { readonly key: string; collect(partial: PartialAggregate): void };
+  /** Reduce step: each interactions file's partial, instead of reading the file. */
+  readonly interactionsFrom?: (file: DiscoveredFile) => Promise<StoredPartial | undefined>;
+}
+
 export async function readExportSetFast(
-  options: ReadExportSetOptions & { executor: ChunkExecutor; chunkBytes?: number | undefined },
+  options: ReadExportSetOptions & {
+    executor: ChunkExecutor;
+    chunkBytes?: number | undefined;
+    distributed?: DistributedReading;
+  },
 ): Promise<ExportSetReading> {
-  const { store, period, config, onProgress, executor } = options;
+  const { store, period, config, onProgress, executor, distributed = {} } = options;
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const discovered = await discoverExportSet(store, period.label);
   const dataQuality = Object.fromEntries(
@@ -133,7 +152,17 @@ export async function readExportSetFast(
   const clients = table.shared();
   const rejectedClientIds = [...book.rejectedIds];
   for (const dataset of CHUNKED) {
-    const files = discovered.files[dataset] ?? [];
+    let files = discovered.files[dataset] ?? [];
+    if (distributed.onePart) {
+      if (dataset !== 'interactions') continue;
+      files = files.filter((file) => file.key === distributed.onePart?.key);
+    }
+    if (dataset === 'interactions' && distributed.interactionsFrom) {
+      problems.push(
+        ...(await foldStoredPartials(files, distributed.interactionsFrom, folder, dataQuality.interactions)),
+      );
+      continue;
+    }
     const datasetProblems = await readDatasetFiles(reading, dataset, files, dataQuality[dataset], {
       onFirstHeader: () => {},
       openFile: (header, fileIndex) => {
@@ -163,7 +192,7 @@ export async function readExportSetFast(
           };
         };
       },
-      fold: (partial) => folder.fold(partial),
+      fold: (partial) => (distributed.onePart ? distributed.onePart.collect(partial) : folder.fold(partial)),
     });
     problems.push(...datasetProblems);
   }
@@ -186,6 +215,35 @@ export async function readExportSetFast(
   function files(dataset: DatasetName): readonly DiscoveredFile[] {
     return discovered.files[dataset] ?? [];
   }
+}
+
+/** The reduce step: folds each part's stored partial in file order, as if the part had been read. */
+async function foldStoredPartials(
+  files: readonly DiscoveredFile[],
+  load: (file: DiscoveredFile) => Promise<StoredPartial | undefined>,
+  folder: AggregateFolder,
+  quality: DatasetQuality,
+): Promise<string[]> {
+  for (const [fileIndex, file] of files.entries()) {
+    const stored = await load(file);
+    if (!stored) {
+      return [`${file.name} has no partial aggregate from the map step; run the quarter again`];
+    }
+    // The map step read the part as the dataset's only file: give its rows this file's place.
+    const shift = fileIndex * 2 ** 32;
+    const { partial } = stored;
+    for (const example of partial.examples) (example as { position: number }).position += shift;
+    if (partial.claims) {
+      const positions = partial.claims.position;
+      for (let i = 0; i < positions.length; i++) positions[i] = (positions[i] as number) + shift;
+    }
+    if (!folder.expects('interactions'))
+      folder.expect('interactions', Math.ceil(partial.rows * files.length * 1.1));
+    folder.fold(partial);
+    quality.rows += partial.rows;
+    quality.files.push(stored.provenance);
+  }
+  return [];
 }
 
 interface FileChunkResult {
