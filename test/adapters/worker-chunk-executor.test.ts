@@ -1,0 +1,74 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerChunkExecutor } from '../../src/adapters/workers/worker-chunk-executor';
+import { parseConfig } from '../../src/core/config';
+import { fastExportSetReader } from '../../src/core/fast/read-export-set-fast';
+import type { ExportSetReader } from '../../src/core/ingest/export-set-reader';
+import { readExportSet } from '../../src/core/ingest/read-export-set';
+import { parseQuarter, type Quarter, quarterPeriod } from '../../src/core/quarter';
+import { measureQuarter } from '../../src/use-cases/measure-quarter';
+import { MemoryExportStore } from '../support/memory-store';
+import { messyExportSet } from '../support/messy-exports';
+
+// Vitest cannot start a worker from TypeScript source: bundle the worker as the build does.
+let folder: string;
+let workerUrl: URL;
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'ingest-worker-'));
+  const outfile = join(folder, 'ingest-worker.mjs');
+  await build({
+    entryPoints: ['src/adapters/workers/ingest-worker.ts'],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'warning',
+  });
+  workerUrl = pathToFileURL(outfile);
+});
+afterAll(() => rm(folder, { recursive: true, force: true }));
+
+const config = parseConfig({ rejectLimitPercent: 100 });
+const period = quarterPeriod(parseQuarter('2026-Q3') as Quarter, 1);
+
+async function measured(store: MemoryExportStore, reader: ExportSetReader) {
+  const { reading, measures } = await measureQuarter({ store, period, config, reader });
+  return JSON.parse(
+    JSON.stringify(
+      { measures, dataQuality: reading.dataQuality, problems: reading.problems },
+      (_key, value) =>
+        typeof value === 'bigint' ? String(value) : value instanceof Map ? [...value] : value,
+    ),
+  );
+}
+
+describe('worker threads', () => {
+  it('read chunks on two threads and give what one straightforward pass gives', async () => {
+    await fc.assert(
+      fc.asyncProperty(messyExportSet, fc.integer({ min: 1, max: 64 }), async ({ files }, chunkBytes) => {
+        const store = new MemoryExportStore(11);
+        for (const [name, text] of Object.entries(files)) store.put(`exports/2026-Q3/${name}`, text);
+        const reader = fastExportSetReader({
+          executor: () => workerChunkExecutor({ threads: 2, workerUrl }),
+          chunkBytes,
+        });
+        expect(await measured(store, reader)).toEqual(await measured(store, readExportSet));
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('fails the reading, not the process, when a worker cannot read', async () => {
+    const executor = workerChunkExecutor({ threads: 1, workerUrl });
+    const plan = { dataset: 'interactions' } as never;
+    await expect(executor.read(plan, new Uint8Array([49, 10]))).rejects.toThrow(
+      /Cannot read properties of undefined/,
+    );
+    await executor.close();
+  });
+});
