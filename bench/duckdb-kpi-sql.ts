@@ -101,14 +101,14 @@ export function buildKpiSql(options: KpiSqlOptions): { setup: string[]; result: 
               arg_min({'since': since, 'churned': churned}, line)
                 FILTER (WHERE since IS NOT NULL AND (churned_on IS NULL OR churned > since)) AS kept
        FROM typed WHERE client_id IS NOT NULL GROUP BY client_id
-     ), kept AS (
+     ), clients AS (
        SELECT client_id, kept.since AS since, kept.churned AS churned FROM first_rows WHERE kept IS NOT NULL
      )
      SELECT client_id, since, churned,
             since <= ${end} AND (churned IS NULL OR churned > ${start}) AS active,
             since < ${start} AND (churned IS NULL OR churned > ${start}) AS at_start,
             since < ${start} AND (churned IS NULL OR churned > ${end}) AS retained
-     FROM kept`,
+     FROM clients`,
 
     `CREATE TEMP TABLE interactions_by_client AS
      WITH typed AS (

@@ -51,7 +51,7 @@ function clientsFor(size: number): number {
   return Math.max(100, Math.round((size / INTERACTIONS_PER_CLIENT) * 1.1));
 }
 
-export function exportSetRoot(size: number): string {
+function exportSetRoot(size: number): string {
   return resolve('bench/.cache', `rows-${size}`);
 }
 
