@@ -1,0 +1,257 @@
+/**
+ * The distributed mode's handlers invoked locally as the state machine invokes them, against
+ * a local S3 server (s3rver) and SES emulator (aws-ses-v2-local), through the real AWS SDK:
+ * list the parts as the Distributed Map's ItemReader does, call map-part with each listed key,
+ * then reduce-parts with the run request.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createMapPartHandler, PartKeyError } from '../../functions/map-part/index';
+import { createReduceHandler } from '../../functions/reduce-parts/index';
+import { createRunReportHandler } from '../../functions/run-report/index';
+import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
+import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
+import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
+import { parseConfig } from '../../src/core/config';
+import type { Snapshot } from '../../src/core/snapshot';
+import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
+import { reportKeys } from '../../src/use-cases/report-keys';
+import { openEmailRendering } from '../../src/wiring/email-delivery';
+import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';
+import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
+
+const BUCKET = 'kpi-data';
+const QUARTER = '2026-Q3';
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/example/2026-Q3');
+const SINGLE_FILES = ['clients.csv', 'services.csv', 'surveys.csv', 'support_costs.csv'];
+const CONFIG = parseConfig({
+  companyName: 'Smith & Jones',
+  rejectLimitPercent: 50,
+  email: {
+    from: 'KPI report <kpi@example.com>',
+    recipients: [{ address: 'ceo@example.com' }, { address: 'cfo@example.com' }],
+  },
+});
+const NOW = new Date('2026-10-05T06:00:05.000Z');
+const silent = () => new Logger({ logLevel: 'SILENT' });
+const metrics = () => new Metrics({ namespace: 'kpi-report-test', serviceName: 'test' });
+
+let s3server: RunningS3rver;
+let ses: RunningSesLocal;
+let s3: S3Client;
+let prefixCounter = 0;
+
+beforeAll(async () => {
+  s3server = await startS3rver([BUCKET]);
+  ses = await startSesLocal();
+  s3 = createS3Client({ region: 'eu-west-1', endpoint: s3server.endpoint, credentials: S3RVER_CREDENTIALS });
+});
+afterAll(async () => {
+  s3.destroy();
+  await ses.close();
+  await s3server.stop();
+});
+beforeEach(async () => {
+  await ses.clear();
+});
+
+async function put(key: string, body: Uint8Array | string): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+}
+
+/**
+ * A fresh data root holding the worked example's 2026-Q3 exports, interactions either as one
+ * file or split in two parts (each with the header; the second gzipped).
+ */
+async function dataRoot(options: { interactions: 'single' | 'parts' }) {
+  prefixCounter += 1;
+  const prefix = `tenant-${prefixCounter}`;
+  const exports = `${prefix}/exports/${QUARTER}`;
+  for (const name of SINGLE_FILES) await put(`${exports}/${name}`, await readFile(path.join(FIXTURE, name)));
+  const interactions = await readFile(path.join(FIXTURE, 'interactions.csv'), 'utf8');
+  if (options.interactions === 'single') {
+    await put(`${exports}/interactions.csv`, interactions);
+  } else {
+    const [header, ...rows] = interactions.trimEnd().split('\n');
+    const half = Math.ceil(rows.length / 2);
+    await put(`${exports}/interactions/part-001.csv`, `${[header, ...rows.slice(0, half)].join('\n')}\n`);
+    await put(
+      `${exports}/interactions/part-002.csv.gz`,
+      gzipSync(`${[header, ...rows.slice(half)].join('\n')}\n`),
+    );
+  }
+  return { prefix, store: new S3ExportStore({ client: s3, bucket: BUCKET, prefix }) };
+}
+
+/** What the Distributed Map's ItemReader lists: every key under the quarter's interactions prefix. */
+async function listedKeys(prefix: string): Promise<string[]> {
+  const listed = await s3.send(
+    new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/exports/${QUARTER}/interactions/` }),
+  );
+  return (listed.Contents ?? []).map((object) => object.Key ?? '');
+}
+
+function mapPartHandler(store: S3ExportStore, prefix: string) {
+  return createMapPartHandler({ store, config: CONFIG, prefix, logger: silent() });
+}
+
+function emailDeps(store: S3ExportStore) {
+  const client = createSesClient({
+    region: 'eu-west-1',
+    endpoint: ses.endpoint,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  return {
+    store,
+    config: CONFIG,
+    rendering: () => openEmailRendering(CONFIG),
+    delivery: (quarter: string, send: boolean) =>
+      send
+        ? { mailer: new SesMailer({ client }), ledger: new DeliveryLedger(store) }
+        : { mailer: new OutboxMailer({ store, quarter }), ledger: undefined },
+    logger: silent(),
+    metrics: metrics(),
+    now: () => NOW,
+  };
+}
+
+async function snapshotOf(store: S3ExportStore): Promise<Snapshot> {
+  return JSON.parse((await store.readText(reportKeys.snapshot(QUARTER))) ?? 'null') as Snapshot;
+}
+
+const RUN = { quarter: QUARTER, runId: 'api-run-1', requestedBy: 'api', dryRun: false, resend: false };
+
+describe('the map-part function', () => {
+  it('measures a part named by its bucket key and writes its partial under the run folder', async () => {
+    // Prepare
+    const { prefix, store } = await dataRoot({ interactions: 'parts' });
+    const [first] = await listedKeys(prefix);
+
+    // Act
+    const result = await mapPartHandler(store, prefix)({ quarter: QUARTER, runId: 'api-run-1', key: first });
+
+    // Assess
+    expect(result).toMatchObject({
+      key: `exports/${QUARTER}/interactions/part-001.csv`,
+      partialKey: expect.stringMatching(`^${reportKeys.partials(QUARTER, 'api-run-1')}`),
+      rows: 10,
+      rejected: expect.any(Number),
+    });
+    expect(await store.readText(result.partialKey ?? '')).toBeDefined();
+  });
+
+  it('reads a gzipped part the same way', async () => {
+    const { prefix, store } = await dataRoot({ interactions: 'parts' });
+    const keys = await listedKeys(prefix);
+
+    const result = await mapPartHandler(store, prefix)({ quarter: QUARTER, runId: 'r', key: keys[1] });
+
+    expect(result).toMatchObject({ key: `exports/${QUARTER}/interactions/part-002.csv.gz`, rows: 9 });
+    expect(result.partialKey).toBeDefined();
+  });
+
+  it('writes no partial for a listed object that is not a CSV part', async () => {
+    const { prefix, store } = await dataRoot({ interactions: 'parts' });
+    await put(`${prefix}/exports/${QUARTER}/interactions/README.txt`, 'parts of the interactions export');
+
+    const result = await mapPartHandler(
+      store,
+      prefix,
+    )({ quarter: QUARTER, runId: 'r', key: `${prefix}/exports/${QUARTER}/interactions/README.txt` });
+
+    expect(result).toMatchObject({ partialKey: undefined, rows: 0, rejected: 0 });
+  });
+
+  it("refuses a key outside the quarter's interactions parts, before reading anything", async () => {
+    const { prefix, store } = await dataRoot({ interactions: 'parts' });
+    const handler = mapPartHandler(store, prefix);
+
+    await expect(
+      handler({ quarter: QUARTER, runId: 'r', key: `${prefix}/exports/${QUARTER}/clients.csv` }),
+    ).rejects.toThrow(PartKeyError);
+    await expect(
+      handler({ quarter: QUARTER, runId: 'r', key: `other/exports/${QUARTER}/interactions/part-001.csv` }),
+    ).rejects.toThrow(/is not under tenant-\d+\/exports\/2026-Q3\/interactions\//);
+    await expect(
+      handler({
+        quarter: '2026-Q2',
+        runId: 'r',
+        key: `${prefix}/exports/${QUARTER}/interactions/part-001.csv`,
+      }),
+    ).rejects.toThrow(PartKeyError);
+  });
+
+  it('rejects an item it does not understand, naming the field', async () => {
+    const { prefix, store } = await dataRoot({ interactions: 'parts' });
+
+    await expect(mapPartHandler(store, prefix)({ quarter: 'Q3-2026', runId: 'r', key: 'k' })).rejects.toThrow(
+      /quarter/,
+    );
+  });
+});
+
+describe('the reduce-parts function', () => {
+  it('after the map, reports the same KPIs as one function reading the single file, and mails them', async () => {
+    // Prepare
+    const single = await dataRoot({ interactions: 'single' });
+    await createRunReportHandler(emailDeps(single.store))({
+      source: 'api',
+      runId: 'single',
+      quarter: QUARTER,
+      dryRun: true,
+    });
+    const parted = await dataRoot({ interactions: 'parts' });
+    const mapPart = mapPartHandler(parted.store, parted.prefix);
+    for (const key of await listedKeys(parted.prefix)) {
+      await mapPart({ quarter: QUARTER, runId: RUN.runId, key });
+    }
+
+    // Act
+    const result = await createReduceHandler(emailDeps(parted.store))(RUN);
+
+    // Assess
+    expect(result).toEqual({ quarter: QUARTER, runId: RUN.runId, status: 'succeeded' });
+    const [expected, actual] = [await snapshotOf(single.store), await snapshotOf(parted.store)];
+    expect(actual.kpis).toEqual(expected.kpis);
+    expect(actual.segments).toEqual(expected.segments);
+    expect(actual.dataQuality.interactions).toMatchObject({
+      rows: expected.dataQuality.interactions.rows,
+      rejected: expected.dataQuality.interactions.rejected,
+    });
+    expect((await ses.messages()).flatMap((mail) => mail.destination.to).sort()).toEqual([
+      'ceo@example.com',
+      'cfo@example.com',
+    ]);
+    expect(JSON.parse((await parted.store.readText(reportKeys.status(QUARTER))) ?? '{}')).toMatchObject({
+      status: 'succeeded',
+      runId: RUN.runId,
+      requestedBy: 'api',
+    });
+  });
+
+  it('fails, and records the failure in status.json, when a part has no partial', async () => {
+    const parted = await dataRoot({ interactions: 'parts' });
+    const [first] = await listedKeys(parted.prefix);
+    await mapPartHandler(parted.store, parted.prefix)({ quarter: QUARTER, runId: RUN.runId, key: first });
+
+    await expect(createReduceHandler(emailDeps(parted.store))(RUN)).rejects.toThrow(/part-002/);
+
+    expect(JSON.parse((await parted.store.readText(reportKeys.status(QUARTER))) ?? '{}')).toMatchObject({
+      status: 'failed',
+    });
+    expect(await ses.messages()).toEqual([]);
+  });
+
+  it('rejects an input it does not understand, naming the field', async () => {
+    const parted = await dataRoot({ interactions: 'parts' });
+
+    await expect(
+      createReduceHandler(emailDeps(parted.store))({ ...RUN, requestedBy: 'someone' }),
+    ).rejects.toThrow(/requestedBy/);
+  });
+});
