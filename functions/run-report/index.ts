@@ -6,13 +6,17 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
+import { SfnRunLauncher } from '../../src/adapters/sfn/sfn-run-launcher';
+import { createFastReader } from '../../src/adapters/workers/fast-reader';
 import type { Config } from '../../src/core/config';
 import { dayInZone } from '../../src/core/dates';
-import type { ExportStore } from '../../src/core/ports';
+import type { ExportStore, RunLauncher } from '../../src/core/ports';
 import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../../src/core/quarter';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
-import { reportRun } from '../../src/use-cases/report-run';
+import { planRun } from '../../src/use-cases/distributed-run';
+import { reportRun, writeRunStatus } from '../../src/use-cases/report-run';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 
@@ -35,6 +39,8 @@ export interface RunReportDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
+  /** Starts the distributed run (Step Functions) for quarters over `distributedAboveMiB`. */
+  readonly distributed?: RunLauncher | undefined;
 }
 
 /**
@@ -60,6 +66,23 @@ export function createRunReportHandler(deps: RunReportDependencies) {
     deps.logger.appendKeys({ runId, quarter: label });
     deps.logger.info('report run started', { source: request.source });
     const dryRun = request.source === 'api' && request.dryRun;
+    const resend = request.source === 'api' && request.resend;
+    if (deps.distributed) {
+      const plan = await planRun({ store: deps.store, config, quarter: label });
+      deps.logger.info('read plan', { mode: plan.mode, reason: plan.reason, parts: plan.parts.length });
+      if (plan.mode === 'distributed') {
+        await writeRunStatus(deps.store, {
+          quarter: label,
+          runId,
+          requestedBy: request.source,
+          dryRun,
+          status: 'running',
+          updatedAt: deps.now().toISOString(),
+        });
+        await deps.distributed.start({ runId, quarter: label, dryRun, resend, requestedBy: request.source });
+        return { quarter: label, runId, status: 'distributed' };
+      }
+    }
     try {
       const result = await reportRun({
         store: deps.store,
@@ -69,7 +92,8 @@ export function createRunReportHandler(deps: RunReportDependencies) {
         runId,
         requestedBy: request.source,
         dryRun,
-        resend: request.source === 'api' && request.resend,
+        resend,
+        reader: createFastReader(),
         rendering: await deps.rendering(),
         delivery: await deps.delivery(label, !dryRun),
         now: deps.now,
@@ -139,6 +163,13 @@ function fromEnvironment(): (event: unknown) => Promise<unknown> {
     logger: new Logger(),
     metrics: new Metrics(),
     now: () => new Date(),
+    distributed:
+      settings.env.STATE_MACHINE_ARN === undefined
+        ? undefined
+        : new SfnRunLauncher({
+            client: new SFNClient({ region: settings.env.AWS_REGION }),
+            stateMachineArn: settings.env.STATE_MACHINE_ARN,
+          }),
   });
 }
 

@@ -12,6 +12,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { S3Event } from 'aws-lambda';
 import { SnsOpsNotifier } from '../../src/adapters/sns/sns-notifier';
+import { createFastReader } from '../../src/adapters/workers/fast-reader';
 import type { Config } from '../../src/core/config';
 import type { ExportStore, OpsNotifier } from '../../src/core/ports';
 import { parseQuarter, type Quarter } from '../../src/core/quarter';
@@ -57,7 +58,13 @@ export function createValidateUploadHandler(deps: ValidateUploadDependencies) {
       const now = deps.now();
       const firstUpload = await firstUploadTime(deps.store, label, now);
       const lastNotice = await deps.store.readText(noticeKey(label));
-      const report = await validateQuarter({ store: deps.store, config: deps.config, quarter, now });
+      const report = await validateQuarter({
+        store: deps.store,
+        config: deps.config,
+        quarter,
+        now,
+        reader: createFastReader(),
+      });
       await deps.store.write(
         reportKeys.validation(label),
         `${JSON.stringify(report, null, 2)}\n`,

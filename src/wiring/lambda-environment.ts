@@ -14,6 +14,8 @@ const lambdaEnvironmentSchema = z.object({
   KPI_REPORT_CONFIG: z.string().default('{}'),
   RUN_FUNCTION_NAME: z.string().min(1).optional(),
   OPS_TOPIC_ARN: z.string().min(1).optional(),
+  /** The distributed-run state machine; the report function starts it for large quarters. */
+  STATE_MACHINE_ARN: z.string().min(1).optional(),
   AWS_REGION: z.string().default(DEFAULT_AWS_REGION),
   AWS_ENDPOINT_URL_S3: z.string().optional(),
   AWS_ENDPOINT_URL: z.string().optional(),

@@ -22,20 +22,20 @@ interface PooledWorker {
   readonly pending: Map<number, PendingChunk>;
 }
 
-/** Where the worker's code is: bundled next to this module, or the TypeScript source (tsx). */
-export function ingestWorkerUrl(): URL {
-  for (const name of ['./ingest-worker.mjs', './ingest-worker.ts']) {
-    const url = new URL(name, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return url;
-  }
-  throw new Error(`the fast reader's worker (ingest-worker.mjs) is not next to ${import.meta.url}`);
+/**
+ * The worker's bundled code next to this module (dist/ or a Lambda asset), or undefined
+ * when running from TypeScript source (tsx, vitest), where a worker could not load it.
+ */
+export function bundledWorkerUrl(): URL | undefined {
+  const url = new URL('./ingest-worker.mjs', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
 export function defaultThreadCount(): number {
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
 
-export function workerChunkExecutor(options: { threads?: number; workerUrl?: URL } = {}): ChunkExecutor {
+export function workerChunkExecutor(options: { threads?: number; workerUrl: URL }): ChunkExecutor {
   const threads = options.threads ?? defaultThreadCount();
   const pool: PooledWorker[] = [];
   const planIds = new WeakMap<DatasetPlan, number>();
@@ -43,7 +43,7 @@ export function workerChunkExecutor(options: { threads?: number; workerUrl?: URL
   let nextChunkId = 0;
 
   const start = (): PooledWorker => {
-    const worker = new Worker(options.workerUrl ?? ingestWorkerUrl());
+    const worker = new Worker(options.workerUrl);
     const pooled: PooledWorker = { worker, plans: new Set(), pending: new Map() };
     worker.on('message', (message: { id: number; result?: ChunkResult; error?: string }) => {
       const waiting = pooled.pending.get(message.id);

@@ -181,7 +181,7 @@ export async function readExportSetFast(
           const { partial, lines } = await executor.read(plan, chunk);
           if (!folder.expects(dataset) && partial.rows > 0) {
             // Size the id table once, from this chunk's bytes per row, rather than grow it.
-            folder.expect(dataset, Math.ceil((storedBytes(files) / chunkLength) * partial.rows * 1.1));
+            folder.expect(dataset, Math.ceil((storedBytes(files) / chunkLength) * partial.rows * 1.05));
           }
           return {
             rows: partial.rows,
