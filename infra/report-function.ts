@@ -26,6 +26,53 @@ const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 /** What a reference (a bucket name, an ARN) is counted as when checking that limit. */
 const REFERENCE_SIZE_ESTIMATE = 128;
 
+/** Memory and timeout for one handler. */
+export interface FunctionSizing {
+  /** Memory in MB; Lambda allots CPU in proportion (1,769 MB = one vCPU, 3,538 MB ≈ two). */
+  readonly memorySize: number;
+  readonly timeout: Duration;
+}
+
+/**
+ * Memory and timeout per handler entry, chosen from measurements (2 × AMD EPYC, Node 20,
+ * the bundled CLI with the fast reader, `/usr/bin/time`; the machine was shared, so CPU
+ * seconds, which contention inflates least, are the figure used):
+ *
+ * | export set | rows | run: CPU s, peak RSS | validate: CPU s, peak RSS |
+ * |---|---:|---:|---:|
+ * | 72 MB | 1.4 M | 7.2 s, 310 MiB | |
+ * | 364 MB | 7.0 M | 15.0 s, 534 MiB | 15.6 s, 436 MiB |
+ * | 1,456 MB | 28.0 M | 59.0 s, 1,041 MiB | 56.3 s, 1,027 MiB |
+ *
+ * So a run needs about 0.4 GB plus 0.5 GB per GB of exports, and about 40 CPU seconds per
+ * GB (the reader alone does 100+ MB/s per core on a quiet machine; the rest is the KPI
+ * model, prior quarters, rendering and start-up).
+ *
+ * - run-report, 3,538 MB / 10 min: about two vCPUs, so the fast reader's worker threads
+ *   each get a core (CPU only comes with memory on Lambda): the parallel part takes half the
+ *   wall time of 1,769 MB for the same GB-seconds. The memory holds about 5 GB of exports
+ *   with 20% headroom, 3.5 × the largest benchmark set. At that ceiling a run reads for
+ *   about 100 s (40 CPU s/GB on two vCPUs), 130 s on slower arm64 cores; 10 minutes leaves
+ *   over 4× for S3, prior quarters and SES, and three attempts (two retries) still fit the
+ *   schedule's one-hour event age with room, where 15-minute attempts barely did.
+ * - validate-upload, 3,538 MB / 5 min: it streams the whole export set like a run (same
+ *   CPU seconds and memory above), on every uploaded file, so it gets the same CPU share;
+ *   it neither renders nor reads prior quarters, so 5 minutes is over 2× its ceiling time.
+ * - reports-api, 1,024 MB / 15 s: a handful of S3 calls, a presign and an asynchronous
+ *   invoke (the process holds about 60 MiB once loaded), so memory buys only CPU for the
+ *   cold start: its cold import (about 0.25 s on one full core here) would take about 0.9 s
+ *   at 512 MB's 0.29 vCPU and 0.45 s at 1,024 MB's 0.58, for a fraction of a cent a
+ *   quarter. 15 s stays under API Gateway's 29 s, so a stuck call ends as the function's
+ *   500, not the gateway's 504.
+ *
+ * `ReportFunction` uses these when `memorySize` and `timeout` are not given.
+ */
+export const FUNCTION_SIZING: Readonly<Record<string, FunctionSizing>> = {
+  'functions/run-report/index.ts': { memorySize: 3538, timeout: Duration.minutes(10) },
+  'functions/validate-upload/index.ts': { memorySize: 3538, timeout: Duration.minutes(5) },
+  'functions/reports-api/index.ts': { memorySize: 1024, timeout: Duration.seconds(15) },
+};
+
 export interface ReportFunctionProps {
   /** The handler's entry file, relative to `projectRoot`, e.g. `functions/run-report/index.ts`. */
   readonly entry: string;
@@ -33,11 +80,11 @@ export interface ReportFunctionProps {
   readonly description: string;
   /**
    * Memory in MB; Lambda allots CPU in proportion (one full vCPU at 1,769 MB).
-   * @default 512
+   * @default - the entry's `FUNCTION_SIZING`, else 512
    */
   readonly memorySize?: number;
   /**
-   * @default Duration.seconds(30)
+   * @default - the entry's `FUNCTION_SIZING`, else Duration.seconds(30)
    */
   readonly timeout?: Duration;
   /**
@@ -108,8 +155,8 @@ export class ReportFunction extends NodejsFunction {
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? FUNCTION_SIZING[props.entry]?.memorySize ?? 512,
+      timeout: props.timeout ?? FUNCTION_SIZING[props.entry]?.timeout ?? Duration.seconds(30),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       role,

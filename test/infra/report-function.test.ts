@@ -10,10 +10,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleLambda, INGEST_WORKER_FILE, INGEST_WORKER_SOURCE } from '../../infra/lambda-bundling';
-import { REPOSITORY_ROOT, ReportFunction } from '../../infra/report-function';
+import { FUNCTION_SIZING, REPOSITORY_ROOT, ReportFunction } from '../../infra/report-function';
 import { testApp } from './support/infra-app';
 
 /** Synthesises one ReportFunction with real esbuild bundling, as `cdk synth` does, and returns its asset folder. */
@@ -121,6 +122,58 @@ describe('ReportFunction', () => {
     expect(bundle.templates || bundle.chartAssets).toBe(false);
     rmSync(outdir, { recursive: true, force: true });
   }, 60_000);
+});
+
+describe('ReportFunction sizing', () => {
+  it('gives each known handler its measured memory and timeout, and anything else 512 MB and 30 s', () => {
+    // Prepare
+    const stack = new Stack(testApp(), 'Sized');
+    const entries = [
+      'functions/run-report/index.ts',
+      'functions/validate-upload/index.ts',
+      'functions/reports-api/index.ts',
+      'functions/some-new-handler/index.ts',
+    ];
+
+    // Act
+    const functions = entries.map(
+      (entry, i) => new ReportFunction(stack, `Function${i}`, { entry, description: 'sizing test' }),
+    );
+
+    // Assess
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: unknown }>;
+    const sizes = functions.map((fn) => {
+      const { MemorySize, Timeout } = resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)]
+        ?.Properties as { MemorySize: number; Timeout: number };
+      return [MemorySize, Timeout];
+    });
+    expect(sizes).toEqual([
+      [3538, 600],
+      [3538, 300],
+      [1024, 15],
+      [512, 30],
+    ]);
+    expect(Object.keys(FUNCTION_SIZING).sort()).toEqual(entries.slice(0, 3).sort());
+  });
+
+  it('lets explicit memory and timeout win over the measured ones', () => {
+    // Prepare
+    const stack = new Stack(testApp(), 'Explicit');
+
+    // Act
+    new ReportFunction(stack, 'Run', {
+      entry: 'functions/run-report/index.ts',
+      description: 'sizing test',
+      memorySize: 2048,
+      timeout: Duration.minutes(15),
+    });
+
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 2048,
+      Timeout: 900,
+    });
+  });
 });
 
 describe('bundleLambda', () => {
