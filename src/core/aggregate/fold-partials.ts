@@ -31,6 +31,7 @@ const ID_COLUMN: Partial<Record<DatasetName, string>> = {
 };
 
 const decoder = new TextDecoder();
+const PREFETCH_BLOCK = 32;
 
 export class AggregateFolder {
   readonly activity: QuarterActivity;
@@ -103,29 +104,35 @@ export class AggregateFolder {
     const { hashHigh, hashLow, client, flags, value } = claims;
     // Earlier partials came first: once they hold MAX_EXAMPLES examples, no repeat here can join.
     let repeatExamples = quality.examples.length < MAX_EXAMPLES ? MAX_EXAMPLES : 0;
-    for (let i = 0; i < claims.length; i++) {
-      if (!seen.add(hashHigh[i] as number, hashLow[i] as number)) {
-        quality.rejected++;
-        const at = claims.position[i] as number;
-        if (repeatExamples-- > 0) {
-          const id = decoder.decode(claims.idBytes.subarray(claims.idStart[i], claims.idEnd[i]));
-          examples.push({
-            position: at,
-            reason: `${ID_COLUMN[dataset] ?? 'id'} '${id}' repeats an earlier row; the first is kept`,
-          });
+    for (let block = 0; block < claims.length; block += PREFETCH_BLOCK) {
+      const blockEnd = Math.min(block + PREFETCH_BLOCK, claims.length);
+      // Touch the block's table slots first: independent loads, so their cache misses overlap
+      // instead of being paid one after another by the inserts (which stay in row order).
+      for (let i = block; i < blockEnd; i++) seen.touch(hashHigh[i] as number, hashLow[i] as number);
+      for (let i = block; i < blockEnd; i++) {
+        if (!seen.add(hashHigh[i] as number, hashLow[i] as number)) {
+          quality.rejected++;
+          const at = claims.position[i] as number;
+          if (repeatExamples-- > 0) {
+            const id = decoder.decode(claims.idBytes.subarray(claims.idStart[i], claims.idEnd[i]));
+            examples.push({
+              position: at,
+              reason: `${ID_COLUMN[dataset] ?? 'id'} '${id}' repeats an earlier row; the first is kept`,
+            });
+          }
+          continue;
         }
-        continue;
-      }
-      const flag = flags[i] as number;
-      if ((flag & IN_QUARTER) === 0) continue;
-      const owner = client[i] as number;
-      if (dataset === 'interactions') {
-        if (flag & SELF_SERVICE) (activity.selfService[owner] as number)++;
-        else (activity.assisted[owner] as number)++;
-      } else if (flag & CESS) {
-        activity.addCessMicroPoints(owner, value[i] as number);
-      } else {
-        activity.addNpsResponse(owner, value[i] as number);
+        const flag = flags[i] as number;
+        if ((flag & IN_QUARTER) === 0) continue;
+        const owner = client[i] as number;
+        if (dataset === 'interactions') {
+          if (flag & SELF_SERVICE) (activity.selfService[owner] as number)++;
+          else (activity.assisted[owner] as number)++;
+        } else if (flag & CESS) {
+          activity.addCessMicroPoints(owner, value[i] as number);
+        } else {
+          activity.addNpsResponse(owner, value[i] as number);
+        }
       }
     }
     if (claims.length > 0) this.lastPosition.set(dataset, claims.position[claims.length - 1] as number);

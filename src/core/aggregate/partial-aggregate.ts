@@ -216,20 +216,21 @@ export class ClaimsBuilder {
     );
   }
 
+  /** The claims, as views of the builder's columns (no copy: a chunk's columns move as they are). */
   finish(): Claims {
     const c = this.claims;
     const n = c.length;
     return {
       length: n,
-      hashHigh: c.hashHigh.slice(0, n),
-      hashLow: c.hashLow.slice(0, n),
-      client: c.client.slice(0, n),
-      flags: c.flags.slice(0, n),
-      value: c.value.slice(0, n),
-      position: c.position.slice(0, n),
-      idStart: c.idStart.slice(0, n),
-      idEnd: c.idEnd.slice(0, n),
-      idBytes: c.idBytes.slice(0, this.idLength),
+      hashHigh: c.hashHigh.subarray(0, n),
+      hashLow: c.hashLow.subarray(0, n),
+      client: c.client.subarray(0, n),
+      flags: c.flags.subarray(0, n),
+      value: c.value.subarray(0, n),
+      position: c.position.subarray(0, n),
+      idStart: c.idStart.subarray(0, n),
+      idEnd: c.idEnd.subarray(0, n),
+      idBytes: c.idBytes.subarray(0, this.idLength),
     };
   }
 
@@ -290,8 +291,8 @@ export class PairsBuilder {
   finish(): ServicePairs {
     return {
       length: this.length,
-      client: this.client.slice(0, this.length),
-      service: this.service.slice(0, this.length),
+      client: this.client.subarray(0, this.length),
+      service: this.service.subarray(0, this.length),
       names: this.names,
     };
   }

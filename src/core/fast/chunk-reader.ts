@@ -93,7 +93,7 @@ export class ChunkReader {
   read(bytes: Uint8Array): ChunkResult {
     const { plan, scanner } = this;
     const partial = emptyPartial(plan.dataset);
-    const sink = new ChunkSink(plan.dataset, partial, plan.fileIndex);
+    const sink = new ChunkSink(plan.dataset, partial, plan.fileIndex, Math.ceil(bytes.length / 32));
     scanner.reset(bytes, 0, bytes.length);
     while (scanner.next()) {
       partial.rows++;
@@ -371,9 +371,11 @@ class ChunkSink {
     dataset: ChunkedDataset,
     private readonly partial: PartialAggregate,
     private readonly fileIndex: number,
+    /** Rows the chunk probably holds, so that the columns are allocated once. */
+    expectedRows: number,
   ) {
-    if (dataset === 'interactions' || dataset === 'surveys') this.claims = new ClaimsBuilder(4096);
-    if (dataset === 'services') this.pairs = new PairsBuilder(4096, this.names);
+    if (dataset === 'interactions' || dataset === 'surveys') this.claims = new ClaimsBuilder(expectedRows);
+    if (dataset === 'services') this.pairs = new PairsBuilder(expectedRows, this.names);
     if (dataset === 'support_costs') this.costs = new CostsBuilder();
   }
 

@@ -93,8 +93,7 @@ export class ClientsReader {
       const start = starts[at] as number;
       const end = ends[at] as number;
       if (start === end) this.segments[d] = undefined;
-      else if (isPlainToken(bytes, start, end))
-        this.segments[d] = String.fromCharCode(...bytes.subarray(start, end));
+      else if (isPlainToken(bytes, start, end)) this.segments[d] = this.interner.text(bytes, start, end);
       else return false;
     }
     // Only now may the id be taken: a row the zod path would reject must not claim it.

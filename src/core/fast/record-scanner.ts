@@ -26,11 +26,17 @@ export class RecordScanner {
   private end = 0;
   private nextLine = 0;
 
+  /** No quote and no CR in the range: records end at LF and split at commas, nothing else. */
+  private plain = false;
+
   reset(bytes: Uint8Array, start: number, end: number): void {
     this.bytes = bytes;
     this.position = start;
     this.end = end;
     this.nextLine = 0;
+    // Two native byte searches per chunk decide whether the per-byte loop may ignore quotes and CRs.
+    const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
+    this.plain = view.indexOf(QUOTE) === -1 && view.indexOf(CR) === -1;
   }
 
   /** Where the next record starts. */
@@ -56,21 +62,33 @@ export class RecordScanner {
       let count = 0;
       let fieldStart = start;
       let i = start;
-      for (; i < end; i++) {
-        const byte = bytes[i] as number;
-        if (byte === COMMA) {
-          if (count === this.starts.length) this.growFields();
-          this.starts[count] = fieldStart;
-          this.ends[count] = i;
-          count++;
-          fieldStart = i + 1;
-        } else if (byte === LF || byte === CR) {
-          break;
-        } else if (byte === QUOTE) {
-          this.quoted = true;
-          break;
+      if (this.plain) {
+        for (; i < end; i++) {
+          const byte = bytes[i] as number;
+          if (byte === COMMA) {
+            if (count === this.starts.length) this.growFields();
+            this.starts[count] = fieldStart;
+            this.ends[count] = i;
+            count++;
+            fieldStart = i + 1;
+          } else if (byte === LF) break;
         }
-      }
+      } else
+        for (; i < end; i++) {
+          const byte = bytes[i] as number;
+          if (byte === COMMA) {
+            if (count === this.starts.length) this.growFields();
+            this.starts[count] = fieldStart;
+            this.ends[count] = i;
+            count++;
+            fieldStart = i + 1;
+          } else if (byte === LF || byte === CR) {
+            break;
+          } else if (byte === QUOTE) {
+            this.quoted = true;
+            break;
+          }
+        }
       if (this.quoted) {
         i = this.quotedRecordEnd(start);
       } else {
