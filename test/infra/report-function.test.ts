@@ -141,10 +141,10 @@ describe('ReportFunction sizing', () => {
     );
 
     // Assess
-    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: unknown }>;
+    const template = Template.fromStack(stack);
     const sizes = functions.map((fn) => {
-      const { MemorySize, Timeout } = resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)]
-        ?.Properties as { MemorySize: number; Timeout: number };
+      const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
+      const { MemorySize, Timeout } = template.toJSON().Resources[logicalId].Properties;
       return [MemorySize, Timeout];
     });
     expect(sizes).toEqual([
