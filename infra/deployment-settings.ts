@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DeploymentSettingsError,
   type KpiReportConfiguration,

@@ -107,8 +107,6 @@ export class DistributedReads extends Construct {
     this.mapPartFunction = new ReportFunction(this, 'MapPartFunction', {
       entry: 'functions/map-part/index.ts',
       description: 'kpi-report: distributed run, map step (one interactions part to a partial aggregate)',
-      memorySize: 2048,
-      timeout: Duration.minutes(15),
     });
     // It reads its part and clients.csv (so client indexes agree across parts), and writes
     // the partial under reports/<quarter>/runs/<runId>/partials/; nothing else.
@@ -121,8 +119,6 @@ export class DistributedReads extends Construct {
     this.reduceFunction = new ReportFunction(this, 'ReduceFunction', {
       entry: 'functions/reduce-parts/index.ts',
       description: 'kpi-report: distributed run, reduce step (merge the partials, then KPIs and the email)',
-      memorySize: 2048,
-      timeout: Duration.minutes(15),
     });
     this.reduceFunction.useDataRoot(dataBucket, dataPrefix, {
       read: ['exports/*', 'reports/*'],

@@ -278,8 +278,6 @@ export class QuarterlyKpiReports extends Construct {
     this.runFunction = new ReportFunction(this, 'RunFunction', {
       entry: 'functions/run-report/index.ts',
       description: "kpi-report: computes a quarter's KPIs and emails the report",
-      memorySize: 2048,
-      timeout: Duration.minutes(15),
       retryAttempts: 2,
       maxEventAge: Duration.hours(1),
       onFailure: failedRuns,
@@ -326,8 +324,6 @@ export class QuarterlyKpiReports extends Construct {
     this.validateFunction = new ReportFunction(this, 'ValidateFunction', {
       entry: 'functions/validate-upload/index.ts',
       description: 'kpi-report: validates an export set when a file is uploaded',
-      memorySize: 2048,
-      timeout: Duration.minutes(5),
       retryAttempts: 2,
       maxEventAge: Duration.hours(1),
       onFailure: failedRuns,
@@ -360,8 +356,6 @@ export class QuarterlyKpiReports extends Construct {
     this.apiFunction = new ReportFunction(this, 'ApiFunction', {
       entry: 'functions/reports-api/index.ts',
       description: 'kpi-report: the reports API (start a run, read its status and report link)',
-      memorySize: 512,
-      timeout: Duration.seconds(15),
     });
     this.apiFunction.useDataRoot(this.dataBucket, this.dataPrefix, {
       read: ['reports/*'],

@@ -71,6 +71,10 @@ export const FUNCTION_SIZING: Readonly<Record<string, FunctionSizing>> = {
   'functions/run-report/index.ts': { memorySize: 3538, timeout: Duration.minutes(10) },
   'functions/validate-upload/index.ts': { memorySize: 3538, timeout: Duration.minutes(5) },
   'functions/reports-api/index.ts': { memorySize: 1024, timeout: Duration.seconds(15) },
+  // One interactions part per call: it must finish inside Lambda's 15 minutes, on 2 vCPUs.
+  'functions/map-part/index.ts': { memorySize: 3538, timeout: Duration.minutes(15) },
+  // Reads the small datasets and folds the partials, then renders and mails like the run.
+  'functions/reduce-parts/index.ts': { memorySize: 3538, timeout: Duration.minutes(10) },
 };
 
 export interface ReportFunctionProps {

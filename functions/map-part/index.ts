@@ -6,7 +6,7 @@
  * S3). Failures are rethrown so that the state machine's retries and failure path see them.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../../src/core/config';
 import type { ExportStore } from '../../src/core/ports';
 import { quarterLabelSchema } from '../../src/core/quarter-label';

@@ -8,7 +8,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../../src/core/config';
 import type { ExportStore } from '../../src/core/ports';
 import { parseQuarter, type Quarter } from '../../src/core/quarter';

@@ -3,7 +3,7 @@
  * valid configuration. Parsed once at start-up; a bad value fails with every problem
  * listed and the field named.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

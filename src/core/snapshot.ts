@@ -2,7 +2,7 @@
  * `reports/<quarter>/kpis.json`: the machine-readable result of a run (kpis.md), the input
  * of later quarters' trends, and what tests compare. Values are at full precision.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DATASET_NAMES } from './datasets/contract';
 import { KPI_IDS } from './kpi-ids';
 

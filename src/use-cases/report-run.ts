@@ -3,7 +3,7 @@
  * email, and keep `reports/<quarter>/status.json` current (queued, running, succeeded,
  * partial, failed) so the API can answer "how did it go".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../core/config';
 import type { EmailTemplates } from '../core/email/email-templates';
 import { ExportSetError } from '../core/errors';

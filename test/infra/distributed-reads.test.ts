@@ -463,17 +463,22 @@ describe('starting a distributed run', () => {
 });
 
 describe('the distributed functions', () => {
-  it('run with 2 GB and 15 minutes, the kpi-report configuration and the data root', () => {
+  it('run with about 2 vCPUs (3,538 MB), the kpi-report configuration and the data root', () => {
     const { stack, distributed, template } = build({ dataPrefix: 'kpi' });
     const resources = template.toJSON().Resources;
 
+    expect(resources[logicalIdOf(stack, distributed.mapPartFunction.functionArn)].Properties.Timeout).toBe(
+      900,
+    );
+    expect(resources[logicalIdOf(stack, distributed.reduceFunction.functionArn)].Properties.Timeout).toBe(
+      600,
+    );
     for (const fn of [distributed.mapPartFunction, distributed.reduceFunction]) {
       expect(resources[logicalIdOf(stack, fn.functionArn)].Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
-        MemorySize: 2048,
-        Timeout: 900,
+        MemorySize: 3538,
         Environment: {
           Variables: expect.objectContaining({
             DATA_PREFIX: 'kpi',

@@ -438,12 +438,12 @@ describe('the functions', () => {
     }
   });
 
-  it('give the run function 2 GB and 15 minutes', () => {
+  it('give the run function about 2 vCPUs (3,538 MB) for its reader threads and 10 minutes', () => {
     const { stack, reports, template } = build();
 
     const run = template.toJSON().Resources[logicalIdOf(stack, reports.runFunction.functionArn)];
 
-    expect(run.Properties).toMatchObject({ MemorySize: 2048, Timeout: 900 });
+    expect(run.Properties).toMatchObject({ MemorySize: 3538, Timeout: 600 });
   });
 
   it('hand every function the kpi-report configuration with the sender, the configuration set and sending on', () => {

@@ -38,13 +38,20 @@ export class AggregateFolder {
   readonly quality = new Map<DatasetName, FoldedQuality>();
   private readonly seen = new Map<DatasetName, U64Set>();
   private readonly lastPosition = new Map<DatasetName, Position>();
-  private readonly servicePairs = new U64Set();
+  /** Services in use per client as a bit mask while the catalog has at most 31 names; pairs after. */
+  private serviceMasks: Int32Array | undefined;
+  private servicePairs: U64Set | undefined;
   private readonly serviceIndex = new Map<string, number>();
 
   private readonly expectedRows = new Map<DatasetName, number>();
 
   constructor(clientCount: number) {
     this.activity = new QuarterActivity(clientCount);
+  }
+
+  /** Frees a dataset's id table once all its partials are folded: its bytes per row are no longer needed. */
+  finishDataset(dataset: DatasetName): void {
+    this.seen.delete(dataset);
   }
 
   /** Sizes a dataset's id table for about `rows` rows (before its first fold). */
@@ -68,8 +75,7 @@ export class AggregateFolder {
       const global = names.map((name) => this.serviceId(name));
       for (let i = 0; i < partial.servicePairs.length; i++) {
         const owner = client[i] as number;
-        // (client + 1, service + 1): never the empty key (0, 0).
-        if (this.servicePairs.add(owner + 1, (global[service[i] as number] as number) + 1)) {
+        if (this.addServiceInUse(owner, global[service[i] as number] as number)) {
           (this.activity.servicesInUse[owner] as number)++;
         }
       }
@@ -136,6 +142,28 @@ export class AggregateFolder {
       }
     }
     if (claims.length > 0) this.lastPosition.set(dataset, claims.position[claims.length - 1] as number);
+  }
+
+  /** Records that `client` uses service `id`; true when that is new. */
+  private addServiceInUse(client: number, id: number): boolean {
+    if (this.servicePairs === undefined && id < 31) {
+      this.serviceMasks ??= new Int32Array(this.activity.clientCount);
+      const masks = this.serviceMasks;
+      const bit = 1 << id;
+      if ((masks[client] as number) & bit) return false;
+      masks[client] = (masks[client] as number) | bit;
+      return true;
+    }
+    if (this.servicePairs === undefined) {
+      // A large catalog: move what the masks hold into pairs (client + 1, service + 1; never (0, 0)).
+      const pairs = new U64Set(this.activity.clientCount * 2);
+      this.serviceMasks?.forEach((mask, owner) => {
+        for (let bit = 0; bit < 31; bit++) if (mask & (1 << bit)) pairs.add(owner + 1, bit + 1);
+      });
+      this.serviceMasks = undefined;
+      this.servicePairs = pairs;
+    }
+    return this.servicePairs.add(client + 1, id + 1);
   }
 
   private serviceId(name: string): number {

@@ -4,7 +4,7 @@
  * the reporting time zone, channels and surveys normalised, amounts as exact integers.
  * Every message names the column, the value and the fix, because operations read them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config';
 import { type DayInZone, parseDate, parseEventDay } from '../dates';
 import { parseDecimalNanos } from './decimal';

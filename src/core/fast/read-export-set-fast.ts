@@ -115,7 +115,9 @@ export async function readExportSetFast(
 
   // clients.csv, on this thread.
   let book = new ClientBook([]);
-  const table = new ClientTable(Math.ceil(storedBytes(discovered.files.clients ?? []) / 40));
+  let table: ClientTable | undefined = new ClientTable(
+    Math.ceil(storedBytes(discovered.files.clients ?? []) / 40),
+  );
   let names: string[] = [];
   const clientsProblems = await readDatasetFiles(
     reading,
@@ -131,7 +133,7 @@ export async function readExportSetFast(
       openFile: (header, fileIndex) => {
         const reader = new ClientsReader(
           book,
-          table,
+          table as ClientTable,
           config,
           names,
           columnIndexes(header, names),
@@ -150,6 +152,8 @@ export async function readExportSetFast(
 
   const folder = new AggregateFolder(book.size);
   const clients = table.shared();
+  table = undefined; // the workers use the shared copy; this one is done with
+
   const rejectedClientIds = [...book.rejectedIds];
   for (const dataset of CHUNKED) {
     let files = discovered.files[dataset] ?? [];
@@ -195,6 +199,7 @@ export async function readExportSetFast(
       fold: (partial) => (distributed.onePart ? distributed.onePart.collect(partial) : folder.fold(partial)),
     });
     problems.push(...datasetProblems);
+    folder.finishDataset(dataset);
   }
   for (const dataset of CHUNKED) {
     const folded = folder.quality.get(dataset);
