@@ -175,3 +175,20 @@ describe('AggregateFolder', () => {
     expect(() => folder.fold(partialOf(rows, 3))).toThrow(/out of row order/);
   });
 });
+
+describe('services in use', () => {
+  it('counts distinct services per client past 31 catalog names (masks give way to pairs)', () => {
+    const names = Array.from({ length: 40 }, (_, i) => `service-${i}`);
+    const partial = emptyPartial('services');
+    const pairs = new PairsBuilder(100, names);
+    // Client 0 uses every service twice; client 1 uses service-3 and service-35.
+    for (let round = 0; round < 2; round++) for (let s = 0; s < 40; s++) pairs.add(0, s);
+    pairs.add(1, 3);
+    pairs.add(1, 35);
+    partial.servicePairs = pairs.finish();
+    const folder = new AggregateFolder(2);
+    folder.fold(partial);
+    expect([...folder.activity.servicesInUse]).toEqual([40, 2]);
+    expect(folder.activity.catalog.size).toBe(40);
+  });
+});
