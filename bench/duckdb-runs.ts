@@ -1,11 +1,12 @@
 /**
- * Runs the DuckDB baseline (bench/duckdb-kpis.ts) as its own process. The script is
- * bundled once per bench run to plain ESM, with @duckdb/node-api left external, and
- * started with node, just as kpi-report's bundle is.
+ * Runs the DuckDB baselines (bench/duckdb-kpis.ts, one query per process) as their own
+ * processes. The script is bundled once per bench run to plain ESM, with
+ * @duckdb/node-api left external, and started with node, just as kpi-report's bundle is.
  */
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import { formatDay, parseQuarter, quarterPeriod } from '../src/core/quarter';
+import type { DuckDbKpiQuery } from './duckdb-kpi-sql';
 import type { DuckDbKpiResult } from './duckdb-kpis';
 import { BENCH_QUARTER, type ExportSet } from './export-sets';
 import { measureNodeProcess, type ProcessSample } from './measure-process';
@@ -39,12 +40,20 @@ function quarterDays(): { start: string; end: string } {
   return { start: formatDay(period.start), end: formatDay(period.end) };
 }
 
-export function runDuckDb(set: ExportSet, script: string): ProcessSample {
+/** How the tables name each query (the top of bench/duckdb-kpi-sql.ts describes both). */
+export const DUCKDB_METHOD_NAMES: Record<DuckDbKpiQuery, string> = {
+  'uniqueness-check': 'DuckDB (uniqueness check)',
+  'first-row-kept': 'DuckDB (contract rules, first row kept)',
+};
+
+export function runDuckDb(set: ExportSet, script: string, query: DuckDbKpiQuery): ProcessSample {
   const { start, end } = quarterDays();
   return measureNodeProcess(
-    'DuckDB KPIs',
+    DUCKDB_METHOD_NAMES[query],
     [
       script,
+      '--query',
+      query,
       '--exports',
       set.exportDirectory,
       '--start',
