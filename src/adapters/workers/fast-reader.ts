@@ -13,6 +13,8 @@ export function createFastReader(options: { threads?: number } = {}): ExportSetR
   const workerUrl = bundledWorkerUrl();
   return fastExportSetReader({
     executor: () =>
-      threads > 1 && workerUrl ? workerChunkExecutor({ threads, workerUrl }) : inlineChunkExecutor(),
+      threads >= 1 && workerUrl
+        ? workerChunkExecutor({ threads, workerUrl, helpOnThisThread: true })
+        : inlineChunkExecutor(),
   });
 }

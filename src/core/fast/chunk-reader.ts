@@ -93,7 +93,7 @@ export class ChunkReader {
   read(bytes: Uint8Array): ChunkResult {
     const { plan, scanner } = this;
     const partial = emptyPartial(plan.dataset);
-    const sink = new ChunkSink(plan.dataset, partial, plan.fileIndex, Math.ceil(bytes.length / 32));
+    const sink = new ChunkSink(plan.dataset, partial, plan.fileIndex, Math.ceil(bytes.length / 44));
     scanner.reset(bytes, 0, bytes.length);
     while (scanner.next()) {
       partial.rows++;
@@ -119,14 +119,13 @@ export class ChunkReader {
   private readFast(bytes: Uint8Array, line: number, sink: ChunkSink): boolean {
     const { starts, ends } = this.scanner;
     const column = this.plan.columns;
-    const field = (c: number) => column[c] as number;
     const period = this.plan.period;
     switch (this.plan.dataset) {
       case 'interactions': {
-        const id = field(0);
-        const client = field(1);
-        const at = field(2);
-        const channelAt = field(3);
+        const id = column[0] as number;
+        const client = column[1] as number;
+        const at = column[2] as number;
+        const channelAt = column[3] as number;
         const idStart = starts[id] as number;
         const idEnd = ends[id] as number;
         if (!isPlainToken(bytes, idStart, idEnd)) return false;
@@ -143,13 +142,17 @@ export class ChunkReader {
         return true;
       }
       case 'services': {
-        const clientIndex = this.clientOf(bytes, field(0));
+        const clientIndex = this.clientOf(bytes, column[0] as number);
         if (clientIndex < 0) return false;
-        const service = field(1);
+        const service = column[1] as number;
         if (!isPlainToken(bytes, starts[service] as number, ends[service] as number)) return false;
-        const started = parseDateBytes(bytes, starts[field(2)] as number, ends[field(2)] as number);
+        const started = parseDateBytes(
+          bytes,
+          starts[column[2] as number] as number,
+          ends[column[2] as number] as number,
+        );
         if (Number.isNaN(started)) return false;
-        const endedColumn = field(3);
+        const endedColumn = column[3] as number;
         let ended = Number.POSITIVE_INFINITY;
         if (endedColumn >= 0 && ends[endedColumn] !== starts[endedColumn]) {
           ended = parseDateBytes(bytes, starts[endedColumn] as number, ends[endedColumn] as number);
@@ -160,20 +163,20 @@ export class ChunkReader {
         return true;
       }
       case 'surveys': {
-        const id = field(0);
+        const id = column[0] as number;
         const idStart = starts[id] as number;
         const idEnd = ends[id] as number;
         if (!isPlainToken(bytes, idStart, idEnd)) return false;
-        const clientIndex = this.clientOf(bytes, field(1));
+        const clientIndex = this.clientOf(bytes, column[1] as number);
         if (clientIndex < 0) return false;
         const day = parseEventDayBytes(
           bytes,
-          starts[field(2)] as number,
-          ends[field(2)] as number,
+          starts[column[2] as number] as number,
+          ends[column[2] as number] as number,
           this.toDay,
         );
         if (Number.isNaN(day)) return false;
-        const kindAt = field(3);
+        const kindAt = column[3] as number;
         const cess = equalsIgnoringAsciiCase(
           bytes,
           starts[kindAt] as number,
@@ -186,8 +189,12 @@ export class ChunkReader {
         ) {
           return false;
         }
-        const score = parseSmallIntegerBytes(bytes, starts[field(4)] as number, ends[field(4)] as number);
-        const scaleColumn = field(5);
+        const score = parseSmallIntegerBytes(
+          bytes,
+          starts[column[4] as number] as number,
+          ends[column[4] as number] as number,
+        );
+        const scaleColumn = column[5] as number;
         const scaleEmpty = scaleColumn < 0 || starts[scaleColumn] === ends[scaleColumn];
         const scale = scaleEmpty
           ? cess
@@ -344,7 +351,9 @@ export class ChunkReader {
     const start = this.scanner.starts[column] as number;
     const end = this.scanner.ends[column] as number;
     if (!isPlainToken(bytes, start, end)) return undefined;
-    for (const channel of this.channels) {
+    const channels = this.channels;
+    for (let c = 0; c < channels.length; c++) {
+      const channel = channels[c] as (typeof channels)[number];
       if (equalsIgnoringAsciiCase(bytes, start, end, channel.label)) return channel.selfService;
     }
     return undefined;

@@ -111,7 +111,7 @@ export async function readExportSetFast(
       incomplete,
     };
   }
-  const reading = { store, chunkBytes, onProgress };
+  const reading = { store, chunkBytes, onProgress, parallelism: executor.parallelism };
 
   // clients.csv, on this thread.
   let book = new ClientBook([]);
@@ -275,6 +275,8 @@ async function readDatasetFiles(
   reading: {
     store: ExportStore;
     chunkBytes: number;
+    /** Chunks read at once; twice as many are kept in flight so no reader waits. */
+    parallelism: number;
     onProgress?: ((progress: ReadProgress) => void) | undefined;
   },
   dataset: DatasetName,
@@ -334,7 +336,7 @@ async function readDatasetFiles(
       const promise = readChunk(body);
       promise.catch(() => {}); // awaited in order below; this only stops an early unhandled rejection
       pending.push(promise);
-      if (pending.length >= 4) await takeOne();
+      if (pending.length > reading.parallelism * 2) await takeOne();
     };
     for await (const data of stored.bytes) {
       for (const chunk of chunker.push(data)) await submit(chunk);

@@ -1,20 +1,22 @@
 /**
  * A set of 64-bit keys (two 32-bit halves) in one open-addressing table of typed arrays:
  * 8 bytes a slot, no objects, no strings. Sized up front from an expected count when one is
- * known, so a large dataset does not pay for growing (and briefly holding two tables).
+ * known, to the slot (not to a power of two), so a large dataset neither grows its table
+ * (briefly holding two) nor carries up to twice the slots it needs.
  */
 // Linear probing stays short up to here, and 8-byte slots keep a probe within a cache line or two.
 const MAX_LOAD = 0.8;
+const MIN_CAPACITY = 1024;
 
 export class U64Set {
   private slots: Uint32Array;
-  private mask: number;
+  private capacity: number;
   private count = 0;
+  private touched = 0;
 
-  constructor(expected = 1024) {
-    const capacity = capacityFor(expected);
-    this.slots = new Uint32Array(capacity * 2);
-    this.mask = capacity - 1;
+  constructor(expected = MIN_CAPACITY) {
+    this.capacity = Math.max(MIN_CAPACITY, Math.ceil(expected / MAX_LOAD));
+    this.slots = new Uint32Array(this.capacity * 2);
   }
 
   get size(): number {
@@ -26,10 +28,19 @@ export class U64Set {
     return this.slots.byteLength;
   }
 
+  /**
+   * The key's first slot: 26 bits of a mixed word scaled to the capacity (Lemire's
+   * multiply-shift), exact in doubles because 2²⁶ × capacity stays below 2⁵³.
+   */
+  private home(high: number, low: number): number {
+    return Math.floor(((Math.imul(low ^ high, 0x9e3779b1) >>> 6) * this.capacity) / 67_108_864);
+  }
+
   /** Adds a key; returns false when it was already present. (0, 0) is not a valid key. */
   add(high: number, low: number): boolean {
     const slots = this.slots;
-    let slot = (Math.imul(low ^ high, 0x9e3779b1) >>> 0) & this.mask;
+    const capacity = this.capacity;
+    let slot = this.home(high, low);
     for (;;) {
       const at = slot * 2;
       const storedHigh = slots[at] as number;
@@ -37,31 +48,29 @@ export class U64Set {
       if (storedHigh === 0 && storedLow === 0) {
         slots[at] = high;
         slots[at + 1] = low;
-        if (++this.count > (this.mask + 1) * MAX_LOAD) this.grow();
+        if (++this.count > capacity * MAX_LOAD) this.grow();
         return true;
       }
       if (storedHigh === high && storedLow === low) return false;
-      slot = (slot + 1) & this.mask;
+      if (++slot === capacity) slot = 0;
     }
   }
 
-  /** Reads a key's home slot, to bring it into cache ahead of `add`; the sum only defeats dead-code removal. */
+  /** Reads a key's first slot, to bring it into cache ahead of `add` (the sum only defeats dead-code removal). */
   touch(high: number, low: number): void {
-    this.touched += this.slots[((Math.imul(low ^ high, 0x9e3779b1) >>> 0) & this.mask) * 2] as number;
+    this.touched += this.slots[this.home(high, low) * 2] as number;
   }
-
-  private touched = 0;
 
   has(high: number, low: number): boolean {
     const slots = this.slots;
-    let slot = (Math.imul(low ^ high, 0x9e3779b1) >>> 0) & this.mask;
+    let slot = this.home(high, low);
     for (;;) {
       const at = slot * 2;
       const storedHigh = slots[at] as number;
       const storedLow = slots[at + 1] as number;
       if (storedHigh === 0 && storedLow === 0) return false;
       if (storedHigh === high && storedLow === low) return true;
-      slot = (slot + 1) & this.mask;
+      if (++slot === this.capacity) slot = 0;
     }
   }
 
@@ -77,8 +86,8 @@ export class U64Set {
 
   private grow(): void {
     const old = this.slots;
-    this.slots = new Uint32Array(old.length * 2);
-    this.mask = this.slots.length / 2 - 1;
+    this.capacity *= 2;
+    this.slots = new Uint32Array(this.capacity * 2);
     this.count = 0;
     for (let at = 0; at < old.length; at += 2) {
       const high = old[at] as number;
@@ -86,10 +95,4 @@ export class U64Set {
       if (high !== 0 || low !== 0) this.add(high, low);
     }
   }
-}
-
-function capacityFor(expected: number): number {
-  let capacity = 1024;
-  while (capacity * MAX_LOAD < expected) capacity *= 2;
-  return capacity;
 }
