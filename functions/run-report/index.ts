@@ -84,6 +84,8 @@ export function createRunReportHandler(deps: RunReportDependencies) {
       }
     }
     try {
+      const rendering = await deps.rendering();
+      rendering.warmUp(); // the chart wasm compiles while the exports are read
       const result = await reportRun({
         store: deps.store,
         config,
@@ -94,7 +96,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
         dryRun,
         resend,
         reader: createFastReader(),
-        rendering: await deps.rendering(),
+        rendering,
         delivery: await deps.delivery(label, !dryRun),
         now: deps.now,
         onEvent: (line) => deps.logger.info(line),

@@ -84,6 +84,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
           );
         }
         const rendering = await openEmailRendering(config);
+        rendering.warmUp();
         const result = await runQuarter({ store, config, quarter, now, onProgress, reader });
         process.stdout.write(`${renderSummaryTable(result.snapshot)}\n\n`);
         for (const warning of result.snapshot.warnings) process.stdout.write(`warning: ${warning}\n`);

@@ -84,15 +84,18 @@ export async function deliverReport(options: DeliverReportOptions): Promise<Deli
   // The saved company report: links charts as files so report.html opens in a browser.
   const saved = buildReportModel({ snapshot, riskDropPoints, imageLinks: 'file' });
   const savedEmail = templates.render(saved.model);
-  for (const chart of saved.charts) {
-    await store.write(reportKeys.chart(quarter, chart.filename), await pngs.render(chart), 'image/png');
-  }
+  const charts: [string, Uint8Array][] = [];
+  for (const chart of saved.charts) charts.push([chart.filename, await pngs.render(chart)]);
   const htmlKey = reportKeys.html(quarter);
   const textKey = reportKeys.text(quarter);
   const csvKey = reportKeys.csv(quarter);
-  await store.write(htmlKey, savedEmail.html, 'text/html; charset=utf-8');
-  await store.write(textKey, savedEmail.text, 'text/plain; charset=utf-8');
-  await store.write(csvKey, renderKpisCsv(snapshot), 'text/csv; charset=utf-8');
+  // Independent files: written at once, so their round trips (S3) or fsyncs (disk) overlap.
+  await Promise.all([
+    ...charts.map(([filename, png]) => store.write(reportKeys.chart(quarter, filename), png, 'image/png')),
+    store.write(htmlKey, savedEmail.html, 'text/html; charset=utf-8'),
+    store.write(textKey, savedEmail.text, 'text/plain; charset=utf-8'),
+    store.write(csvKey, renderKpisCsv(snapshot), 'text/csv; charset=utf-8'),
+  ]);
   const htmlBytes = new TextEncoder().encode(savedEmail.html).byteLength;
   emit(`Saved ${store.location}/${htmlKey} (${(htmlBytes / 1024).toFixed(1)} KB)`);
 

@@ -21,6 +21,8 @@ import { DeliveryLedger } from '../use-cases/delivery-ledger';
 export interface EmailRendering {
   readonly templates: EmailTemplates;
   readonly rasterizer: ChartRasterizer;
+  /** Starts compiling the chart wasm in the background (call before a long read). */
+  readonly warmUp: () => void;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function openEmailRendering(config: Config): Promise<EmailRendering
     const { createResvgRasterizer } = await import('../adapters/charts/resvg-rasterizer');
     return createResvgRasterizer(await bundledChartAssets());
   });
-  return { templates, rasterizer };
+  return { templates, rasterizer, warmUp: () => rasterizer.warmUp() };
 }
 
 /**

@@ -6,15 +6,28 @@ import type { ChartRasterizer } from '../../core/ports';
  * that fails on its exports, or mails nobody, never pays for them). Concurrent first calls
  * share one opening; a failed opening is retried by the next call.
  */
-export function createLazyRasterizer(open: () => Promise<ChartRasterizer>): ChartRasterizer {
+export function createLazyRasterizer(
+  open: () => Promise<ChartRasterizer>,
+): ChartRasterizer & { warmUp(): void } {
   let opening: Promise<ChartRasterizer> | undefined;
+  const start = () => {
+    opening ??= open().catch((error: unknown) => {
+      opening = undefined;
+      throw error;
+    });
+    return opening;
+  };
   return {
     async toPng(svg: string, scale: number): Promise<Uint8Array> {
-      opening ??= open().catch((error: unknown) => {
-        opening = undefined;
-        throw error;
-      });
-      return (await opening).toPng(svg, scale);
+      return (await start()).toPng(svg, scale);
+    },
+    /**
+     * Starts loading and compiling the wasm now, without waiting: a run calls it before
+     * reading the exports, so the compile overlaps the reading instead of following it.
+     * A failure here is reported by the first `toPng`.
+     */
+    warmUp() {
+      start().catch(() => {});
     },
   };
 }
