@@ -14,13 +14,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createReportsApiHandler } from '../../functions/reports-api/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
 import { createValidateUploadHandler, MISSING_GRACE_MINUTES } from '../../functions/validate-upload/index';
+import { listReportQuarters } from '../../functions/validate-upload/report-quarters';
 import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
 import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
 import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
 import { SnsOpsNotifier } from '../../src/adapters/sns/sns-notifier';
-import { parseConfig } from '../../src/core/config';
-import type { RunRequest } from '../../src/core/ports';
+import { type Config, parseConfig } from '../../src/core/config';
+import type { ExportStore, RunRequest } from '../../src/core/ports';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
 import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';
@@ -283,19 +284,23 @@ describe('the upload validation function', () => {
     } as unknown as S3Event;
   }
 
-  function validator(prefix: string, store: S3ExportStore, at: Date = NOW) {
+  function validator(prefix: string, store: ExportStore, at: Date = NOW, config: Config = parseConfig({})) {
     return createValidateUploadHandler({
       store,
-      config: parseConfig({}),
+      config,
       prefix,
       notifier: new SnsOpsNotifier({
         client: new SNSClient({ region: 'eu-west-1' }),
         topicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
       }),
+      reportQuarters: () => listReportQuarters({ client: s3, bucket: BUCKET, prefix }),
       logger: silent(),
       now: () => at,
     });
   }
+
+  const SWEEP = { source: 'sweep' };
+  const minutesAfter = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 
   it('writes validation.json with the problems of a bad export and notifies operations once', async () => {
     const { prefix, store } = await dataRoot();
@@ -333,4 +338,142 @@ describe('the upload validation function', () => {
       'the required dataset interactions is missing',
     );
   });
+  it('tells operations on the first sweep after the grace period that a dataset is still missing, and only once', async () => {
+    // Prepare: an upload that stopped after four files, with no event since
+    const { prefix, store } = await dataRoot({
+      files: ['clients.csv', 'services.csv', 'support_costs.csv', 'surveys.csv'],
+    });
+    await validator(prefix, store)(s3Event(prefix, ['clients.csv']));
+    const exportReads = countingReads(store);
+
+    // Act
+    const first = await validator(prefix, exportReads.store, minutesAfter(MISSING_GRACE_MINUTES + 1))(SWEEP);
+    const readsByFirst = exportReads.count();
+    const second = await validator(
+      prefix,
+      exportReads.store,
+      minutesAfter(MISSING_GRACE_MINUTES + 61),
+    )(SWEEP);
+
+    // Assess
+    expect(first).toEqual([{ quarter: '2026-Q3', status: 'checked', notified: true }]);
+    expect(second).toEqual([{ quarter: '2026-Q3', status: 'already-reported', notified: false }]);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input).toMatchObject({
+      Subject: 'kpi-report: the 2026-Q3 exports need fixing',
+      Message: expect.stringContaining('the required dataset interactions is missing'),
+    });
+    expect(readsByFirst).toBeGreaterThan(0);
+    expect(exportReads.count()).toBe(readsByFirst);
+  });
+
+  it('sends nothing more on a sweep after an upload already reported the missing dataset', async () => {
+    const { prefix, store } = await dataRoot({ files: ['clients.csv'] });
+    await validator(prefix, store)(s3Event(prefix, ['clients.csv']));
+    await validator(prefix, store, minutesAfter(MISSING_GRACE_MINUTES + 1))(s3Event(prefix, ['clients.csv']));
+
+    const swept = await validator(prefix, store, minutesAfter(MISSING_GRACE_MINUTES + 5))(SWEEP);
+
+    expect(swept).toEqual([{ quarter: '2026-Q3', status: 'already-reported', notified: false }]);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('sends nothing for a complete export set, whether or not an upload validated it', async () => {
+    // Prepare: a complete set validated on upload, and the same set with only its first upload recorded
+    const config = parseConfig({ rejectLimitPercent: 50 });
+    const validated = await dataRoot();
+    await validator(
+      validated.prefix,
+      validated.store,
+      NOW,
+      config,
+    )(s3Event(validated.prefix, ['clients.csv']));
+    const unvalidated = await dataRoot();
+    await unvalidated.store.write(
+      'reports/2026-Q3/first-upload.json',
+      JSON.stringify({ quarter: '2026-Q3', at: NOW.toISOString() }),
+      'application/json',
+    );
+    const later = minutesAfter(MISSING_GRACE_MINUTES * 3);
+
+    // Act
+    const sweptValidated = await validator(validated.prefix, validated.store, later, config)(SWEEP);
+    const sweptUnvalidated = await validator(unvalidated.prefix, unvalidated.store, later, config)(SWEEP);
+
+    // Assess
+    expect(sweptValidated).toEqual([{ quarter: '2026-Q3', status: 'complete', notified: false }]);
+    expect(sweptUnvalidated).toEqual([{ quarter: '2026-Q3', status: 'checked', notified: false }]);
+    expect(
+      JSON.parse((await unvalidated.store.readText('reports/2026-Q3/validation.json')) ?? '{}'),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('leaves a set alone while its upload is within the grace period', async () => {
+    const { prefix, store } = await dataRoot({ files: ['clients.csv'] });
+    await validator(prefix, store)(s3Event(prefix, ['clients.csv']));
+
+    const swept = await validator(prefix, store, minutesAfter(MISSING_GRACE_MINUTES - 1))(SWEEP);
+
+    expect(swept).toEqual([{ quarter: '2026-Q3', status: 'within-grace', notified: false }]);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('sweeps only quarter folders under the data root, skipping quarters nobody uploaded to', async () => {
+    // Prepare: a report folder without first-upload.json, objects deep under reports/, a foreign folder
+    const { prefix, store } = await dataRoot({ files: [] });
+    await store.write('reports/2025-Q4/kpis.json', '{}', 'application/json');
+    await store.write('reports/2025-Q4/charts/trend.png', 'png', 'image/png');
+    await store.write('reports/drafts/notes.txt', 'x', 'text/plain');
+    await store.write(
+      'reports/2026-Q1/first-upload.json',
+      JSON.stringify({ at: NOW.toISOString() }),
+      'application/json',
+    );
+
+    // Act
+    const quarters = [];
+    for await (const quarter of listReportQuarters({ client: s3, bucket: BUCKET, prefix }))
+      quarters.push(quarter);
+    const swept = await validator(prefix, store, minutesAfter(MISSING_GRACE_MINUTES + 1))(SWEEP);
+
+    // Assess
+    expect(quarters).toEqual(['2025-Q4', '2026-Q1']);
+    expect(swept).toEqual([
+      { quarter: '2025-Q4', status: 'no-upload', notified: false },
+      { quarter: '2026-Q1', status: 'checked', notified: true },
+    ]);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('rejects an event that is neither an S3 notification nor the sweep, naming the field', async () => {
+    const { prefix, store } = await dataRoot({ files: [] });
+
+    await expect(validator(prefix, store)({ source: 'sweeps' })).rejects.toThrow(/source|Records/);
+  });
 });
+
+/** `store`, counting its listings and reads under `exports/`, to show what a sweep reads. */
+function countingReads(store: ExportStore) {
+  let reads = 0;
+  const count = (key: string) => {
+    if (key.startsWith('exports/')) reads += 1;
+  };
+  const counted: ExportStore = {
+    location: store.location,
+    list: (prefix) => {
+      count(prefix);
+      return store.list(prefix);
+    },
+    read: (key) => {
+      count(key);
+      return store.read(key);
+    },
+    readText: (key) => store.readText(key),
+    write: (key, body, contentType) => store.write(key, body, contentType),
+    createIfAbsent: (key, body, contentType) => store.createIfAbsent(key, body, contentType),
+  };
+  return { store: counted, count: () => reads };
+}
