@@ -3,27 +3,26 @@
 // Runs on `npm ci` (the `prepare` script) and before `npm run bench`.
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['src/cli/bin.ts'],
-  outfile: 'dist/cli.mjs',
+const shared = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
   sourcemap: true,
   packages: 'external',
-  banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
-});
+};
 
-await build({
-  entryPoints: ['src/adapters/workers/ingest-worker.ts'],
-  outfile: 'dist/ingest-worker.mjs',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  sourcemap: true,
-  packages: 'external',
-  logLevel: 'warning',
-});
+await Promise.all([
+  build({
+    ...shared,
+    entryPoints: ['src/cli/bin.ts'],
+    outfile: 'dist/cli.mjs',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+  build({
+    ...shared,
+    entryPoints: ['src/adapters/workers/ingest-worker.ts'],
+    outfile: 'dist/ingest-worker.mjs',
+  }),
+]);

@@ -14,6 +14,7 @@ import { parseQuarter, type Quarter, quarterPeriod } from '../../src/core/quarte
 import { measureQuarter } from '../../src/use-cases/measure-quarter';
 import { MemoryExportStore } from '../support/memory-store';
 import { messyExportSet } from '../support/messy-exports';
+import { readingSummary } from '../support/reading-summary';
 
 // Vitest cannot start a worker from TypeScript source: bundle the worker as the build does.
 let folder: string;
@@ -36,16 +37,8 @@ afterAll(() => rm(folder, { recursive: true, force: true }));
 const config = parseConfig({ rejectLimitPercent: 100 });
 const period = quarterPeriod(parseQuarter('2026-Q3') as Quarter, 1);
 
-async function measured(store: MemoryExportStore, reader: ExportSetReader) {
-  const { reading, measures } = await measureQuarter({ store, period, config, reader });
-  return JSON.parse(
-    JSON.stringify(
-      { measures, dataQuality: reading.dataQuality, problems: reading.problems },
-      (_key, value) =>
-        typeof value === 'bigint' ? String(value) : value instanceof Map ? [...value] : value,
-    ),
-  );
-}
+const measured = (store: MemoryExportStore, reader: ExportSetReader) =>
+  readingSummary(store, period, config, reader);
 
 describe('worker threads', () => {
   it('read chunks on two threads and give what one straightforward pass gives', async () => {

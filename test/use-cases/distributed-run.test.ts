@@ -9,6 +9,7 @@ import { measureQuarter } from '../../src/use-cases/measure-quarter';
 import { runQuarter } from '../../src/use-cases/run-quarter';
 import { MemoryExportStore } from '../support/memory-store';
 import { messyExportSet } from '../support/messy-exports';
+import { readingSummary } from '../support/reading-summary';
 
 const config = parseConfig({ rejectLimitPercent: 100, distributedAboveMiB: 0.000001 });
 const quarter = parseQuarter('2026-Q3') as Quarter;
@@ -21,19 +22,8 @@ async function mapAllParts(store: MemoryExportStore, runId: string): Promise<voi
     await measurePart({ store, config, task: { quarter: '2026-Q3', runId, key } });
 }
 
-async function measured(store: MemoryExportStore, reader: ExportSetReader) {
-  const { reading, measures } = await measureQuarter({ store, period, config, reader });
-  return JSON.parse(
-    JSON.stringify(
-      {
-        measures: measures && { ...measures, segments: [...measures.segments].map(([d, v]) => [d, [...v]]) },
-        dataQuality: reading.dataQuality,
-        problems: reading.problems,
-      },
-      (_key, value) => (typeof value === 'bigint' ? String(value) : value),
-    ),
-  );
-}
+const measured = (store: MemoryExportStore, reader: ExportSetReader) =>
+  readingSummary(store, period, config, reader);
 
 describe('the distributed mode (map and reduce run in process)', () => {
   it('gives the same measures, rejections and provenance as one straightforward pass', async () => {

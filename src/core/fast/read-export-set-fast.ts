@@ -25,6 +25,7 @@ import {
   emptyQuality,
   type FileProvenance,
   PROGRESS_EVERY_ROWS,
+  provenanceOf,
   type ReadProgress,
 } from '../ingest/read-dataset';
 import {
@@ -34,6 +35,7 @@ import {
   rejectLimitProblems,
   segmentDimensions,
   setWarnings,
+  unreadableSet,
 } from '../ingest/read-export-set';
 import type { ExportStore } from '../ports';
 import { CHUNK_COLUMNS, type ChunkedDataset, type ChunkResult, type DatasetPlan } from './chunk-reader';
@@ -102,14 +104,7 @@ export async function readExportSetFast(
   const warnings: string[] = [];
   if (problems.length > 0) {
     const incomplete = missing.length > 0 && discovered.problems.length === 0;
-    return {
-      book: new ClientBook([]),
-      activity: new QuarterActivity(0),
-      dataQuality,
-      problems,
-      warnings,
-      incomplete,
-    };
+    return unreadableSet(dataQuality, problems, warnings, incomplete);
   }
   const reading = { store, chunkBytes, onProgress, parallelism: executor.parallelism };
 
@@ -351,15 +346,7 @@ async function readDatasetFiles(
       headerProblem = `${file.name} is empty; it needs at least a header row`;
     }
     if (headerProblem !== undefined) return [headerProblem];
-    const stats = stored.stats();
-    quality.files.push({
-      file: file.name,
-      bytes: stats.bytes,
-      sha256: stats.sha256,
-      rows: fileRows,
-      ...(file.etag === undefined ? {} : { etag: file.etag }),
-      ...(file.versionId === undefined ? {} : { versionId: file.versionId }),
-    });
+    quality.files.push(provenanceOf(file, stored.stats(), fileRows));
   }
   reading.onProgress?.({ dataset, file: files.at(-1)?.name ?? '', rows: quality.rows, done: true });
   return [];

@@ -122,17 +122,26 @@ export async function readDataset(options: {
     if (headerProblem !== undefined || stats === undefined) {
       return [headerProblem ?? `${file.name} could not be read`];
     }
-    quality.files.push({
-      file: file.name,
-      bytes: stats.bytes,
-      sha256: stats.sha256,
-      rows: fileRows,
-      ...(file.etag === undefined ? {} : { etag: file.etag }),
-      ...(file.versionId === undefined ? {} : { versionId: file.versionId }),
-    });
+    quality.files.push(provenanceOf(file, stats, fileRows));
   }
   onProgress?.({ dataset: contract.name, file: files.at(-1)?.name ?? '', rows: quality.rows, done: true });
   return [];
+}
+
+/** What the data-quality report says of a file read: its size, checksum, rows and version. */
+export function provenanceOf(
+  file: DiscoveredFile,
+  stats: { bytes: number; sha256: string },
+  rows: number,
+): FileProvenance {
+  return {
+    file: file.name,
+    bytes: stats.bytes,
+    sha256: stats.sha256,
+    rows,
+    ...(file.etag === undefined ? {} : { etag: file.etag }),
+    ...(file.versionId === undefined ? {} : { versionId: file.versionId }),
+  };
 }
 
 /** Why a file's header cannot be read as the dataset's, or undefined when it can. */

@@ -47,16 +47,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   const schemas = createRowSchemas(config, dayInZone(config.timeZone));
   const inQuarter = (day: number) => day >= period.start && day <= period.end;
 
-  if (problems.length > 0) {
-    return {
-      book: new ClientBook([]),
-      activity: new QuarterActivity(0),
-      dataQuality,
-      problems,
-      warnings,
-      incomplete,
-    };
-  }
+  if (problems.length > 0) return unreadableSet(dataQuality, problems, warnings, incomplete);
   const read = (
     dataset: DatasetName,
     columns: readonly string[] | ((header: readonly string[]) => readonly string[]),
@@ -175,6 +166,23 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   problems.push(...rejectLimitProblems(dataQuality, config.rejectLimitPercent));
   warnings.push(...setWarnings(discovered, dataQuality));
   return { book, activity, dataQuality, problems, warnings, incomplete: false };
+}
+
+/** The reading of a set that could not be read: its problems, and nothing measured. */
+export function unreadableSet(
+  dataQuality: Record<DatasetName, DatasetQuality>,
+  problems: string[],
+  warnings: string[],
+  incomplete: boolean,
+): ExportSetReading {
+  return {
+    book: new ClientBook([]),
+    activity: new QuarterActivity(0),
+    dataQuality,
+    problems,
+    warnings,
+    incomplete,
+  };
 }
 
 /** The segment dimensions clients.csv offers, warning about configured ones it lacks. */

@@ -9,6 +9,7 @@ import { parseQuarter, quarterPeriod } from '../../../src/core/quarter';
 import { measureQuarter } from '../../../src/use-cases/measure-quarter';
 import { MemoryExportStore } from '../../support/memory-store';
 import { messyExportSet } from '../../support/messy-exports';
+import { readingSummary } from '../../support/reading-summary';
 
 const config = parseConfig({
   rejectLimitPercent: 100,
@@ -17,23 +18,8 @@ const config = parseConfig({
 });
 const period = quarterPeriod(parseQuarter('2026-Q3') as NonNullable<ReturnType<typeof parseQuarter>>, 1);
 
-/** Everything a reading decides, as plain data (bigints as text). */
-async function measure(store: MemoryExportStore, reader: ExportSetReader) {
-  const { reading, measures } = await measureQuarter({ store, period, config, reader });
-  return JSON.parse(
-    JSON.stringify(
-      {
-        measures: measures && { ...measures, segments: [...measures.segments].map(([d, v]) => [d, [...v]]) },
-        dataQuality: reading.dataQuality,
-        problems: reading.problems,
-        warnings: reading.warnings,
-        clients: reading.book.size,
-        catalog: [...reading.activity.catalog].sort(),
-      },
-      (_key, value) => (typeof value === 'bigint' ? String(value) : value),
-    ),
-  );
-}
+const measure = (store: MemoryExportStore, reader: ExportSetReader) =>
+  readingSummary(store, period, config, reader);
 
 describe('the fast reader gives exactly what the straightforward reader gives', () => {
   it('on random messy export sets, with chunk and stream splits anywhere (inside quoted fields too)', async () => {
