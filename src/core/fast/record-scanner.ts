@@ -193,7 +193,8 @@ export function lastRecordBoundary(bytes: Uint8Array, length: number): number {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, length);
   if (view.indexOf(QUOTE) === -1) {
     const lineFeed = view.lastIndexOf(LF);
-    const carriageReturn = view.lastIndexOf(CR, length - 2);
+    // A CR as the very last byte may be half of a CRLF (and a negative start would count from the end).
+    const carriageReturn = length < 2 ? -1 : view.lastIndexOf(CR, length - 2);
     return Math.max(lineFeed, carriageReturn) + 1;
   }
   let boundary = 0;
