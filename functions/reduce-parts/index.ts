@@ -17,6 +17,7 @@ import { readerFromPartials } from '../../src/use-cases/distributed-run';
 import { reportRun, runStatusSchema } from '../../src/use-cases/report-run';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
+import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
 
 /** The state machine's execution input, as `SfnRunLauncher` starts it. */
 export const reduceEventSchema = z.object({
@@ -112,23 +113,12 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
  */
 function fromEnvironment(): (event: unknown) => Promise<unknown> {
   const settings = lambdaSettings(process.env);
-  const emailWiring = () => import('../../src/wiring/email-delivery');
-  let rendering: Promise<EmailRendering> | undefined;
+  const email = lazyEmailWiring(settings, process.env);
   return createReduceHandler({
     store: settings.store,
     config: settings.config,
-    rendering: () => {
-      rendering ??= emailWiring().then((wiring) => wiring.openEmailRendering(settings.config));
-      return rendering;
-    },
-    delivery: async (quarter, send) =>
-      (await emailWiring()).openEmailDelivery({
-        config: settings.config,
-        store: settings.store,
-        quarter,
-        send,
-        env: process.env,
-      }),
+    rendering: email.rendering,
+    delivery: email.delivery,
     logger: new Logger(),
     metrics: new Metrics(),
     now: () => new Date(),

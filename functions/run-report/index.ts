@@ -19,6 +19,7 @@ import { planRun } from '../../src/use-cases/distributed-run';
 import { reportRun, writeRunStatus } from '../../src/use-cases/report-run';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
+import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
 
 export const runEventSchema = z.discriminatedUnion('source', [
   z.object({ source: z.literal('schedule'), scheduledTime: z.iso.datetime({ offset: true }) }),
@@ -145,23 +146,12 @@ export function createRunReportHandler(deps: RunReportDependencies) {
  */
 function fromEnvironment(): (event: unknown) => Promise<unknown> {
   const settings = lambdaSettings(process.env);
-  const emailWiring = () => import('../../src/wiring/email-delivery');
-  let rendering: Promise<EmailRendering> | undefined;
+  const email = lazyEmailWiring(settings, process.env);
   return createRunReportHandler({
     store: settings.store,
     config: settings.config,
-    rendering: () => {
-      rendering ??= emailWiring().then((wiring) => wiring.openEmailRendering(settings.config));
-      return rendering;
-    },
-    delivery: async (quarter, send) =>
-      (await emailWiring()).openEmailDelivery({
-        config: settings.config,
-        store: settings.store,
-        quarter,
-        send,
-        env: process.env,
-      }),
+    rendering: email.rendering,
+    delivery: email.delivery,
     logger: new Logger(),
     metrics: new Metrics(),
     now: () => new Date(),

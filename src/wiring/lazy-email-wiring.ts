@@ -1,0 +1,26 @@
+/**
+ * The email side of a report run for the Lambda handlers, opened on first use: templates,
+ * MIME, SES and the chart rasteriser are imported only when a run gets that far, so they
+ * cost a cold start nothing (esbuild puts them in a chunk of their own).
+ */
+import type { EmailDelivery, EmailRendering } from './email-delivery';
+import type { LambdaSettings } from './lambda-environment';
+
+export function lazyEmailWiring(settings: Pick<LambdaSettings, 'config' | 'store'>, env: NodeJS.ProcessEnv) {
+  const emailWiring = () => import('./email-delivery');
+  let rendering: Promise<EmailRendering> | undefined;
+  return {
+    rendering: (): Promise<EmailRendering> => {
+      rendering ??= emailWiring().then((wiring) => wiring.openEmailRendering(settings.config));
+      return rendering;
+    },
+    delivery: async (quarter: string, send: boolean): Promise<EmailDelivery> =>
+      (await emailWiring()).openEmailDelivery({
+        config: settings.config,
+        store: settings.store,
+        quarter,
+        send,
+        env,
+      }),
+  };
+}
