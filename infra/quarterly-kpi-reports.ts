@@ -2,7 +2,7 @@
  * Everything kpi-report needs in AWS, as one reusable construct: the data bucket (or an
  * existing one), the run, validate and API functions, the distributed mode (a Step Functions
  * Distributed Map with its map and reduce functions, `DistributedReads`), the quarterly
- * EventBridge Scheduler schedule, the IAM-authorised REST API, the SES sender identity and
+ * EventBridge Scheduler schedule and the hourly upload sweep, the IAM-authorised REST API, the SES sender identity and
  * configuration set, the operations and alarm topics, a dead-letter queue and the alarms.
  */
 import { Annotations, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
@@ -86,6 +86,13 @@ export interface QuarterlyKpiReportsProps {
    */
   readonly scheduleExpression?: string;
   /**
+   * How often the upload sweep looks for export sets still missing a required dataset an
+   * hour after their first upload (when no later upload came to report it): an EventBridge
+   * Scheduler `rate(…)` or `cron(…)` expression, read in `timeZone`.
+   * @default 'rate(1 hour)'
+   */
+  readonly uploadSweepExpression?: string;
+  /**
    * An existing bucket to use as the data root instead of creating one. Its security
    * settings are then yours to keep; the stack only adds the upload notification.
    * @default - a new versioned, encrypted, TLS-only bucket with access logging
@@ -114,13 +121,17 @@ export interface QuarterlyKpiReportsProps {
   readonly distributedMaxConcurrency?: number;
 }
 
+/** How often the upload sweep runs unless `uploadSweepExpression` says otherwise. */
+export const DEFAULT_UPLOAD_SWEEP_EXPRESSION = 'rate(1 hour)';
+
 /** The default schedule's time of day and day of month, in the reporting time zone. */
 const RUN_HOUR = 6;
 const RUN_DAY_OF_MONTH = 5;
 
 /**
  * kpi-report in AWS. Exports land in `<prefix>exports/<quarter>/`; each upload is validated
- * at once (ops are told when a set needs fixing); the schedule runs the last completed
+ * at once (ops are told when a set needs fixing), and an hourly sweep reports a set still
+ * missing a dataset an hour after its first upload; the schedule runs the last completed
  * quarter on the 5th day after it ends, and the API runs any quarter on demand. Failed
  * runs end in the dead-letter queue, and every failure path has an alarm.
  */
@@ -133,7 +144,7 @@ export class QuarterlyKpiReports extends Construct {
   readonly runFunction: ReportFunction;
   /** Behind the REST API: starts runs and answers their status. */
   readonly apiFunction: ReportFunction;
-  /** Validates an export set on every upload. */
+  /** Validates an export set on every upload, and hourly sweeps for stalled uploads. */
   readonly validateFunction: ReportFunction;
   /**
    * The distributed mode: the state machine that fans a quarter's interactions parts out to
@@ -144,6 +155,12 @@ export class QuarterlyKpiReports extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly scheduleGroup: scheduler.ScheduleGroup;
   readonly schedule: scheduler.Schedule;
+  /**
+   * Invokes the validate function with `{ "source": "sweep" }`, so that an export set still
+   * missing a required dataset after the grace period is reported even if no later upload
+   * arrives.
+   */
+  readonly uploadSweep: scheduler.Schedule;
   /** The schedule expression in use, read in `timeZone`. */
   readonly scheduleExpression: string;
   readonly timeZone: string;
@@ -245,6 +262,12 @@ export class QuarterlyKpiReports extends Construct {
         `scheduleExpression "${this.scheduleExpression}" is not an EventBridge Scheduler expression; write cron(…), rate(…) or at(…)`,
       );
     }
+    const uploadSweepExpression = props.uploadSweepExpression ?? DEFAULT_UPLOAD_SWEEP_EXPRESSION;
+    if (!/^(cron|rate)\(.+\)$/.test(uploadSweepExpression)) {
+      throw new DeploymentSettingsError(
+        `uploadSweepExpression "${uploadSweepExpression}" is not a recurring EventBridge Scheduler expression; write rate(…) or cron(…)`,
+      );
+    }
     if (deployed.recipients === 0) {
       Annotations.of(this).addWarningV2(
         'kpi-report:noRecipients',
@@ -330,7 +353,8 @@ export class QuarterlyKpiReports extends Construct {
     });
     this.validateFunction.useDataRoot(this.dataBucket, this.dataPrefix, {
       read: ['exports/*', 'reports/*'],
-      write: ['reports/*/validation.json', 'reports/*/first-upload.json'],
+      // upload-notice.json: the findings ops were last told about, so they are told once.
+      write: ['reports/*/validation.json', 'reports/*/first-upload.json', 'reports/*/upload-notice.json'],
     });
     this.validateFunction.addEnvironment('KPI_REPORT_CONFIG', configJson);
     this.validateFunction.addEnvironmentWithAccess('OPS_TOPIC_ARN', this.opsTopic.topicArn, () => {
@@ -404,6 +428,37 @@ export class QuarterlyKpiReports extends Construct {
       id: wildcardResourceFinding(this, `${this.runFunction.functionArn}:*`),
       reason:
         "The scheduler target grant (LambdaInvoke → grantInvoke) adds the function's qualified ARNs (versions, aliases); the role can still invoke only the run function.",
+    });
+
+    // The upload sweep: an export set still missing a dataset after the grace period is
+    // reported even when no later upload arrives. Its own role, so that neither schedule can
+    // invoke the other's function.
+    const sweepRole = new iam.Role(this, 'UploadSweepSchedulerRole', {
+      description: 'EventBridge Scheduler: invokes the kpi-report validate function for the upload sweep',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnEquals: { 'aws:SourceArn': this.scheduleGroup.scheduleGroupArn },
+        },
+      }),
+    });
+    this.uploadSweep = new scheduler.Schedule(this, 'UploadSweep', {
+      description: 'kpi-report: reports export sets still missing a required dataset after the grace period',
+      scheduleGroup: this.scheduleGroup,
+      schedule: scheduler.ScheduleExpression.expression(uploadSweepExpression, TimeZone.of(this.timeZone)),
+      target: new targets.LambdaInvoke(this.validateFunction, {
+        role: sweepRole,
+        input: scheduler.ScheduleTargetInput.fromObject({ source: 'sweep' }),
+        retryAttempts: 3,
+        // The next sweep supersedes an undelivered one.
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    });
+    Validations.of(sweepRole).acknowledge({
+      id: wildcardResourceFinding(this, `${this.validateFunction.functionArn}:*`),
+      reason:
+        "The scheduler target grant (LambdaInvoke → grantInvoke) adds the function's qualified ARNs (versions, aliases); the role can still invoke only the validate function.",
     });
 
     this.api = this.#createApi();
@@ -555,12 +610,12 @@ export class QuarterlyKpiReports extends Construct {
     alarm(
       'ScheduleInvocationsDropped',
       this.scheduleGroup.metricDropped({ period, statistic: 'Sum' }),
-      'EventBridge Scheduler dropped the quarterly run after its retries. Run the quarter through the API.',
+      'EventBridge Scheduler dropped the quarterly run or an upload sweep after its retries. Run the quarter through the API (a dropped sweep is made up by the next one).',
     );
     alarm(
       'ScheduleTargetErrors',
       this.scheduleGroup.metricTargetErrors({ period, statistic: 'Sum' }),
-      'EventBridge Scheduler could not invoke the run function (permissions, throttling, deleted function).',
+      'EventBridge Scheduler could not invoke the run function or the validate function (permissions, throttling, deleted function).',
     );
     alarm(
       'ScheduleDeadLetterFailures',

@@ -1,4 +1,5 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { KpiReportStack } from '../../infra/kpi-report-stack';
 import type { QuarterlyKpiReportsProps } from '../../infra/quarterly-kpi-reports';
@@ -41,8 +42,8 @@ describe('the quarterly schedule', () => {
     // Prepare
     const { template } = build({ timeZone: 'Europe/Paris' });
 
-    // Assess
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    // Assess: the quarterly run and the upload sweep
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 6 5 1,4,7,10 ? *)',
       ScheduleExpressionTimezone: 'Europe/Paris',
@@ -53,7 +54,7 @@ describe('the quarterly schedule', () => {
   it('invokes the run function with the schedule event naming the scheduled time', () => {
     const { stack, reports, template } = build();
 
-    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0];
+    const schedule = template.toJSON().Resources[logicalIdOf(stack, reports.schedule.scheduleArn)];
 
     expect(schedule?.Properties.Target.Arn).toEqual(resolved(stack, reports.runFunction.functionArn));
     expect(JSON.parse(schedule?.Properties.Target.Input as string)).toEqual({
@@ -92,6 +93,80 @@ describe('the quarterly schedule', () => {
 
   it('refuses a time zone that is not an IANA name', () => {
     expect(() => build({ timeZone: 'Paris' })).toThrow(/timeZone: not an IANA time zone/);
+  });
+});
+
+describe('the upload sweep', () => {
+  it('runs every hour and invokes the validate function with the sweep event', () => {
+    // Prepare
+    const { stack, reports, template } = build({ timeZone: 'Europe/Paris' });
+
+    // Act
+    const sweep = template.toJSON().Resources[logicalIdOf(stack, reports.uploadSweep.scheduleArn)];
+
+    // Assess
+    expect(sweep?.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      GroupName: resolved(stack, reports.scheduleGroup.scheduleGroupName),
+      Target: { Arn: resolved(stack, reports.validateFunction.functionArn) },
+    });
+    expect(JSON.parse(sweep?.Properties.Target.Input as string)).toEqual({ source: 'sweep' });
+  });
+
+  it('retries 3 times within an hour, then dead-letters the event into the shared queue', () => {
+    const { stack, reports, template } = build();
+
+    const sweep = template.toJSON().Resources[logicalIdOf(stack, reports.uploadSweep.scheduleArn)];
+
+    expect(sweep?.Properties.Target).toMatchObject({
+      RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+      DeadLetterConfig: { Arn: resolved(stack, reports.deadLetterQueue.queueArn) },
+    });
+  });
+
+  it('assumes a role of its own that can invoke only the validate function and dead-letter', () => {
+    const { stack, reports, template } = build();
+    const sweepRole = reports.node.findChild('UploadSweepSchedulerRole') as iam.Role;
+    const resources = template.toJSON().Resources;
+    const sweep = resources[logicalIdOf(stack, reports.uploadSweep.scheduleArn)];
+    const quarterly = resources[logicalIdOf(stack, reports.schedule.scheduleArn)];
+    const validate = `<${logicalIdOf(stack, reports.validateFunction.functionArn)}.Arn>`;
+
+    const statements = allowStatementsOf(stack, template, sweepRole.roleName);
+
+    expect(sweep?.Properties.Target.RoleArn).toEqual(resolved(stack, sweepRole.roleArn));
+    expect(quarterly?.Properties.Target.RoleArn).not.toEqual(resolved(stack, sweepRole.roleArn));
+    expect(statements.flatMap(actionsOf).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+    expect(flatResources(statements, 'lambda:InvokeFunction').sort()).toEqual([validate, `${validate}:*`]);
+    expect(flatResources(statements, 'sqs:SendMessage')).toEqual([
+      `<${logicalIdOf(stack, reports.deadLetterQueue.queueArn)}.Arn>`,
+    ]);
+  });
+
+  it('takes another recurring expression, and refuses one that is not', () => {
+    const { stack, reports, template } = build({ uploadSweepExpression: 'rate(15 minutes)' });
+
+    const sweep = template.toJSON().Resources[logicalIdOf(stack, reports.uploadSweep.scheduleArn)];
+
+    expect(sweep?.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(() => build({ uploadSweepExpression: 'at(2026-10-05T06:00:00)' })).toThrow(
+      /uploadSweepExpression .* not a recurring/,
+    );
+  });
+
+  it('lets the validate function write only its own three files under reports/', () => {
+    const { stack, reports, template } = build();
+    const bucket = logicalIdOf(stack, reports.dataBucket.bucketName);
+
+    const statements = allowStatementsOf(stack, template, reports.validateFunction.executionRole.roleName);
+
+    expect(flatResources(statements, 's3:PutObject').sort()).toEqual([
+      `<${bucket}.Arn>/reports/*/first-upload.json`,
+      `<${bucket}.Arn>/reports/*/upload-notice.json`,
+      `<${bucket}.Arn>/reports/*/validation.json`,
+    ]);
+    expect(flatResources(statements, 's3:ListBucket')).toEqual([`<${bucket}.Arn>`]);
   });
 });
 
