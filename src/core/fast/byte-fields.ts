@@ -30,12 +30,19 @@ function digits(bytes: Uint8Array, at: number, count: number): number {
   return value;
 }
 
+/** Two ASCII digits as a number, or NaN. */
+function twoDigits(bytes: Uint8Array, at: number): number {
+  const tens = (bytes[at] as number) - 48;
+  const ones = (bytes[at + 1] as number) - 48;
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : Number.NaN;
+}
+
 /** Day number of `YYYY-MM-DD` at `at`, or NaN. */
 function dateAt(bytes: Uint8Array, at: number): number {
   if (bytes[at + 4] !== 45 || bytes[at + 7] !== 45) return Number.NaN;
-  const year = digits(bytes, at, 4);
-  const month = digits(bytes, at + 5, 2);
-  const day = digits(bytes, at + 8, 2);
+  const year = twoDigits(bytes, at) * 100 + twoDigits(bytes, at + 2);
+  const month = twoDigits(bytes, at + 5);
+  const day = twoDigits(bytes, at + 8);
   if (!(month >= 1 && month <= 12 && day >= 1)) return Number.NaN;
   const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (MONTH_LENGTHS[month] as number) + (leap ? 1 : 0)) return Number.NaN;
@@ -61,9 +68,9 @@ export function parseEventDayBytes(bytes: Uint8Array, start: number, end: number
     return Number.NaN;
   }
   const date = dateAt(bytes, start);
-  const hours = digits(bytes, start + 11, 2);
-  const minutes = digits(bytes, start + 14, 2);
-  const seconds = digits(bytes, start + 17, 2);
+  const hours = twoDigits(bytes, start + 11);
+  const minutes = twoDigits(bytes, start + 14);
+  const seconds = twoDigits(bytes, start + 17);
   if (!(hours <= 23 && minutes <= 59 && seconds <= 60) || Number.isNaN(date)) return Number.NaN;
   let at = start + 19;
   if (bytes[at] === 46) {
@@ -76,8 +83,8 @@ export function parseEventDayBytes(bytes: Uint8Array, start: number, end: number
   if (at + 1 === end && (bytes[at] === 90 || bytes[at] === 122)) {
     shiftMinutes = 0;
   } else if (at + 6 === end && (bytes[at] === 43 || bytes[at] === 45) && bytes[at + 3] === 58) {
-    const offsetHours = digits(bytes, at + 1, 2);
-    const offsetMinutes = digits(bytes, at + 4, 2);
+    const offsetHours = twoDigits(bytes, at + 1);
+    const offsetMinutes = twoDigits(bytes, at + 4);
     if (Number.isNaN(offsetHours) || Number.isNaN(offsetMinutes)) return Number.NaN;
     shiftMinutes = (bytes[at] === 45 ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
     if (Math.abs(shiftMinutes) > 18 * 60) return Number.NaN;

@@ -10,7 +10,20 @@ export const hashOut = new Uint32Array(2);
 export function hashBytes(bytes: Uint8Array, start: number, end: number): void {
   let high = 0x811c9dc5;
   let low = 0x9e3779b9;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  // Four bytes a step (little-endian word), then the rest one by one.
+  for (; i + 4 <= end; i += 4) {
+    const word =
+      (bytes[i] as number) |
+      ((bytes[i + 1] as number) << 8) |
+      ((bytes[i + 2] as number) << 16) |
+      ((bytes[i + 3] as number) << 24);
+    high = Math.imul(high ^ word, 0x01000193);
+    high ^= high >>> 15;
+    low = Math.imul(low ^ word, 0x85ebca6b);
+    low ^= low >>> 13;
+  }
+  for (; i < end; i++) {
     const byte = bytes[i] as number;
     high = Math.imul(high ^ byte, 0x01000193);
     low = Math.imul(low ^ byte, 0x85ebca6b);
