@@ -7,7 +7,7 @@
  * the state machine's retries, its failure path and the failed-execution alarm see them.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import type { Config } from '../../src/core/config';
 import type { ExportStore } from '../../src/core/ports';
@@ -18,6 +18,7 @@ import { reportRun, runStatusSchema } from '../../src/use-cases/report-run';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
+import { recordRunOutcome } from '../../src/wiring/run-outcome';
 
 /** The state machine's execution input, as `SfnRunLauncher` starts it. */
 export const reduceEventSchema = z.object({
@@ -28,14 +29,7 @@ export const reduceEventSchema = z.object({
   resend: z.boolean().default(false),
 });
 
-/**
- * Some recipients were not served yet, for a reason a later attempt may not have (another run
- * holds them, SES refused for now). The state machine retries the reduce step on this error
- * name; the delivery ledger makes the retry send only what is still missing.
- */
-export class DeliveryIncompleteError extends Error {
-  override readonly name = 'DeliveryIncompleteError';
-}
+export { DeliveryIncompleteError } from '../../src/wiring/run-outcome';
 
 export interface ReducePartsDependencies {
   readonly store: ExportStore;
@@ -71,31 +65,11 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
         onEvent: (line) => deps.logger.info(line),
         reader: readerFromPartials({ runId: request.runId }),
       });
-      const quality = Object.values(result.snapshot.dataQuality);
-      deps.metrics.addMetric(
-        'RowsRead',
-        MetricUnit.Count,
-        quality.reduce((sum, dataset) => sum + dataset.rows, 0),
-      );
-      deps.metrics.addMetric(
-        'RowsRejected',
-        MetricUnit.Count,
-        quality.reduce((sum, dataset) => sum + dataset.rejected, 0),
-      );
-      deps.metrics.addMetric('KpisComputed', MetricUnit.Count, 1);
-      deps.metrics.addMetric('MessagesSent', MetricUnit.Count, result.status.deliveries?.sent ?? 0);
-      deps.metrics.addMetric('MessagesFailed', MetricUnit.Count, result.delivery.unserved.length);
-      deps.logger.info('distributed report run finished', {
-        status: result.status.status,
-        deliveries: result.status.deliveries,
+      recordRunOutcome(result, {
+        logger: deps.logger,
+        metrics: deps.metrics,
+        message: 'distributed report run finished',
       });
-      // As in the report function: worth a retry unless every miss is a permanent rejection.
-      const retryable = result.delivery.unserved.filter((outcome) => outcome.permanent !== true);
-      if (retryable.length > 0) {
-        throw new DeliveryIncompleteError(
-          `not delivered yet to ${retryable.map((outcome) => outcome.recipient).join(', ')}; retrying`,
-        );
-      }
       return { quarter: label, runId: request.runId, status: result.status.status };
     } catch (error) {
       deps.logger.error('distributed report run failed', error as Error);

@@ -5,7 +5,7 @@
  * the dead-letter queue and the error alarm see them.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { SfnRunLauncher } from '../../src/adapters/sfn/sfn-run-launcher';
@@ -20,6 +20,7 @@ import { reportRun, writeRunStatus } from '../../src/use-cases/report-run';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
+import { recordRunOutcome } from '../../src/wiring/run-outcome';
 
 export const runEventSchema = z.discriminatedUnion('source', [
   z.object({ source: z.literal('schedule'), scheduledTime: z.iso.datetime({ offset: true }) }),
@@ -102,32 +103,11 @@ export function createRunReportHandler(deps: RunReportDependencies) {
         now: deps.now,
         onEvent: (line) => deps.logger.info(line),
       });
-      const quality = Object.values(result.snapshot.dataQuality);
-      deps.metrics.addMetric(
-        'RowsRead',
-        MetricUnit.Count,
-        quality.reduce((sum, dataset) => sum + dataset.rows, 0),
-      );
-      deps.metrics.addMetric(
-        'RowsRejected',
-        MetricUnit.Count,
-        quality.reduce((sum, dataset) => sum + dataset.rejected, 0),
-      );
-      deps.metrics.addMetric('KpisComputed', MetricUnit.Count, 1);
-      deps.metrics.addMetric('MessagesSent', MetricUnit.Count, result.status.deliveries?.sent ?? 0);
-      deps.metrics.addMetric('MessagesFailed', MetricUnit.Count, result.delivery.unserved.length);
-      deps.logger.info('report run finished', {
-        status: result.status.status,
-        deliveries: result.status.deliveries,
+      recordRunOutcome(result, {
+        logger: deps.logger,
+        metrics: deps.metrics,
+        message: 'report run finished',
       });
-      // A recipient another run holds, or a temporary SES failure, is worth a retry; a
-      // permanent rejection is not (the status and the MessagesFailed metric report it).
-      const retryable = result.delivery.unserved.filter((outcome) => outcome.permanent !== true);
-      if (retryable.length > 0) {
-        throw new Error(
-          `not delivered yet to ${retryable.map((outcome) => outcome.recipient).join(', ')}; retrying`,
-        );
-      }
       return { quarter: label, runId, status: result.status.status };
     } catch (error) {
       deps.logger.error('report run failed', error as Error);
