@@ -58,7 +58,7 @@ export function workerChunkExecutor(options: {
   let nextChunkId = 0;
 
   const start = (): PooledWorker => {
-    const worker = new Worker(options.workerUrl);
+    const worker = new Worker(options.workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     const pooled: PooledWorker = { worker, plans: new Set(), pending: new Map() };
     worker.on('message', (message: { id: number; result?: ChunkResult; error?: string }) => {
       const waiting = pooled.pending.get(message.id);

@@ -5,7 +5,7 @@
  */
 import { lastRecordBoundary } from './record-scanner';
 
-export const DEFAULT_CHUNK_BYTES = 4 << 20;
+export const DEFAULT_CHUNK_BYTES = 1 << 20;
 
 export class LineAlignedChunker {
   private buffer: Uint8Array;

@@ -34,8 +34,7 @@ export class ClientTable {
       this.mask = buffers.slots.length - 1;
       return;
     }
-    let capacity = 1024;
-    while (capacity * 0.5 < expected) capacity *= 2;
+    const capacity = capacityFor(expected);
     this.slots = new Int32Array(capacity);
     this.slotHashes = new Uint32Array(capacity);
     this.mask = capacity - 1;
@@ -89,22 +88,25 @@ export class ClientTable {
     return this.add(bytes, 0, length);
   }
 
-  /** A copy in shared memory, for worker threads. */
+  /**
+   * A copy in shared memory, for worker threads, with its slots sized to the clients it
+   * holds (the table was sized from a guess at the file's rows).
+   */
   shared(): ClientTableBuffers {
-    const copy = <T extends Uint8Array | Int32Array | Uint32Array>(view: T, length: number): T => {
-      const target = new (view.constructor as new (buffer: SharedArrayBuffer) => T)(
-        new SharedArrayBuffer(length * view.BYTES_PER_ELEMENT),
-      );
-      target.set(view.subarray(0, length) as never);
-      return target;
-    };
-    return {
-      arena: copy(this.arena, this.arenaLength),
-      offsets: copy(this.offsets, this.count + 1),
-      slots: copy(this.slots, this.slots.length),
-      slotHashes: copy(this.slotHashes, this.slotHashes.length),
-      count: this.count,
-    };
+    const sharedArray = <T extends Uint8Array | Int32Array | Uint32Array>(
+      Type: new (buffer: SharedArrayBuffer) => T,
+      bytesPerElement: number,
+      length: number,
+    ): T => new Type(new SharedArrayBuffer(Math.max(length, 1) * bytesPerElement));
+    const arena = sharedArray(Uint8Array, 1, this.arenaLength);
+    arena.set(this.arena.subarray(0, this.arenaLength));
+    const offsets = sharedArray(Int32Array, 4, this.count + 1);
+    offsets.set(this.offsets.subarray(0, this.count + 1));
+    const capacity = capacityFor(this.count);
+    const slots = sharedArray(Int32Array, 4, capacity);
+    const slotHashes = sharedArray(Uint32Array, 4, capacity);
+    fillSlots(this.arena, this.offsets, this.count, slots, slotHashes);
+    return { arena, offsets, slots, slotHashes, count: this.count };
   }
 
   private sameBytes(index: number, bytes: Uint8Array, start: number, end: number): boolean {
@@ -137,14 +139,32 @@ export class ClientTable {
     this.slots = new Int32Array(capacity);
     this.slotHashes = new Uint32Array(capacity);
     this.mask = capacity - 1;
-    for (let index = 0; index < this.count; index++) {
-      const from = this.offsets[index] as number;
-      hashBytes(this.arena, from, this.offsets[index + 1] as number);
-      const hash = hashOut[1] as number;
-      let slot = hash & this.mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[slot] = index + 1;
-      this.slotHashes[slot] = hash;
-    }
+    fillSlots(this.arena, this.offsets, this.count, this.slots, this.slotHashes);
+  }
+}
+
+/** Slots for `count` ids at a load of at most one half (a power of two, for masking). */
+function capacityFor(count: number): number {
+  let capacity = 1024;
+  while (capacity * 0.5 < count) capacity *= 2;
+  return capacity;
+}
+
+/** Puts every id of the arena into empty slot arrays (their length a power of two). */
+function fillSlots(
+  arena: Uint8Array,
+  offsets: Int32Array,
+  count: number,
+  slots: Int32Array,
+  slotHashes: Uint32Array,
+): void {
+  const mask = slots.length - 1;
+  for (let index = 0; index < count; index++) {
+    hashBytes(arena, offsets[index] as number, offsets[index + 1] as number);
+    const hash = hashOut[1] as number;
+    let slot = hash & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = index + 1;
+    slotHashes[slot] = hash;
   }
 }

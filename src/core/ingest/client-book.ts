@@ -5,8 +5,23 @@
  */
 import type { QuarterPeriod } from '../quarter';
 
-/** `churned_on` of a client that has not churned. */
-export const NEVER = Number.MAX_SAFE_INTEGER;
+/** `churned_on` of a client that has not churned (the largest day an Int32Array holds). */
+export const NEVER = 2_147_483_647;
+
+/** A growable column of 32-bit integers: 4 bytes a client, where a JS array takes 8. */
+export class Int32Column {
+  values = new Int32Array(1024);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Int32Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+}
 export const UNSPECIFIED_SEGMENT = '(unspecified)';
 
 export interface SegmentDimension {
@@ -14,13 +29,13 @@ export interface SegmentDimension {
   /** Distinct values, in order of first appearance. */
   readonly values: string[];
   /** Index into `values` for every client. */
-  readonly valueOfClient: number[];
+  readonly valueOfClient: Int32Column;
 }
 
 export class ClientBook {
   readonly ids: string[] = [];
-  readonly customerSince: number[] = [];
-  readonly churnedOn: number[] = [];
+  readonly customerSince = new Int32Column();
+  readonly churnedOn = new Int32Column();
   readonly dimensions: SegmentDimension[];
   private readonly indexById = new Map<string, number>();
   private readonly valueIndexes: Map<string, number>[];
@@ -28,7 +43,7 @@ export class ClientBook {
   readonly rejectedIds = new Set<string>();
 
   constructor(dimensionNames: readonly string[]) {
-    this.dimensions = dimensionNames.map((name) => ({ name, values: [], valueOfClient: [] }));
+    this.dimensions = dimensionNames.map((name) => ({ name, values: [], valueOfClient: new Int32Column() }));
     this.valueIndexes = dimensionNames.map(() => new Map());
   }
 
@@ -77,21 +92,21 @@ export class ClientBook {
   /** Customer on at least one day of the quarter (kpis.md "Active in Q"). */
   isActive(client: number, period: QuarterPeriod): boolean {
     return (
-      (this.customerSince[client] as number) <= period.end &&
-      (this.churnedOn[client] as number) > period.start
+      (this.customerSince.values[client] as number) <= period.end &&
+      (this.churnedOn.values[client] as number) > period.start
     );
   }
 
   /** Customer before the quarter and still one on its first day (kpis.md "S"). */
   isCustomerAtStart(client: number, period: QuarterPeriod): boolean {
     return (
-      (this.customerSince[client] as number) < period.start &&
-      (this.churnedOn[client] as number) > period.start
+      (this.customerSince.values[client] as number) < period.start &&
+      (this.churnedOn.values[client] as number) > period.start
     );
   }
 
   /** In S and still a customer on the quarter's last day (kpis.md "R"). */
   isRetained(client: number, period: QuarterPeriod): boolean {
-    return this.isCustomerAtStart(client, period) && (this.churnedOn[client] as number) > period.end;
+    return this.isCustomerAtStart(client, period) && (this.churnedOn.values[client] as number) > period.end;
   }
 }

@@ -64,7 +64,7 @@ export function totalGroups(
   for (let client = 0; client < book.size; client++) {
     const groups = [company];
     book.dimensions.forEach((dimension, d) => {
-      groups.push(segmentTotals[d]?.[dimension.valueOfClient[client] as number] as GroupTotals);
+      groups.push(segmentTotals[d]?.[dimension.valueOfClient.values[client] as number] as GroupTotals);
     });
     addClient(groups, client, book, activity, period, independenceThreshold);
   }
