@@ -10,13 +10,14 @@
  * so a malformed quarter can never widen either prefix.
  */
 import { Arn, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { raiseAlarm } from './alarm';
 import { wildcardResourceFinding } from './nag-findings';
 import { ReportFunction } from './report-function';
 
@@ -311,16 +312,7 @@ export class DistributedReads extends Construct {
   #createAlarms(action: cloudwatch.IAlarmAction): void {
     const period = Duration.minutes(5);
     const alarm = (id: string, metric: cloudwatch.IMetric, description: string) => {
-      const created = new cloudwatch.Alarm(this, id, {
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      created.addAlarmAction(action);
-      this.alarms.push(created);
+      this.alarms.push(raiseAlarm(this, id, { metric, description, action }));
     };
     alarm(
       'ExecutionsFailed',

@@ -7,7 +7,7 @@
  */
 import { Annotations, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -24,6 +24,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
 import { type configSchema, parseConfig } from '../src/core/config';
+import { raiseAlarm } from './alarm';
 import { DistributedReads } from './distributed-reads';
 import { wildcardResourceFinding } from './nag-findings';
 import { ReportFunction } from './report-function';
@@ -571,16 +572,7 @@ export class QuarterlyKpiReports extends Construct {
     const action = new cloudwatchActions.SnsAction(this.alarmTopic);
     const period = Duration.minutes(5);
     const alarm = (id: string, metric: cloudwatch.IMetric, description: string, threshold = 1) => {
-      const created = new cloudwatch.Alarm(this, id, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      created.addAlarmAction(action);
-      this.alarms.push(created);
+      this.alarms.push(raiseAlarm(this, id, { metric, description, action, threshold }));
     };
     alarm(
       'RunFunctionErrors',
