@@ -20,7 +20,8 @@ export class QuarterActivity {
   readonly detractors: Int32Array;
   readonly npsResponses: Int32Array;
   /** Costs in the quarter attributed to each client, in nanos. */
-  readonly directCostNanos: bigint[];
+  /** Only clients with a cost: most have none, and a bigint per client would cost 8 bytes each. */
+  readonly directCostNanos = new Map<number, bigint>();
   /** Costs in the quarter without a client, in nanos. */
   poolNanos = 0n;
 
@@ -33,7 +34,6 @@ export class QuarterActivity {
     this.promoters = new Int32Array(clientCount);
     this.detractors = new Int32Array(clientCount);
     this.npsResponses = new Int32Array(clientCount);
-    this.directCostNanos = new Array(clientCount).fill(0n);
   }
 
   addInteraction(client: number, channel: 'self_service' | 'assisted'): void {
@@ -69,7 +69,7 @@ export class QuarterActivity {
 
   addCost(client: number | undefined, nanos: bigint): void {
     if (client === undefined) this.poolNanos += nanos;
-    else this.directCostNanos[client] = (this.directCostNanos[client] as bigint) + nanos;
+    else this.directCostNanos.set(client, (this.directCostNanos.get(client) ?? 0n) + nanos);
   }
 }
 

@@ -111,6 +111,6 @@ function addClient(
     totals.promoters += activity.promoters[client] as number;
     totals.detractors += activity.detractors[client] as number;
     totals.npsResponses += activity.npsResponses[client] as number;
-    totals.directCostNanos += activity.directCostNanos[client] as bigint;
+    totals.directCostNanos += activity.directCostNanos.get(client) ?? 0n;
   }
 }
