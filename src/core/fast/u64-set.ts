@@ -4,8 +4,9 @@
  * known, to the slot (not to a power of two), so a large dataset neither grows its table
  * (briefly holding two) nor carries up to twice the slots it needs.
  */
-// Linear probing stays short up to here, and 8-byte slots keep a probe within a cache line or two.
-const MAX_LOAD = 0.8;
+// Linear probing stays short up to here (the tables are sized to about 0.8 of it), and 8-byte
+// slots keep a probe within a cache line or two.
+const MAX_LOAD = 0.85;
 const MIN_CAPACITY = 1024;
 
 export class U64Set {
