@@ -11,7 +11,6 @@ import { fastExportSetReader } from '../../src/core/fast/read-export-set-fast';
 import type { ExportSetReader } from '../../src/core/ingest/export-set-reader';
 import { readExportSet } from '../../src/core/ingest/read-export-set';
 import { parseQuarter, type Quarter, quarterPeriod } from '../../src/core/quarter';
-import { measureQuarter } from '../../src/use-cases/measure-quarter';
 import { MemoryExportStore } from '../support/memory-store';
 import { messyExportSet } from '../support/messy-exports';
 import { readingSummary } from '../support/reading-summary';

@@ -88,7 +88,9 @@ function folded(partials: readonly PartialAggregate[]) {
     assisted: [...activity.assisted],
     servicesInUse: [...activity.servicesInUse],
     catalog: [...activity.catalog].sort(),
-    direct: Array.from({ length: CLIENTS }, (_, client) => String(activity.directCostNanos.get(client) ?? 0n)),
+    direct: Array.from({ length: CLIENTS }, (_, client) =>
+      String(activity.directCostNanos.get(client) ?? 0n),
+    ),
     pool: String(activity.poolNanos),
     quality: folder.quality.get('interactions'),
   };
