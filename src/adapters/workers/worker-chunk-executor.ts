@@ -34,11 +34,12 @@ export function bundledWorkerUrl(): URL | undefined {
 
 /**
  * Reader threads: one per core but the main thread's (which streams, checksums and folds),
- * at most 4. On a 2-core host that is one worker: a second one made 20 M rows only 6%
- * faster for 70 MiB more memory (a V8 isolate and its chunks in flight).
+ * at most 4; none on a one-core host, where the main thread reads alone. On a 2-core host
+ * that is one worker: a second one made 20 M rows only 6% faster for 70 MiB more memory
+ * (a V8 isolate and its chunks in flight).
  */
 export function defaultThreadCount(): number {
-  return Math.max(1, Math.min(availableParallelism() - 1, 4));
+  return Math.max(0, Math.min(availableParallelism() - 1, 4));
 }
 
 export function workerChunkExecutor(options: {

@@ -14,23 +14,22 @@ import {
 } from '../aggregate/partial-aggregate';
 import { CsvTokenizer } from '../csv/csv-tokenizer';
 import { storedFileBytes } from '../csv/read-csv-file';
-import { DATASET_NAMES, DATASETS, type DatasetName, normaliseColumnName } from '../datasets/contract';
+import { DATASETS, type DatasetName, normaliseColumnName } from '../datasets/contract';
 import { ClientBook } from '../ingest/client-book';
-import { type DiscoveredFile, discoverExportSet } from '../ingest/discover-export-set';
+import type { DiscoveredFile } from '../ingest/discover-export-set';
 import type { ExportSetReader } from '../ingest/export-set-reader';
 import { QuarterActivity } from '../ingest/quarter-activity';
 import {
   checkHeader,
   type DatasetQuality,
-  emptyQuality,
   type FileProvenance,
   PROGRESS_EVERY_ROWS,
   provenanceOf,
   type ReadProgress,
 } from '../ingest/read-dataset';
 import {
+  discoverForReading,
   type ExportSetReading,
-  missingDatasets,
   type ReadExportSetOptions,
   rejectLimitProblems,
   segmentDimensions,
@@ -95,15 +94,9 @@ export async function readExportSetFast(
 ): Promise<ExportSetReading> {
   const { store, period, config, onProgress, executor, distributed = {} } = options;
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  const discovered = await discoverExportSet(store, period.label);
-  const dataQuality = Object.fromEntries(
-    DATASET_NAMES.map((name) => [name, emptyQuality(discovered.files[name] !== undefined)]),
-  ) as Record<DatasetName, DatasetQuality>;
-  const missing = missingDatasets(discovered, store.location);
-  const problems = [...discovered.problems, ...missing];
+  const { discovered, dataQuality, problems, incomplete } = await discoverForReading(store, period);
   const warnings: string[] = [];
   if (problems.length > 0) {
-    const incomplete = missing.length > 0 && discovered.problems.length === 0;
     return unreadableSet(dataQuality, problems, warnings, incomplete);
   }
   const reading = { store, chunkBytes, onProgress, parallelism: executor.parallelism };

@@ -36,13 +36,7 @@ export interface ReadExportSetOptions {
 
 export async function readExportSet(options: ReadExportSetOptions): Promise<ExportSetReading> {
   const { store, period, config, onProgress } = options;
-  const discovered = await discoverExportSet(store, period.label);
-  const dataQuality = Object.fromEntries(
-    DATASET_NAMES.map((name) => [name, emptyQuality(discovered.files[name] !== undefined)]),
-  ) as Record<DatasetName, DatasetQuality>;
-  const missing = missingDatasets(discovered, store.location);
-  const problems = [...discovered.problems, ...missing];
-  const incomplete = missing.length > 0 && discovered.problems.length === 0;
+  const { discovered, dataQuality, problems, incomplete } = await discoverForReading(store, period);
   const warnings: string[] = [];
   const schemas = createRowSchemas(config, dayInZone(config.timeZone));
   const inQuarter = (day: number) => day >= period.start && day <= period.end;
@@ -166,6 +160,22 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   problems.push(...rejectLimitProblems(dataQuality, config.rejectLimitPercent));
   warnings.push(...setWarnings(discovered, dataQuality));
   return { book, activity, dataQuality, problems, warnings, incomplete: false };
+}
+
+/**
+ * What both readers start from: the set's files, an empty data-quality account per dataset,
+ * and the problems that stop a reading before any row (with whether they only mean an
+ * upload still in progress).
+ */
+export async function discoverForReading(store: ExportStore, period: QuarterPeriod) {
+  const discovered = await discoverExportSet(store, period.label);
+  const dataQuality = Object.fromEntries(
+    DATASET_NAMES.map((name) => [name, emptyQuality(discovered.files[name] !== undefined)]),
+  ) as Record<DatasetName, DatasetQuality>;
+  const missing = missingDatasets(discovered, store.location);
+  const problems = [...discovered.problems, ...missing];
+  const incomplete = missing.length > 0 && discovered.problems.length === 0;
+  return { discovered, dataQuality, problems, incomplete };
 }
 
 /** The reading of a set that could not be read: its problems, and nothing measured. */
