@@ -8,7 +8,14 @@ import { ChunkReader, type DatasetPlan } from '../../core/fast/chunk-reader';
 
 export type WorkerRequest =
   | { readonly type: 'plan'; readonly planId: number; readonly plan: DatasetPlan }
-  | { readonly type: 'chunk'; readonly id: number; readonly planId: number; readonly chunk: Uint8Array };
+  | {
+      readonly type: 'chunk';
+      readonly id: number;
+      readonly planId: number;
+      readonly chunk: Uint8Array;
+      /** Claims of an earlier chunk, done with: their buffer is reused. */
+      readonly spareClaims?: ArrayBuffer;
+    };
 
 const port = parentPort;
 if (!port) throw new Error('ingest-worker must run as a worker thread');
@@ -22,8 +29,12 @@ port.on('message', (request: WorkerRequest) => {
   try {
     const reader = readers.get(request.planId);
     if (!reader) throw new Error(`no plan ${request.planId} for chunk ${request.id}`);
-    const result = reader.read(request.chunk);
-    port.postMessage({ id: request.id, result }, transferables(result.partial));
+    const result = reader.read(request.chunk, request.spareClaims);
+    // The chunk goes back too, so that its buffer makes a later chunk.
+    port.postMessage({ id: request.id, result, chunk: request.chunk }, [
+      ...transferables(result.partial),
+      request.chunk.buffer as ArrayBuffer,
+    ]);
   } catch (error) {
     port.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) });
   }
@@ -37,5 +48,6 @@ function transferables(partial: PartialAggregate): ArrayBuffer[] {
   }
   if (partial.servicePairs) views.push(partial.servicePairs.client, partial.servicePairs.service);
   if (partial.costs) views.push(partial.costs.client);
-  return views.map((view) => view.buffer as ArrayBuffer);
+  // Claims columns share one buffer: list each buffer once.
+  return [...new Set(views.map((view) => view.buffer as ArrayBuffer))];
 }

@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ChunkResult, DatasetPlan } from '../../core/fast/chunk-reader';
 import { inlineChunkExecutor } from '../../core/fast/inline-chunk-executor';
-import type { ChunkExecutor } from '../../core/fast/read-export-set-fast';
+import type { ChunkExecutor, ReadChunk } from '../../core/fast/read-export-set-fast';
 import type { WorkerRequest } from './ingest-worker';
 
 interface PendingChunk {
-  resolve(result: ChunkResult): void;
+  resolve(result: ReadChunk): void;
   reject(error: Error): void;
 }
 
@@ -61,12 +61,19 @@ export function workerChunkExecutor(options: {
   const start = (): PooledWorker => {
     const worker = new Worker(options.workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     const pooled: PooledWorker = { worker, plans: new Set(), pending: new Map() };
-    worker.on('message', (message: { id: number; result?: ChunkResult; error?: string }) => {
-      const waiting = pooled.pending.get(message.id);
-      pooled.pending.delete(message.id);
-      if (message.error !== undefined) waiting?.reject(new Error(`reading a chunk failed: ${message.error}`));
-      else waiting?.resolve(message.result as ChunkResult);
-    });
+    worker.on(
+      'message',
+      (message: { id: number; result?: ChunkResult; chunk?: Uint8Array; error?: string }) => {
+        const waiting = pooled.pending.get(message.id);
+        pooled.pending.delete(message.id);
+        if (message.error !== undefined) {
+          waiting?.reject(new Error(`reading a chunk failed: ${message.error}`));
+        } else {
+          const result = message.result as ChunkResult;
+          waiting?.resolve(message.chunk ? { ...result, chunk: message.chunk } : result);
+        }
+      },
+    );
     const failAll = (error: Error) => {
       for (const waiting of pooled.pending.values()) waiting.reject(error);
       pooled.pending.clear();
@@ -81,24 +88,27 @@ export function workerChunkExecutor(options: {
 
   return {
     parallelism: threads + (here ? 1 : 0),
-    read(plan, chunk) {
+    read(plan, chunk, spareClaims) {
       let planId = planIds.get(plan);
       if (planId === undefined) {
         planId = nextPlanId++;
         planIds.set(plan, planId);
       }
       const idle = pool.length < threads ? start() : leastBusy(pool);
-      if (here && idle.pending.size >= 2) return here.read(plan, chunk);
+      if (here && idle.pending.size >= 2) return here.read(plan, chunk, spareClaims);
       if (!idle.plans.has(planId)) {
         idle.plans.add(planId);
         idle.worker.postMessage({ type: 'plan', planId, plan } satisfies WorkerRequest);
       }
       const id = nextChunkId++;
-      return new Promise<ChunkResult>((resolve, reject) => {
+      return new Promise<ReadChunk>((resolve, reject) => {
         idle.pending.set(id, { resolve, reject });
-        idle.worker.postMessage({ type: 'chunk', id, planId, chunk } satisfies WorkerRequest, [
-          chunk.buffer as ArrayBuffer,
-        ]);
+        const moved = [chunk.buffer as ArrayBuffer];
+        if (spareClaims) moved.push(spareClaims);
+        idle.worker.postMessage(
+          { type: 'chunk', id, planId, chunk, spareClaims } satisfies WorkerRequest,
+          moved,
+        );
       });
     },
     async close() {

@@ -153,25 +153,38 @@ function concatCosts(a: Costs | undefined, b: Costs | undefined): Costs | undefi
   return builder.finish();
 }
 
-/** Appends claims to growable columns. */
-export class ClaimsBuilder {
-  private claims: Claims;
-  private idLength = 0;
+/** Bytes a claim takes in a builder's buffer: the columns, and 16 bytes of id on average. */
+const BYTES_PER_CLAIM = 8 + 4 * 6 + 1 + 16;
 
-  constructor(capacity = 1024) {
+/**
+ * Appends claims to growable columns (fields of the builder, so the hot `add` reads no
+ * object). All columns are views of one buffer, so that a chunk's claims are one
+ * allocation, move between threads as one, and the buffer can be handed back and reused.
+ */
+export class ClaimsBuilder {
+  private length = 0;
+  private capacity = 0;
+  private hashHigh = new Uint32Array(0);
+  private hashLow = new Uint32Array(0);
+  private client = new Int32Array(0);
+  private flags = new Uint8Array(0);
+  private value = new Int32Array(0);
+  private position = new Float64Array(0);
+  private idStart = new Int32Array(0);
+  private idEnd = new Int32Array(0);
+  private idBytes = new Uint8Array(0);
+  private idView: DataView = new DataView(new ArrayBuffer(0));
+  private idLength = 0;
+  /** The bytes ids were last copied from, and a view of them. */
+  private source: Uint8Array | undefined;
+  private sourceView: DataView = new DataView(new ArrayBuffer(0));
+
+  /** `spare`: a buffer of earlier claims to reuse (see `claimsBuffer`), used when large enough. */
+  constructor(capacity = 1024, spare?: ArrayBuffer) {
     const size = Math.max(capacity, 16);
-    this.claims = {
-      length: 0,
-      hashHigh: new Uint32Array(size),
-      hashLow: new Uint32Array(size),
-      client: new Int32Array(size),
-      flags: new Uint8Array(size),
-      value: new Int32Array(size),
-      position: new Float64Array(size),
-      idStart: new Int32Array(size),
-      idEnd: new Int32Array(size),
-      idBytes: new Uint8Array(size * 16),
-    };
+    const spareSize = spare ? Math.floor(spare.byteLength / BYTES_PER_CLAIM) : 0;
+    if (spare && spareSize >= size) this.layOut(spare, spareSize);
+    else this.layOut(new ArrayBuffer(size * BYTES_PER_CLAIM), size);
   }
 
   add(
@@ -185,21 +198,29 @@ export class ClaimsBuilder {
     idStart: number,
     idEnd: number,
   ): void {
-    const c = this.reserve(idEnd - idStart);
-    const n = c.length++;
-    c.hashHigh[n] = high;
-    c.hashLow[n] = low;
-    c.client[n] = client;
-    c.flags[n] = flags;
-    c.value[n] = value;
-    c.position[n] = at;
-    c.idStart[n] = this.idLength;
-    // Ids are short: a loop beats making a subarray view per row.
-    const target = c.idBytes;
+    if (this.length === this.capacity) this.grow();
     let offset = this.idLength;
-    for (let i = idStart; i < idEnd; i++) target[offset++] = id[i] as number;
+    if (offset + idEnd - idStart > this.idBytes.length) this.growIdBytes(idEnd - idStart);
+    const n = this.length++;
+    this.hashHigh[n] = high;
+    this.hashLow[n] = low;
+    this.client[n] = client;
+    this.flags[n] = flags;
+    this.value[n] = value;
+    this.position[n] = at;
+    this.idStart[n] = offset;
+    // Ids are short: word copies beat making a subarray view per row (and a byte loop).
+    if (id !== this.source) {
+      this.source = id;
+      this.sourceView = new DataView(id.buffer, id.byteOffset, id.byteLength);
+    }
+    const from = this.sourceView;
+    const to = this.idView;
+    let i = idStart;
+    for (; i + 4 <= idEnd; i += 4, offset += 4) to.setInt32(offset, from.getInt32(i));
+    for (; i < idEnd; i++) to.setUint8(offset++, from.getUint8(i));
     this.idLength = offset;
-    c.idEnd[n] = offset;
+    this.idEnd[n] = offset;
   }
 
   copyFrom(source: Claims, i: number): void {
@@ -218,47 +239,65 @@ export class ClaimsBuilder {
 
   /** The claims, as views of the builder's columns (no copy: a chunk's columns move as they are). */
   finish(): Claims {
-    const c = this.claims;
-    const n = c.length;
+    const n = this.length;
     return {
       length: n,
-      hashHigh: c.hashHigh.subarray(0, n),
-      hashLow: c.hashLow.subarray(0, n),
-      client: c.client.subarray(0, n),
-      flags: c.flags.subarray(0, n),
-      value: c.value.subarray(0, n),
-      position: c.position.subarray(0, n),
-      idStart: c.idStart.subarray(0, n),
-      idEnd: c.idEnd.subarray(0, n),
-      idBytes: c.idBytes.subarray(0, this.idLength),
+      hashHigh: this.hashHigh.subarray(0, n),
+      hashLow: this.hashLow.subarray(0, n),
+      client: this.client.subarray(0, n),
+      flags: this.flags.subarray(0, n),
+      value: this.value.subarray(0, n),
+      position: this.position.subarray(0, n),
+      idStart: this.idStart.subarray(0, n),
+      idEnd: this.idEnd.subarray(0, n),
+      idBytes: this.idBytes.subarray(0, this.idLength),
     };
   }
 
-  private reserve(idBytes: number): Claims {
-    const c = this.claims;
-    if (c.length === c.hashHigh.length) {
-      const size = c.length * 2;
-      const grow = <T extends Uint32Array | Int32Array | Uint8Array | Float64Array>(array: T): T => {
-        const grown = new (array.constructor as new (length: number) => T)(size);
-        grown.set(array as never);
-        return grown;
-      };
-      c.hashHigh = grow(c.hashHigh);
-      c.hashLow = grow(c.hashLow);
-      c.client = grow(c.client);
-      c.flags = grow(c.flags);
-      c.value = grow(c.value);
-      c.position = grow(c.position);
-      c.idStart = grow(c.idStart);
-      c.idEnd = grow(c.idEnd);
-    }
-    if (this.idLength + idBytes > c.idBytes.length) {
-      const grown = new Uint8Array(Math.max(c.idBytes.length * 2, this.idLength + idBytes));
-      grown.set(c.idBytes);
-      c.idBytes = grown;
-    }
-    return c;
+  /** Columns of `size` claims in `buffer`: the 8-byte column first, so that every view is aligned. */
+  private layOut(buffer: ArrayBuffer, size: number): void {
+    this.capacity = size;
+    this.position = new Float64Array(buffer, 0, size);
+    this.hashHigh = new Uint32Array(buffer, size * 8, size);
+    this.hashLow = new Uint32Array(buffer, size * 12, size);
+    this.client = new Int32Array(buffer, size * 16, size);
+    this.value = new Int32Array(buffer, size * 20, size);
+    this.idStart = new Int32Array(buffer, size * 24, size);
+    this.idEnd = new Int32Array(buffer, size * 28, size);
+    this.flags = new Uint8Array(buffer, size * 32, size);
+    this.idBytes = new Uint8Array(buffer, size * 33, buffer.byteLength - size * 33);
+    this.idView = new DataView(buffer, size * 33, buffer.byteLength - size * 33);
   }
+
+  private grow(): void {
+    this.resize(this.capacity * 2, 0);
+  }
+
+  private growIdBytes(needed: number): void {
+    // More id bytes than the layout allows for: a larger buffer, with room for them.
+    this.resize(this.capacity * 2, this.idLength + needed);
+  }
+
+  private resize(size: number, idBytes: number): void {
+    const { length, hashHigh, hashLow, client, flags, value, position, idStart, idEnd } = this;
+    const ids = this.idBytes.subarray(0, this.idLength);
+    const bytes = Math.max(size * BYTES_PER_CLAIM, size * 33 + idBytes * 2);
+    this.layOut(new ArrayBuffer(bytes), size);
+    this.position.set(position.subarray(0, length));
+    this.hashHigh.set(hashHigh.subarray(0, length));
+    this.hashLow.set(hashLow.subarray(0, length));
+    this.client.set(client.subarray(0, length));
+    this.value.set(value.subarray(0, length));
+    this.idStart.set(idStart.subarray(0, length));
+    this.idEnd.set(idEnd.subarray(0, length));
+    this.flags.set(flags.subarray(0, length));
+    this.idBytes.set(ids);
+  }
+}
+
+/** The one buffer behind a builder's claims, to move to another thread or to reuse. */
+export function claimsBuffer(claims: Claims): ArrayBuffer {
+  return claims.position.buffer as ArrayBuffer;
 }
 
 export class PairsBuilder {

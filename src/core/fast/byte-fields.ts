@@ -37,16 +37,44 @@ function twoDigits(bytes: Uint8Array, at: number): number {
   return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : Number.NaN;
 }
 
+/** Day numbers of 1 January for the years of the table; other years are computed. */
+const TABLE_FIRST_YEAR = 1900;
+const YEAR_STARTS = Int32Array.from({ length: 300 }, (_, i) => dayNumber(TABLE_FIRST_YEAR + i, 1, 1));
+/** Days before each month (1-12) in a common year. */
+const DAYS_BEFORE_MONTH = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/** The digit of an ASCII byte, or a value above 9 (unsigned) when it is not one. */
+function digitAt(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] as number) - 48) >>> 0;
+}
+
 /** Day number of `YYYY-MM-DD` at `at`, or NaN. */
 function dateAt(bytes: Uint8Array, at: number): number {
   if (bytes[at + 4] !== 45 || bytes[at + 7] !== 45) return Number.NaN;
-  const year = twoDigits(bytes, at) * 100 + twoDigits(bytes, at + 2);
-  const month = twoDigits(bytes, at + 5);
-  const day = twoDigits(bytes, at + 8);
-  if (!(month >= 1 && month <= 12 && day >= 1)) return Number.NaN;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > (MONTH_LENGTHS[month] as number) + (leap ? 1 : 0)) return Number.NaN;
-  return dayNumber(year, month, day);
+  const y0 = digitAt(bytes, at);
+  const y1 = digitAt(bytes, at + 1);
+  const y2 = digitAt(bytes, at + 2);
+  const y3 = digitAt(bytes, at + 3);
+  const m0 = digitAt(bytes, at + 5);
+  const m1 = digitAt(bytes, at + 6);
+  const d0 = digitAt(bytes, at + 8);
+  const d1 = digitAt(bytes, at + 9);
+  if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9) return Number.NaN;
+  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const month = m0 * 10 + m1;
+  const day = d0 * 10 + d1;
+  if (month < 1 || month > 12 || day < 1) return Number.NaN;
+  const leap = (year & 3) === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (MONTH_LENGTHS[month] as number) + (leap && month === 2 ? 1 : 0)) return Number.NaN;
+  const tableIndex = year - TABLE_FIRST_YEAR;
+  if (tableIndex < 0 || tableIndex >= YEAR_STARTS.length) return dayNumber(year, month, day);
+  return (
+    (YEAR_STARTS[tableIndex] as number) +
+    (DAYS_BEFORE_MONTH[month] as number) +
+    (leap && month > 2 ? 1 : 0) +
+    day -
+    1
+  );
 }
 
 /** A `YYYY-MM-DD` field, or NaN. */

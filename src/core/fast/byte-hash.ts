@@ -37,6 +37,42 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): void {
   hashOut[1] = low;
 }
 
+/**
+ * `hashBytes` of a field that must be a plain token (printable ASCII, not empty, no space at
+ * either end), read a word at a time through `view` (a view of `bytes`): false, with
+ * `hashOut` undefined, when it is not one. The plain test and the hash share one pass.
+ */
+export function hashPlainToken(view: DataView, bytes: Uint8Array, start: number, end: number): boolean {
+  if (start >= end || bytes[start] === 32 || bytes[end - 1] === 32) return false;
+  let high = 0x811c9dc5;
+  let low = 0x9e3779b9;
+  let outside = 0;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const word = view.getInt32(i, true);
+    // Bit 7 of a byte set where it is below 0x20 or above 0x7e (exact for "any byte").
+    outside |= ((word - 0x20202020) & ~word) | ((word + 0x01010101) | word);
+    high = Math.imul(high ^ word, 0x01000193);
+    high ^= high >>> 15;
+    low = Math.imul(low ^ word, 0x85ebca6b);
+    low ^= low >>> 13;
+  }
+  if ((outside & 0x80808080) !== 0) return false;
+  for (; i < end; i++) {
+    const byte = bytes[i] as number;
+    if (byte < 32 || byte > 126) return false;
+    high = Math.imul(high ^ byte, 0x01000193);
+    low = Math.imul(low ^ byte, 0x85ebca6b);
+    low ^= low >>> 13;
+  }
+  high = fmix(high ^ (end - start));
+  low = fmix(low + high);
+  if (high === 0 && low === 0) low = 1;
+  hashOut[0] = high;
+  hashOut[1] = low;
+  return true;
+}
+
 const encoder = new TextEncoder();
 let scratch = new Uint8Array(256);
 

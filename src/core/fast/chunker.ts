@@ -12,7 +12,11 @@ export class LineAlignedChunker {
   private length = 0;
   private atStart = true;
 
-  constructor(private readonly targetBytes = DEFAULT_CHUNK_BYTES) {
+  constructor(
+    private readonly targetBytes = DEFAULT_CHUNK_BYTES,
+    /** Where chunks are made: a pool of reused buffers, or a fresh one each time. */
+    private readonly allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+  ) {
     this.buffer = new Uint8Array(targetBytes * 2);
   }
 
@@ -26,7 +30,8 @@ export class LineAlignedChunker {
     if (this.length < this.targetBytes) return [];
     const cut = lastRecordBoundary(this.buffer, this.length);
     if (cut === 0) return [];
-    const chunk = this.buffer.slice(0, cut);
+    const chunk = this.allocate(cut);
+    chunk.set(this.buffer.subarray(0, cut));
     this.buffer.copyWithin(0, cut, this.length);
     this.length -= cut;
     return [chunk];
@@ -36,7 +41,8 @@ export class LineAlignedChunker {
   finish(): Uint8Array | undefined {
     if (this.atStart) this.dropByteOrderMark();
     if (this.length === 0) return undefined;
-    const rest = this.buffer.slice(0, this.length);
+    const rest = this.allocate(this.length);
+    rest.set(this.buffer.subarray(0, this.length));
     this.length = 0;
     return rest;
   }
@@ -58,5 +64,35 @@ export class LineAlignedChunker {
     }
     this.buffer.set(data, this.length);
     this.length += data.length;
+  }
+}
+
+/**
+ * Chunk buffers to reuse: a chunk comes back from its reader and its buffer makes a later
+ * chunk, so that reading a large file does not allocate (and collect) a buffer per chunk.
+ */
+export class ChunkBufferPool {
+  private readonly free: ArrayBuffer[] = [];
+
+  /** `capacity`: the size of pooled buffers; a larger chunk gets a buffer of its own. */
+  constructor(
+    private readonly capacity: number,
+    private readonly maxFree = 16,
+  ) {}
+
+  take(size: number): Uint8Array {
+    if (size > this.capacity) return new Uint8Array(size);
+    return new Uint8Array(this.free.pop() ?? new ArrayBuffer(this.capacity), 0, size);
+  }
+
+  give(chunk: Uint8Array): void {
+    const buffer = chunk.buffer;
+    if (
+      buffer instanceof ArrayBuffer &&
+      buffer.byteLength === this.capacity &&
+      this.free.length < this.maxFree
+    ) {
+      this.free.push(buffer);
+    }
   }
 }

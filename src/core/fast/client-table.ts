@@ -22,6 +22,9 @@ export class ClientTable {
   private slotHashes: Uint32Array;
   private mask: number;
   private count = 0;
+  private arenaView: DataView = new DataView(new ArrayBuffer(0));
+  private compared: Uint8Array | undefined;
+  private comparedView: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(expected = 1024, buffers?: ClientTableBuffers) {
     if (buffers) {
@@ -49,7 +52,11 @@ export class ClientTable {
   /** The index of the client whose id is `bytes[start, end)`, or -1. */
   lookup(bytes: Uint8Array, start: number, end: number): number {
     hashBytes(bytes, start, end);
-    const hash = hashOut[1] as number;
+    return this.find(bytes, start, end, hashOut[1] as number);
+  }
+
+  /** `lookup` when the id's hash is known: `hashOut[1]` after `hashBytes` of the same bytes. */
+  find(bytes: Uint8Array, start: number, end: number, hash: number): number {
     let slot = hash & this.mask;
     for (;;) {
       const entry = this.slots[slot] as number;
@@ -113,7 +120,19 @@ export class ClientTable {
     const from = this.offsets[index] as number;
     const length = (this.offsets[index + 1] as number) - from;
     if (length !== end - start) return false;
-    for (let i = 0; i < length; i++) if (this.arena[from + i] !== bytes[start + i]) return false;
+    // A word at a time: views of the arena and of the bytes last compared.
+    if (bytes !== this.compared) {
+      this.compared = bytes;
+      this.comparedView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    if (this.arenaView.buffer !== this.arena.buffer) {
+      this.arenaView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.byteLength);
+    }
+    const arena = this.arenaView;
+    const other = this.comparedView;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) if (arena.getInt32(from + i) !== other.getInt32(start + i)) return false;
+    for (; i < length; i++) if (arena.getUint8(from + i) !== other.getUint8(start + i)) return false;
     return true;
   }
 

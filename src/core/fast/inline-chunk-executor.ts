@@ -6,13 +6,13 @@ export function inlineChunkExecutor(): ChunkExecutor {
   const readers = new WeakMap<DatasetPlan, ChunkReader>();
   return {
     parallelism: 1,
-    read: async (plan, chunk) => {
+    read: async (plan, chunk, spareClaims) => {
       let reader = readers.get(plan);
       if (!reader) {
         reader = new ChunkReader(plan);
         readers.set(plan, reader);
       }
-      return reader.read(chunk);
+      return { ...reader.read(chunk, spareClaims), chunk };
     },
     close: async () => {},
   };

@@ -7,6 +7,7 @@
  */
 import { AggregateFolder } from '../aggregate/fold-partials';
 import {
+  claimsBuffer,
   type PartialAggregate,
   positionFile,
   positionLine,
@@ -38,7 +39,7 @@ import {
 } from '../ingest/read-export-set';
 import type { ExportStore } from '../ports';
 import { CHUNK_COLUMNS, type ChunkedDataset, type ChunkResult, type DatasetPlan } from './chunk-reader';
-import { DEFAULT_CHUNK_BYTES, LineAlignedChunker } from './chunker';
+import { ChunkBufferPool, DEFAULT_CHUNK_BYTES, LineAlignedChunker } from './chunker';
 import { ClientTable } from './client-table';
 import { ClientsReader } from './clients-reader';
 import { RecordScanner } from './record-scanner';
@@ -47,8 +48,14 @@ import { RecordScanner } from './record-scanner';
 export interface ChunkExecutor {
   /** How many chunks it reads at once. */
   readonly parallelism: number;
-  read(plan: DatasetPlan, chunk: Uint8Array): Promise<ChunkResult>;
+  /** `spareClaims`: a buffer of claims done with, for the reader to reuse (see `ClaimsBuilder`). */
+  read(plan: DatasetPlan, chunk: Uint8Array, spareClaims?: ArrayBuffer): Promise<ReadChunk>;
   close(): Promise<void>;
+}
+
+/** A chunk's result, with the chunk's bytes handed back (when they could be) for reuse. */
+export interface ReadChunk extends ChunkResult {
+  readonly chunk?: Uint8Array;
 }
 
 export interface FastReaderOptions {
@@ -99,7 +106,15 @@ export async function readExportSetFast(
   if (problems.length > 0) {
     return unreadableSet(dataQuality, problems, warnings, incomplete);
   }
-  const reading = { store, chunkBytes, onProgress, parallelism: executor.parallelism };
+  const reading: Reading = {
+    store,
+    chunkBytes,
+    onProgress,
+    parallelism: executor.parallelism,
+    // Chunks and claims buffers go round instead of being made (and collected) per chunk.
+    chunks: new ChunkBufferPool(chunkBytes + (chunkBytes >> 1)),
+    spareClaims: [],
+  };
 
   // clients.csv, on this thread.
   let book = new ClientBook([]);
@@ -128,7 +143,11 @@ export async function readExportSetFast(
           header.length,
           fileIndex,
         );
-        return (chunk) => Promise.resolve(reader.read(chunk));
+        return (chunk) => {
+          const result = reader.read(chunk);
+          reading.chunks.give(chunk);
+          return Promise.resolve(result);
+        };
       },
       fold: () => {},
     },
@@ -170,7 +189,12 @@ export async function readExportSetFast(
         };
         return async (chunk) => {
           const chunkLength = chunk.length; // the executor may move the chunk to another thread
-          const { partial, lines } = await executor.read(plan, chunk);
+          const {
+            partial,
+            lines,
+            chunk: returned,
+          } = await executor.read(plan, chunk, reading.spareClaims.pop());
+          if (returned) reading.chunks.give(returned);
           if (!folder.expects(dataset) && partial.rows > 0) {
             // Size the id table once, from this chunk's bytes per row, rather than grow it.
             folder.expect(dataset, Math.ceil((storedBytes(files) / chunkLength) * partial.rows * 1.05));
@@ -184,7 +208,16 @@ export async function readExportSetFast(
           };
         };
       },
-      fold: (partial) => (distributed.onePart ? distributed.onePart.collect(partial) : folder.fold(partial)),
+      fold: (partial) => {
+        if (distributed.onePart) {
+          distributed.onePart.collect(partial);
+          return;
+        }
+        folder.fold(partial);
+        if (partial.claims && reading.spareClaims.length < SPARE_CLAIMS) {
+          reading.spareClaims.push(claimsBuffer(partial.claims));
+        }
+      },
     });
     problems.push(...datasetProblems);
     folder.finishDataset(dataset);
@@ -255,18 +288,26 @@ interface DatasetReadHooks {
   fold(partial: PartialAggregate): void;
 }
 
+/** Claims buffers kept for reuse: enough for the chunks in flight. */
+const SPARE_CLAIMS = 12;
+
+interface Reading {
+  readonly store: ExportStore;
+  readonly chunkBytes: number;
+  /** Chunks read at once; twice as many are kept in flight so no reader waits. */
+  readonly parallelism: number;
+  readonly onProgress?: ((progress: ReadProgress) => void) | undefined;
+  readonly chunks: ChunkBufferPool;
+  /** Buffers of folded claims, for the readers of later chunks. */
+  readonly spareClaims: ArrayBuffer[];
+}
+
 /**
  * Streams every file of a dataset through the chunker, checks each header, reads chunks
  * (several at once) and takes their results in order. Returns the header problems.
  */
 async function readDatasetFiles(
-  reading: {
-    store: ExportStore;
-    chunkBytes: number;
-    /** Chunks read at once; twice as many are kept in flight so no reader waits. */
-    parallelism: number;
-    onProgress?: ((progress: ReadProgress) => void) | undefined;
-  },
+  reading: Reading,
   dataset: DatasetName,
   files: readonly DiscoveredFile[],
   quality: DatasetQuality,
@@ -277,7 +318,7 @@ async function readDatasetFiles(
   let nextProgress = PROGRESS_EVERY_ROWS;
   for (const [fileIndex, file] of files.entries()) {
     const stored = storedFileBytes(reading.store.read(file.key), file.name);
-    const chunker = new LineAlignedChunker(reading.chunkBytes);
+    const chunker = new LineAlignedChunker(reading.chunkBytes, (size) => reading.chunks.take(size));
     let readChunk: ((chunk: Uint8Array) => Promise<FileChunkResult>) | undefined;
     let headerProblem: string | undefined;
     let lineOffset = 0;
@@ -319,6 +360,7 @@ async function readDatasetFiles(
         readChunk = hooks.openFile(header.names, fileIndex);
         lineOffset = header.lines;
         body = chunk.slice(header.bodyStart);
+        reading.chunks.give(chunk);
         if (body.length === 0) return;
       }
       const promise = readChunk(body);

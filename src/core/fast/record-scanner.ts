@@ -35,18 +35,24 @@ export class RecordScanner {
     this.end = end;
     this.nextLine = 0;
     // Two native byte searches per chunk decide whether the per-byte loop may ignore quotes and CRs.
-    const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
-    this.plain = view.indexOf(QUOTE) === -1 && view.indexOf(CR) === -1;
-    // Word reads need a 4-byte-aligned start; `i` below indexes bytes, so words must too.
-    this.words =
-      bytes.byteOffset % 4 === 0
-        ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2)
-        : undefined;
-    this.wordEnd = end >> 2;
+    const range = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
+    this.plain = range.indexOf(QUOTE) === -1 && range.indexOf(CR) === -1;
+    const view = this.view;
+    if (
+      view.buffer !== bytes.buffer ||
+      view.byteOffset !== bytes.byteOffset ||
+      view.byteLength !== bytes.byteLength
+    ) {
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
   }
 
-  private words: Int32Array | undefined;
-  private wordEnd = 0;
+  private view: DataView = new DataView(new ArrayBuffer(0));
+
+  /** A view of the bytes last passed to `reset`, for word reads. */
+  get dataView(): DataView {
+    return this.view;
+  }
 
   /** Where the next record starts. */
   get offset(): number {
@@ -72,31 +78,36 @@ export class RecordScanner {
       let fieldStart = start;
       let i = start;
       // Two copies of the field loop, on purpose: the plain one (no quotes, no CR in the
-      // chunk) tests two bytes instead of four and skips words, on the hottest path there is.
+      // chunk) looks for two bytes instead of four, a word at a time, on the hottest path there is.
       if (this.plain) {
-        const words = this.words;
-        for (; i < end; i++) {
-          // Four bytes at a time while none of them is a comma or a line feed (SWAR zero-byte test).
-          if ((i & 3) === 0 && words !== undefined) {
-            let word = i >> 2;
-            while (word < this.wordEnd) {
-              const w = words[word] as number;
-              const commas = w ^ 0x2c2c2c2c;
-              const feeds = w ^ 0x0a0a0a0a;
-              if ((((commas - 0x01010101) & ~commas) | ((feeds - 0x01010101) & ~feeds)) & 0x80808080) break;
-              word++;
+        const view = this.view;
+        const lastWord = end - 4;
+        for (;;) {
+          // The next comma or line feed, four bytes at a time (unaligned word reads).
+          let at = i;
+          for (;;) {
+            if (at > lastWord) {
+              while (at < end && bytes[at] !== COMMA && bytes[at] !== LF) at++;
+              break;
             }
-            i = word << 2;
-            if (i >= end) break;
+            const hits = delimiterBytes(view.getInt32(at, true));
+            if (hits !== 0) {
+              at += firstFlaggedByte(hits);
+              break;
+            }
+            at += 4;
           }
-          const byte = bytes[i] as number;
-          if (byte === COMMA) {
+          if (at < end && bytes[at] === COMMA) {
             if (count === this.starts.length) this.growFields();
             this.starts[count] = fieldStart;
-            this.ends[count] = i;
+            this.ends[count] = at;
             count++;
-            fieldStart = i + 1;
-          } else if (byte === LF) break;
+            fieldStart = at + 1;
+            i = at + 1;
+            continue;
+          }
+          i = at;
+          break;
         }
       } else
         for (; i < end; i++) {
@@ -183,6 +194,22 @@ export class RecordScanner {
     this.starts = starts;
     this.ends = ends;
   }
+}
+
+/**
+ * Flags (bit 7 of a byte) where a little-endian word holds a comma or a line feed. The
+ * zero-byte test can also flag a byte above a real hit (a borrow), never one below it, so
+ * the lowest flag is exact, and that is the only one used.
+ */
+export function delimiterBytes(word: number): number {
+  const commas = word ^ 0x2c2c2c2c;
+  const feeds = word ^ 0x0a0a0a0a;
+  return (((commas - 0x01010101) & ~commas) | ((feeds - 0x01010101) & ~feeds)) & 0x80808080;
+}
+
+/** The index (0-3) of the lowest flagged byte of a non-zero `delimiterBytes` result. */
+export function firstFlaggedByte(hits: number): number {
+  return (31 - Math.clz32(hits & -hits)) >> 3;
 }
 
 /**
