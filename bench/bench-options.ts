@@ -20,7 +20,7 @@ export interface BenchOptions {
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
 
-  --sizes 1m,5m,20m      interaction rows of each export set (k and m suffixes; default 1m,5m,20m)
+  --sizes 1m,5m,10m,20m  interaction rows of each export set (k and m suffixes; default 1m,5m,10m,20m)
   --runs N               runs of each method per size, medians reported (default 3)
   --readers fast,simple  kpi-report readers to run, one method each (default fast)
   --skip-duckdb          run neither DuckDB query (uniqueness check, first row kept) nor the cross-checks
@@ -52,7 +52,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
   const { values } = parseArgs({
     args: argv,
     options: {
-      sizes: { type: 'string', default: '1m,5m,20m' },
+      sizes: { type: 'string', default: '1m,5m,10m,20m' },
       runs: { type: 'string', default: '3' },
       readers: { type: 'string', default: 'fast' },
       'skip-duckdb': { type: 'boolean', default: false },

@@ -24,6 +24,11 @@ export interface ExportStore {
   list(prefix: string): AsyncIterable<StoredObject>;
   /** Streams an object's bytes; rejects with `ObjectNotFoundError` when absent. */
   read(key: string): AsyncIterable<Uint8Array>;
+  /**
+   * `read` where a chunk may reuse the memory of the one before: each is valid only until
+   * the next is asked for. For readers that consume each chunk at once; optional.
+   */
+  readTransient?(key: string): AsyncIterable<Uint8Array>;
   /** Reads a small object whole as UTF-8, or `undefined` when it does not exist. */
   readText(key: string): Promise<string | undefined>;
   /** Writes an object whole. Only keys under `reports/` are ever written. */

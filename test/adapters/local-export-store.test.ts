@@ -154,6 +154,34 @@ describe('LocalExportStore', () => {
     });
   });
 
+  describe('readTransient', () => {
+    it('streams the same bytes through one reused buffer, each chunk copied before the next', async () => {
+      // Arrange
+      const content = randomBytes(3 * 1024 * 1024 + 17);
+      await put('exports/2026-Q3/interactions.csv', content);
+      const store = new LocalExportStore(root);
+
+      // Act
+      const copies: Buffer[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      for await (const chunk of store.readTransient('exports/2026-Q3/interactions.csv')) {
+        copies.push(Buffer.from(chunk));
+        buffers.add(chunk.buffer);
+      }
+
+      // Assert
+      expect(copies.length).toBeGreaterThan(1);
+      expect(buffers.size).toBe(1);
+      expect(Buffer.concat(copies).equals(content)).toBe(true);
+    });
+
+    it('rejects with ObjectNotFoundError naming the key when the file does not exist', async () => {
+      const store = new LocalExportStore(root);
+      const reading = collect(store.readTransient('exports/2026-Q3/clients.csv'));
+      await expect(reading).rejects.toMatchObject({ key: 'exports/2026-Q3/clients.csv' });
+    });
+  });
+
   describe('readText', () => {
     it('returns the file as UTF-8 text', async () => {
       // Arrange

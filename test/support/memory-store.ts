@@ -28,6 +28,16 @@ export class MemoryExportStore implements ExportStore {
     for (let at = 0; at < bytes.length; at += this.pieceSize) yield bytes.slice(at, at + this.pieceSize);
   }
 
+  /** One buffer for every piece, overwritten with the next: a reader that keeps a piece sees it change. */
+  async *readTransient(key: string): AsyncIterable<Uint8Array> {
+    const scratch = new Uint8Array(this.pieceSize);
+    for await (const piece of this.read(key)) {
+      scratch.set(piece);
+      yield scratch.subarray(0, piece.length);
+      scratch.fill(0x21);
+    }
+  }
+
   async readText(key: string): Promise<string | undefined> {
     const bytes = this.objects.get(key);
     return bytes && new TextDecoder().decode(bytes);

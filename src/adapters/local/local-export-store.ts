@@ -76,6 +76,32 @@ export class LocalExportStore implements ExportStore {
   }
 
   async *read(key: string): AsyncGenerator<Uint8Array> {
+    const handle = await this.#openFile(key);
+    // autoClose (the default) closes the handle on end, error, or when the consumer stops early.
+    const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+    for await (const chunk of stream) yield chunk as Buffer;
+  }
+
+  /**
+   * `read` into one buffer, reused for every chunk: a fresh buffer per chunk is memory
+   * outside the JavaScript heap, whose growth made V8 run a full collection every few MB
+   * (79 of them for 10 M rows; 18 without).
+   */
+  async *readTransient(key: string): AsyncGenerator<Uint8Array> {
+    const handle = await this.#openFile(key);
+    try {
+      const buffer = Buffer.allocUnsafeSlow(READ_CHUNK_BYTES);
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) return;
+        yield buffer.subarray(0, bytesRead);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async #openFile(key: string): Promise<Awaited<ReturnType<typeof open>>> {
     assertObjectKey(key);
     let handle: Awaited<ReturnType<typeof open>>;
     try {
@@ -88,9 +114,7 @@ export class LocalExportStore implements ExportStore {
       await handle.close();
       throw new ObjectNotFoundError(key);
     }
-    // autoClose (the default) closes the handle on end, error, or when the consumer stops early.
-    const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
-    for await (const chunk of stream) yield chunk as Buffer;
+    return handle;
   }
 
   async readText(key: string): Promise<string | undefined> {

@@ -47,8 +47,8 @@ export const CESS = 2;
 /** Rows that claim a unique id, as columns. Ids are kept as bytes for the messages of repeats. */
 export interface Claims {
   length: number;
-  hashHigh: Uint32Array;
-  hashLow: Uint32Array;
+  hashHigh: Int32Array;
+  hashLow: Int32Array;
   client: Int32Array;
   flags: Uint8Array;
   /** surveys: CESS in millionths of a point, or the NPS score. */
@@ -164,8 +164,8 @@ const BYTES_PER_CLAIM = 8 + 4 * 6 + 1 + 16;
 export class ClaimsBuilder {
   private length = 0;
   private capacity = 0;
-  private hashHigh = new Uint32Array(0);
-  private hashLow = new Uint32Array(0);
+  private hashHigh = new Int32Array(0);
+  private hashLow = new Int32Array(0);
   private client = new Int32Array(0);
   private flags = new Uint8Array(0);
   private value = new Int32Array(0);
@@ -258,8 +258,8 @@ export class ClaimsBuilder {
   private layOut(buffer: ArrayBuffer, size: number): void {
     this.capacity = size;
     this.position = new Float64Array(buffer, 0, size);
-    this.hashHigh = new Uint32Array(buffer, size * 8, size);
-    this.hashLow = new Uint32Array(buffer, size * 12, size);
+    this.hashHigh = new Int32Array(buffer, size * 8, size);
+    this.hashLow = new Int32Array(buffer, size * 12, size);
     this.client = new Int32Array(buffer, size * 16, size);
     this.value = new Int32Array(buffer, size * 20, size);
     this.idStart = new Int32Array(buffer, size * 24, size);

@@ -4,8 +4,12 @@
  * so a row read by the byte path and one read through the fallback agree.
  */
 
-/** The last hash: [high, low]. Reused so that hashing allocates nothing. */
-export const hashOut = new Uint32Array(2);
+/**
+ * The last hash: [high, low]. Reused so that hashing allocates nothing. Signed 32-bit
+ * halves, everywhere hashes are kept: they stay small integers when passed to a function
+ * the compiler did not inline, where an unsigned half above 2³¹ would be boxed.
+ */
+export const hashOut = new Int32Array(2);
 
 export function hashBytes(bytes: Uint8Array, start: number, end: number): void {
   let high = 0x811c9dc5;
@@ -96,5 +100,5 @@ function fmix(value: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h | 0;
 }

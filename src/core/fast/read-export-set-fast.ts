@@ -317,7 +317,13 @@ async function readDatasetFiles(
   let firstHeader: string[] | undefined;
   let nextProgress = PROGRESS_EVERY_ROWS;
   for (const [fileIndex, file] of files.entries()) {
-    const stored = storedFileBytes(reading.store.read(file.key), file.name);
+    // The chunker copies each piece at once, so a store may reuse its memory; gunzip may not.
+    const { store } = reading;
+    const transient = store.readTransient && !file.name.endsWith('.gz');
+    const stored = storedFileBytes(
+      transient ? (store.readTransient?.(file.key) ?? store.read(file.key)) : store.read(file.key),
+      file.name,
+    );
     const chunker = new LineAlignedChunker(reading.chunkBytes, (size) => reading.chunks.take(size));
     let readChunk: ((chunk: Uint8Array) => Promise<FileChunkResult>) | undefined;
     let headerProblem: string | undefined;

@@ -10,14 +10,14 @@ const MAX_LOAD = 0.85;
 const MIN_CAPACITY = 1024;
 
 export class U64Set {
-  private slots: Uint32Array;
+  private slots: Int32Array;
   private capacity: number;
   private count = 0;
   private touched = 0;
 
   constructor(expected = MIN_CAPACITY) {
     this.capacity = Math.max(MIN_CAPACITY, Math.ceil(expected / MAX_LOAD));
-    this.slots = new Uint32Array(this.capacity * 2);
+    this.slots = new Int32Array(this.capacity * 2);
   }
 
   get size(): number {
@@ -88,7 +88,7 @@ export class U64Set {
   private grow(): void {
     const old = this.slots;
     this.capacity *= 2;
-    this.slots = new Uint32Array(this.capacity * 2);
+    this.slots = new Int32Array(this.capacity * 2);
     this.count = 0;
     for (let at = 0; at < old.length; at += 2) {
       const high = old[at] as number;
