@@ -145,3 +145,39 @@ export function equalsIgnoringAsciiCase(
   }
   return true;
 }
+
+/** A lower-case label and a view of its bytes, for `equalsLabel`. */
+export interface Label {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+}
+
+export function labelOf(lowerCase: string): Label {
+  const bytes = new TextEncoder().encode(lowerCase);
+  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}
+
+/**
+ * `equalsIgnoringAsciiCase` for a field read through `view` (a view of `bytes`): a word at
+ * a time for the usual field, already lower-case; byte by byte, folding case, otherwise.
+ */
+export function equalsLabel(
+  view: DataView,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  label: Label,
+): boolean {
+  const length = label.bytes.length;
+  if (end - start !== length) return false;
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    if (view.getInt32(start + i, true) !== label.view.getInt32(i, true)) {
+      return equalsIgnoringAsciiCase(bytes, start, end, label.bytes);
+    }
+  }
+  for (; i < length; i++) {
+    if (bytes[start + i] !== label.bytes[i]) return equalsIgnoringAsciiCase(bytes, start, end, label.bytes);
+  }
+  return true;
+}

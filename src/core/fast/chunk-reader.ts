@@ -27,7 +27,10 @@ import { cessMicroPoints } from '../ingest/quarter-activity';
 import { AsciiInterner } from './ascii-interner';
 import {
   equalsIgnoringAsciiCase,
+  equalsLabel,
   isPlainToken,
+  type Label,
+  labelOf,
   parseDateBytes,
   parseEventDayBytes,
   parseSmallIntegerBytes,
@@ -76,7 +79,7 @@ export class ChunkReader {
   private readonly rejectedClients: Set<string>;
   private readonly schemas: RowSchemas;
   private readonly toDay: DayInZone;
-  private readonly channels: { label: Uint8Array; selfService: boolean }[];
+  private readonly channels: { label: Label; selfService: boolean }[];
   private readonly labelsArePlain: boolean;
 
   constructor(readonly plan: DatasetPlan) {
@@ -86,10 +89,12 @@ export class ChunkReader {
     this.schemas = createRowSchemas(plan.config, this.toDay);
     const labels = { ...plan.config.channelLabels, self_service: 'self_service', assisted: 'assisted' };
     this.channels = Object.entries(labels).map(([label, channel]) => ({
-      label: encoder.encode(label),
+      label: labelOf(label),
       selfService: channel === 'self_service',
     }));
-    this.labelsArePlain = this.channels.every(({ label }) => isPlainToken(label, 0, label.length));
+    this.labelsArePlain = this.channels.every(({ label }) =>
+      isPlainToken(label.bytes, 0, label.bytes.length),
+    );
   }
 
   /** `spareClaims`: the buffer of an earlier chunk's claims, done with, to reuse. */
@@ -376,9 +381,10 @@ export class ChunkReader {
     // A field equal to a plain label is itself plain: the test is only needed for other labels.
     if (!this.labelsArePlain && !isPlainToken(bytes, start, end)) return undefined;
     const channels = this.channels;
+    const view = this.scanner.dataView;
     for (let c = 0; c < channels.length; c++) {
       const channel = channels[c] as (typeof channels)[number];
-      if (equalsIgnoringAsciiCase(bytes, start, end, channel.label)) return channel.selfService;
+      if (equalsLabel(view, bytes, start, end, channel.label)) return channel.selfService;
     }
     return undefined;
   }

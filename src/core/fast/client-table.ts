@@ -109,7 +109,7 @@ export class ClientTable {
     const capacity = capacityFor(this.count);
     const slots = sharedArray(Int32Array, 4, capacity);
     const slotHashes = sharedArray(Int32Array, 4, capacity);
-    fillSlots(this.arena, this.offsets, this.count, slots, slotHashes);
+    moveSlots(this.slots, this.slotHashes, slots, slotHashes);
     return { arena, offsets, slots, slotHashes, count: this.count };
   }
 
@@ -131,8 +131,11 @@ export class ClientTable {
       grown.set(this.arena.subarray(0, this.arenaLength));
       this.arena = grown;
     }
-    this.arena.set(bytes.subarray(start, end), this.arenaLength);
-    this.arenaLength += length;
+    // Ids are short: a byte loop beats making a subarray view per client.
+    const arena = this.arena;
+    let at = this.arenaLength;
+    for (let i = start; i < end; i++) arena[at++] = bytes[i] as number;
+    this.arenaLength = at;
     if (this.count >= this.offsets.length) {
       const grown = new Int32Array(this.offsets.length * 2);
       grown.set(this.offsets);
@@ -155,6 +158,25 @@ function capacityFor(count: number): number {
   let capacity = 1024;
   while (capacity * 0.5 < count) capacity *= 2;
   return capacity;
+}
+
+/** Puts every entry of one slot table into another, empty one, by its kept hash (no id is hashed again). */
+function moveSlots(
+  fromSlots: Int32Array,
+  fromHashes: Int32Array,
+  slots: Int32Array,
+  slotHashes: Int32Array,
+): void {
+  const mask = slots.length - 1;
+  for (let from = 0; from < fromSlots.length; from++) {
+    const entry = fromSlots[from] as number;
+    if (entry === 0) continue;
+    const hash = fromHashes[from] as number;
+    let slot = hash & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = entry;
+    slotHashes[slot] = hash;
+  }
 }
 
 /** Puts every id of the arena into empty slot arrays (their length a power of two). */

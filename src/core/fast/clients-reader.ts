@@ -76,29 +76,32 @@ export class ClientsReader {
 
   private readFast(bytes: Uint8Array): boolean {
     const { starts, ends } = this.scanner;
-    const column = (c: number) => this.columns[c] as number;
-    const idStart = starts[column(0)] as number;
-    const idEnd = ends[column(0)] as number;
+    const columns = this.columns;
+    const idAt = columns[0] as number;
+    const idStart = starts[idAt] as number;
+    const idEnd = ends[idAt] as number;
     if (!isPlainToken(bytes, idStart, idEnd)) return false;
-    const since = parseDateBytes(bytes, starts[column(1)] as number, ends[column(1)] as number);
+    const sinceAt = columns[1] as number;
+    const since = parseDateBytes(bytes, starts[sinceAt] as number, ends[sinceAt] as number);
     if (Number.isNaN(since)) return false;
     let churned: number | undefined;
-    const churnedAt = column(2);
+    const churnedAt = columns[2] as number;
     if (churnedAt >= 0 && starts[churnedAt] !== ends[churnedAt]) {
       churned = parseDateBytes(bytes, starts[churnedAt] as number, ends[churnedAt] as number);
       if (!(churned > since)) return false;
     }
-    for (let d = 0; d < this.segments.length; d++) {
-      const at = column(d + 3);
+    const segments = this.segments;
+    for (let d = 0; d < segments.length; d++) {
+      const at = columns[d + 3] as number;
       const start = starts[at] as number;
       const end = ends[at] as number;
-      if (start === end) this.segments[d] = undefined;
-      else if (isPlainToken(bytes, start, end)) this.segments[d] = this.interner.text(bytes, start, end);
+      if (start === end) segments[d] = undefined;
+      else if (isPlainToken(bytes, start, end)) segments[d] = this.interner.text(bytes, start, end);
       else return false;
     }
     // Only now may the id be taken: a row the zod path would reject must not claim it.
     if (this.table.add(bytes, idStart, idEnd) < 0) return false;
-    this.book.addUnique(since, churned, this.segments);
+    this.book.addUnique(since, churned, segments);
     return true;
   }
 

@@ -76,7 +76,9 @@ export class ClientBook {
   addUnique(customerSince: number, churnedOn: number | undefined, segments: (string | undefined)[]): void {
     this.customerSince.push(customerSince);
     this.churnedOn.push(churnedOn ?? NEVER);
-    this.dimensions.forEach((dimension, d) => {
+    // A plain loop: this runs once per client, for hundreds of thousands of them.
+    for (let d = 0; d < this.dimensions.length; d++) {
+      const dimension = this.dimensions[d] as (typeof this.dimensions)[number];
       const value = segments[d] ?? UNSPECIFIED_SEGMENT;
       const indexes = this.valueIndexes[d] as Map<string, number>;
       let valueIndex = indexes.get(value);
@@ -86,7 +88,7 @@ export class ClientBook {
         dimension.values.push(value);
       }
       dimension.valueOfClient.push(valueIndex);
-    });
+    }
   }
 
   /** Customer on at least one day of the quarter (kpis.md "Active in Q"). */
