@@ -9,8 +9,8 @@ import { encodeUtf8, hashBytes, hashOut } from './byte-hash';
 export interface ClientTableBuffers {
   readonly arena: Uint8Array;
   readonly offsets: Int32Array;
+  /** Pairs (index + 1, hash) per slot, side by side: one cache line per probe. */
   readonly slots: Int32Array;
-  readonly slotHashes: Int32Array;
   readonly count: number;
 }
 
@@ -18,8 +18,8 @@ export class ClientTable {
   private arena: Uint8Array;
   private arenaLength = 0;
   private offsets: Int32Array;
+  /** Pairs (index + 1 or 0 when empty, the id's hash) per slot. */
   private slots: Int32Array;
-  private slotHashes: Int32Array;
   private mask: number;
   private count = 0;
 
@@ -28,15 +28,13 @@ export class ClientTable {
       this.arena = buffers.arena;
       this.offsets = buffers.offsets;
       this.slots = buffers.slots;
-      this.slotHashes = buffers.slotHashes;
       this.count = buffers.count;
       this.arenaLength = buffers.offsets[buffers.count] as number;
-      this.mask = buffers.slots.length - 1;
+      this.mask = (buffers.slots.length >> 1) - 1;
       return;
     }
     const capacity = capacityFor(expected);
-    this.slots = new Int32Array(capacity);
-    this.slotHashes = new Int32Array(capacity);
+    this.slots = new Int32Array(capacity * 2);
     this.mask = capacity - 1;
     this.offsets = new Int32Array(Math.max(expected, 16) + 1);
     this.arena = new Uint8Array(Math.max(expected * 12, 1024));
@@ -56,9 +54,9 @@ export class ClientTable {
   find(bytes: Uint8Array, start: number, end: number, hash: number): number {
     let slot = hash & this.mask;
     for (;;) {
-      const entry = this.slots[slot] as number;
+      const entry = this.slots[slot * 2] as number;
       if (entry === 0) return -1;
-      if (this.slotHashes[slot] === hash && this.sameBytes(entry - 1, bytes, start, end)) return entry - 1;
+      if (this.slots[slot * 2 + 1] === hash && this.sameBytes(entry - 1, bytes, start, end)) return entry - 1;
       slot = (slot + 1) & this.mask;
     }
   }
@@ -74,15 +72,15 @@ export class ClientTable {
     const hash = hashOut[1] as number;
     let slot = hash & this.mask;
     for (;;) {
-      const entry = this.slots[slot] as number;
+      const entry = this.slots[slot * 2] as number;
       if (entry === 0) break;
-      if (this.slotHashes[slot] === hash && this.sameBytes(entry - 1, bytes, start, end)) return -1;
+      if (this.slots[slot * 2 + 1] === hash && this.sameBytes(entry - 1, bytes, start, end)) return -1;
       slot = (slot + 1) & this.mask;
     }
     const index = this.count++;
     this.append(bytes, start, end);
-    this.slots[slot] = index + 1;
-    this.slotHashes[slot] = hash;
+    this.slots[slot * 2] = index + 1;
+    this.slots[slot * 2 + 1] = hash;
     if (this.count > (this.mask + 1) * 0.5) this.rehash();
     return index;
   }
@@ -107,10 +105,9 @@ export class ClientTable {
     const offsets = sharedArray(Int32Array, 4, this.count + 1);
     offsets.set(this.offsets.subarray(0, this.count + 1));
     const capacity = capacityFor(this.count);
-    const slots = sharedArray(Int32Array, 4, capacity);
-    const slotHashes = sharedArray(Int32Array, 4, capacity);
-    moveSlots(this.slots, this.slotHashes, slots, slotHashes);
-    return { arena, offsets, slots, slotHashes, count: this.count };
+    const slots = sharedArray(Int32Array, 4, capacity * 2);
+    moveSlots(this.slots, slots);
+    return { arena, offsets, slots, count: this.count };
   }
 
   private sameBytes(index: number, bytes: Uint8Array, start: number, end: number): boolean {
@@ -146,10 +143,10 @@ export class ClientTable {
 
   private rehash(): void {
     const capacity = (this.mask + 1) * 2;
-    this.slots = new Int32Array(capacity);
-    this.slotHashes = new Int32Array(capacity);
+    const old = this.slots;
+    this.slots = new Int32Array(capacity * 2);
     this.mask = capacity - 1;
-    fillSlots(this.arena, this.offsets, this.count, this.slots, this.slotHashes);
+    moveSlots(old, this.slots);
   }
 }
 
@@ -161,39 +158,15 @@ function capacityFor(count: number): number {
 }
 
 /** Puts every entry of one slot table into another, empty one, by its kept hash (no id is hashed again). */
-function moveSlots(
-  fromSlots: Int32Array,
-  fromHashes: Int32Array,
-  slots: Int32Array,
-  slotHashes: Int32Array,
-): void {
-  const mask = slots.length - 1;
-  for (let from = 0; from < fromSlots.length; from++) {
-    const entry = fromSlots[from] as number;
+function moveSlots(from: Int32Array, to: Int32Array): void {
+  const mask = (to.length >> 1) - 1;
+  for (let at = 0; at < from.length; at += 2) {
+    const entry = from[at] as number;
     if (entry === 0) continue;
-    const hash = fromHashes[from] as number;
+    const hash = from[at + 1] as number;
     let slot = hash & mask;
-    while (slots[slot] !== 0) slot = (slot + 1) & mask;
-    slots[slot] = entry;
-    slotHashes[slot] = hash;
-  }
-}
-
-/** Puts every id of the arena into empty slot arrays (their length a power of two). */
-function fillSlots(
-  arena: Uint8Array,
-  offsets: Int32Array,
-  count: number,
-  slots: Int32Array,
-  slotHashes: Int32Array,
-): void {
-  const mask = slots.length - 1;
-  for (let index = 0; index < count; index++) {
-    hashBytes(arena, offsets[index] as number, offsets[index + 1] as number);
-    const hash = hashOut[1] as number;
-    let slot = hash & mask;
-    while (slots[slot] !== 0) slot = (slot + 1) & mask;
-    slots[slot] = index + 1;
-    slotHashes[slot] = hash;
+    while (to[slot * 2] !== 0) slot = (slot + 1) & mask;
+    to[slot * 2] = entry;
+    to[slot * 2 + 1] = hash;
   }
 }
