@@ -49,6 +49,11 @@ export class RecordScanner {
 
   private view: DataView = new DataView(new ArrayBuffer(0));
 
+  /** The range holds no double quote and no CR: records end at LF and split at commas only. */
+  get isPlain(): boolean {
+    return this.plain;
+  }
+
   /** A view of the bytes last passed to `reset`, for word reads. */
   get dataView(): DataView {
     return this.view;
