@@ -85,6 +85,8 @@ export function workerChunkExecutor(options: {
     pool.push(pooled);
     return pooled;
   };
+  // Started now, not at the first chunk: a thread loads its code while this one reads clients.csv.
+  while (pool.length < threads) start();
 
   return {
     parallelism: threads + (here ? 1 : 0),
