@@ -48,6 +48,8 @@ export class RecordScanner {
   }
 
   private view: DataView = new DataView(new ArrayBuffer(0));
+  /** The record's last field was quoted whole: `i` stopped on its closing quote. */
+  private quotedLastField = false;
 
   /** The range holds no double quote and no CR: records end at LF and split at commas only. */
   get isPlain(): boolean {
@@ -126,8 +128,34 @@ export class RecordScanner {
           } else if (byte === LF || byte === CR) {
             break;
           } else if (byte === QUOTE) {
-            this.quoted = true;
-            break;
+            // A field quoted whole, with no quote or line break inside (`"Public Sector, Federal"`),
+            // is split here like any other; anything else goes to the tokenizer's rules.
+            const close = i === fieldStart ? this.simpleQuoteEnd(i + 1) : -1;
+            if (close < 0) {
+              this.quoted = true;
+              break;
+            }
+            const after = close + 1 < end ? (bytes[close + 1] as number) : LF;
+            // A record that is only `""` is one empty field to the tokenizer, not an empty line.
+            const onlyEmptyQuotes = count === 0 && close === i + 1 && after !== COMMA;
+            if ((after !== COMMA && after !== LF && after !== CR) || onlyEmptyQuotes) {
+              this.quoted = true;
+              break;
+            }
+            if (after === COMMA) {
+              if (count === this.starts.length) this.growFields();
+              this.starts[count] = i + 1;
+              this.ends[count] = close;
+              count++;
+              fieldStart = close + 2;
+              i = close + 1;
+            } else {
+              // The record's last field: the code after the loop takes [fieldStart, i).
+              fieldStart = i + 1;
+              i = close;
+              this.quotedLastField = true;
+              break;
+            }
           }
         }
       if (this.quoted) {
@@ -137,6 +165,11 @@ export class RecordScanner {
         this.starts[count] = fieldStart;
         this.ends[count] = i;
         count++;
+        if (this.quotedLastField) {
+          // Past the closing quote, onto the line break (or the end).
+          this.quotedLastField = false;
+          i++;
+        }
       }
       this.fieldCount = count;
       this.recordEnd = i;
@@ -149,6 +182,17 @@ export class RecordScanner {
       const emptyLine = !this.quoted && count === 1 && this.ends[0] === this.starts[0];
       if (!emptyLine) return true;
     }
+  }
+
+  /** The closing quote of a field whose content starts at `from`, or -1 if the content holds a line break or runs to the end. */
+  private simpleQuoteEnd(from: number): number {
+    const bytes = this.bytes;
+    for (let i = from; i < this.end; i++) {
+      const byte = bytes[i] as number;
+      if (byte === QUOTE) return i;
+      if (byte === LF || byte === CR) return -1;
+    }
+    return -1;
   }
 
   /** Finds where a record with quotes ends, counting the line breaks inside its quotes. */
