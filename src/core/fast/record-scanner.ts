@@ -269,37 +269,40 @@ export function firstFlaggedByte(hits: number): number {
 export function lastRecordBoundary(bytes: Uint8Array, length: number): number {
   // A Buffer view (no copy): its indexOf is a native byte search, far faster than a typed array's.
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, length);
-  if (view.indexOf(QUOTE) === -1) {
-    const lineFeed = view.lastIndexOf(LF);
-    // A CR as the very last byte may be half of a CRLF (and a negative start would count from the end).
-    const carriageReturn = length < 2 ? -1 : view.lastIndexOf(CR, length - 2);
-    return Math.max(lineFeed, carriageReturn) + 1;
-  }
+  let quote = view.indexOf(QUOTE);
   let boundary = 0;
-  let state = 0;
-  for (let i = 0; i < length; i++) {
-    const byte = bytes[i] as number;
-    if (state === 2) {
-      if (byte === QUOTE) state = 3;
+  let from = 0;
+  // Jump from quote to quote: outside quotes only the last line break matters; a quote
+  // opens a quoted field only at a field's start; inside, `""` is a literal quote.
+  for (;;) {
+    boundary = Math.max(boundary, lastBreak(view, from, quote === -1 ? length : quote, length));
+    if (quote === -1) return boundary;
+    const previous = quote === 0 ? COMMA : (bytes[quote - 1] as number);
+    if (previous !== COMMA && previous !== LF && previous !== CR) {
+      // A quote inside an unquoted field is a literal character.
+      from = quote + 1;
+      quote = view.indexOf(QUOTE, from);
       continue;
     }
-    if (state === 3) {
-      if (byte === QUOTE) {
-        state = 2;
-        continue;
-      }
-      state = 1;
-    }
-    if (byte === COMMA) state = 0;
-    else if (byte === LF) {
-      state = 0;
-      boundary = i + 1;
-    } else if (byte === CR) {
-      state = 0;
-      if (i + 1 < length && bytes[i + 1] !== LF) boundary = i + 1;
-    } else if (byte === QUOTE) {
-      if (state === 0) state = 2;
-    } else state = 1;
+    let close = view.indexOf(QUOTE, quote + 1);
+    while (close !== -1 && close + 1 < length && bytes[close + 1] === QUOTE)
+      close = view.indexOf(QUOTE, close + 2);
+    // Still inside quotes at the end: no record ends after this point.
+    if (close === -1) return boundary;
+    from = close + 1;
+    quote = view.indexOf(QUOTE, from);
   }
-  return boundary;
+}
+
+/**
+ * Just past the last record-ending line break in `[from, to)` (outside quotes), or 0: an LF,
+ * or a CR (the end of its CRLF when an LF follows). A CR as the very last byte may be half
+ * of a CRLF, so it does not count.
+ */
+function lastBreak(view: Buffer, from: number, to: number, length: number): number {
+  if (to <= from) return 0;
+  const lineFeed = view.lastIndexOf(LF, to - 1);
+  const crFrom = Math.min(to - 1, length - 2);
+  const carriageReturn = crFrom < from ? -1 : view.lastIndexOf(CR, crFrom);
+  return Math.max(lineFeed >= from ? lineFeed + 1 : 0, carriageReturn >= from ? carriageReturn + 1 : 0);
 }

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RecordScanner } from '../../../src/core/fast/record-scanner';
+import { lastRecordBoundary, RecordScanner } from '../../../src/core/fast/record-scanner';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -45,5 +46,51 @@ describe('RecordScanner', () => {
 
   it('leaves a quoted field followed by anything but a delimiter to the tokenizer', () => {
     expect(scan('a,"b"c,d\na,"unclosed')).toEqual(['quoted', 'quoted']);
+  });
+});
+
+/** The byte-at-a-time state machine `lastRecordBoundary` replaced: the tokenizer's rules, spelled out. */
+function boundaryByStates(bytes: Uint8Array, length: number): number {
+  let boundary = 0;
+  let state = 0; // 0 field start, 1 unquoted field, 2 inside quotes, 3 just after a closing quote
+  for (let i = 0; i < length; i++) {
+    const byte = bytes[i] as number;
+    if (state === 2) {
+      if (byte === 34) state = 3;
+      continue;
+    }
+    if (state === 3) {
+      if (byte === 34) {
+        state = 2;
+        continue;
+      }
+      state = 1;
+    }
+    if (byte === 44) state = 0;
+    else if (byte === 10) {
+      state = 0;
+      boundary = i + 1;
+    } else if (byte === 13) {
+      state = 0;
+      if (i + 1 < length && bytes[i + 1] !== 10) boundary = i + 1;
+    } else if (byte === 34) {
+      if (state === 0) state = 2;
+    } else state = 1;
+  }
+  return boundary;
+}
+
+describe('lastRecordBoundary', () => {
+  it('finds the boundary the tokenizer rules give, jumping from quote to quote', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('a', ',', '"', '\r', '\n', 'b'), { maxLength: 60 }),
+        (characters) => {
+          const bytes = encoder.encode(characters.join(''));
+          expect(lastRecordBoundary(bytes, bytes.length)).toBe(boundaryByStates(bytes, bytes.length));
+        },
+      ),
+      { numRuns: 5000 },
+    );
   });
 });
