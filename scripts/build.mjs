@@ -1,28 +1,33 @@
 // Bundles the CLI into dist/cli.mjs (and the fast reader's worker thread into
 // dist/ingest-worker.mjs, next to it) so that the package `bin` runs without tsx.
 // Runs on `npm ci` (the `prepare` script) and before `npm run bench`.
+//
+// Dependencies are bundled in (not left to node_modules): resolving, reading and
+// translating hundreds of package files, CommonJS ones through Node's export lexer, made
+// every run start about 0.8 s late. Code splitting keeps what a run reaches only through
+// import() (S3, SES, the email side) out of the start-up, as for the Lambda functions.
+// Chunks sit beside cli.mjs so that import.meta.url means dist/ in every one of them.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const shared = {
+rmSync('dist', { recursive: true, force: true });
+await build({
+  entryPoints: { cli: 'src/cli/bin.ts', 'ingest-worker': 'src/adapters/workers/ingest-worker.ts' },
+  outdir: 'dist',
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
   bundle: true,
+  splitting: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  mainFields: ['module', 'main'],
+  // The shebang makes cli.mjs the package's `bin`; bundled CommonJS dependencies call require().
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  minify: true,
   sourcemap: true,
-  packages: 'external',
   logLevel: 'warning',
-};
-
-await Promise.all([
-  build({
-    ...shared,
-    entryPoints: ['src/cli/bin.ts'],
-    outfile: 'dist/cli.mjs',
-    banner: { js: '#!/usr/bin/env node' },
-  }),
-  build({
-    ...shared,
-    entryPoints: ['src/adapters/workers/ingest-worker.ts'],
-    outfile: 'dist/ingest-worker.mjs',
-  }),
-]);
+});
