@@ -37,7 +37,7 @@ import {
 } from './byte-fields';
 import { encodeUtf8, hashBytes, hashOut, hashPlainToken } from './byte-hash';
 import { ClientTable, type ClientTableBuffers } from './client-table';
-import { delimiterBytes, firstFlaggedByte, RecordScanner } from './record-scanner';
+import { nextDelimiter, RecordScanner } from './record-scanner';
 
 /** The columns each dataset's rows are read by, in this order (as the straightforward reader). */
 export const CHUNK_COLUMNS = {
@@ -170,18 +170,7 @@ export class ChunkReader {
       let at = position;
       for (;;) {
         const fieldStart = at;
-        for (;;) {
-          if (at > lastWord) {
-            while (at < end && bytes[at] !== COMMA && bytes[at] !== LF) at++;
-            break;
-          }
-          const hits = delimiterBytes(view.getInt32(at, true));
-          if (hits !== 0) {
-            at += firstFlaggedByte(hits);
-            break;
-          }
-          at += 4;
-        }
+        at = nextDelimiter(view, bytes, at, end, lastWord);
         if (count < capacity) {
           starts[count] = fieldStart;
           ends[count] = at;

@@ -90,20 +90,7 @@ export class RecordScanner {
         const view = this.view;
         const lastWord = end - 4;
         for (;;) {
-          // The next comma or line feed, four bytes at a time (unaligned word reads).
-          let at = i;
-          for (;;) {
-            if (at > lastWord) {
-              while (at < end && bytes[at] !== COMMA && bytes[at] !== LF) at++;
-              break;
-            }
-            const hits = delimiterBytes(view.getInt32(at, true));
-            if (hits !== 0) {
-              at += firstFlaggedByte(hits);
-              break;
-            }
-            at += 4;
-          }
+          const at = nextDelimiter(view, bytes, i, end, lastWord);
           if (at < end && bytes[at] === COMMA) {
             if (count === this.starts.length) this.growFields();
             this.starts[count] = fieldStart;
@@ -250,15 +237,37 @@ export class RecordScanner {
  * zero-byte test can also flag a byte above a real hit (a borrow), never one below it, so
  * the lowest flag is exact, and that is the only one used.
  */
-export function delimiterBytes(word: number): number {
+function delimiterBytes(word: number): number {
   const commas = word ^ 0x2c2c2c2c;
   const feeds = word ^ 0x0a0a0a0a;
   return (((commas - 0x01010101) & ~commas) | ((feeds - 0x01010101) & ~feeds)) & 0x80808080;
 }
 
 /** The index (0-3) of the lowest flagged byte of a non-zero `delimiterBytes` result. */
-export function firstFlaggedByte(hits: number): number {
+function firstFlaggedByte(hits: number): number {
   return (31 - Math.clz32(hits & -hits)) >> 3;
+}
+
+/**
+ * The first comma or line feed at or after `from` in a range without quotes or CRs, or
+ * `end`: four bytes at a time (unaligned word reads through `view`, a view of `bytes`)
+ * while a whole word fits before `end` (`lastWord` is `end - 4`), then byte by byte.
+ */
+export function nextDelimiter(
+  view: DataView,
+  bytes: Uint8Array,
+  from: number,
+  end: number,
+  lastWord: number,
+): number {
+  let at = from;
+  while (at <= lastWord) {
+    const hits = delimiterBytes(view.getInt32(at, true));
+    if (hits !== 0) return at + firstFlaggedByte(hits);
+    at += 4;
+  }
+  while (at < end && bytes[at] !== COMMA && bytes[at] !== LF) at++;
+  return at;
 }
 
 /**
