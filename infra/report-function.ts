@@ -40,21 +40,24 @@ export interface FunctionSizing {
  *
  * | export set | rows | run: CPU s, peak RSS | validate: CPU s, peak RSS |
  * |---|---:|---:|---:|
- * | 72 MB | 1.4 M | 7.2 s, 310 MiB | |
- * | 364 MB | 7.0 M | 15.0 s, 534 MiB | 15.6 s, 436 MiB |
- * | 1,456 MB | 28.0 M | 59.0 s, 1,041 MiB | 56.3 s, 1,027 MiB |
+ * | 72 MB | 1.4 M | 5.6 s, 220 MiB | 3.2 s, 138 MiB |
+ * | 364 MB | 7.0 M | 11.6 s, 252 MiB | 9.0 s, 218 MiB |
+ * | 725 MB | 14.0 M | 17.5 s, 286 MiB | 15.9 s, 283 MiB |
+ * | 1,456 MB | 28.0 M | 34.9 s, 451 MiB | 32.2 s, 439 MiB |
  *
- * So a run needs about 0.4 GB plus 0.5 GB per GB of exports, and about 40 CPU seconds per
- * GB (the reader alone does 100+ MB/s per core on a quiet machine; the rest is the KPI
- * model, prior quarters, rendering and start-up).
+ * (2026-11-24; the first sizing, before the fast reader's last round of work, measured
+ * 59 s and 1,041 MiB for the largest set.) So a run needs about 0.25 GB plus 0.17 GB per
+ * GB of exports, and about 25 CPU seconds per GB, everything included (start-up,
+ * clients.csv, the KPI model, prior quarters, rendering).
  *
  * - run-report, 3,538 MB / 10 min: about two vCPUs, so the fast reader's worker threads
  *   each get a core (CPU only comes with memory on Lambda): the parallel part takes half the
- *   wall time of 1,769 MB for the same GB-seconds. The memory holds about 5 GB of exports
- *   with 20% headroom, 3.5 × the largest benchmark set. At that ceiling a run reads for
- *   about 100 s (40 CPU s/GB on two vCPUs), 130 s on slower arm64 cores; 10 minutes leaves
- *   over 4× for S3, prior quarters and SES, and three attempts (two retries) still fit the
- *   schedule's one-hour event age with room, where 15-minute attempts barely did.
+ *   wall time of 1,769 MB for the same GB-seconds. The memory holds far more than the 1 GiB
+ *   above which a quarter's interaction parts go to the distributed mode. At 5 GB a run
+ *   would read for about 65 s (25 CPU s/GB on two vCPUs), 85 s on slower arm64 cores; 10
+ *   minutes leaves over 4× for S3, prior quarters and SES, and three attempts (two
+ *   retries) still fit the schedule's one-hour event age with room, where 15-minute
+ *   attempts barely did.
  * - validate-upload, 3,538 MB / 5 min: it streams the whole export set like a run (same
  *   CPU seconds and memory above), on every uploaded file, so it gets the same CPU share;
  *   it neither renders nor reads prior quarters, so 5 minutes is over 2× its ceiling time.
