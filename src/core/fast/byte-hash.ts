@@ -27,18 +27,7 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): void {
     low = Math.imul(low ^ word, 0x85ebca6b);
     low ^= low >>> 13;
   }
-  for (; i < end; i++) {
-    const byte = bytes[i] as number;
-    high = Math.imul(high ^ byte, 0x01000193);
-    low = Math.imul(low ^ byte, 0x85ebca6b);
-    low ^= low >>> 13;
-  }
-  high = fmix(high ^ (end - start));
-  low = fmix(low + high);
-  // (0, 0) marks an empty slot in the tables keyed by these hashes.
-  if (high === 0 && low === 0) low = 1;
-  hashOut[0] = high;
-  hashOut[1] = low;
+  finishHash(bytes, i, end, high, low, end - start);
 }
 
 /**
@@ -62,19 +51,37 @@ export function hashPlainToken(view: DataView, bytes: Uint8Array, start: number,
     low ^= low >>> 13;
   }
   if ((outside & 0x80808080) !== 0) return false;
-  for (; i < end; i++) {
-    const byte = bytes[i] as number;
+  for (let tail = i; tail < end; tail++) {
+    const byte = bytes[tail] as number;
     if (byte < 32 || byte > 126) return false;
-    high = Math.imul(high ^ byte, 0x01000193);
-    low = Math.imul(low ^ byte, 0x85ebca6b);
-    low ^= low >>> 13;
   }
-  high = fmix(high ^ (end - start));
-  low = fmix(low + high);
-  if (high === 0 && low === 0) low = 1;
-  hashOut[0] = high;
-  hashOut[1] = low;
+  finishHash(bytes, i, end, high, low, end - start);
   return true;
+}
+
+/** Mixes in the last 0-3 bytes one by one, finalises and writes `hashOut`: shared by both hashes. */
+function finishHash(
+  bytes: Uint8Array,
+  from: number,
+  end: number,
+  high: number,
+  low: number,
+  length: number,
+): void {
+  let h = high;
+  let l = low;
+  for (let i = from; i < end; i++) {
+    const byte = bytes[i] as number;
+    h = Math.imul(h ^ byte, 0x01000193);
+    l = Math.imul(l ^ byte, 0x85ebca6b);
+    l ^= l >>> 13;
+  }
+  h = fmix(h ^ length);
+  l = fmix(l + h);
+  // (0, 0) marks an empty slot in the tables keyed by these hashes.
+  if (h === 0 && l === 0) l = 1;
+  hashOut[0] = h;
+  hashOut[1] = l;
 }
 
 const encoder = new TextEncoder();

@@ -265,10 +265,6 @@ export class ChunkReader {
     const { starts, ends } = this.scanner;
     const column = this.plan.columns;
     const period = this.plan.period;
-    const id = column[0] as number;
-    const idStart = starts[id] as number;
-    const idEnd = ends[id] as number;
-    if (!isPlainToken(bytes, idStart, idEnd)) return false;
     const clientIndex = this.clientOf(bytes, column[1] as number);
     if (clientIndex < 0) return false;
     const day = parseEventDayBytes(
@@ -299,8 +295,12 @@ export class ChunkReader {
         : 10
       : parseSmallIntegerBytes(bytes, starts[scaleColumn] as number, ends[scaleColumn] as number);
     if (!(score >= 0 && score <= scale) || (cess ? !(scale > 0) : scale !== 10)) return false;
+    const id = column[0] as number;
+    const idStart = starts[id] as number;
+    const idEnd = ends[id] as number;
+    // Last, as for interactions: the id's hash stays in hashOut for the claim.
+    if (!hashPlainToken(this.scanner.dataView, bytes, idStart, idEnd)) return false;
     const inQuarter = day >= period.start && day <= period.end ? IN_QUARTER : 0;
-    hashBytes(bytes, idStart, idEnd);
     sink.claim(
       clientIndex,
       inQuarter | (cess ? CESS : 0),
