@@ -43,8 +43,8 @@ const REQUIRE_BANNER =
 /** The resvg wasm and the fonts, copied to `assets/` (see `src/wiring/email-delivery.ts`). */
 const CHART_ASSETS = [
   'node_modules/@resvg/resvg-wasm/index_bg.wasm',
-  'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2',
-  'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-700-normal.woff2',
+  'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff',
+  'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-700-normal.woff',
 ];
 
 /** Inputs whose presence in a bundle says what it needs beside it (paths as in esbuild's metafile). */

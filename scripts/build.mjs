@@ -27,7 +27,7 @@ await build({
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
-  minify: true,
+  minify: process.env.KPI_BUILD_NO_MINIFY !== '1',
   sourcemap: true,
   logLevel: 'warning',
 });

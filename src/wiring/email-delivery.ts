@@ -46,7 +46,7 @@ export async function openEmailRendering(config: Config): Promise<EmailRendering
 async function bundledChartAssets(): Promise<{ wasm?: Uint8Array; fontBuffers?: Uint8Array[] }> {
   const assets = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
   if (!existsSync(path.join(assets, 'index_bg.wasm'))) return {};
-  const fonts = ['dejavu-sans-latin-400-normal.woff2', 'dejavu-sans-latin-700-normal.woff2'];
+  const fonts = ['dejavu-sans-latin-400-normal.woff', 'dejavu-sans-latin-700-normal.woff'];
   return {
     wasm: await readFile(path.join(assets, 'index_bg.wasm')),
     fontBuffers: await Promise.all(fonts.map((font) => readFile(path.join(assets, font)))),

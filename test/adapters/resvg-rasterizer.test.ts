@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as resvg from '@resvg/resvg-wasm';
 import { describe, expect, it, vi } from 'vitest';
 import { createResvgRasterizer } from '../../src/adapters/charts/resvg-rasterizer';
@@ -84,6 +86,29 @@ describe('createResvgRasterizer', () => {
     // Assert
     expect(same(bold, nothing)).toBe(false);
     expect(same(bold, regular)).toBe(false);
+  });
+
+  it('draws the same pixels from the default WOFF fonts, unpacked to TTF, as from their WOFF2 twins', async () => {
+    // Arrange: the package's WOFF2 files, which resvg unpacks itself.
+    const require = createRequire(import.meta.url);
+    const woff2 = ['400', '700'].map(
+      (weight) =>
+        new Uint8Array(
+          readFileSync(
+            require.resolve(`@fontsource/dejavu-sans/files/dejavu-sans-latin-${weight}-normal.woff2`),
+          ),
+        ),
+    );
+    const svg = renderTrendChartSvg(TYPICAL_CHART).svg;
+
+    // Act
+    const fromWoff = await (await createResvgRasterizer()).toPng(svg, 2);
+    const fromWoff2 = await (await createResvgRasterizer({ fontBuffers: woff2 })).toPng(svg, 2);
+    const withoutFonts = await (await createResvgRasterizer({ fontBuffers: [] })).toPng(svg, 2);
+
+    // Assert
+    expect(same(fromWoff, fromWoff2)).toBe(true);
+    expect(same(fromWoff, withoutFonts)).toBe(false);
   });
 
   it('drops text without a word when it has no fonts, which is why the defaults load some', async () => {

@@ -67,8 +67,8 @@ describe('ReportFunction', () => {
       'templates',
     ]);
     expect(readdirSync(path.join(assetDir, 'assets')).sort()).toEqual([
-      'dejavu-sans-latin-400-normal.woff2',
-      'dejavu-sans-latin-700-normal.woff2',
+      'dejavu-sans-latin-400-normal.woff',
+      'dejavu-sans-latin-700-normal.woff',
       'index_bg.wasm',
     ]);
     expect(existsSync(path.join(assetDir, 'templates', 'email.html.hbs'))).toBe(true);

@@ -2,14 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import type { ChartRasterizer } from '../../core/ports';
+import { woffToSfnt } from './woff-to-sfnt';
 
 const FONT_FAMILY = 'DejaVu Sans';
 
-// resvg-wasm 2.6 reads TTF/OTF and WOFF2 font buffers; WOFF (1) buffers are silently
-// ignored, and so is text in a family it does not have. Regular for labels, bold for values.
+// resvg-wasm 2.6 reads TTF/OTF and WOFF2 font buffers, and silently ignores WOFF (1) ones,
+// and text in a family it does not have. The defaults are WOFF files unpacked to TTF once
+// (see woff-to-sfnt.ts: WOFF2 is unpacked again by every chart). Regular for labels, bold
+// for values.
 const DEFAULT_FONT_FILES = [
-  '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2',
-  '@fontsource/dejavu-sans/files/dejavu-sans-latin-700-normal.woff2',
+  '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff',
+  '@fontsource/dejavu-sans/files/dejavu-sans-latin-700-normal.woff',
 ] as const;
 
 const DEFAULT_WASM_FILE = '@resvg/resvg-wasm/index_bg.wasm';
@@ -44,8 +47,9 @@ export interface ResvgRasterizerOptions {
    */
   readonly wasm?: Uint8Array;
   /**
-   * TTF or WOFF2 font files. Text in a family missing from them is silently not drawn.
-   * @default DejaVu Sans regular and bold (WOFF2, Latin subset) from `@fontsource/dejavu-sans`
+   * TTF, OTF, WOFF or WOFF2 font files; WOFF ones are unpacked to TTF once, here. Text in a
+   * family missing from them is silently not drawn.
+   * @default DejaVu Sans regular and bold (WOFF, Latin subset) from `@fontsource/dejavu-sans`
    */
   readonly fontBuffers?: Uint8Array[];
 }
@@ -59,10 +63,11 @@ export interface ResvgRasterizerOptions {
  */
 export async function createResvgRasterizer(options: ResvgRasterizerOptions = {}): Promise<ChartRasterizer> {
   const { wasm } = options;
-  const [fontBuffers] = await Promise.all([
+  const [fontFiles] = await Promise.all([
     options.fontBuffers ?? Promise.all(DEFAULT_FONT_FILES.map(readPackageFile)),
     ensureWasm(async () => wasm ?? readPackageFile(DEFAULT_WASM_FILE)),
   ]);
+  const fontBuffers = fontFiles.map((font) => (isWoff(font) ? woffToSfnt(font) : font));
   return {
     async toPng(svg: string, scale: number): Promise<Uint8Array> {
       if (!Number.isFinite(scale) || scale <= 0) {
@@ -84,4 +89,9 @@ export async function createResvgRasterizer(options: ResvgRasterizerOptions = {}
       }
     },
   };
+}
+
+/** WOFF 1.0 starts with 'wOFF' (WOFF2 with 'wOF2'). */
+function isWoff(font: Uint8Array): boolean {
+  return font[0] === 0x77 && font[1] === 0x4f && font[2] === 0x46 && font[3] === 0x46;
 }
