@@ -61,11 +61,13 @@ export function totalGroups(
 ): TotalsByGroup {
   const company = emptyTotals();
   const segmentTotals = book.dimensions.map((dimension) => dimension.values.map(() => emptyTotals()));
+  // One array refilled per client, not one made per client: this runs for every client.
+  const groups: GroupTotals[] = [company];
   for (let client = 0; client < book.size; client++) {
-    const groups = [company];
-    book.dimensions.forEach((dimension, d) => {
-      groups.push(segmentTotals[d]?.[dimension.valueOfClient.values[client] as number] as GroupTotals);
-    });
+    for (let d = 0; d < book.dimensions.length; d++) {
+      const value = book.dimensions[d]?.valueOfClient.values[client] as number;
+      groups[d + 1] = segmentTotals[d]?.[value] as GroupTotals;
+    }
     addClient(groups, client, book, activity, period, independenceThreshold);
   }
   const segments = new Map(
@@ -95,6 +97,8 @@ function addClient(
   const atStart = book.isCustomerAtStart(client, period);
   const retained = book.isRetained(client, period);
   const services = activity.servicesInUse[client] as number;
+  // Most clients have no direct cost; adding 0n would still make a new bigint per group.
+  const directCost = activity.directCostNanos.get(client);
   for (const totals of groups) {
     if (served) totals.served++;
     if (independent) totals.independent++;
@@ -111,6 +115,6 @@ function addClient(
     totals.promoters += activity.promoters[client] as number;
     totals.detractors += activity.detractors[client] as number;
     totals.npsResponses += activity.npsResponses[client] as number;
-    totals.directCostNanos += activity.directCostNanos.get(client) ?? 0n;
+    if (directCost !== undefined) totals.directCostNanos += directCost;
   }
 }
