@@ -1,42 +1,67 @@
 /**
  * The worker thread of the fast reader: reads the chunks it is sent with the plan of their
- * dataset and posts back the partial aggregates, moving (not copying) their typed arrays.
+ * file and posts back the partial aggregates (or parsed clients), moving (not copying)
+ * their typed arrays, and the chunk itself for reuse.
  */
 import { parentPort } from 'node:worker_threads';
 import type { PartialAggregate } from '../../core/aggregate/partial-aggregate';
-import { ChunkReader, type DatasetPlan } from '../../core/fast/chunk-reader';
+import { ChunkReader, type ChunkResult, type DatasetPlan } from '../../core/fast/chunk-reader';
+import { ClientsChunkParser, type ClientsPlan, type ParsedClients } from '../../core/fast/clients-reader';
 
 export type WorkerRequest =
-  | { readonly type: 'plan'; readonly planId: number; readonly plan: DatasetPlan }
+  | { readonly type: 'plan'; readonly planId: number; readonly plan: DatasetPlan | ClientsPlan }
   | {
       readonly type: 'chunk';
       readonly id: number;
       readonly planId: number;
       readonly chunk: Uint8Array;
       /** Claims of an earlier chunk, done with: their buffer is reused. */
-      readonly spareClaims?: ArrayBuffer;
+      readonly spareClaims?: ArrayBuffer | undefined;
     };
+
+export interface WorkerResponse {
+  readonly id: number;
+  readonly result?: ChunkResult | ParsedClients;
+  readonly chunk?: Uint8Array;
+  readonly error?: string;
+}
 
 const port = parentPort;
 if (!port) throw new Error('ingest-worker must run as a worker thread');
-const readers = new Map<number, ChunkReader>();
+const readers = new Map<number, ChunkReader | ClientsChunkParser>();
 
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'plan') {
-    readers.set(request.planId, new ChunkReader(request.plan));
+    const { plan } = request;
+    readers.set(
+      request.planId,
+      plan.dataset === 'clients' ? new ClientsChunkParser(plan) : new ChunkReader(plan),
+    );
     return;
   }
   try {
     const reader = readers.get(request.planId);
     if (!reader) throw new Error(`no plan ${request.planId} for chunk ${request.id}`);
-    const result = reader.read(request.chunk, request.spareClaims);
-    // The chunk goes back too, so that its buffer makes a later chunk.
-    port.postMessage({ id: request.id, result, chunk: request.chunk }, [
-      ...transferables(result.partial),
-      request.chunk.buffer as ArrayBuffer,
-    ]);
+    const chunkBuffer = request.chunk.buffer as ArrayBuffer;
+    // The chunk goes back too: its buffer makes a later chunk (and clients' ids point into it).
+    if (reader instanceof ClientsChunkParser) {
+      const result = reader.read(request.chunk);
+      port.postMessage({ id: request.id, result, chunk: request.chunk } satisfies WorkerResponse, [
+        result.rows.buffer as ArrayBuffer,
+        chunkBuffer,
+      ]);
+    } else {
+      const result = reader.read(request.chunk, request.spareClaims);
+      port.postMessage({ id: request.id, result, chunk: request.chunk } satisfies WorkerResponse, [
+        ...transferables(result.partial),
+        chunkBuffer,
+      ]);
+    }
   } catch (error) {
-    port.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) });
+    port.postMessage({
+      id: request.id,
+      error: (error as Error).stack ?? String(error),
+    } satisfies WorkerResponse);
   }
 });
 

@@ -1,19 +1,21 @@
 /**
  * Runs the fast reader's chunks on worker threads, so that every core reads. Each worker
- * gets a dataset's plan once (the client table travels as shared memory), then chunks,
- * which are moved to it, not copied. A chunk goes to the worker with the least work queued.
+ * gets a file's plan once (the client table travels as shared memory), then chunks, which
+ * are moved to it, not copied, and back. A chunk goes to the worker with the least work
+ * queued.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ChunkResult, DatasetPlan } from '../../core/fast/chunk-reader';
+import type { ClientsPlan, ParsedClients } from '../../core/fast/clients-reader';
 import { inlineChunkExecutor } from '../../core/fast/inline-chunk-executor';
-import type { ChunkExecutor, ReadChunk } from '../../core/fast/read-export-set-fast';
-import type { WorkerRequest } from './ingest-worker';
+import type { ChunkExecutor, ParsedClientsChunk } from '../../core/fast/read-export-set-fast';
+import type { WorkerRequest, WorkerResponse } from './ingest-worker';
 
 interface PendingChunk {
-  resolve(result: ReadChunk): void;
+  resolve(response: WorkerResponse): void;
   reject(error: Error): void;
 }
 
@@ -54,26 +56,22 @@ export function workerChunkExecutor(options: {
   const threads = options.threads ?? defaultThreadCount();
   const here = options.helpOnThisThread ? inlineChunkExecutor() : undefined;
   const pool: PooledWorker[] = [];
-  const planIds = new WeakMap<DatasetPlan, number>();
+  const planIds = new WeakMap<DatasetPlan | ClientsPlan, number>();
   let nextPlanId = 0;
   let nextChunkId = 0;
 
   const start = (): PooledWorker => {
     const worker = new Worker(options.workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     const pooled: PooledWorker = { worker, plans: new Set(), pending: new Map() };
-    worker.on(
-      'message',
-      (message: { id: number; result?: ChunkResult; chunk?: Uint8Array; error?: string }) => {
-        const waiting = pooled.pending.get(message.id);
-        pooled.pending.delete(message.id);
-        if (message.error !== undefined) {
-          waiting?.reject(new Error(`reading a chunk failed: ${message.error}`));
-        } else {
-          const result = message.result as ChunkResult;
-          waiting?.resolve(message.chunk ? { ...result, chunk: message.chunk } : result);
-        }
-      },
-    );
+    worker.on('message', (message: WorkerResponse) => {
+      const waiting = pooled.pending.get(message.id);
+      pooled.pending.delete(message.id);
+      if (message.error !== undefined) {
+        waiting?.reject(new Error(`reading a chunk failed: ${message.error}`));
+      } else {
+        waiting?.resolve(message);
+      }
+    });
     const failAll = (error: Error) => {
       for (const waiting of pooled.pending.values()) waiting.reject(error);
       pooled.pending.clear();
@@ -88,30 +86,44 @@ export function workerChunkExecutor(options: {
   // Started now, not at the first chunk: a thread loads its code while this one reads clients.csv.
   while (pool.length < threads) start();
 
+  /** Sends a chunk (moved, with `extra` buffers) to the least busy worker; resolves with its answer. */
+  const send = (plan: DatasetPlan | ClientsPlan, chunk: Uint8Array, extra?: ArrayBuffer) => {
+    let planId = planIds.get(plan);
+    if (planId === undefined) {
+      planId = nextPlanId++;
+      planIds.set(plan, planId);
+    }
+    const idle = pool.length < threads ? start() : leastBusy(pool);
+    if (!idle.plans.has(planId)) {
+      idle.plans.add(planId);
+      idle.worker.postMessage({ type: 'plan', planId, plan } satisfies WorkerRequest);
+    }
+    const id = nextChunkId++;
+    return new Promise<WorkerResponse>((resolve, reject) => {
+      idle.pending.set(id, { resolve, reject });
+      const moved = [chunk.buffer as ArrayBuffer];
+      if (extra) moved.push(extra);
+      idle.worker.postMessage(
+        { type: 'chunk', id, planId, chunk, spareClaims: extra } satisfies WorkerRequest,
+        moved,
+      );
+    });
+  };
+  /** Whether this thread should read the chunk itself: every worker already has two queued. */
+  const helpHere = () => pool.length === threads && leastBusy(pool).pending.size >= 2;
+
   return {
     parallelism: threads + (here ? 1 : 0),
-    read(plan, chunk, spareClaims) {
-      let planId = planIds.get(plan);
-      if (planId === undefined) {
-        planId = nextPlanId++;
-        planIds.set(plan, planId);
-      }
-      const idle = pool.length < threads ? start() : leastBusy(pool);
-      if (here && idle.pending.size >= 2) return here.read(plan, chunk, spareClaims);
-      if (!idle.plans.has(planId)) {
-        idle.plans.add(planId);
-        idle.worker.postMessage({ type: 'plan', planId, plan } satisfies WorkerRequest);
-      }
-      const id = nextChunkId++;
-      return new Promise<ReadChunk>((resolve, reject) => {
-        idle.pending.set(id, { resolve, reject });
-        const moved = [chunk.buffer as ArrayBuffer];
-        if (spareClaims) moved.push(spareClaims);
-        idle.worker.postMessage(
-          { type: 'chunk', id, planId, chunk, spareClaims } satisfies WorkerRequest,
-          moved,
-        );
-      });
+    async read(plan, chunk, spareClaims) {
+      if (here && helpHere()) return here.read(plan, chunk, spareClaims);
+      const response = await send(plan, chunk, spareClaims);
+      const result = response.result as ChunkResult;
+      return response.chunk ? { ...result, chunk: response.chunk } : result;
+    },
+    // Never on this thread: it numbers the parsed ids in file order, the one serial step.
+    async parseClients(plan, chunk): Promise<ParsedClientsChunk> {
+      const response = await send(plan, chunk);
+      return { parsed: response.result as ParsedClients, chunk: response.chunk as Uint8Array };
     },
     async close() {
       await Promise.all(pool.map(({ worker }) => worker.terminate()));

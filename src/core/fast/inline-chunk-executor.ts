@@ -1,9 +1,11 @@
 /** Reads chunks on the calling thread: for one-core hosts and for tests of the fast path. */
 import { ChunkReader, type DatasetPlan } from './chunk-reader';
+import { ClientsChunkParser, type ClientsPlan } from './clients-reader';
 import type { ChunkExecutor } from './read-export-set-fast';
 
 export function inlineChunkExecutor(): ChunkExecutor {
   const readers = new WeakMap<DatasetPlan, ChunkReader>();
+  const parsers = new WeakMap<ClientsPlan, ClientsChunkParser>();
   return {
     parallelism: 1,
     read: async (plan, chunk, spareClaims) => {
@@ -13,6 +15,14 @@ export function inlineChunkExecutor(): ChunkExecutor {
         readers.set(plan, reader);
       }
       return { ...reader.read(chunk, spareClaims), chunk };
+    },
+    parseClients: async (plan, chunk) => {
+      let parser = parsers.get(plan);
+      if (!parser) {
+        parser = new ClientsChunkParser(plan);
+        parsers.set(plan, parser);
+      }
+      return { parsed: parser.read(chunk), chunk };
     },
     close: async () => {},
   };

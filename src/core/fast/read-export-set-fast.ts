@@ -1,9 +1,10 @@
 /**
  * The fast reader: the same `ExportSetReading` as `readExportSet`, read from bytes. Each
- * file streams through a chunker into line-aligned chunks; clients.csv is read on this
- * thread (its order decides the client indexes), the other datasets' chunks go to a
- * `ChunkExecutor` (worker threads, or inline) and their partial aggregates are folded back
- * in file order, so repeats and rejection examples come out exactly as in one pass.
+ * file streams through a chunker into line-aligned chunks, which go to a `ChunkExecutor`
+ * (worker threads, or inline). clients.csv chunks come back parsed, and this thread gives
+ * their ids client indexes in file order; the other datasets' chunks come back as partial
+ * aggregates, folded in file order, so repeats and rejection examples come out exactly as
+ * in one pass.
  */
 import { AggregateFolder } from '../aggregate/fold-partials';
 import {
@@ -41,7 +42,7 @@ import type { ExportStore } from '../ports';
 import { CHUNK_COLUMNS, type ChunkedDataset, type ChunkResult, type DatasetPlan } from './chunk-reader';
 import { ChunkBufferPool, DEFAULT_CHUNK_BYTES, LineAlignedChunker } from './chunker';
 import { ClientTable } from './client-table';
-import { ClientsReader } from './clients-reader';
+import { ClientsFolder, type ClientsPlan, type ParsedClients } from './clients-reader';
 import { RecordScanner } from './record-scanner';
 
 /** Reads chunks of a dataset somewhere: worker threads, or this thread. */
@@ -50,7 +51,14 @@ export interface ChunkExecutor {
   readonly parallelism: number;
   /** `spareClaims`: a buffer of claims done with, for the reader to reuse (see `ClaimsBuilder`). */
   read(plan: DatasetPlan, chunk: Uint8Array, spareClaims?: ArrayBuffer): Promise<ReadChunk>;
+  /** Parses a chunk of clients.csv; the chunk comes back too, since the ids are offsets into it. */
+  parseClients(plan: ClientsPlan, chunk: Uint8Array): Promise<ParsedClientsChunk>;
   close(): Promise<void>;
+}
+
+export interface ParsedClientsChunk {
+  readonly parsed: ParsedClients;
+  readonly chunk: Uint8Array;
 }
 
 /** A chunk's result, with the chunk's bytes handed back (when they could be) for reuse. */
@@ -116,7 +124,7 @@ export async function readExportSetFast(
     spareClaims: [],
   };
 
-  // clients.csv, on this thread.
+  // clients.csv: parsed by the executor, its ids numbered on this thread in file order.
   let book = new ClientBook([]);
   let table: ClientTable | undefined = new ClientTable(
     Math.ceil(storedBytes(discovered.files.clients ?? []) / 40),
@@ -134,19 +142,26 @@ export async function readExportSetFast(
         names = ['client_id', 'customer_since', 'churned_on', ...dimensions];
       },
       openFile: (header, fileIndex) => {
-        const reader = new ClientsReader(
-          book,
-          table as ClientTable,
-          config,
+        const plan: ClientsPlan = {
+          dataset: 'clients',
+          headerLength: header.length,
           names,
-          columnIndexes(header, names),
-          header.length,
-          fileIndex,
-        );
+          columns: columnIndexes(header, names),
+          config: { channelLabels: config.channelLabels, timeZone: config.timeZone },
+        };
+        const folder = new ClientsFolder(book, table as ClientTable, fileIndex);
+        // Chunks are parsed at once, anywhere, but folded one after another in file order.
+        let folded: Promise<unknown> = Promise.resolve();
         return (chunk) => {
-          const result = reader.read(chunk);
-          reading.chunks.give(chunk);
-          return Promise.resolve(result);
+          const parsing = executor.parseClients(plan, chunk);
+          const result = folded.then(async () => {
+            const { parsed, chunk: bytes } = await parsing;
+            const chunkResult = folder.fold(parsed, bytes);
+            reading.chunks.give(bytes);
+            return chunkResult;
+          });
+          folded = result.catch(() => {});
+          return result;
         };
       },
       fold: () => {},

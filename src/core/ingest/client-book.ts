@@ -65,30 +65,39 @@ export class ClientBook {
     if (this.indexById.has(id)) return false;
     this.indexById.set(id, this.ids.length);
     this.ids.push(id);
-    this.addUnique(customerSince, churnedOn, segments);
+    this.customerSince.push(customerSince);
+    this.churnedOn.push(churnedOn ?? NEVER);
+    for (let d = 0; d < this.dimensions.length; d++) {
+      (this.dimensions[d] as SegmentDimension).valueOfClient.push(this.valueIndex(d, segments[d]));
+    }
     return true;
   }
 
   /**
-   * Adds a client whose id the caller has already found unique (the fast reader keeps
-   * ids as bytes in its own table); the new index is `size - 1`.
+   * Adds a client whose id the caller has already found unique (the fast reader keeps ids
+   * as bytes in its own table), each segment value given by its `valueIndex`, and NEVER for
+   * no churn; the new index is `size - 1`. Runs once per client: plain loops, no lookups.
    */
-  addUnique(customerSince: number, churnedOn: number | undefined, segments: (string | undefined)[]): void {
+  addIndexed(customerSince: number, churnedOn: number, valueIndexes: Int32Array): void {
     this.customerSince.push(customerSince);
-    this.churnedOn.push(churnedOn ?? NEVER);
-    // A plain loop: this runs once per client, for hundreds of thousands of them.
+    this.churnedOn.push(churnedOn);
     for (let d = 0; d < this.dimensions.length; d++) {
-      const dimension = this.dimensions[d] as (typeof this.dimensions)[number];
-      const value = segments[d] ?? UNSPECIFIED_SEGMENT;
-      const indexes = this.valueIndexes[d] as Map<string, number>;
-      let valueIndex = indexes.get(value);
-      if (valueIndex === undefined) {
-        valueIndex = dimension.values.length;
-        indexes.set(value, valueIndex);
-        dimension.values.push(value);
-      }
-      dimension.valueOfClient.push(valueIndex);
+      (this.dimensions[d] as SegmentDimension).valueOfClient.push(valueIndexes[d] as number);
     }
+  }
+
+  /** The index of a value of dimension `d` (undefined: no value), numbering it if it is new. */
+  valueIndex(d: number, segment: string | undefined): number {
+    const value = segment ?? UNSPECIFIED_SEGMENT;
+    const indexes = this.valueIndexes[d] as Map<string, number>;
+    let valueIndex = indexes.get(value);
+    if (valueIndex === undefined) {
+      const dimension = this.dimensions[d] as SegmentDimension;
+      valueIndex = dimension.values.length;
+      indexes.set(value, valueIndex);
+      dimension.values.push(value);
+    }
+    return valueIndex;
   }
 
   /** Customer on at least one day of the quarter (kpis.md "Active in Q"). */
