@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import type { ChartRasterizer } from '../../core/ports';
 import { woffToSfnt } from './woff-to-sfnt';
@@ -22,7 +23,13 @@ let wasmReady: Promise<void> | undefined;
 
 function ensureWasm(loadWasm: () => Promise<Uint8Array>): Promise<void> {
   wasmReady ??= loadWasm()
-    .then((wasm) => initWasm(wasm))
+    .then((wasm) => {
+      // Baseline (Liftoff) code only. A run draws a handful of charts; V8's optimising
+      // recompiles of resvg's hot functions cost more than they save, and a process waits
+      // for them before it can exit: 0.5 s after the last chart of a run, measured.
+      setFlagsFromString('--liftoff-only');
+      return initWasm(wasm);
+    })
     .catch((error: unknown) => {
       // Someone else in the process initialised the same module: it is ready to use.
       if (error instanceof Error && error.message.startsWith('Already initialized')) return;
