@@ -15,7 +15,7 @@ export type WorkerRequest =
       readonly id: number;
       readonly planId: number;
       readonly chunk: Uint8Array;
-      /** Claims of an earlier chunk, done with: their buffer is reused. */
+      /** Claims (or parsed clients' rows) of an earlier chunk, done with: the buffer is reused. */
       readonly spareClaims?: ArrayBuffer | undefined;
     };
 
@@ -45,7 +45,7 @@ port.on('message', (request: WorkerRequest) => {
     const chunkBuffer = request.chunk.buffer as ArrayBuffer;
     // The chunk goes back too: its buffer makes a later chunk (and clients' ids point into it).
     if (reader instanceof ClientsChunkParser) {
-      const result = reader.read(request.chunk);
+      const result = reader.read(request.chunk, request.spareClaims);
       port.postMessage({ id: request.id, result, chunk: request.chunk } satisfies WorkerResponse, [
         result.rows.buffer as ArrayBuffer,
         chunkBuffer,

@@ -86,7 +86,7 @@ export function workerChunkExecutor(options: {
   // Started now, not at the first chunk: a thread loads its code while this one reads clients.csv.
   while (pool.length < threads) start();
 
-  /** Sends a chunk (moved, with `extra` buffers) to the least busy worker; resolves with its answer. */
+  /** Sends a chunk (moved, with `extra`: a spare buffer) to the least busy worker; resolves with its answer. */
   const send = (plan: DatasetPlan | ClientsPlan, chunk: Uint8Array, extra?: ArrayBuffer) => {
     let planId = planIds.get(plan);
     if (planId === undefined) {
@@ -121,8 +121,8 @@ export function workerChunkExecutor(options: {
       return response.chunk ? { ...result, chunk: response.chunk } : result;
     },
     // Never on this thread: it numbers the parsed ids in file order, the one serial step.
-    async parseClients(plan, chunk): Promise<ParsedClientsChunk> {
-      const response = await send(plan, chunk);
+    async parseClients(plan, chunk, spareRows): Promise<ParsedClientsChunk> {
+      const response = await send(plan, chunk, spareRows);
       return { parsed: response.result as ParsedClients, chunk: response.chunk as Uint8Array };
     },
     async close() {

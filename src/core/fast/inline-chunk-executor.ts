@@ -16,13 +16,13 @@ export function inlineChunkExecutor(): ChunkExecutor {
       }
       return { ...reader.read(chunk, spareClaims), chunk };
     },
-    parseClients: async (plan, chunk) => {
+    parseClients: async (plan, chunk, spareRows) => {
       let parser = parsers.get(plan);
       if (!parser) {
         parser = new ClientsChunkParser(plan);
         parsers.set(plan, parser);
       }
-      return { parsed: parser.read(chunk), chunk };
+      return { parsed: parser.read(chunk, spareRows), chunk };
     },
     close: async () => {},
   };

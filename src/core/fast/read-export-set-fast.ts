@@ -51,8 +51,11 @@ export interface ChunkExecutor {
   readonly parallelism: number;
   /** `spareClaims`: a buffer of claims done with, for the reader to reuse (see `ClaimsBuilder`). */
   read(plan: DatasetPlan, chunk: Uint8Array, spareClaims?: ArrayBuffer): Promise<ReadChunk>;
-  /** Parses a chunk of clients.csv; the chunk comes back too, since the ids are offsets into it. */
-  parseClients(plan: ClientsPlan, chunk: Uint8Array): Promise<ParsedClientsChunk>;
+  /**
+   * Parses a chunk of clients.csv; the chunk comes back too, since the ids are offsets into
+   * it. `spareRows`: the rows buffer of an earlier parsed chunk, done with, to reuse.
+   */
+  parseClients(plan: ClientsPlan, chunk: Uint8Array, spareRows?: ArrayBuffer): Promise<ParsedClientsChunk>;
   close(): Promise<void>;
 }
 
@@ -152,12 +155,14 @@ export async function readExportSetFast(
         const folder = new ClientsFolder(book, table as ClientTable, fileIndex);
         // Chunks are parsed at once, anywhere, but folded one after another in file order.
         let folded: Promise<unknown> = Promise.resolve();
+        const spareRows: ArrayBuffer[] = [];
         return (chunk) => {
-          const parsing = executor.parseClients(plan, chunk);
+          const parsing = executor.parseClients(plan, chunk, spareRows.pop());
           const result = folded.then(async () => {
             const { parsed, chunk: bytes } = await parsing;
             const chunkResult = folder.fold(parsed, bytes);
             reading.chunks.give(bytes);
+            spareRows.push(parsed.rows.buffer as ArrayBuffer);
             return chunkResult;
           });
           folded = result.catch(() => {});
