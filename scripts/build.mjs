@@ -27,6 +27,7 @@ await build({
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
+  // KPI_BUILD_NO_MINIFY=1 keeps function names readable in CPU profiles.
   minify: process.env.KPI_BUILD_NO_MINIFY !== '1',
   sourcemap: true,
   logLevel: 'warning',
