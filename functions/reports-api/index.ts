@@ -7,10 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
-import { LambdaRunLauncher } from '../../src/adapters/lambda/lambda-run-launcher';
+import { lazyLambdaRunLauncher } from '../../src/adapters/lambda/lazy-lambda-run-launcher';
 import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
 import { KPI_IDS } from '../../src/core/kpi-ids';
 import type { ExportStore, RunLauncher } from '../../src/core/ports';
@@ -162,10 +161,7 @@ function fromEnvironment() {
   if (functionName === undefined) throw new Error('set RUN_FUNCTION_NAME to the report function name');
   return createReportsApiHandler({
     store: settings.store,
-    launcher: new LambdaRunLauncher({
-      client: new LambdaClient({ region: settings.env.AWS_REGION }),
-      functionName,
-    }),
+    launcher: lazyLambdaRunLauncher({ region: settings.env.AWS_REGION, functionName }),
     reportLink: createReportLinker({
       client: settings.s3,
       bucket: settings.env.DATA_BUCKET,

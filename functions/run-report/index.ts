@@ -6,9 +6,8 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { SfnRunLauncher } from '../../src/adapters/sfn/sfn-run-launcher';
+import { lazySfnRunLauncher } from '../../src/adapters/sfn/lazy-sfn-run-launcher';
 import { createFastReader } from '../../src/adapters/workers/fast-reader';
 import type { Config } from '../../src/core/config';
 import { dayInZone } from '../../src/core/dates';
@@ -138,8 +137,8 @@ function fromEnvironment(): (event: unknown) => Promise<unknown> {
     distributed:
       settings.env.STATE_MACHINE_ARN === undefined
         ? undefined
-        : new SfnRunLauncher({
-            client: new SFNClient({ region: settings.env.AWS_REGION }),
+        : lazySfnRunLauncher({
+            region: settings.env.AWS_REGION,
             stateMachineArn: settings.env.STATE_MACHINE_ARN,
           }),
   });
