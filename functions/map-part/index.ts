@@ -7,7 +7,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
+import { createChunkExecutor } from '../../src/adapters/workers/fast-reader';
 import type { Config } from '../../src/core/config';
+import type { ChunkExecutor } from '../../src/core/fast/read-export-set-fast';
 import type { ExportStore } from '../../src/core/ports';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { interactionsPartsPrefix, measurePart, type PartResult } from '../../src/use-cases/distributed-run';
@@ -31,6 +33,11 @@ export interface MapPartDependencies {
   /** The data root's prefix in the bucket (`DATA_PREFIX`, '' for the bucket root). */
   readonly prefix: string;
   readonly logger: Logger;
+  /**
+   * Where the part's chunks are read, made per call and closed after it.
+   * @default this thread alone
+   */
+  readonly executor?: () => ChunkExecutor;
 }
 
 /**
@@ -53,11 +60,13 @@ export function createMapPartHandler(deps: MapPartDependencies) {
     const item = partItemSchema.parse(event);
     const key = partKeyUnderDataRoot(item.key, deps.prefix, item.quarter);
     deps.logger.appendKeys({ runId: item.runId, quarter: item.quarter, key });
+    const executor = deps.executor?.();
     try {
       const result = await measurePart({
         store: deps.store,
         config: deps.config,
         task: { quarter: item.quarter, runId: item.runId, key },
+        executor,
       });
       if (result.partialKey === undefined) {
         deps.logger.info('not an interactions part: skipped', { key });
@@ -73,6 +82,7 @@ export function createMapPartHandler(deps: MapPartDependencies) {
       deps.logger.error('measuring the part failed', error as Error);
       throw error;
     } finally {
+      await executor?.close();
       deps.logger.removeKeys(['runId', 'quarter', 'key']);
     }
   };
@@ -86,6 +96,8 @@ function fromEnvironment(): (event: unknown) => Promise<PartResult> {
     config: settings.config,
     prefix: settings.env.DATA_PREFIX,
     logger: new Logger(),
+    // The reader's worker thread beside the handler: both vCPUs read the part.
+    executor: () => createChunkExecutor(),
   });
 }
 

@@ -6,7 +6,7 @@
  * with `readerFromPartials`, which folds them in part order instead of reading interactions.
  * Each map step reads clients.csv itself, so client indexes agree everywhere.
  */
-import { emptyPartial, mergePartials, type PartialAggregate } from '../core/aggregate/partial-aggregate';
+import { PartialMerger } from '../core/aggregate/partial-aggregate';
 import { decodePartial, encodePartial } from '../core/aggregate/partial-codec';
 import type { Config } from '../core/config';
 import { inlineChunkExecutor } from '../core/fast/inline-chunk-executor';
@@ -99,14 +99,14 @@ export async function measurePart(options: {
   if (!/\.csv(\.gz)?$/.test(task.key) || !task.key.startsWith(interactionsPartsPrefix(task.quarter))) {
     return { key: task.key, partialKey: undefined, rows: 0, rejected: 0 };
   }
-  let partial: PartialAggregate = emptyPartial('interactions');
+  const merger = new PartialMerger('interactions');
   const reading = await readExportSetFast({
     store,
     config,
     period: periodOf(task.quarter, config),
     executor: options.executor ?? inlineChunkExecutor(),
     distributed: {
-      onePart: { key: task.key, collect: (chunk) => (partial = mergePartials(partial, chunk)) },
+      onePart: { key: task.key, collect: (chunk) => merger.add(chunk) },
     },
   });
   const provenance = reading.dataQuality.interactions.files[0];
@@ -115,6 +115,7 @@ export async function measurePart(options: {
       `${task.key} could not be measured: ${reading.problems.join('; ') || 'it is not in the export set'}`,
     );
   }
+  const partial = merger.result();
   const key = partialKey(task);
   await store.write(key, encodePartial({ partial, provenance }), 'application/octet-stream');
   return { key: task.key, partialKey: key, rows: partial.rows, rejected: partial.rejected };

@@ -4,17 +4,19 @@
  */
 
 import { inlineChunkExecutor } from '../../core/fast/inline-chunk-executor';
-import { fastExportSetReader } from '../../core/fast/read-export-set-fast';
+import { type ChunkExecutor, fastExportSetReader } from '../../core/fast/read-export-set-fast';
 import type { ExportSetReader } from '../../core/ingest/export-set-reader';
 import { bundledWorkerUrl, defaultThreadCount, workerChunkExecutor } from './worker-chunk-executor';
 
-export function createFastReader(options: { threads?: number } = {}): ExportSetReader {
+/** Reader threads (the main thread helping) when they can start; this thread alone otherwise. Close it when done. */
+export function createChunkExecutor(options: { threads?: number } = {}): ChunkExecutor {
   const threads = options.threads ?? defaultThreadCount();
   const workerUrl = bundledWorkerUrl();
-  return fastExportSetReader({
-    executor: () =>
-      threads >= 1 && workerUrl
-        ? workerChunkExecutor({ threads, workerUrl, helpOnThisThread: true })
-        : inlineChunkExecutor(),
-  });
+  return threads >= 1 && workerUrl
+    ? workerChunkExecutor({ threads, workerUrl, helpOnThisThread: true })
+    : inlineChunkExecutor();
+}
+
+export function createFastReader(options: { threads?: number } = {}): ExportSetReader {
+  return fastExportSetReader({ executor: () => createChunkExecutor(options) });
 }

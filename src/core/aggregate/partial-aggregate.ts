@@ -114,6 +114,37 @@ export function mergePartials(a: PartialAggregate, b: PartialAggregate): Partial
   return merged;
 }
 
+/**
+ * Merges many partials, added one by one, as a balanced tree (a binary counter: two
+ * partials of equal weight merge when a third would sit on them). Each claim is copied
+ * about log₂(k) times for k partials; merging each into a running total copied the total
+ * again for every chunk, quadratic in the rows of a part (over 5 minutes for 11 M rows).
+ */
+export class PartialMerger {
+  private readonly stack: { partial: PartialAggregate; weight: number }[] = [];
+
+  constructor(private readonly dataset: PartialAggregate['dataset']) {}
+
+  add(partial: PartialAggregate): void {
+    let item = { partial, weight: 1 };
+    for (let top = this.stack.at(-1); top && top.weight <= item.weight; top = this.stack.at(-1)) {
+      this.stack.pop();
+      item = { partial: mergePartials(top.partial, item.partial), weight: top.weight + item.weight };
+    }
+    this.stack.push(item);
+  }
+
+  /** Everything added, merged (an empty partial when nothing was). */
+  result(): PartialAggregate {
+    let merged: PartialAggregate | undefined;
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const below = (this.stack[i] as { partial: PartialAggregate }).partial;
+      merged = merged === undefined ? below : mergePartials(below, merged);
+    }
+    return merged ?? emptyPartial(this.dataset);
+  }
+}
+
 function concatClaims(a: Claims | undefined, b: Claims | undefined): Claims | undefined {
   if (!a || !b) return a ?? b;
   const builder = new ClaimsBuilder(a.length + b.length);

@@ -9,6 +9,7 @@ import {
   mergePartials,
   PairsBuilder,
   type PartialAggregate,
+  PartialMerger,
   position,
   SELF_SERVICE,
 } from '../../../src/core/aggregate/partial-aggregate';
@@ -142,6 +143,28 @@ describe('partial aggregates', () => {
         );
         expect(folded([merged])).toEqual(folded([emptyPartial('interactions'), ...partials]));
       }),
+    );
+  });
+});
+
+describe('PartialMerger', () => {
+  it('merges partials added one by one into what merging them in turn gives', () => {
+    fc.assert(
+      fc.property(
+        fc.array(slices, { maxLength: 12 }).map((groups) => groups.flat()),
+        (partials) => {
+          const merger = new PartialMerger('interactions');
+          for (const partial of partials) merger.add(partial);
+          const inTurn = partials.reduce(mergePartials, emptyPartial('interactions'));
+          expect(canonical(merger.result())).toEqual(canonical(inTurn));
+        },
+      ),
+    );
+  });
+
+  it('gives an empty partial of its dataset when nothing was added', () => {
+    expect(canonical(new PartialMerger('interactions').result())).toEqual(
+      canonical(emptyPartial('interactions')),
     );
   });
 });
