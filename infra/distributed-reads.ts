@@ -104,7 +104,8 @@ export class DistributedReads extends Construct {
     }
 
     // Same CPU share as the run function: parsing is CPU-bound. A part must fit in one
-    // invocation; 15 minutes is Lambda's maximum (the README asks for parts of at most 1 GiB).
+    // invocation; 15 minutes is Lambda's maximum. Its memory grows with the part's rows (about
+    // 3 GiB per GiB of CSV, measured), so the README asks for parts of at most 512 MiB.
     this.mapPartFunction = new ReportFunction(this, 'MapPartFunction', {
       entry: 'functions/map-part/index.ts',
       description: 'kpi-report: distributed run, map step (one interactions part to a partial aggregate)',
