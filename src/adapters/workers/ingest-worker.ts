@@ -16,7 +16,7 @@ export type WorkerRequest =
       readonly planId: number;
       readonly chunk: Uint8Array;
       /** Claims (or parsed clients' rows) of an earlier chunk, done with: the buffer is reused. */
-      readonly spareClaims?: ArrayBuffer | undefined;
+      readonly spare?: ArrayBuffer | undefined;
     };
 
 export interface WorkerResponse {
@@ -45,13 +45,13 @@ port.on('message', (request: WorkerRequest) => {
     const chunkBuffer = request.chunk.buffer as ArrayBuffer;
     // The chunk goes back too: its buffer makes a later chunk (and clients' ids point into it).
     if (reader instanceof ClientsChunkParser) {
-      const result = reader.read(request.chunk, request.spareClaims);
+      const result = reader.read(request.chunk, request.spare);
       port.postMessage({ id: request.id, result, chunk: request.chunk } satisfies WorkerResponse, [
         result.rows.buffer as ArrayBuffer,
         chunkBuffer,
       ]);
     } else {
-      const result = reader.read(request.chunk, request.spareClaims);
+      const result = reader.read(request.chunk, request.spare);
       port.postMessage({ id: request.id, result, chunk: request.chunk } satisfies WorkerResponse, [
         ...transferables(result.partial),
         chunkBuffer,

@@ -104,7 +104,7 @@ export function workerChunkExecutor(options: {
       const moved = [chunk.buffer as ArrayBuffer];
       if (extra) moved.push(extra);
       idle.worker.postMessage(
-        { type: 'chunk', id, planId, chunk, spareClaims: extra } satisfies WorkerRequest,
+        { type: 'chunk', id, planId, chunk, spare: extra } satisfies WorkerRequest,
         moved,
       );
     });

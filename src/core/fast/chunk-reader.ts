@@ -24,6 +24,7 @@ import type { DatasetName } from '../datasets/contract';
 import { createRowSchemas, describeRowError, type RawRow, type RowSchemas } from '../datasets/row-schemas';
 import { type DayInZone, dayInZone } from '../dates';
 import { cessMicroPoints } from '../ingest/quarter-activity';
+import { fieldCountReason } from '../ingest/read-dataset';
 import { AsciiInterner } from './ascii-interner';
 import {
   equalsIgnoringAsciiCase,
@@ -458,10 +459,6 @@ const COMMA = 44;
 const LF = 10;
 const CESS_LABEL = encoder.encode('cess');
 const NPS_LABEL = encoder.encode('nps');
-
-function fieldCountReason(fields: number, header: number): string {
-  return `the row has ${fields} fields but the header has ${header}; quote fields that contain commas`;
-}
 
 /** Collects one chunk's rows into its partial aggregate. */
 class ChunkSink {

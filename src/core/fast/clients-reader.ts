@@ -15,6 +15,7 @@ import { CsvTokenizer } from '../csv/csv-tokenizer';
 import { createRowSchemas, describeRowError, type RawRow, type RowSchemas } from '../datasets/row-schemas';
 import { dayInZone } from '../dates';
 import { type ClientBook, NEVER } from '../ingest/client-book';
+import { fieldCountReason } from '../ingest/read-dataset';
 import { AsciiInterner } from './ascii-interner';
 import { isPlainToken, parseDateBytes } from './byte-fields';
 import type { ClientTable } from './client-table';
@@ -246,10 +247,6 @@ export class ClientsChunkParser {
     });
     return row;
   }
-}
-
-function fieldCountReason(fields: number, headerLength: number): string {
-  return `the row has ${fields} fields but the header has ${headerLength}; quote fields that contain commas`;
 }
 
 /** Gives the parsed rows of one clients.csv file their client indexes, chunk by chunk in file order. */

@@ -97,10 +97,7 @@ export async function readDataset(options: {
       if (record.error !== undefined) {
         reject(record.line, `malformed CSV: ${record.error}`);
       } else if (record.fields.length !== header.length) {
-        reject(
-          record.line,
-          `the row has ${record.fields.length} fields but the header has ${header.length}; quote fields that contain commas`,
-        );
+        reject(record.line, fieldCountReason(record.fields.length, header.length));
       } else {
         const row: RawRow = {};
         for (let c = 0; c < columns.length; c++) {
@@ -163,4 +160,9 @@ export function checkHeader(
     return `${fileName} has a different header from the dataset's first part; every part needs the same columns`;
   }
   return undefined;
+}
+
+/** Why a row with the wrong number of fields is rejected: the same words from every reader. */
+export function fieldCountReason(fields: number, headerLength: number): string {
+  return `the row has ${fields} fields but the header has ${headerLength}; quote fields that contain commas`;
 }
