@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import type { ChartRasterizer } from '../../core/ports';
-import { woffToSfnt } from './woff-to-sfnt';
+import { isWoff, woffToSfnt } from './woff-to-sfnt';
 
 const FONT_FAMILY = 'DejaVu Sans';
 
@@ -96,9 +96,4 @@ export async function createResvgRasterizer(options: ResvgRasterizerOptions = {}
       }
     },
   };
-}
-
-/** WOFF 1.0 starts with 'wOFF' (WOFF2 with 'wOF2'). */
-function isWoff(font: Uint8Array): boolean {
-  return font[0] === 0x77 && font[1] === 0x4f && font[2] === 0x46 && font[3] === 0x46;
 }

@@ -19,10 +19,17 @@ interface WoffTable {
   readonly data: Uint8Array;
 }
 
+/** Whether the font file is WOFF 1.0 (it starts with 'wOFF'; WOFF2 starts with 'wOF2'). */
+export function isWoff(font: Uint8Array): boolean {
+  return (
+    font.byteLength >= 4 && new DataView(font.buffer, font.byteOffset, 4).getUint32(0) === WOFF_SIGNATURE
+  );
+}
+
 /** The sfnt (TTF/OTF) bytes of a WOFF 1.0 font; throws on anything that is not one. */
 export function woffToSfnt(woff: Uint8Array): Uint8Array {
   const view = new DataView(woff.buffer, woff.byteOffset, woff.byteLength);
-  if (woff.byteLength < WOFF_HEADER_BYTES || view.getUint32(0) !== WOFF_SIGNATURE) {
+  if (woff.byteLength < WOFF_HEADER_BYTES || !isWoff(woff)) {
     throw new Error('not a WOFF 1.0 font (no wOFF signature)');
   }
   const flavor = view.getUint32(4);
