@@ -17,9 +17,13 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { RUN_LEFTOVER_PREFIXES } from '../src/use-cases/report-keys';
 import { raiseAlarm } from './alarm';
 import { wildcardResourceFinding } from './nag-findings';
 import { ReportFunction } from './report-function';
+
+/** The runs' own folders (`reportKeys.run`), relative to the data root: partials and map results. */
+const RUNS_PATTERN = `${RUN_LEFTOVER_PREFIXES.runs}*`;
 
 /** The error name the reduce-parts handler throws when recipients are still to be served. */
 export const DELIVERY_INCOMPLETE_ERROR = 'DeliveryIncompleteError';
@@ -111,10 +115,10 @@ export class DistributedReads extends Construct {
       description: 'kpi-report: distributed run, map step (one interactions part to a partial aggregate)',
     });
     // It reads its part and clients.csv (so client indexes agree across parts), and writes
-    // the partial under reports/<quarter>/runs/<runId>/partials/; nothing else.
+    // the partial under reports/runs/<quarter>/<runId>/partials/; nothing else.
     this.mapPartFunction.useDataRoot(dataBucket, dataPrefix, {
       read: ['exports/*'],
-      write: ['reports/*/runs/*'],
+      write: [RUNS_PATTERN],
     });
     this.mapPartFunction.addEnvironment('KPI_REPORT_CONFIG', props.configurationJson);
 
@@ -139,7 +143,8 @@ export class DistributedReads extends Construct {
     });
     addLambdaRetries(measurePart);
 
-    const runsFolder = `'${escapeJsonata(`${root}reports/`)}' & ${INPUT}.quarter & '/runs/' & $replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_')`;
+    // reportKeys.run(quarter, runId), computed from the execution's input.
+    const runsFolder = `'${escapeJsonata(`${root}${RUN_LEFTOVER_PREFIXES.runs}`)}' & ${INPUT}.quarter & '/' & $replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_')`;
     this.readParts = sfn.DistributedMap.jsonata(this, 'ReadParts', {
       stateName: 'ReadParts',
       comment: "Runs MeasurePart on every object under the quarter's interactions prefix",
@@ -159,7 +164,7 @@ export class DistributedReads extends Construct {
       resultWriterV2: new ScopedResultWriter({
         bucket: dataBucket,
         prefix: `{% ${runsFolder} & '/map-results' %}`,
-        writablePattern: `${root}reports/*/runs/*`,
+        writablePattern: `${root}${RUNS_PATTERN}`,
       }),
     });
     this.readParts.itemProcessor(measurePart);
@@ -278,9 +283,9 @@ export class DistributedReads extends Construct {
           "The LambdaInvoke task grant adds the reduce function's qualified ARNs (versions, aliases); the role can still invoke only that function.",
       },
       {
-        id: wildcardResourceFinding(this, bucket.arnForObjects(`${root}reports/*/runs/*`)),
+        id: wildcardResourceFinding(this, bucket.arnForObjects(`${root}${RUNS_PATTERN}`)),
         reason:
-          "The Distributed Map's ResultWriter writes the Map Run's results under reports/<quarter>/runs/<runId>/map-results/, named per quarter and run (unknown at deploy time); the wildcard stays inside reports/.",
+          "The Distributed Map's ResultWriter writes the Map Run's results under reports/runs/<quarter>/<runId>/map-results/, named per quarter and run (unknown at deploy time); the wildcard stays inside the runs' folder.",
       },
       {
         id: wildcardResourceFinding(this, bucket.arnForObjects(`${root}reports/*/status.json`)),

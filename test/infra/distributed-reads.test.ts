@@ -240,19 +240,19 @@ describe('the distributed-run state machine', () => {
     );
   });
 
-  it("writes the Map Run's results under reports/<quarter>/runs/<runId>/ in the data bucket", () => {
+  it("writes the Map Run's results under reports/runs/<quarter>/<runId>/ in the data bucket", () => {
     const { definition, bucket } = build({ dataPrefix: 'kpi' });
     // The run folder as the use case names it (the partials' parent), run id sanitised alike.
     const partials = reportKeys.partials('<quarter>', '<runId>');
 
     const writer = state(definition, 'ReadParts').ResultWriter;
 
-    expect(partials).toBe('reports/<quarter>/runs/_runId_/partials/');
+    expect(partials).toBe('reports/runs/<quarter>/_runId_/partials/');
     expect(writer).toEqual({
       Resource: 'arn:<AWS::Partition>:states:::s3:putObject',
       Arguments: {
         Bucket: `<${bucket}>`,
-        Prefix: `{% 'kpi/reports/' & ${INPUT}.quarter & '/runs/' & $replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_') & '/map-results' %}`,
+        Prefix: `{% 'kpi/reports/runs/' & ${INPUT}.quarter & '/' & $replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_') & '/map-results' %}`,
       },
     });
   });
@@ -331,13 +331,13 @@ describe('the distributed-run state machine', () => {
 });
 
 describe("the map-part function's role", () => {
-  it('reads exports/ only, and writes only under reports/*/runs/', () => {
+  it('reads exports/ only, and writes only under reports/runs/', () => {
     const { stack, distributed, template, bucket } = build();
 
     const statements = allowStatementsOf(stack, template, distributed.mapPartFunction.executionRole.roleName);
 
     expect(flatResources(statements, 's3:GetObject')).toEqual([`<${bucket}.Arn>/exports/*`]);
-    expect(flatResources(statements, 's3:PutObject')).toEqual([`<${bucket}.Arn>/reports/*/runs/*`]);
+    expect(flatResources(statements, 's3:PutObject')).toEqual([`<${bucket}.Arn>/reports/runs/*`]);
     expect(flatResources(statements, 's3:ListBucket')).toEqual([`<${bucket}.Arn>`]);
   });
 
@@ -394,10 +394,10 @@ describe("the state machine's role", () => {
     const statements = allowStatementsOf(stack, template, distributed.stateMachine.role.roleName);
 
     expect(flatResources(statements, 's3:PutObject').sort()).toEqual([
-      `<${bucket}.Arn>/reports/*/runs/*`,
       `<${bucket}.Arn>/reports/*/status.json`,
+      `<${bucket}.Arn>/reports/runs/*`,
     ]);
-    expect(flatResources(statements, 's3:GetObject')).toEqual([`<${bucket}.Arn>/reports/*/runs/*`]);
+    expect(flatResources(statements, 's3:GetObject')).toEqual([`<${bucket}.Arn>/reports/runs/*`]);
     for (const action of ['s3:DeleteObject', 's3:PutObjectAcl']) {
       expect(flatResources(statements, action)).toEqual([]);
     }

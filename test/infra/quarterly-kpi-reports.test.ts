@@ -3,6 +3,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { KpiReportStack } from '../../infra/kpi-report-stack';
 import type { QuarterlyKpiReportsProps } from '../../infra/quarterly-kpi-reports';
+import { reportKeys } from '../../src/use-cases/report-keys';
 import {
   actionsOf,
   allowStatementsOf,
@@ -315,6 +316,49 @@ describe('the data bucket', () => {
     expect(data.DeletionPolicy).toBe('Retain');
   });
 
+  it('expires run leftovers and dry runs after 7 days, each under its one literal prefix', () => {
+    const { stack, reports, template } = build({ dataPrefix: 'kpi' });
+
+    const rules =
+      template.toJSON().Resources[logicalIdOf(stack, reports.dataBucket.bucketName)].Properties
+        .LifecycleConfiguration.Rules;
+
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        {
+          Id: 'expire-runs',
+          Prefix: 'kpi/reports/runs/',
+          ExpirationInDays: 7,
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          Status: 'Enabled',
+        },
+        {
+          Id: 'expire-dry-runs',
+          Prefix: 'kpi/reports/dry-runs/',
+          ExpirationInDays: 7,
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          Status: 'Enabled',
+        },
+      ]),
+    );
+    // The prefixes are the folders the use cases write (one source for both).
+    expect(reportKeys.partials('2026-Q3', 'r-1')).toMatch(/^reports\/runs\//);
+    expect(reportKeys.dryRun('2026-Q3', 'r-1')).toMatch(/^reports\/dry-runs\//);
+  });
+
+  it('keeps run leftovers for runLeftoverDays, and refuses a number of days that is not a whole day or more', () => {
+    const { stack, reports, template } = build({ runLeftoverDays: 30 });
+
+    const rules = template.toJSON().Resources[logicalIdOf(stack, reports.dataBucket.bucketName)].Properties
+      .LifecycleConfiguration.Rules as { Id: string; ExpirationInDays?: number }[];
+
+    expect(
+      rules.filter((rule) => rule.Id.startsWith('expire-') && rule.ExpirationInDays === 30),
+    ).toHaveLength(2);
+    expect(() => build({ runLeftoverDays: 0 })).toThrow(/runLeftoverDays must be a whole number of days/);
+    expect(() => build({ runLeftoverDays: 1.5 })).toThrow(/runLeftoverDays/);
+  });
+
   it('refuses requests without TLS, on the data bucket and on the access-log bucket', () => {
     const { template } = build();
 
@@ -403,7 +447,9 @@ describe('the data bucket', () => {
     ]);
     Annotations.fromStack(stack).hasWarning(
       '/Test/Reports',
-      Match.stringLikeRegexp('acme-kpi-exports is imported'),
+      Match.stringLikeRegexp(
+        'acme-kpi-exports is imported.*lifecycle rules.*reports/runs/ and reports/dry-runs/',
+      ),
     );
   });
 
