@@ -179,6 +179,8 @@ export class DistributedReads extends Construct {
         requestedBy: `{% ${INPUT}.requestedBy %}`,
         dryRun: `{% ${INPUT}.dryRun %}`,
         resend: `{% ${INPUT}.resend %}`,
+        // Owns the run's attempt record: this execution's retries of the step take it over.
+        executionId: '{% $states.context.Execution.Id %}',
       }),
       outputs: '{% $states.result.Payload %}',
       retryOnServiceExceptions: false,

@@ -16,9 +16,11 @@ import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from 
 import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { planRun } from '../../src/use-cases/distributed-run';
 import { reportRun, writeRunStatus } from '../../src/use-cases/report-run';
+import { RunRecords } from '../../src/use-cases/run-record';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
+import { beginRunAttempt, type InvocationContext, type RunAnswer } from '../../src/wiring/run-attempt';
 import { recordRunOutcome } from '../../src/wiring/run-outcome';
 
 export const runEventSchema = z.discriminatedUnion('source', [
@@ -47,10 +49,11 @@ export interface RunReportDependencies {
 /**
  * The quarter a schedule run reports on is derived from the *scheduled* time, not the
  * clock, so a late or repeated delivery of the same event names the same quarter and run
- * id, and the delivery ledger makes the repeat send nothing.
+ * id: the run's record answers the repeat without reading the exports (`run-record.ts`).
  */
 export function createRunReportHandler(deps: RunReportDependencies) {
-  return async (event: unknown): Promise<{ quarter: string; runId: string; status: string }> => {
+  const records = new RunRecords(deps.store);
+  return async (event: unknown, context?: InvocationContext): Promise<RunAnswer> => {
     const request = runEventSchema.parse(event);
     const { config } = deps;
     let quarter: Quarter;
@@ -68,6 +71,14 @@ export function createRunReportHandler(deps: RunReportDependencies) {
     deps.logger.info('report run started', { source: request.source });
     const dryRun = request.source === 'api' && request.dryRun;
     const resend = request.source === 'api' && request.resend;
+    const begun = await beginRunAttempt({
+      records,
+      request: { quarter: label, runId, requestedBy: request.source, dryRun, now: deps.now(), stage: 'run' },
+      context,
+      logger: deps.logger,
+    });
+    if ('answer' in begun) return begun.answer;
+    const { attempt } = begun;
     if (deps.distributed) {
       const plan = await planRun({ store: deps.store, config, quarter: label });
       deps.logger.info('read plan', { mode: plan.mode, reason: plan.reason, parts: plan.parts.length });
@@ -81,6 +92,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
           updatedAt: deps.now().toISOString(),
         });
         await deps.distributed.start({ runId, quarter: label, dryRun, resend, requestedBy: request.source });
+        await attempt.handOver(deps.now());
         return { quarter: label, runId, status: 'distributed' };
       }
     }
@@ -101,6 +113,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
         delivery: await deps.delivery(label, !dryRun),
         now: deps.now,
         onEvent: (line) => deps.logger.info(line),
+        outcome: attempt,
       });
       recordRunOutcome(result, {
         logger: deps.logger,
@@ -123,7 +136,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
  * run, not at start-up: the bundle keeps it in a chunk of its own that a cold start neither
  * reads nor compiles.
  */
-function fromEnvironment(): (event: unknown) => Promise<unknown> {
+function fromEnvironment(): (event: unknown, context?: InvocationContext) => Promise<unknown> {
   const settings = lambdaSettings(process.env);
   const email = lazyEmailWiring(settings, process.env);
   return createRunReportHandler({
@@ -144,8 +157,8 @@ function fromEnvironment(): (event: unknown) => Promise<unknown> {
   });
 }
 
-let cold: ((event: unknown) => Promise<unknown>) | undefined;
-export const handler = (event: unknown): Promise<unknown> => {
+let cold: ((event: unknown, context?: InvocationContext) => Promise<unknown>) | undefined;
+export const handler = (event: unknown, context?: InvocationContext): Promise<unknown> => {
   cold ??= fromEnvironment();
-  return cold(event);
+  return cold(event, context);
 };

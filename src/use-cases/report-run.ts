@@ -67,6 +67,8 @@ export interface ReportRunOptions {
   readonly onEvent?: ((line: string) => void) | undefined;
   /** How the export set is read; the distributed reducer reads interactions from partials. */
   readonly reader?: ExportSetReader | undefined;
+  /** Told how the run ended, after status.json (the run's attempt record, `RunAttempt`). */
+  readonly outcome?: { finish(status: RunStatus): Promise<void> } | undefined;
 }
 
 export interface ReportRunResult {
@@ -80,6 +82,7 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
   const { store, config, quarter, quarterLabel, runId, requestedBy, dryRun, now } = options;
   const base = { quarter: quarterLabel, runId, requestedBy, dryRun };
   await writeRunStatus(store, { ...base, status: 'running', updatedAt: now().toISOString() });
+  let result: ReportRunResult;
   try {
     const { snapshot } = await runQuarter({ store, config, quarter, now: now(), reader: options.reader });
     const delivery = await deliverReport({
@@ -105,16 +108,16 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
       },
     };
     await writeRunStatus(store, status);
-    return { snapshot, delivery, status };
+    result = { snapshot, delivery, status };
   } catch (error) {
     const message =
       error instanceof ExportSetError ? error.message : `unexpected failure: ${(error as Error).message}`;
-    await writeRunStatus(store, {
-      ...base,
-      status: 'failed',
-      updatedAt: now().toISOString(),
-      error: message,
-    });
+    const failed: RunStatus = { ...base, status: 'failed', updatedAt: now().toISOString(), error: message };
+    await writeRunStatus(store, failed);
+    // Unrecorded, the attempt stays running under this owner, and a retry still takes it over.
+    await options.outcome?.finish(failed).catch(() => undefined);
     throw error;
   }
+  await options.outcome?.finish(result.status);
+  return result;
 }

@@ -274,6 +274,7 @@ describe('the distributed-run state machine', () => {
           requestedBy: `{% ${INPUT}.requestedBy %}`,
           dryRun: `{% ${INPUT}.dryRun %}`,
           resend: `{% ${INPUT}.resend %}`,
+          executionId: '{% $states.context.Execution.Id %}',
         },
       },
       End: true,
