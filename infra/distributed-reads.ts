@@ -44,6 +44,9 @@ const MAP_LABEL = 'InteractionsParts';
 /** The execution's input, whatever state reads it. */
 const INPUT = '$states.context.Execution.Input';
 
+/** The run id as one key segment, as `runIdSegment` makes it. */
+const RUN_ID_SEGMENT = `$replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_')`;
+
 /** What the state machine accepts: what `SfnRunLauncher` sends. */
 const VALID_INPUT = [
   `$type(${INPUT}.quarter) = 'string'`,
@@ -144,7 +147,7 @@ export class DistributedReads extends Construct {
     addLambdaRetries(measurePart);
 
     // reportKeys.run(quarter, runId), computed from the execution's input.
-    const runsFolder = `'${escapeJsonata(`${root}${RUN_LEFTOVER_PREFIXES.runs}`)}' & ${INPUT}.quarter & '/' & $replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_')`;
+    const runsFolder = `'${escapeJsonata(`${root}${RUN_LEFTOVER_PREFIXES.runs}`)}' & ${INPUT}.quarter & '/' & ${RUN_ID_SEGMENT}`;
     this.readParts = sfn.DistributedMap.jsonata(this, 'ReadParts', {
       stateName: 'ReadParts',
       comment: "Runs MeasurePart on every object under the quarter's interactions prefix",
@@ -204,12 +207,13 @@ export class DistributedReads extends Construct {
     });
     const recordFailure = tasks.CallAwsService.jsonata(this, 'RecordFailure', {
       stateName: 'RecordFailure',
-      comment: "Writes status.json 'failed' for the run, as reportRun would",
+      comment: "Writes status.json 'failed' for the run (a dry run's in its own folder), as reportRun would",
       service: 's3',
       action: 'putObject',
       parameters: {
         Bucket: dataBucket.bucketName,
-        Key: `{% '${escapeJsonata(`${root}reports/`)}' & ${INPUT}.quarter & '/status.json' %}`,
+        // A dry run's status.json is in its own folder (reportKeys.dryRun), apart from the report.
+        Key: `{% ${INPUT}.dryRun ? '${escapeJsonata(`${root}${RUN_LEFTOVER_PREFIXES.dryRuns}`)}' & ${INPUT}.quarter & '/' & ${RUN_ID_SEGMENT} & '/status.json' : '${escapeJsonata(`${root}reports/`)}' & ${INPUT}.quarter & '/status.json' %}`,
         ContentType: 'application/json',
         Body: `{% $string({ 'quarter': ${INPUT}.quarter, 'runId': ${INPUT}.runId, 'status': 'failed', 'requestedBy': ${INPUT}.requestedBy, 'dryRun': ${INPUT}.dryRun, 'updatedAt': $now(), 'error': 'the distributed read of the interactions parts failed: ' & $states.input.Error & ': ' & $states.input.Cause }, true) %}`,
       },

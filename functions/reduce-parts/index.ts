@@ -14,6 +14,7 @@ import type { ExportStore } from '../../src/core/ports';
 import { parseQuarter, type Quarter } from '../../src/core/quarter';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { readerFromPartials } from '../../src/use-cases/distributed-run';
+import { dryRunView } from '../../src/use-cases/dry-run-view';
 import { reportRun, runStatusSchema } from '../../src/use-cases/report-run';
 import { RunRecords } from '../../src/use-cases/run-record';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
@@ -39,7 +40,12 @@ export interface ReducePartsDependencies {
   readonly store: ExportStore;
   readonly config: Config;
   readonly rendering: () => Promise<EmailRendering>;
-  readonly delivery: (quarter: string, send: boolean) => EmailDelivery | Promise<EmailDelivery>;
+  /** The outbox or SES (with its ledger) in `store`: the data root, or a dry run's view of it. */
+  readonly delivery: (
+    quarter: string,
+    send: boolean,
+    store: ExportStore,
+  ) => EmailDelivery | Promise<EmailDelivery>;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
@@ -69,9 +75,10 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
       logger: deps.logger,
     });
     if ('answer' in begun) return begun.answer;
+    const store = request.dryRun ? dryRunView(deps.store, label, request.runId) : deps.store;
     try {
       const result = await reportRun({
-        store: deps.store,
+        store,
         config,
         quarter,
         quarterLabel: label,
@@ -80,7 +87,7 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
         dryRun: request.dryRun,
         resend: request.resend,
         rendering: await deps.rendering(),
-        delivery: await deps.delivery(label, !request.dryRun),
+        delivery: await deps.delivery(label, !request.dryRun, store),
         now: deps.now,
         onEvent: (line) => deps.logger.info(line),
         reader: readerFromPartials({ runId: request.runId }),

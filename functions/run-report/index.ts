@@ -15,6 +15,7 @@ import type { ExportStore, RunLauncher } from '../../src/core/ports';
 import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../../src/core/quarter';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { planRun } from '../../src/use-cases/distributed-run';
+import { dryRunView } from '../../src/use-cases/dry-run-view';
 import { reportRun, writeRunStatus } from '../../src/use-cases/report-run';
 import { RunRecords } from '../../src/use-cases/run-record';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
@@ -38,7 +39,12 @@ export interface RunReportDependencies {
   readonly store: ExportStore;
   readonly config: Config;
   readonly rendering: () => Promise<EmailRendering>;
-  readonly delivery: (quarter: string, send: boolean) => EmailDelivery | Promise<EmailDelivery>;
+  /** The outbox or SES (with its ledger) in `store`: the data root, or a dry run's view of it. */
+  readonly delivery: (
+    quarter: string,
+    send: boolean,
+    store: ExportStore,
+  ) => EmailDelivery | Promise<EmailDelivery>;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
@@ -79,11 +85,13 @@ export function createRunReportHandler(deps: RunReportDependencies) {
     });
     if ('answer' in begun) return begun.answer;
     const { attempt } = begun;
+    // A dry run reads and writes the quarter's report folder in its own folder instead.
+    const store = dryRun ? dryRunView(deps.store, label, runId) : deps.store;
     if (deps.distributed) {
       const plan = await planRun({ store: deps.store, config, quarter: label });
       deps.logger.info('read plan', { mode: plan.mode, reason: plan.reason, parts: plan.parts.length });
       if (plan.mode === 'distributed') {
-        await writeRunStatus(deps.store, {
+        await writeRunStatus(store, {
           quarter: label,
           runId,
           requestedBy: request.source,
@@ -100,7 +108,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
       const rendering = await deps.rendering();
       rendering.warmUp(); // the chart wasm compiles while the exports are read
       const result = await reportRun({
-        store: deps.store,
+        store,
         config,
         quarter,
         quarterLabel: label,
@@ -110,7 +118,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
         resend,
         reader: createFastReader(),
         rendering,
-        delivery: await deps.delivery(label, !dryRun),
+        delivery: await deps.delivery(label, !dryRun, store),
         now: deps.now,
         onEvent: (line) => deps.logger.info(line),
         outcome: attempt,

@@ -31,6 +31,13 @@ export const runStatusSchema = z.object({
       unserved: z.array(z.object({ recipient: z.string(), reason: z.string().optional() })),
     })
     .optional(),
+  /** A dry run's messages instead: written to its outbox folder, none sent. */
+  outbox: z
+    .object({
+      written: z.number().int(),
+      unwritten: z.array(z.object({ recipient: z.string(), reason: z.string().optional() })),
+    })
+    .optional(),
   error: z.string().optional(),
 });
 export type RunStatus = z.infer<typeof runStatusSchema>;
@@ -57,7 +64,10 @@ export interface ReportRunOptions {
   readonly quarterLabel: string;
   readonly runId: string;
   readonly requestedBy: RunStatus['requestedBy'];
-  /** Compute and render, but send nothing (messages go to the outbox). */
+  /**
+   * Compute and render, but send nothing: messages go to the outbox, and the status counts
+   * them as written there. Give a `dryRunView` of the store, so nothing published changes.
+   */
   readonly dryRun: boolean;
   readonly resend: boolean;
   readonly rendering: { readonly templates: EmailTemplates; readonly rasterizer: ChartRasterizer };
@@ -97,15 +107,21 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
       now,
       onEvent: options.onEvent,
     });
+    const accepted = delivery.outcomes.filter((outcome) => outcome.status === 'sent').length;
+    const unserved = delivery.unserved.map(({ recipient, reason }) => ({ recipient, reason }));
     const status: RunStatus = {
       ...base,
       status: delivery.unserved.length === 0 ? 'succeeded' : 'partial',
       updatedAt: now().toISOString(),
-      deliveries: {
-        sent: delivery.outcomes.filter((outcome) => outcome.status === 'sent').length,
-        alreadySent: delivery.outcomes.filter((outcome) => outcome.status === 'already-sent').length,
-        unserved: delivery.unserved.map(({ recipient, reason }) => ({ recipient, reason })),
-      },
+      ...(dryRun
+        ? { outbox: { written: accepted, unwritten: unserved } }
+        : {
+            deliveries: {
+              sent: accepted,
+              alreadySent: delivery.outcomes.filter((outcome) => outcome.status === 'already-sent').length,
+              unserved,
+            },
+          }),
     };
     await writeRunStatus(store, status);
     result = { snapshot, delivery, status };

@@ -18,8 +18,10 @@ import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
 import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
 import { parseConfig } from '../../src/core/config';
+import type { ExportStore } from '../../src/core/ports';
 import type { Snapshot } from '../../src/core/snapshot';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
+import { dryRunView } from '../../src/use-cases/dry-run-view';
 import { reportKeys } from '../../src/use-cases/report-keys';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
 import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';
@@ -110,17 +112,17 @@ function emailDeps(store: S3ExportStore) {
     store,
     config: CONFIG,
     rendering: () => openEmailRendering(CONFIG),
-    delivery: (quarter: string, send: boolean) =>
+    delivery: (quarter: string, send: boolean, runStore: ExportStore) =>
       send
-        ? { mailer: new SesMailer({ client }), ledger: new DeliveryLedger(store) }
-        : { mailer: new OutboxMailer({ store, quarter }), ledger: undefined },
+        ? { mailer: new SesMailer({ client }), ledger: new DeliveryLedger(runStore) }
+        : { mailer: new OutboxMailer({ store: runStore, quarter }), ledger: undefined },
     logger: silent(),
     metrics: metrics(),
     now: () => NOW,
   };
 }
 
-async function snapshotOf(store: S3ExportStore): Promise<Snapshot> {
+async function snapshotOf(store: ExportStore): Promise<Snapshot> {
   return JSON.parse((await store.readText(reportKeys.snapshot(QUARTER))) ?? 'null') as Snapshot;
 }
 
@@ -216,7 +218,10 @@ describe('the reduce-parts function', () => {
 
     // Assess
     expect(result).toEqual({ quarter: QUARTER, runId: RUN.runId, status: 'succeeded' });
-    const [expected, actual] = [await snapshotOf(single.store), await snapshotOf(parted.store)];
+    const [expected, actual] = [
+      await snapshotOf(dryRunView(single.store, QUARTER, 'single')),
+      await snapshotOf(parted.store),
+    ];
     expect(actual.kpis).toEqual(expected.kpis);
     expect(actual.segments).toEqual(expected.segments);
     expect(actual.dataQuality.interactions).toMatchObject({

@@ -5,6 +5,7 @@ import { DELIVERY_INCOMPLETE_ERROR } from '../../infra/distributed-reads';
 import { KpiReportStack } from '../../infra/kpi-report-stack';
 import type { QuarterlyKpiReportsProps } from '../../infra/quarterly-kpi-reports';
 import { interactionsPartsPrefix } from '../../src/use-cases/distributed-run';
+import { dryRunKey } from '../../src/use-cases/dry-run-view';
 import { reportKeys } from '../../src/use-cases/report-keys';
 import {
   actionsOf,
@@ -294,7 +295,7 @@ describe('the distributed-run state machine', () => {
       Resource: 'arn:<AWS::Partition>:states:::aws-sdk:s3:putObject',
       Arguments: {
         Bucket: `<${bucket}>`,
-        Key: `{% 'reports/' & ${INPUT}.quarter & '/status.json' %}`,
+        Key: `{% ${INPUT}.dryRun ? 'reports/dry-runs/' & ${INPUT}.quarter & '/' & $replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_') & '/status.json' : 'reports/' & ${INPUT}.quarter & '/status.json' %}`,
         ContentType: 'application/json',
         Body: expect.stringMatching(/'status': 'failed'.*'updatedAt': \$now\(\).*'error': /),
       },
@@ -303,6 +304,9 @@ describe('the distributed-run state machine', () => {
       Catch: [{ ErrorEquals: ['States.ALL'], Next: 'ReadingPartsFailed', Output: '{% $states.input %}' }],
     });
     expect(reportKeys.status('2026-Q3')).toBe('reports/2026-Q3/status.json');
+    expect(dryRunKey('2026-Q3', 'a:b', reportKeys.status('2026-Q3'))).toBe(
+      'reports/dry-runs/2026-Q3/a_b/status.json',
+    );
     expect(state(definition, 'ReadingPartsFailed')).toMatchObject({
       Type: 'Fail',
       Error: '{% $states.input.Error %}',

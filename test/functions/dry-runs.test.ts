@@ -1,0 +1,221 @@
+/**
+ * Dry runs through the API, against s3rver behind the S3 front (which logs every request)
+ * and the SES emulator, through the real AWS SDK: a dry run writes only its own folder, and
+ * the published report, ledger and status.json stay byte for byte as the scheduled run left
+ * them.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createReportsApiHandler } from '../../functions/reports-api/index';
+import { createRunReportHandler } from '../../functions/run-report/index';
+import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
+import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
+import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
+import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
+import { parseConfig } from '../../src/core/config';
+import type { ExportStore, RunRequest } from '../../src/core/ports';
+import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
+import { openEmailRendering } from '../../src/wiring/email-delivery';
+import { EXAMPLE_QUARTER, putExampleRoot, writes } from '../support/s3-example-root';
+import { type RunningS3Front, startS3Front } from '../support/s3-front';
+import { S3RVER_CREDENTIALS } from '../support/s3rver';
+import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
+
+const BUCKET = 'kpi-data';
+const CONFIG = parseConfig({
+  companyName: 'Smith & Jones',
+  rejectLimitPercent: 50,
+  email: {
+    from: 'KPI report <kpi@example.com>',
+    recipients: [{ address: 'ceo@example.com' }, { address: 'cfo@example.com' }],
+  },
+});
+const NOW = new Date('2026-10-05T06:00:05.000Z');
+const silent = () => new Logger({ logLevel: 'SILENT' });
+
+let front: RunningS3Front;
+let ses: RunningSesLocal;
+let s3: S3Client;
+
+beforeAll(async () => {
+  front = await startS3Front([BUCKET]);
+  ses = await startSesLocal();
+  s3 = createS3Client({ region: 'eu-west-1', endpoint: front.endpoint, credentials: S3RVER_CREDENTIALS });
+});
+afterAll(async () => {
+  s3.destroy();
+  await ses.close();
+  await front.stop();
+});
+beforeEach(async () => {
+  await ses.clear();
+});
+
+function runHandler(store: ExportStore) {
+  const client = createSesClient({
+    region: 'eu-west-1',
+    endpoint: ses.endpoint,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  return createRunReportHandler({
+    store,
+    config: CONFIG,
+    rendering: () => openEmailRendering(CONFIG),
+    delivery: (quarter, send, runStore) =>
+      send
+        ? { mailer: new SesMailer({ client }), ledger: new DeliveryLedger(runStore) }
+        : { mailer: new OutboxMailer({ store: runStore, quarter }), ledger: undefined },
+    logger: silent(),
+    metrics: new Metrics({ namespace: 'kpi-report-test', serviceName: 'test' }),
+    now: () => NOW,
+  });
+}
+
+function apiEvent(
+  method: 'GET' | 'POST',
+  resource: string,
+  options: { body?: unknown; quarter?: string; query?: Record<string, string> } = {},
+): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    resource,
+    path: resource.replace('{quarter}', options.quarter ?? ''),
+    body: options.body === undefined ? null : JSON.stringify(options.body),
+    pathParameters: options.quarter === undefined ? null : { quarter: options.quarter },
+    headers: { 'content-type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: options.query ?? null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    isBase64Encoded: false,
+    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+/** A data root with the scheduled run done (report published, ledger written), and the API over it. */
+async function publishedQuarter() {
+  const prefix = await putExampleRoot(s3, BUCKET);
+  const store = new S3ExportStore({ client: s3, bucket: BUCKET, prefix });
+  const run = runHandler(store);
+  await run({ source: 'schedule', scheduledTime: '2026-10-05T06:00:00Z' });
+  await ses.clear();
+  const started: Promise<unknown>[] = [];
+  const api = createReportsApiHandler({
+    store,
+    launcher: { start: async (request: RunRequest) => void started.push(run({ source: 'api', ...request })) },
+    reportLink: createReportLinker({ client: s3, bucket: BUCKET, prefix }),
+    logger: silent(),
+    now: () => NOW,
+    newRunId: () => 'dry-7',
+  });
+  return { prefix, store, api, started };
+}
+
+/** Every published object of the quarter (not run leftovers), key to bytes. */
+async function publishedObjects(store: ExportStore): Promise<Map<string, string>> {
+  const objects = new Map<string, string>();
+  for await (const object of store.list(`reports/${EXAMPLE_QUARTER}/`)) {
+    const pieces: Uint8Array[] = [];
+    for await (const piece of store.read(object.key)) pieces.push(piece);
+    objects.set(object.key, Buffer.concat(pieces).toString('base64'));
+  }
+  return objects;
+}
+
+describe('an API dry run', () => {
+  it('leaves the published report objects, ledger and status.json byte-identical, writing only its own folder', async () => {
+    // Prepare
+    const { prefix, store, api, started } = await publishedQuarter();
+    const before = await publishedObjects(store);
+    front.requests.length = 0;
+
+    // Act
+    const accepted = await api(
+      apiEvent('POST', '/reports', { body: { quarter: EXAMPLE_QUARTER, dryRun: true } }),
+    );
+    await Promise.all(started);
+
+    // Assess
+    expect(accepted.statusCode).toBe(202);
+    expect(JSON.parse(accepted.body)).toMatchObject({
+      runId: 'dry-7',
+      statusPath: '/reports/2026-Q3?runId=dry-7',
+    });
+    expect(before.has('reports/2026-Q3/status.json')).toBe(true);
+    expect([...before.keys()].filter((key) => key.includes('/deliveries/'))).toHaveLength(4);
+    expect(await publishedObjects(store)).toEqual(before);
+    const written = front.requests.filter(writes).map((request) => request.key.slice(prefix.length + 1));
+    expect(written.length).toBeGreaterThan(0);
+    expect(
+      written.filter(
+        (key) => !key.startsWith('reports/dry-runs/2026-Q3/dry-7/') && !key.startsWith('reports/runs/'),
+      ),
+    ).toEqual([]);
+    expect(written).toEqual(
+      expect.arrayContaining([
+        'reports/dry-runs/2026-Q3/dry-7/kpis.json',
+        'reports/dry-runs/2026-Q3/dry-7/report.html',
+        'reports/dry-runs/2026-Q3/dry-7/report-ceo@example.com.eml',
+        'reports/dry-runs/2026-Q3/dry-7/status.json',
+      ]),
+    );
+    expect(await ses.messages()).toEqual([]);
+  });
+
+  it('is shown by GET with its run id, counted as written to the outbox, while the plain GET shows the published run', async () => {
+    const { api, started } = await publishedQuarter();
+    await api(apiEvent('POST', '/reports', { body: { quarter: EXAMPLE_QUARTER, dryRun: true } }));
+    await Promise.all(started);
+
+    const dry = await api(
+      apiEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER, query: { runId: 'dry-7' } }),
+    );
+    const published = await api(apiEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER }));
+
+    expect(dry.statusCode).toBe(200);
+    const dryBody = JSON.parse(dry.body);
+    expect(dryBody.run).toMatchObject({
+      runId: 'dry-7',
+      dryRun: true,
+      status: 'succeeded',
+      outbox: { written: 2, unwritten: [] },
+    });
+    expect(dryBody.run.deliveries).toBeUndefined();
+    expect(Object.keys(dryBody.kpis)).toHaveLength(7);
+    expect(new URL(dryBody.reportUrl).pathname).toMatch(/\/reports\/dry-runs\/2026-Q3\/dry-7\/report\.html$/);
+    expect((await fetch(dryBody.reportUrl)).status).toBe(200);
+    expect(JSON.parse(published.body).run).toMatchObject({
+      runId: 'schedule-2026-10-05T06:00:00Z',
+      dryRun: false,
+      deliveries: { sent: 2 },
+    });
+  });
+
+  it('answers 404 for a run id that is neither a dry run nor the latest run, and 400 for an unknown query parameter', async () => {
+    const { api } = await publishedQuarter();
+
+    const unknown = await api(
+      apiEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER, query: { runId: 'nope' } }),
+    );
+    const latest = await api(
+      apiEvent('GET', '/reports/{quarter}', {
+        quarter: EXAMPLE_QUARTER,
+        query: { runId: 'schedule-2026-10-05T06:00:00Z' },
+      }),
+    );
+    const misspelt = await api(
+      apiEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER, query: { runid: 'x' } }),
+    );
+
+    expect(unknown.statusCode).toBe(404);
+    expect(JSON.parse(unknown.body).message).toBe(
+      '2026-Q3 has no dry run nope, and its latest run is another one',
+    );
+    expect(latest.statusCode).toBe(200);
+    expect(misspelt.statusCode).toBe(400);
+    expect(JSON.parse(misspelt.body).message).toMatch(/runid/);
+  });
+});
