@@ -329,14 +329,26 @@ export class QuarterlyKpiReports extends Construct {
       read: ['exports/*', 'reports/*'],
       write: ['reports/*'],
     });
-    // Sending the report: as the configured identity, through the configuration set, only.
-    const grantSendReport = (fn: ReportFunction) =>
+    // Sending the report (SendRawEmail, the only send the code makes): SES checks the role
+    // against the sender's identity and also against every recipient that is itself a
+    // verified identity of the account, as every recipient is in the sandbox. So: any
+    // identity of the account, as long as the From address is the sender's; and the
+    // configuration set.
+    const fromAddress = addressOf(sender.from);
+    const accountIdentities = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
+    const grantSendReport = (fn: ReportFunction) => {
       fn.executionRole.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          actions: ['ses:SendRawEmail', 'ses:SendEmail'],
-          resources: [this.emailIdentity.emailIdentityArn, configurationSetArn],
+          actions: ['ses:SendRawEmail'],
+          resources: [accountIdentities, configurationSetArn],
+          conditions: { StringEquals: { 'ses:FromAddress': fromAddress } },
         }),
       );
+      Validations.of(fn.executionRole).acknowledge({
+        id: wildcardResourceFinding(this, accountIdentities),
+        reason: `SES authorises a send against each recipient that is a verified identity of the account too (every recipient, in the SES sandbox), and recipients are configuration, not resources; the statement allows SendRawEmail only with ses:FromAddress ${fromAddress}.`,
+      });
+    };
     this.runFunction.addEnvironmentWithAccess('KPI_REPORT_CONFIG', configJson, () =>
       grantSendReport(this.runFunction),
     );

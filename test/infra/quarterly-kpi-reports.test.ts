@@ -484,21 +484,34 @@ describe("the run function's role", () => {
     for (const resource of flatResources(statements, 's3:PutObject')) expect(resource).not.toMatch(/exports/);
   });
 
-  it('sends mail only as the configured identity, through the configuration set', () => {
-    const { stack, reports, template } = build();
+  it('sends raw mail from the sender address to any recipient identity of the account, through the configuration set', () => {
+    const { stack, reports, template } = build({ senderName: 'Acme KPIs' });
 
     const statements = allowStatementsOf(stack, template, reports.runFunction.executionRole.roleName);
     const sending = statements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('ses:')),
     );
 
+    // Only the send the code makes (SesMailer: SendRawEmail), never ses:SendEmail.
     expect(sending).toHaveLength(1);
-    expect(new Set(actionsOf(sending[0] ?? { Effect: '', Action: [], Resource: [] }))).toEqual(
-      new Set(['ses:SendRawEmail', 'ses:SendEmail']),
-    );
+    expect(actionsOf(sending[0] ?? { Effect: '', Action: [], Resource: [] })).toEqual(['ses:SendRawEmail']);
+    // Sandbox: SES checks the role against each recipient that is a verified identity too.
     expect(sending[0]?.Resource).toEqual(
       expect.arrayContaining([
-        resolved(stack, reports.emailIdentity.emailIdentityArn),
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':ses:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':identity/*',
+            ],
+          ],
+        },
         expect.objectContaining({
           'Fn::Join': [
             '',
@@ -510,7 +523,23 @@ describe("the run function's role", () => {
       ]),
     );
     expect(sending[0]?.Resource).toHaveLength(2);
+    // ...but only as the sender: the From address, whatever the display name.
+    expect(sending[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': SENDER } });
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: SENDER });
+  });
+
+  it('conditions sending on the address of a configured From header, display name left out', () => {
+    const { stack, reports, template } = build({
+      senderEmail: undefined,
+      senderDomain: 'acme.example',
+      configuration: { email: { from: 'Acme Reports <Reports@acme.example>' } },
+    });
+
+    const sending = allowStatementsOf(stack, template, reports.runFunction.executionRole.roleName).filter(
+      (statement) => actionsOf(statement).includes('ses:SendRawEmail'),
+    );
+
+    expect(sending[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'Reports@acme.example' } });
   });
 
   it('shares the right to send mail with the distributed reduce step only', () => {
