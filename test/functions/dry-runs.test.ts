@@ -7,7 +7,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createReportsApiHandler } from '../../functions/reports-api/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
@@ -19,6 +18,7 @@ import { parseConfig } from '../../src/core/config';
 import type { ExportStore, RunRequest } from '../../src/core/ports';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
+import { apiGatewayEvent } from '../support/api-gateway-event';
 import { EXAMPLE_QUARTER, putExampleRoot, writes } from '../support/s3-example-root';
 import { type RunningS3Front, startS3Front } from '../support/s3-front';
 import { S3RVER_CREDENTIALS } from '../support/s3rver';
@@ -74,27 +74,6 @@ function runHandler(store: ExportStore) {
   });
 }
 
-function apiEvent(
-  method: 'GET' | 'POST',
-  resource: string,
-  options: { body?: unknown; quarter?: string; query?: Record<string, string> } = {},
-): APIGatewayProxyEvent {
-  return {
-    httpMethod: method,
-    resource,
-    path: resource.replace('{quarter}', options.quarter ?? ''),
-    body: options.body === undefined ? null : JSON.stringify(options.body),
-    pathParameters: options.quarter === undefined ? null : { quarter: options.quarter },
-    headers: { 'content-type': 'application/json' },
-    multiValueHeaders: {},
-    queryStringParameters: options.query ?? null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    isBase64Encoded: false,
-    requestContext: {} as APIGatewayProxyEvent['requestContext'],
-  };
-}
-
 /** A data root with the scheduled run done (report published, ledger written), and the API over it. */
 async function publishedQuarter() {
   const prefix = await putExampleRoot(s3, BUCKET);
@@ -134,7 +113,7 @@ describe('an API dry run', () => {
 
     // Act
     const accepted = await api(
-      apiEvent('POST', '/reports', { body: { quarter: EXAMPLE_QUARTER, dryRun: true } }),
+      apiGatewayEvent('POST', '/reports', { body: { quarter: EXAMPLE_QUARTER, dryRun: true } }),
     );
     await Promise.all(started);
 
@@ -167,13 +146,13 @@ describe('an API dry run', () => {
 
   it('is shown by GET with its run id, counted as written to the outbox, while the plain GET shows the published run', async () => {
     const { api, started } = await publishedQuarter();
-    await api(apiEvent('POST', '/reports', { body: { quarter: EXAMPLE_QUARTER, dryRun: true } }));
+    await api(apiGatewayEvent('POST', '/reports', { body: { quarter: EXAMPLE_QUARTER, dryRun: true } }));
     await Promise.all(started);
 
     const dry = await api(
-      apiEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER, query: { runId: 'dry-7' } }),
+      apiGatewayEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER, query: { runId: 'dry-7' } }),
     );
-    const published = await api(apiEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER }));
+    const published = await api(apiGatewayEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER }));
 
     expect(dry.statusCode).toBe(200);
     const dryBody = JSON.parse(dry.body);
@@ -198,16 +177,16 @@ describe('an API dry run', () => {
     const { api } = await publishedQuarter();
 
     const unknown = await api(
-      apiEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER, query: { runId: 'nope' } }),
+      apiGatewayEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER, query: { runId: 'nope' } }),
     );
     const latest = await api(
-      apiEvent('GET', '/reports/{quarter}', {
+      apiGatewayEvent('GET', '/reports/{quarter}', {
         quarter: EXAMPLE_QUARTER,
         query: { runId: 'schedule-2026-10-05T06:00:00Z' },
       }),
     );
     const misspelt = await api(
-      apiEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER, query: { runid: 'x' } }),
+      apiGatewayEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER, query: { runid: 'x' } }),
     );
 
     expect(unknown.statusCode).toBe(404);

@@ -14,19 +14,27 @@ const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/example/2026-Q3')
 
 let roots = 0;
 
+/** The data root's prefix as keys start with it: `''` for the bucket root, else `prefix/`. */
+const rootPath = (prefix: string) => (prefix === '' ? '' : `${prefix}/`);
+
 /**
- * Uploads the example under `<prefix>/exports/2026-Q3/` and returns the prefix. `parts`
- * splits interactions into `interactions/part-001.csv` and `part-002.csv.gz` (each with the
- * header), as the distributed mode wants them.
+ * Uploads the example under `<prefix>/exports/2026-Q3/` and returns the prefix: `prefix`
+ * if given (`''` for the bucket root), else a new one. `parts` splits interactions into
+ * `interactions/part-001.csv` and `part-002.csv.gz` (each with the header), as the
+ * distributed mode wants them.
  */
 export async function putExampleRoot(
   client: S3Client,
   bucket: string,
-  options: { readonly interactions?: 'single' | 'parts'; readonly leaveOut?: readonly string[] } = {},
+  options: {
+    readonly interactions?: 'single' | 'parts';
+    readonly leaveOut?: readonly string[];
+    readonly prefix?: string;
+  } = {},
 ): Promise<string> {
   roots += 1;
-  const prefix = `root-${process.pid}-${roots}`;
-  const exports = `${prefix}/exports/${EXAMPLE_QUARTER}`;
+  const prefix = options.prefix ?? `root-${process.pid}-${roots}`;
+  const exports = `${rootPath(prefix)}exports/${EXAMPLE_QUARTER}`;
   const put = (key: string, body: string | Uint8Array) =>
     client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   for (const name of await readdir(FIXTURE)) {
@@ -49,7 +57,7 @@ export async function putExampleRoot(
 
 /** A read of the data root's exports: an object under `exports/`, or a listing of it. */
 export function readsExports(request: FrontRequest, prefix: string): boolean {
-  const exports = `${prefix}/exports/`;
+  const exports = `${rootPath(prefix)}exports/`;
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   if (request.key.startsWith(exports)) return true;
   const listed = new URLSearchParams(request.query).get('prefix');
