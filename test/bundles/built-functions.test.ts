@@ -54,7 +54,7 @@ let s3: S3Client;
 let buckets = 0;
 
 beforeAll(async () => {
-  settingsFolder = mkdtempSync(path.join(os.tmpdir(), 'kpi-report-settings-'));
+  settingsFolder = mkdtempSync(path.join(os.tmpdir(), 'kpi-report-built-settings-'));
   const deployJson = path.join(settingsFolder, 'deploy.json');
   writeFileSync(
     deployJson,

@@ -5,89 +5,32 @@
  * them.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createReportsApiHandler } from '../../functions/reports-api/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
-import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
 import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
-import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
-import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
-import { parseConfig } from '../../src/core/config';
+import { S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import type { ExportStore, RunRequest } from '../../src/core/ports';
-import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
-import { openEmailRendering } from '../../src/wiring/email-delivery';
 import { apiGatewayEvent } from '../support/api-gateway-event';
+import { HANDLER_NOW, reportHandlerDeps, useLocalAws } from '../support/local-report-handlers';
 import { EXAMPLE_QUARTER, putExampleRoot, writes } from '../support/s3-example-root';
-import { type RunningS3Front, startS3Front } from '../support/s3-front';
-import { S3RVER_CREDENTIALS } from '../support/s3rver';
-import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
 
-const BUCKET = 'kpi-data';
-const CONFIG = parseConfig({
-  companyName: 'Smith & Jones',
-  rejectLimitPercent: 50,
-  email: {
-    from: 'KPI report <kpi@example.com>',
-    recipients: [{ address: 'ceo@example.com' }, { address: 'cfo@example.com' }],
-  },
-});
-const NOW = new Date('2026-10-05T06:00:05.000Z');
-const silent = () => new Logger({ logLevel: 'SILENT' });
-
-let front: RunningS3Front;
-let ses: RunningSesLocal;
-let s3: S3Client;
-
-beforeAll(async () => {
-  front = await startS3Front([BUCKET]);
-  ses = await startSesLocal();
-  s3 = createS3Client({ region: 'eu-west-1', endpoint: front.endpoint, credentials: S3RVER_CREDENTIALS });
-});
-afterAll(async () => {
-  s3.destroy();
-  await ses.close();
-  await front.stop();
-});
-beforeEach(async () => {
-  await ses.clear();
-});
-
-function runHandler(store: ExportStore) {
-  const client = createSesClient({
-    region: 'eu-west-1',
-    endpoint: ses.endpoint,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  return createRunReportHandler({
-    store,
-    config: CONFIG,
-    rendering: () => openEmailRendering(CONFIG),
-    delivery: (quarter, send, runStore) =>
-      send
-        ? { mailer: new SesMailer({ client }), ledger: new DeliveryLedger(runStore) }
-        : { mailer: new OutboxMailer({ store: runStore, quarter }), ledger: undefined },
-    logger: silent(),
-    metrics: new Metrics({ namespace: 'kpi-report-test', serviceName: 'test' }),
-    now: () => NOW,
-  });
-}
+const aws = useLocalAws();
 
 /** A data root with the scheduled run done (report published, ledger written), and the API over it. */
 async function publishedQuarter() {
-  const prefix = await putExampleRoot(s3, BUCKET);
-  const store = new S3ExportStore({ client: s3, bucket: BUCKET, prefix });
-  const run = runHandler(store);
+  const prefix = await putExampleRoot(aws.s3, aws.bucket);
+  const store = new S3ExportStore({ client: aws.s3, bucket: aws.bucket, prefix });
+  const run = createRunReportHandler(reportHandlerDeps(store, aws.ses));
   await run({ source: 'schedule', scheduledTime: '2026-10-05T06:00:00Z' });
-  await ses.clear();
+  await aws.ses.clear();
   const started: Promise<unknown>[] = [];
   const api = createReportsApiHandler({
     store,
     launcher: { start: async (request: RunRequest) => void started.push(run({ source: 'api', ...request })) },
-    reportLink: createReportLinker({ client: s3, bucket: BUCKET, prefix }),
-    logger: silent(),
-    now: () => NOW,
+    reportLink: createReportLinker({ client: aws.s3, bucket: aws.bucket, prefix }),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    now: () => HANDLER_NOW,
     newRunId: () => 'dry-7',
   });
   return { prefix, store, api, started };
@@ -109,7 +52,7 @@ describe('an API dry run', () => {
     // Prepare
     const { prefix, store, api, started } = await publishedQuarter();
     const before = await publishedObjects(store);
-    front.requests.length = 0;
+    aws.front.requests.length = 0;
 
     // Act
     const accepted = await api(
@@ -126,7 +69,7 @@ describe('an API dry run', () => {
     expect(before.has('reports/2026-Q3/status.json')).toBe(true);
     expect([...before.keys()].filter((key) => key.includes('/deliveries/'))).toHaveLength(4);
     expect(await publishedObjects(store)).toEqual(before);
-    const written = front.requests.filter(writes).map((request) => request.key.slice(prefix.length + 1));
+    const written = aws.front.requests.filter(writes).map((request) => request.key.slice(prefix.length + 1));
     expect(written.length).toBeGreaterThan(0);
     expect(
       written.filter(
@@ -141,7 +84,7 @@ describe('an API dry run', () => {
         'reports/dry-runs/2026-Q3/dry-7/status.json',
       ]),
     );
-    expect(await ses.messages()).toEqual([]);
+    expect(await aws.ses.messages()).toEqual([]);
   });
 
   it('is shown by GET with its run id, counted as written to the outbox, while the plain GET shows the published run', async () => {

@@ -7,101 +7,44 @@
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
 import { createMapPartHandler } from '../../functions/map-part/index';
 import { createReduceHandler } from '../../functions/reduce-parts/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
-import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
-import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
-import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
-import { parseConfig } from '../../src/core/config';
+import { S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import type { ExportStore, RunRequest } from '../../src/core/ports';
-import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
-import { openEmailRendering } from '../../src/wiring/email-delivery';
+import { EXAMPLE_CONFIG, reportHandlerDeps, useLocalAws } from '../support/local-report-handlers';
 import { EXAMPLE_QUARTER, putExampleRoot, readsExports, writes } from '../support/s3-example-root';
-import { type RunningS3Front, startS3Front } from '../support/s3-front';
-import { S3RVER_CREDENTIALS } from '../support/s3rver';
-import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
 
-const BUCKET = 'kpi-data';
-const CONFIG = parseConfig({
-  companyName: 'Smith & Jones',
-  rejectLimitPercent: 50,
-  // Tiny, so that the parts of the distributed tests go to the state machine.
-  distributedAboveMiB: 0.0001,
-  email: {
-    from: 'KPI report <kpi@example.com>',
-    recipients: [{ address: 'ceo@example.com' }, { address: 'cfo@example.com' }],
-  },
-});
-const NOW = new Date('2026-10-05T06:00:05.000Z');
 const SCHEDULED = { source: 'schedule', scheduledTime: '2026-10-05T06:00:00Z' };
 const RUN_ID = 'schedule-2026-10-05T06:00:00Z';
+/** About 100 bytes: the example's interactions parts go to the state machine. */
+const DISTRIBUTED = { ...EXAMPLE_CONFIG, distributedAboveMiB: 0.0001 };
 
-let front: RunningS3Front;
-let ses: RunningSesLocal;
-let s3: S3Client;
-
-beforeAll(async () => {
-  front = await startS3Front([BUCKET]);
-  ses = await startSesLocal();
-  s3 = createS3Client({ region: 'eu-west-1', endpoint: front.endpoint, credentials: S3RVER_CREDENTIALS });
-});
-afterAll(async () => {
-  s3.destroy();
-  await ses.close();
-  await front.stop();
-});
-beforeEach(async () => {
-  await ses.clear();
-});
-
-function emailDeps(store: ExportStore) {
-  const client = createSesClient({
-    region: 'eu-west-1',
-    endpoint: ses.endpoint,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  return {
-    store,
-    config: CONFIG,
-    rendering: () => openEmailRendering(CONFIG),
-    delivery: (quarter: string, send: boolean) =>
-      send
-        ? { mailer: new SesMailer({ client }), ledger: new DeliveryLedger(store) }
-        : { mailer: new OutboxMailer({ store, quarter }), ledger: undefined },
-    logger: new Logger({ logLevel: 'SILENT' }),
-    metrics: new Metrics({ namespace: 'kpi-report-test', serviceName: 'test' }),
-    now: () => NOW,
-  };
-}
+const aws = useLocalAws();
+const emailDeps = (store: ExportStore) => reportHandlerDeps(store, aws.ses);
 
 /** A Lambda context for one invocation: its request id, and ten minutes left. */
 const invocation = (awsRequestId: string) => ({ awsRequestId, getRemainingTimeInMillis: () => 600_000 });
 
 async function dataRoot(options: Parameters<typeof putExampleRoot>[2] = {}) {
-  const prefix = await putExampleRoot(s3, BUCKET, options);
-  return { prefix, store: new S3ExportStore({ client: s3, bucket: BUCKET, prefix }) };
+  const prefix = await putExampleRoot(aws.s3, aws.bucket, options);
+  return { prefix, store: new S3ExportStore({ client: aws.s3, bucket: aws.bucket, prefix }) };
 }
 
 async function recipientsMailed(): Promise<string[]> {
-  return (await ses.messages()).flatMap((mail) => mail.destination.to).sort();
+  return (await aws.ses.messages()).flatMap((mail) => mail.destination.to).sort();
 }
 
 describe('a repeated scheduled event', () => {
   it('is answered with the recorded result: no read under exports/, no write, no mail', async () => {
     // Prepare
     const { prefix, store } = await dataRoot({ interactions: 'single' });
-    const run = createRunReportHandler({
-      ...emailDeps(store),
-      config: { ...CONFIG, distributedAboveMiB: 1024 },
-    });
+    const run = createRunReportHandler(emailDeps(store));
     const first = await run(SCHEDULED, invocation('request-1'));
-    await ses.clear();
-    front.requests.length = 0;
+    await aws.ses.clear();
+    aws.front.requests.length = 0;
 
     // Act: EventBridge Scheduler delivers the event again (a new invocation).
     const again = await run(SCHEDULED, invocation('request-2'));
@@ -109,7 +52,7 @@ describe('a repeated scheduled event', () => {
     // Assess
     expect(first).toEqual({ quarter: EXAMPLE_QUARTER, runId: RUN_ID, status: 'succeeded' });
     expect(again).toEqual({ quarter: EXAMPLE_QUARTER, runId: RUN_ID, status: 'succeeded', repeated: true });
-    const mine = front.requests.filter(
+    const mine = aws.front.requests.filter(
       (request) => request.key.startsWith(prefix) || request.query.includes(prefix),
     );
     expect(mine.length).toBeGreaterThan(0); // it did look at the run's record
@@ -120,7 +63,7 @@ describe('a repeated scheduled event', () => {
 
   it('delivered twice at once runs once: one invocation runs, the other answers in progress', async () => {
     const { store } = await dataRoot({ interactions: 'single' });
-    const deps = { ...emailDeps(store), config: { ...CONFIG, distributedAboveMiB: 1024 } };
+    const deps = emailDeps(store);
 
     const answers = await Promise.all([
       createRunReportHandler(deps)(SCHEDULED, invocation('request-1')),
@@ -134,15 +77,12 @@ describe('a repeated scheduled event', () => {
   it('runs again after a failed run, and succeeds once the exports are complete', async () => {
     // Prepare: the first run fails (surveys.csv missing), as Lambda then retries it.
     const { prefix, store } = await dataRoot({ interactions: 'single', leaveOut: ['clients.csv'] });
-    const run = createRunReportHandler({
-      ...emailDeps(store),
-      config: { ...CONFIG, distributedAboveMiB: 1024 },
-    });
+    const run = createRunReportHandler(emailDeps(store));
     await expect(run(SCHEDULED, invocation('request-1'))).rejects.toThrow(/clients/);
     const fixture = path.resolve(import.meta.dirname, '../fixtures/example/2026-Q3/clients.csv');
-    await s3.send(
+    await aws.s3.send(
       new PutObjectCommand({
-        Bucket: BUCKET,
+        Bucket: aws.bucket,
         Key: `${prefix}/exports/${EXAMPLE_QUARTER}/clients.csv`,
         Body: await readFile(fixture),
       }),
@@ -162,12 +102,12 @@ describe('a distributed run requested again', () => {
     // Prepare
     const { prefix, store } = await dataRoot({ interactions: 'parts' });
     const started: RunRequest[] = [];
-    const deps = emailDeps(store);
+    const deps = reportHandlerDeps(store, aws.ses, DISTRIBUTED);
     const run = createRunReportHandler({
       ...deps,
       distributed: { start: async (request) => void started.push(request) },
     });
-    const mapPart = createMapPartHandler({ store, config: CONFIG, prefix, logger: deps.logger });
+    const mapPart = createMapPartHandler({ store, config: DISTRIBUTED, prefix, logger: deps.logger });
     const reduce = createReduceHandler(deps);
 
     // Act: the schedule fires; its duplicate arrives while the state machine runs; the map
@@ -183,7 +123,7 @@ describe('a distributed run requested again', () => {
     }
     const input = { ...started[0], executionId: 'arn:aws:states:eu-west-1:123456789012:execution:sm:x' };
     const reduced = await reduce(input, invocation('reduce-request-1'));
-    front.requests.length = 0;
+    aws.front.requests.length = 0;
     const afterwards = await run(SCHEDULED, invocation('request-3'));
     const reduceAgain = await reduce(input, invocation('reduce-request-2'));
 
@@ -204,8 +144,8 @@ describe('a distributed run requested again', () => {
       repeated: true,
     });
     expect(reduceAgain).toMatchObject({ status: 'succeeded', repeated: true });
-    expect(front.requests.filter((request) => readsExports(request, prefix))).toEqual([]);
-    expect(front.requests.filter(writes)).toEqual([]);
+    expect(aws.front.requests.filter((request) => readsExports(request, prefix))).toEqual([]);
+    expect(aws.front.requests.filter(writes)).toEqual([]);
     expect(await recipientsMailed()).toEqual(['ceo@example.com', 'cfo@example.com']);
   });
 });
