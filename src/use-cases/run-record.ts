@@ -166,7 +166,8 @@ export class RunRecords {
   /** The run's latest attempt, or undefined before the first. */
   async latest(quarter: string, runId: string): Promise<RunAttemptRecord | undefined> {
     let newest: { attempt: number; key: string } | undefined;
-    for await (const object of this.#store.list(reportKeys.run(quarter, runId))) {
+    // Only the attempt files: a distributed run's folder also holds its partials and map results.
+    for await (const object of this.#store.list(`${reportKeys.run(quarter, runId)}attempt-`)) {
       const attempt = Number(ATTEMPT_FILE.exec(object.key)?.[1] ?? Number.NaN);
       if (Number.isInteger(attempt) && (newest === undefined || attempt > newest.attempt)) {
         newest = { attempt, key: object.key };
