@@ -28,7 +28,15 @@ export const startRunBodySchema = z.strictObject({
 });
 
 /** `GET /reports/{quarter}?runId=…`: a dry run, or the published run if it is that one. */
-export const statusQuerySchema = z.strictObject({ runId: z.string().min(1).max(200).optional() });
+export const statusQuerySchema = z.strictObject({
+  runId: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/,
+      'write the run id as POST /reports answered it (letters, digits, ".", "_", ":", "-")',
+    )
+    .optional(),
+});
 
 export interface ReportsApiDependencies {
   readonly store: ExportStore;

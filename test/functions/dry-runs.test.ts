@@ -116,7 +116,7 @@ describe('an API dry run', () => {
     });
   });
 
-  it('answers 404 for a run id that is neither a dry run nor the latest run, and 400 for an unknown query parameter', async () => {
+  it('answers 404 for a run id that is neither a dry run nor the latest run, and 400 for a malformed run id or an unknown query parameter', async () => {
     const { api } = await publishedQuarter();
 
     const unknown = await api(
@@ -127,6 +127,9 @@ describe('an API dry run', () => {
         quarter: EXAMPLE_QUARTER,
         query: { runId: 'schedule-2026-10-05T06:00:00Z' },
       }),
+    );
+    const traversal = await api(
+      apiGatewayEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER, query: { runId: '..' } }),
     );
     const misspelt = await api(
       apiGatewayEvent('GET', '/reports/{quarter}', { quarter: EXAMPLE_QUARTER, query: { runid: 'x' } }),
@@ -139,5 +142,9 @@ describe('an API dry run', () => {
     expect(latest.statusCode).toBe(200);
     expect(misspelt.statusCode).toBe(400);
     expect(JSON.parse(misspelt.body).message).toMatch(/runid/);
+    expect(traversal.statusCode).toBe(400);
+    expect(JSON.parse(traversal.body).message).toMatch(
+      /^invalid query: runId: write the run id as POST \/reports answered it/,
+    );
   });
 });
