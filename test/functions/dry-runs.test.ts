@@ -6,6 +6,8 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
+import { createMapPartHandler } from '../../functions/map-part/index';
+import { createReduceHandler } from '../../functions/reduce-parts/index';
 import { createReportsApiHandler } from '../../functions/reports-api/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
 import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
@@ -146,5 +148,43 @@ describe('an API dry run', () => {
     expect(JSON.parse(traversal.body).message).toMatch(
       /^invalid query: runId: write the run id as POST \/reports answered it/,
     );
+  });
+});
+
+describe('a distributed dry run', () => {
+  it('reduces the partials into its own folder, publishing and mailing nothing', async () => {
+    // Prepare: the map step's partials, as the state machine leaves them.
+    const prefix = await putExampleRoot(aws.s3, aws.bucket, { interactions: 'parts' });
+    const store = new S3ExportStore({ client: aws.s3, bucket: aws.bucket, prefix });
+    const deps = reportHandlerDeps(store, aws.ses);
+    const mapPart = createMapPartHandler({ store, config: deps.config, prefix, logger: deps.logger });
+    for (const part of ['part-001.csv', 'part-002.csv.gz']) {
+      await mapPart({
+        quarter: EXAMPLE_QUARTER,
+        runId: 'dry-9',
+        key: `${prefix}/exports/${EXAMPLE_QUARTER}/interactions/${part}`,
+      });
+    }
+
+    // Act
+    const reduced = await createReduceHandler(deps)({
+      quarter: EXAMPLE_QUARTER,
+      runId: 'dry-9',
+      requestedBy: 'api',
+      dryRun: true,
+      resend: false,
+    });
+
+    // Assess
+    expect(reduced).toEqual({ quarter: EXAMPLE_QUARTER, runId: 'dry-9', status: 'succeeded' });
+    expect(await publishedObjects(store)).toEqual(new Map());
+    expect(
+      JSON.parse((await store.readText('reports/dry-runs/2026-Q3/dry-9/status.json')) ?? '{}'),
+    ).toMatchObject({
+      dryRun: true,
+      status: 'succeeded',
+      outbox: { written: 2, unwritten: [] },
+    });
+    expect(await aws.ses.messages()).toEqual([]);
   });
 });
