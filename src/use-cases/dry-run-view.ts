@@ -21,6 +21,7 @@ export class DryRunWriteError extends Error {
   override readonly name = 'DryRunWriteError';
 }
 
+/** `store` as dry run `runId` of `quarter` sees it (see the module comment). */
 export function dryRunView(store: ExportStore, quarter: string, runId: string): ExportStore {
   const published = reportKeys.folder(quarter);
   const own = reportKeys.dryRun(quarter, runId);

@@ -38,6 +38,7 @@ const MAX_START_ROUNDS = 5;
 const attemptStateSchema = z.enum(['running', 'handed-over', 'succeeded', 'partial', 'failed']);
 export type RunAttemptState = z.infer<typeof attemptStateSchema>;
 
+/** One attempt's file, `attempt-<n>.json`: who runs it, until when, and how it ended. */
 export const runAttemptRecordSchema = z.object({
   quarter: z.string(),
   runId: z.string(),
@@ -58,6 +59,7 @@ export const runAttemptRecordSchema = z.object({
 });
 export type RunAttemptRecord = z.infer<typeof runAttemptRecordSchema>;
 
+/** A request for a run, as `RunRecords.begin` weighs it against the run's latest attempt. */
 export interface BeginRunRequest {
   readonly quarter: string;
   readonly runId: string;
@@ -74,6 +76,7 @@ export interface BeginRunRequest {
 /** What a request for a run should do, given the run's latest attempt. */
 export type RunStep = 'start' | 'done' | 'in-progress' | 'handed-over';
 
+/** Either an attempt this request now runs, or why there is nothing to do (with the latest attempt). */
 export type RunBeginning =
   | { readonly step: 'start'; readonly attempt: RunAttempt; readonly previous?: RunAttemptRecord }
   | { readonly step: Exclude<RunStep, 'start'>; readonly latest: RunAttemptRecord };
