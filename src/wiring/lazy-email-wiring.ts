@@ -3,6 +3,7 @@
  * MIME, SES and the chart rasteriser are imported only when a run gets that far, so they
  * cost a cold start nothing (esbuild puts them in a chunk of their own).
  */
+import type { ExportStore } from '../core/ports';
 import type { EmailDelivery, EmailRendering } from './email-delivery';
 import type { LambdaSettings } from './lambda-environment';
 
@@ -14,10 +15,15 @@ export function lazyEmailWiring(settings: Pick<LambdaSettings, 'config' | 'store
       rendering ??= emailWiring().then((wiring) => wiring.openEmailRendering(settings.config));
       return rendering;
     },
-    delivery: async (quarter: string, send: boolean): Promise<EmailDelivery> =>
+    /** `store`: where the outbox and the ledger live (a dry run's view), else the data root. */
+    delivery: async (
+      quarter: string,
+      send: boolean,
+      store: ExportStore = settings.store,
+    ): Promise<EmailDelivery> =>
       (await emailWiring()).openEmailDelivery({
         config: settings.config,
-        store: settings.store,
+        store,
         quarter,
         send,
         env,

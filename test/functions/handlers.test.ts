@@ -139,18 +139,22 @@ describe('the report function', () => {
     ]);
   });
 
-  it('sends nothing more when the same scheduled event is delivered twice', async () => {
+  it('answers a second delivery of the same scheduled event with the first run, sending and rewriting nothing', async () => {
     const { store } = await dataRoot();
     await runHandler(store)(SCHEDULED);
+    const statusBefore = await store.readText('reports/2026-Q3/status.json');
     await ses.clear();
 
     const again = await runHandler(store)(SCHEDULED);
 
-    expect(again).toMatchObject({ status: 'succeeded' });
-    expect(await ses.messages()).toEqual([]);
-    expect(JSON.parse((await store.readText('reports/2026-Q3/status.json')) ?? '{}')).toMatchObject({
-      deliveries: { sent: 0, alreadySent: 2 },
+    expect(again).toEqual({
+      quarter: '2026-Q3',
+      runId: 'schedule-2026-10-05T06:00:00Z',
+      status: 'succeeded',
+      repeated: true,
     });
+    expect(await ses.messages()).toEqual([]);
+    expect(await store.readText('reports/2026-Q3/status.json')).toBe(statusBefore);
   });
 
   it('rejects an event it does not understand, naming the field', async () => {
