@@ -15,6 +15,9 @@ export type Band = z.infer<typeof bandSchema>;
 
 export const trendPointSchema = z.object({ quarter: z.string(), value: nullableNumber });
 
+/** A 95% interval in the KPI's unit (core/kpis/intervals.ts). */
+export const intervalSchema = z.object({ low: z.number(), high: z.number() });
+
 export const kpiResultSchema = z.object({
   value: nullableNumber,
   unit: z.enum(['percent', 'servicesPerClient', 'score', 'currencyPerClient']),
@@ -22,10 +25,18 @@ export const kpiResultSchema = z.object({
   denominator: z.number(),
   band: bandSchema.nullable(),
   lowSample: z.boolean(),
+  /**
+   * The value's 95% interval; `null` without a value or with under two observations.
+   * Optional: snapshots written before intervals existed have none.
+   */
+  interval: intervalSchema.nullable().optional(),
   previous: nullableNumber,
   deltaQoQ: nullableNumber,
+  /** Whether `deltaQoQ` is larger than the noise of both quarters; `null` when not judged. */
+  deltaQoQOutsideNoise: z.boolean().nullable().optional(),
   yearAgo: nullableNumber,
   deltaYoY: nullableNumber,
+  deltaYoYOutsideNoise: z.boolean().nullable().optional(),
   /** Cost to Support only: the deltas as a relative change, in percent. */
   deltaQoQPercent: nullableNumber.optional(),
   deltaYoYPercent: nullableNumber.optional(),
@@ -87,10 +98,14 @@ export const snapshotSchema = z.object({
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
 /**
- * What a later quarter needs from an earlier snapshot: the values only. Lenient, so that
- * snapshots written by later minor versions (extra fields) still feed trends.
+ * What a later quarter needs from an earlier snapshot: the values, and their intervals when
+ * the snapshot has them. Lenient, so that snapshots written by earlier or later minor
+ * versions (missing or extra fields) still feed trends.
  */
-const priorKpis = z.record(z.string(), z.looseObject({ value: nullableNumber }));
+const priorKpis = z.record(
+  z.string(),
+  z.looseObject({ value: nullableNumber, interval: intervalSchema.nullable().optional() }),
+);
 export const priorSnapshotSchema = z.looseObject({
   schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
   quarter: z.string(),
