@@ -18,6 +18,10 @@ export const trendPointSchema = z.object({ quarter: z.string(), value: nullableN
 /** A 95% interval in the KPI's unit (core/kpis/intervals.ts). */
 export const intervalSchema = z.object({ low: z.number(), high: z.number() });
 
+/** A configured target: the value, and which side of it is good. */
+export const targetSchema = z.object({ value: z.number(), direction: z.enum(['higher', 'lower']) });
+export type Target = z.infer<typeof targetSchema>;
+
 export const kpiResultSchema = z.object({
   value: nullableNumber,
   unit: z.enum(['percent', 'servicesPerClient', 'score', 'currencyPerClient']),
@@ -86,6 +90,14 @@ export const snapshotSchema = z.object({
     fiscalYearStartMonth: z.number(),
   }),
   catalogSize: z.number().int(),
+  /** The configured targets, by KPI; optional: older snapshots have none. */
+  targets: z
+    .object(
+      Object.fromEntries(KPI_IDS.map((id) => [id, targetSchema.optional()])) as {
+        [K in (typeof KPI_IDS)[number]]: z.ZodOptional<typeof targetSchema>;
+      },
+    )
+    .optional(),
   kpis: kpiResults,
   segments: z.record(z.string(), z.record(z.string(), kpiResults)),
   dataQuality: z.object(

@@ -1,7 +1,7 @@
 /**
  * Turns one quarter's measures, plus the values of earlier quarters, into the snapshot:
  * bands, low-sample flags, 95% intervals, quarter-over-quarter and year-over-year deltas
- * with whether each is outside the noise, and 8-quarter trends.
+ * with whether each is outside the noise, 8-quarter trends, and the configured targets.
  */
 import type { Config } from '../config';
 import type { DatasetName } from '../datasets/contract';
@@ -115,11 +115,22 @@ export function buildSnapshot(input: BuildSnapshotInput): Snapshot {
       fiscalYearStartMonth: config.fiscalYearStartMonth,
     },
     catalogSize: measures.catalogSize,
+    targets: resolvedTargets(config),
     kpis: results(measures.company, (prior, id) => prior.company(id)),
     segments,
     dataQuality: input.dataQuality,
     warnings: [...input.warnings],
   };
+}
+
+/** The configured targets, as the snapshot records them. */
+function resolvedTargets(config: Config): Snapshot['targets'] {
+  return Object.fromEntries(
+    KPI_IDS.flatMap((id) => {
+      const target = config.targets[id];
+      return target === undefined ? [] : [[id, { value: target.value, direction: target.direction }]];
+    }),
+  );
 }
 
 function kpiResult(

@@ -206,7 +206,7 @@ describe('whether a change is outside the noise', () => {
 });
 
 describe('the snapshot', () => {
-  const config = parseConfig({});
+  const config = parseConfig({ targets: { customerRetentionRate: { value: 95 } } });
   const period = quarterPeriod({ year: 2026, index: 3 });
 
   function measures(retained: number, atStart: number): QuarterMeasures {
@@ -235,7 +235,7 @@ describe('the snapshot', () => {
     });
   }
 
-  it('records the interval and the noise flag of each delta', () => {
+  it('records the interval, the noise flag of each delta and the targets', () => {
     // Arrange: 90.0% of 1,000 now; 86.0% of 1,000 last quarter, 89.0% a year ago.
     const priors = new Map([
       ['2026-Q2', priorValuesFromMeasuresOf(860, 1000)],
@@ -252,6 +252,7 @@ describe('the snapshot', () => {
     expect(retention.deltaQoQOutsideNoise).toBe(true);
     expect(retention.deltaYoY).toBeCloseTo(1, 10);
     expect(retention.deltaYoYOutsideNoise).toBe(false);
+    expect(snapshot.targets).toEqual({ customerRetentionRate: { value: 95, direction: 'higher' } });
   });
 
   it('still takes an older snapshot without intervals as a prior, judging its deltas by this quarter’s noise', () => {
