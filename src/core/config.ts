@@ -120,6 +120,18 @@ const emailSettings = z.strictObject({
   riskDropPoints: z.number().positive().default(5),
   /** A folder of templates overriding the built-in ones file by file (same names). */
   templateDir: z.string().trim().min(1).optional(),
+  /**
+   * The report owner's address: messages carry `List-Unsubscribe: <mailto:…>` to it and say
+   * whom to write to stop receiving the report. Omit for neither.
+   */
+  unsubscribeAddress: z
+    .email({ message: 'not an email address; write the report owner’s, like "kpi-owner@example.com"' })
+    .optional(),
+  /**
+   * Deployed only: each message links to its own copy online (a self-contained HTML page in
+   * the data bucket, behind a presigned link that lasts at most 7 days).
+   */
+  viewOnline: z.boolean().default(false),
   ses: z
     .strictObject({
       /** SES region; defaults to the AWS region of the environment. */
@@ -212,6 +224,7 @@ export const configSchema = z.strictObject({
     recipients: [],
     send: false,
     riskDropPoints: 5,
+    viewOnline: false,
     ses: {},
   }),
 });

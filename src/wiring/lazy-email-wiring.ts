@@ -6,12 +6,21 @@
 import type { EmailDelivery, EmailRendering } from './email-delivery';
 import type { LambdaSettings } from './lambda-environment';
 
-export function lazyEmailWiring(settings: Pick<LambdaSettings, 'config' | 'store'>, env: NodeJS.ProcessEnv) {
+export function lazyEmailWiring(
+  settings: Pick<LambdaSettings, 'config' | 'store' | 's3' | 'env'>,
+  env: NodeJS.ProcessEnv,
+) {
   const emailWiring = () => import('./email-delivery');
   let rendering: Promise<EmailRendering> | undefined;
   return {
     rendering: (): Promise<EmailRendering> => {
-      rendering ??= emailWiring().then((wiring) => wiring.openEmailRendering(settings.config));
+      rendering ??= emailWiring().then((wiring) =>
+        wiring.openEmailRendering(settings.config, {
+          client: settings.s3,
+          name: settings.env.DATA_BUCKET,
+          prefix: settings.env.DATA_PREFIX,
+        }),
+      );
       return rendering;
     },
     delivery: async (quarter: string, send: boolean): Promise<EmailDelivery> =>

@@ -61,6 +61,7 @@ describe('email settings', () => {
       recipients: [],
       send: false,
       riskDropPoints: 5,
+      viewOnline: false,
       ses: {},
     });
   });

@@ -27,7 +27,7 @@ async function customFolder(files: Record<string, string>): Promise<string> {
 }
 
 function sampleModel() {
-  return buildReportModel({ snapshot: sampleSnapshot(), riskDropPoints: 5, imageLinks: 'cid' }).model;
+  return buildReportModel({ snapshot: sampleSnapshot(), riskDropPoints: 5, cidToken: 'test' }).model;
 }
 
 function withFile(files: readonly TemplateFile[], name: string, text: string): TemplateFile[] {
@@ -46,7 +46,8 @@ describe('the built-in templates', () => {
       expect(email.text).toContain(`${kpi.name}: ${kpi.value}`);
       expect(email.text).toContain(`Band: ${kpi.band.word}`);
     }
-    expect(email.text).toContain('vs last quarter: ▲ +2.4 pp, better');
+    expect(email.text).toContain('vs last quarter: +2.4 pp, unchanged within noise');
+    expect(email.text).toContain('vs a year ago: ▲ +11.5 pp, better');
     expect(email.subject).toBe(model.subject);
   });
 
