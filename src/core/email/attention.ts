@@ -10,7 +10,7 @@ import { KPI_GUIDE } from './kpi-guide';
 import { attentionReasons } from './moves';
 
 /** How many segments one KPI's entry names before "and N more". */
-export const MAX_SEGMENTS_PER_ENTRY = 5;
+export const MAX_SEGMENTS_PER_ENTRY = 3;
 
 export interface AttentionModel {
   readonly id: KpiId;

@@ -33,10 +33,28 @@ function base64Length(bytes: number): number {
   return encoded + Math.ceil(encoded / 76) * 2;
 }
 
-/** The message's size once MIME-encoded, from above (every part as base64). */
+/**
+ * Quoted-printable: a byte outside printable ASCII (or `=`) takes three characters, and a
+ * soft line break (`=` CRLF) ends every 73 or so. Text with many accents grows more than
+ * it would in base64.
+ */
+function quotedPrintableLength(content: Uint8Array): number {
+  let length = 0;
+  for (const byte of content) length += byte >= 0x80 || byte === 0x3d ? 3 : 1;
+  return length + Math.ceil(length / 73) * 3;
+}
+
+/** The larger of a part's two possible transfer encodings: the composer picks one. */
+function encodedLength(content: string | Uint8Array): number {
+  const bytes = typeof content === 'string' ? encoder.encode(content) : content;
+  const base64 = base64Length(bytes.byteLength);
+  return typeof content === 'string' ? Math.max(base64, quotedPrintableLength(bytes)) : base64;
+}
+
+/** The message's size once MIME-encoded, from above. */
 export function estimateMessageBytes(parts: MessageParts): number {
   const contents = [parts.html, parts.text, ...parts.images, ...parts.attachments];
-  return contents.reduce((sum, content) => sum + base64Length(byteLength(content)), MIME_OVERHEAD_BYTES);
+  return contents.reduce((sum, content) => sum + encodedLength(content), MIME_OVERHEAD_BYTES);
 }
 
 export function htmlBytes(html: string): number {

@@ -18,7 +18,7 @@ import { type EarlierQuarters, type KpiRowModel, kpiRow } from './kpi-row';
 import { SHORT_NAMES } from './kpi-text';
 import { type MissingDataModel, missingData } from './missing-data';
 import { verdictOf } from './moves';
-import { type SegmentTableModel, segmentTables } from './segment-tables';
+import { type SegmentTableModel, segmentTables, shortened } from './segment-tables';
 import { subjectLine, summarySentences } from './summary';
 import { renderTrendChartSvg, type TrendChartInput, type TrendMove } from './trend-chart';
 
@@ -147,6 +147,13 @@ export class UnknownSegmentError extends Error {
 
 const count = (value: number) => value.toLocaleString('en-US');
 
+/** The longest segment title shown; the attachment has the whole name. */
+const MAX_TITLE_LENGTH = 80;
+
+/** Files listed per dataset, and warnings listed; `kpis.json` has them all. */
+const MAX_FILES_LISTED = 5;
+const MAX_WARNINGS_LISTED = 10;
+
 /** Builds what one message (or the saved report) shows. */
 export function buildReportModel(input: BuildReportModelInput): { model: ReportModel; charts: ChartImage[] } {
   const { snapshot, recipient } = input;
@@ -210,7 +217,7 @@ export function buildReportModel(input: BuildReportModelInput): { model: ReportM
     datasets: datasetQuality(snapshot),
     lowSampleFlags,
     hasLowSampleFlags: lowSampleFlags.length > 0,
-    warnings: snapshot.warnings,
+    warnings: listedWarnings(snapshot.warnings),
     hasWarnings: snapshot.warnings.length > 0,
     definitions: KPI_IDS.map((id) => ({ name: KPI_DEFINITIONS[id].name, formula: KPI_GUIDE[id].formula })),
     settingsText: `A client is independent from a self-service share of ${snapshot.settings.independenceThreshold * 100}%. Figures resting on fewer than ${snapshot.settings.minimumSample} observations are flagged as low sample.`,
@@ -240,7 +247,12 @@ function recipientScopes(snapshot: Snapshot, recipient: Recipient | undefined): 
         `${recipient.address} is limited to ${segment.dimension} '${segment.value}', which ${snapshot.quarter}'s data does not have`,
       );
     }
-    return { title: segmentLabel(segment.dimension, segment.value), shortTitle: segment.value, results };
+    // Segment names are data: cut a very long one, so that the message's size stays bounded.
+    return {
+      title: shortened(segmentLabel(segment.dimension, segment.value), MAX_TITLE_LENGTH),
+      shortTitle: shortened(segment.value, MAX_TITLE_LENGTH),
+      results,
+    };
   });
 }
 
@@ -395,18 +407,30 @@ function segmentHighlights(snapshot: Snapshot): SegmentHighlightModel[] {
   return highlights;
 }
 
+/** Each dataset's rows and files: a few files by name (a set can have hundreds of parts). */
 function datasetQuality(snapshot: Snapshot): DatasetQualityModel[] {
-  return Object.entries(snapshot.dataQuality).map(([name, quality]) => ({
-    name,
-    present: quality.present,
-    rows: count(quality.rows),
-    rejected: count(quality.rejected),
-    files: quality.files.map((file) => ({
+  return Object.entries(snapshot.dataQuality).map(([name, quality]) => {
+    const files = quality.files.slice(0, MAX_FILES_LISTED).map((file) => ({
       file: file.file,
       reference:
         file.versionId === undefined ? `sha256 ${file.sha256.slice(0, 12)}…` : `S3 version ${file.versionId}`,
-    })),
-  }));
+    }));
+    const more = quality.files.length - files.length;
+    if (more > 0) files.push({ file: `and ${count(more)} more files`, reference: 'listed in kpis.json' });
+    return {
+      name,
+      present: quality.present,
+      rows: count(quality.rows),
+      rejected: count(quality.rejected),
+      files,
+    };
+  });
+}
+
+function listedWarnings(warnings: readonly string[]): string[] {
+  const listed = warnings.slice(0, MAX_WARNINGS_LISTED);
+  const more = warnings.length - listed.length;
+  return more > 0 ? [...listed, `And ${count(more)} more, listed in kpis.json.`] : listed;
 }
 
 const MONTHS = [

@@ -12,7 +12,10 @@ import { NOT_AVAILABLE_TEXT, unitText } from './kpi-text';
 import { VERDICT_COLORS, verdictOf } from './moves';
 
 /** Segments shown per KPI table; the rest are counted and left to the attachment. */
-export const MAX_SEGMENT_ROWS = 24;
+export const MAX_SEGMENT_ROWS = 16;
+
+/** Segment names are the data's: a longer one is cut, so that the table's size is bounded. */
+export const MAX_LABEL_LENGTH = 40;
 
 export interface SegmentRowModel {
   readonly label: string;
@@ -50,7 +53,7 @@ export function segmentTables(scopes: readonly Scope[], snapshot: Snapshot): Seg
       hasUnit: unit !== '',
       rows: [
         segmentRow(id, 'Company', snapshot.kpis[id], snapshot),
-        ...shown.map((scope) => segmentRow(id, scope.shortTitle, scope.results[id], snapshot)),
+        ...shown.map((scope) => segmentRow(id, shortened(scope.shortTitle), scope.results[id], snapshot)),
       ],
       more:
         hidden === 0 ? '' : `And ${hidden} more ${hidden === 1 ? 'segment' : 'segments'}, in the attachment.`,
@@ -75,4 +78,9 @@ function segmentRow(id: KpiId, label: string, result: KpiResult, snapshot: Snaps
     color: VERDICT_COLORS[verdict],
     lowSample: result.lowSample,
   };
+}
+
+export function shortened(label: string, max = MAX_LABEL_LENGTH): string {
+  const characters = [...label];
+  return characters.length <= max ? label : `${characters.slice(0, max - 1).join('')}…`;
 }
