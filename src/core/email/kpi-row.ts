@@ -37,6 +37,7 @@ export interface KpiRowModel {
   readonly shortName: string;
   /** Rounded as the CLI rounds it: `53.6%`, `2.56`, or `not available`. */
   readonly value: string;
+  readonly hasValue: boolean;
   /** Written after the value: `services per client`, `per client`; empty for percentages. */
   readonly unit: string;
   readonly hasUnit: boolean;
@@ -84,6 +85,7 @@ export function kpiRow(
     name: KPI_DEFINITIONS[id].name,
     shortName: SHORT_NAMES[id],
     value: result.value === null ? NOT_AVAILABLE_TEXT : formatKpiValue(id, result.value, currency),
+    hasValue: result.value !== null,
     unit,
     hasUnit: unit !== '',
     basis: basisText(id, result, snapshot),

@@ -43,10 +43,13 @@ export function unitText(id: KpiId): string {
   }
 }
 
-/** `53.6%`, `2.56 services per client`, `33.6 (−100 to 100)`, `$127.70 per client`. */
+/**
+ * A value in a sentence: `53.6%`, `2.56 services per client`, `$127.70 per client`, and NPS
+ * bare (`33.6`): its scale is in the table, and in a sentence it reads as a second value.
+ */
 export function valueWithUnit(id: KpiId, value: number | null, currency: string): string {
   if (value === null) return NOT_AVAILABLE_TEXT;
-  const unit = unitText(id);
+  const unit = KPI_DEFINITIONS[id].unit === 'score' ? '' : unitText(id);
   return unit === '' ? formatKpiValue(id, value, currency) : `${formatKpiValue(id, value, currency)} ${unit}`;
 }
 

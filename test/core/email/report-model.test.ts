@@ -182,7 +182,7 @@ describe('needs attention', () => {
           'Fell 8.0 pp to 68.0% since 2026-Q2, more than the alert threshold of 5 points and more than the noise.',
         ],
       ],
-      ['Net Promoter Score', ['-10.0 (−100 to 100) is in the weak band.']],
+      ['Net Promoter Score', ['-10.0 is in the weak band.']],
     ]);
     expect(model.attention[0]?.levers.length).toBeGreaterThan(0);
   });
@@ -216,7 +216,7 @@ describe('the subject and the summary', () => {
 
     expect(model.summary).toEqual([
       'Client Empowerment Satisfaction Score fell 8.0 pp to 68.0% since 2026-Q2, the only change larger than its noise.',
-      '3 KPIs need attention: CESS (68.0% is in the weak band), NPS (-10.0 (−100 to 100) is in the weak band) and Retention (3.0 pp short of the 95.0% target).',
+      '3 KPIs need attention: CESS (68.0% is in the weak band), NPS (-10.0 is in the weak band) and Retention (3.0 pp short of the 95.0% target).',
       'The target is not met.',
     ]);
     expect(model.preheader).toBe(model.summary.join(' '));
