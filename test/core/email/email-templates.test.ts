@@ -72,6 +72,37 @@ describe('the built-in templates', () => {
   });
 });
 
+describe('the built-in HTML', () => {
+  it('marks up data as data tables: no presentation role, every header cell with its scope', async () => {
+    // Arrange
+    const templates = compileEmailTemplates(await loadTemplateFiles());
+
+    // Act
+    const { html } = templates.render(sampleModel());
+
+    // Assert
+    const tables = html.split(/<table\b/).slice(1);
+    const dataTables = tables.filter((table) => /<th\b/.test(table.split('</table>')[0] ?? ''));
+    expect(dataTables.length).toBeGreaterThanOrEqual(3);
+    for (const table of dataTables) expect(table.slice(0, table.indexOf('>'))).not.toContain('role=');
+    const headers = html.match(/<th\b[^>]*>/g) ?? [];
+    expect(headers.filter((th) => !/scope="(col|row)"/.test(th))).toEqual([]);
+  });
+
+  it('breaks no word mid-way and uses one word for what needs attention', async () => {
+    const templates = compileEmailTemplates(await loadTemplateFiles());
+
+    const { html, text } = templates.render(sampleModel());
+
+    expect(html).not.toContain('break-all');
+    const shown = html.replace(/<style[\s\S]*?<\/style>/, '').replace(/<[^>]*>/g, ' ');
+    for (const part of [shown, text]) {
+      expect(part).not.toMatch(/to watch|\brisks?\b/i);
+    }
+    expect(html).toContain('Needs attention');
+  });
+});
+
 describe('a broken template', () => {
   it('fails at compile time with the file and line of a syntax error', async () => {
     const files = withFile(
