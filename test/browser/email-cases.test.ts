@@ -17,9 +17,9 @@ import {
   expectNoHorizontalOverflow,
   inlineCidImages,
   installChecks,
+  startBrowser,
   withoutStyles,
 } from '../support/browser-checks';
-import { launchChromium } from '../support/chromium';
 import { removeDataRoots } from '../support/export-fixtures';
 import { type DeliveredCase, deliverHardCase, HARD_CASES, type HardCase } from '../support/hard-cases';
 
@@ -50,11 +50,7 @@ const contexts: BrowserContext[] = [];
 const delivered = new Map<HardCase, DeliveredCase>();
 
 beforeAll(async () => {
-  try {
-    browser = await launchChromium();
-  } catch (error) {
-    launchError = error;
-  }
+  ({ browser, launchError } = await startBrowser());
   await mkdir(ARTIFACTS, { recursive: true });
   const rendering = {
     templates: compileEmailTemplates(await loadTemplateFiles()),

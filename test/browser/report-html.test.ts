@@ -21,10 +21,10 @@ import {
   expectNoHorizontalOverflow,
   inlineCidImages,
   installChecks,
+  startBrowser,
   textSamplesOf,
   withoutStyles,
 } from '../support/browser-checks';
-import { launchChromium } from '../support/chromium';
 import { readEml } from '../support/read-eml';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
@@ -146,11 +146,7 @@ describe('the demo report in headless chromium', () => {
   }
 
   beforeAll(async () => {
-    try {
-      browser = await launchChromium();
-    } catch (error) {
-      launchError = error;
-    }
+    ({ browser, launchError } = await startBrowser());
     await mkdir(ARTIFACTS, { recursive: true });
     root = await mkdtemp(path.join(tmpdir(), 'kpi-browser-'));
     const { email } = await runDemo({ root, print: () => {} });

@@ -4,8 +4,21 @@
  * how a message is shown as a client would: its cid: images inlined, its <style> removed.
  */
 import type { ParsedMail } from 'mailparser';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { launchChromium } from './chromium';
+
+/**
+ * Starts chromium, or keeps why it could not: each browser test rethrows that error, so a
+ * missing chromium fails every one of them instead of skipping it.
+ */
+export async function startBrowser(): Promise<{ browser?: Browser; launchError?: unknown }> {
+  try {
+    return { browser: await launchChromium() };
+  } catch (error) {
+    return { launchError: error };
+  }
+}
 
 export interface OverflowReport {
   readonly innerWidth: number;
