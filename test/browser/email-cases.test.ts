@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createResvgRasterizer } from '../../src/adapters/charts/resvg-rasterizer';
 import { loadTemplateFiles } from '../../src/adapters/local/template-folder';
 import { compileEmailTemplates } from '../../src/core/email/email-templates';
@@ -60,9 +60,14 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
+  for (const context of contexts.splice(0)) await context.close();
   await browser?.close();
   await removeDataRoots();
+}, 60_000);
+
+/** Closes the pages of a test once it is done: dozens of open contexts slow the machine. */
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
 });
 
 async function show(html: string, view: View): Promise<Page> {
