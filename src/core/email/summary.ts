@@ -38,6 +38,18 @@ function clearestChange(scopes: readonly Scope[]): Headline | undefined {
   return best?.headline;
 }
 
+/**
+ * Whether the snapshot predates noise flags (written before intervals existed): its
+ * changes cannot be called news or noise, and the summary says so instead.
+ */
+function noiseNotJudged(scopes: readonly Scope[]): boolean {
+  return scopes.some((scope) =>
+    KPI_IDS.some(
+      (id) => scope.results[id].deltaQoQ !== null && scope.results[id].deltaQoQOutsideNoise === undefined,
+    ),
+  );
+}
+
 function countNews(scopes: readonly Scope[]): number {
   return scopes.reduce(
     (sum, scope) => sum + KPI_IDS.filter((id) => isNews(id, scope.results[id], 'qoq')).length,
@@ -82,6 +94,9 @@ function moveSentence(input: SummaryInput): string {
     return `${snapshot.quarter} is the first quarter on record, so there are no changes to compare yet.`;
   }
   const headline = clearestChange(scopes);
+  if (headline === undefined && noiseNotJudged(scopes)) {
+    return `Changes since ${earlier.previous.quarter} are not judged against their noise: this quarter's kpis.json was written before intervals existed (run the quarter again to add them).`;
+  }
   if (headline === undefined) {
     return `No KPI moved by more than its noise since ${earlier.previous.quarter}.`;
   }
@@ -143,7 +158,7 @@ export function subjectLine(input: SummaryInput): string {
   const headline = clearestChange(scopes);
   let news: string;
   if (!earlier.previous.exists && !earlier.yearAgo.exists) news = 'First quarter on record';
-  else if (headline === undefined) news = 'KPIs steady within noise';
+  else if (headline === undefined) news = noiseNotJudged(scopes) ? 'Client KPIs' : 'KPIs steady within noise';
   else news = headlineText(headline, input);
   const count = input.attention.reduce((sum, item) => sum + item.findings.length, 0);
   const attention = count === 0 ? '' : `, ${count} need${count === 1 ? 's' : ''} attention`;

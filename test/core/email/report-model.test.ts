@@ -99,6 +99,25 @@ describe('the report model of the company view', () => {
     expect(row(model, 'selfServiceAdoptionRate').qoq).toMatchObject({ arrow: '▲', verdict: 'better' });
   });
 
+  it('says so, rather than "steady within noise", when the snapshot predates noise flags', () => {
+    // Arrange: a snapshot as written before intervals existed.
+    const snapshot = sampleSnapshot();
+    for (const result of Object.values(snapshot.kpis)) {
+      delete result.interval;
+      delete result.deltaQoQOutsideNoise;
+      delete result.deltaYoYOutsideNoise;
+    }
+
+    // Act
+    const { model } = buildReportModel({ snapshot, riskDropPoints: 5, cidToken: 'test' });
+
+    // Assert
+    expect(model.summary[0]).toBe(
+      "Changes since 2026-Q2 are not judged against their noise: this quarter's kpis.json was written before intervals existed (run the quarter again to add them).",
+    );
+    expect(model.subject).toMatch(/^Client KPIs, 2 need attention · /);
+  });
+
   it('calls a change that rounds to zero unchanged, with no arrow', () => {
     const model = companyModel();
 
