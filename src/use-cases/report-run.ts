@@ -70,7 +70,12 @@ export interface ReportRunOptions {
    */
   readonly dryRun: boolean;
   readonly resend: boolean;
-  readonly rendering: { readonly templates: EmailTemplates; readonly rasterizer: ChartRasterizer };
+  readonly rendering: {
+    readonly templates: EmailTemplates;
+    readonly rasterizer: ChartRasterizer;
+    /** Presigns "view online" links; absent unless deployed with `email.viewOnline`. */
+    readonly reportLink?: ((key: string) => Promise<string>) | undefined;
+  };
   /** The mailer, with a ledger for real sends (none for the outbox). */
   readonly delivery: { readonly mailer: Mailer; readonly ledger: DeliveryLedger | undefined };
   readonly now: () => Date;
