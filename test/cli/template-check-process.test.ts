@@ -43,17 +43,18 @@ describe('kpi-report run with a misspelt field in a custom template', () => {
   it('exits 2 before any work, naming file, line, column and the field meant, and changes no byte of the data root', async () => {
     // Arrange: a quarter already published, then a custom plain-text part with a slip on line 3
     const data = await cloneFixture('example');
-    const builtIn = await writeConfigFile({ rejectLimitPercent: 50 });
-    const published = await kpiReport([
-      'run',
-      '--data',
-      data,
-      '--quarter',
-      '2026-Q3',
-      '--config',
-      builtIn,
-      '--quiet',
-    ]);
+    const run = async (config: unknown, ...extra: string[]) =>
+      kpiReport([
+        'run',
+        '--data',
+        data,
+        '--quarter',
+        '2026-Q3',
+        '--config',
+        await writeConfigFile(config),
+        ...extra,
+      ]);
+    const published = await run({ rejectLimitPercent: 50 }, '--quiet');
     expect(published.code).toBe(0);
     const templates = path.join(await createDataRoot(), 'my-templates');
     await mkdir(templates);
@@ -61,15 +62,14 @@ describe('kpi-report run with a misspelt field in a custom template', () => {
       path.join(templates, 'email.txt.hbs'),
       '{{companyName}} · {{quarter}}\n\n  {{greting}}\n',
     );
-    const config = await writeConfigFile({
-      rejectLimitPercent: 50,
-      email: { templateDir: templates, recipients: [{ address: 'ceo@example.com' }] },
-    });
     const before = await hashFiles(data);
     expect(await filesUnder(data, 'reports/2026-Q3')).toContain('kpis.json');
 
     // Act
-    const result = await kpiReport(['run', '--data', data, '--quarter', '2026-Q3', '--config', config]);
+    const result = await run({
+      rejectLimitPercent: 50,
+      email: { templateDir: templates, recipients: [{ address: 'ceo@example.com' }] },
+    });
 
     // Assert
     expect(result.code).toBe(2);

@@ -54,6 +54,17 @@ function requestsTo(prefix: string): FrontRequest[] {
   );
 }
 
+/** One look at status.json and one write of it: no export, listing, partial or run record read, nothing else written. */
+function expectOnlyStatusTouched(prefix: string): void {
+  const requests = requestsTo(prefix);
+  const reads = requests.filter((request) => request.method === 'GET' || request.method === 'HEAD');
+  expect(reads.filter((request) => !request.key.endsWith('status.json'))).toEqual([]);
+  expect(requests.filter((request) => readsExports(request, prefix))).toEqual([]);
+  expect(requests.filter(writes).map((request) => request.key)).toEqual([
+    `${prefix}/reports/${EXAMPLE_QUARTER}/status.json`,
+  ]);
+}
+
 describe('the report function with a template that reads a field the model does not have', () => {
   it('fails before reading an export or starting the run record, and records the failure in status.json', async () => {
     // Arrange
@@ -63,15 +74,8 @@ describe('the report function with a template that reads a field the model does 
     // Act
     await expect(run(SCHEDULED)).rejects.toThrow(TemplateFieldsError);
 
-    // Assert: one look at status.json and one write of it, nothing else
-    const requests = requestsTo(prefix);
-    expect(
-      requests.filter((request) => request.method === 'GET' && !request.key.endsWith('status.json')),
-    ).toEqual([]);
-    expect(requests.filter((request) => readsExports(request, prefix))).toEqual([]);
-    expect(requests.filter(writes).map((request) => request.key)).toEqual([
-      `${prefix}/reports/${EXAMPLE_QUARTER}/status.json`,
-    ]);
+    // Assert
+    expectOnlyStatusTouched(prefix);
     expect(await readRunStatus(store, EXAMPLE_QUARTER)).toEqual({
       quarter: EXAMPLE_QUARTER,
       runId: RUN_ID,
@@ -117,14 +121,7 @@ describe('the reduce step with a template that reads a field the model does not 
     ).rejects.toThrow(TemplateFieldsError);
 
     // Assert
-    const requests = requestsTo(prefix);
-    expect(
-      requests.filter((request) => request.method === 'GET' && !request.key.endsWith('status.json')),
-    ).toEqual([]);
-    expect(requests.filter((request) => readsExports(request, prefix))).toEqual([]);
-    expect(requests.filter(writes).map((request) => request.key)).toEqual([
-      `${prefix}/reports/${EXAMPLE_QUARTER}/status.json`,
-    ]);
+    expectOnlyStatusTouched(prefix);
     expect(await readRunStatus(store, EXAMPLE_QUARTER)).toMatchObject({
       runId: 'api-run-1',
       status: 'failed',
