@@ -306,11 +306,7 @@ class Walker {
 
   private arity(node: hbs.AST.BlockStatement, name: string, scope: Scope): void {
     if (node.params.length !== 1) {
-      this.report(
-        scope,
-        node,
-        `{{#${name}}} takes exactly one field, e.g. {{#${name} ${name === 'each' ? 'views' : 'hasNotes'}}}`,
-      );
+      this.report(scope, node, `{{#${name}}} takes exactly one argument, not ${node.params.length}`);
     }
   }
 

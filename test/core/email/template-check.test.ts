@@ -146,7 +146,11 @@ describe('the template field check', () => {
     ]);
   });
 
-  it('refuses #each over a field that is not a list, and a text read as an object', () => {
+  it('refuses a block helper with other than one argument, #each over a field that is not a list, and a text read as an object', () => {
+    expect(details('{{#with items tags}}{{/with}}{{#if}}{{/if}}')).toEqual([
+      '1:1 {{#with}} takes exactly one argument, not 2',
+      '1:30 {{#if}} takes exactly one argument, not 0',
+    ]);
     expect(details('{{#each title}}{{/each}}{{title.length}}{{#each tags}}{{this}}{{/each}}')).toEqual([
       '1:1 {{#each title}}: title is text, not a list',
       "1:27 {{title.length}}: title is text and has no field 'length'",
