@@ -98,11 +98,15 @@ async function listFiles(directory: string, relative = ''): Promise<string[]> {
  * SHA-256 of every file under `<root>/exports/`, keyed by its path there. Equal before
  * and after a run proves the run modified, moved, added and deleted nothing there.
  */
-export async function hashExports(root: string): Promise<Record<string, string>> {
-  const exportsDir = path.join(root, 'exports');
+export function hashExports(root: string): Promise<Record<string, string>> {
+  return hashFiles(path.join(root, 'exports'));
+}
+
+/** SHA-256 of every file under `directory`, keyed by its `/`-separated path there. */
+export async function hashFiles(directory: string): Promise<Record<string, string>> {
   const hashes: Record<string, string> = {};
-  for (const file of await listFiles(exportsDir)) {
-    const bytes = await readFile(path.join(exportsDir, ...file.split('/')));
+  for (const file of await listFiles(directory)) {
+    const bytes = await readFile(path.join(directory, ...file.split('/')));
     hashes[file] = createHash('sha256').update(bytes).digest('hex');
   }
   return hashes;
