@@ -18,3 +18,22 @@ export class ExportSetError extends Error {
     );
   }
 }
+
+/**
+ * A stored export file whose bytes cannot be read in full as what its name says: cut short
+ * (fewer bytes than listed), not gzip although named `.gz`, a truncated gzip member or one
+ * whose checksum fails. The reading turns it into a problem of the export set, naming the
+ * file, so the run fails (exit 1) instead of computing KPIs from part of the file.
+ */
+export class ExportFileError extends Error {
+  override readonly name = 'ExportFileError';
+  constructor(
+    /** The file as reports name it, relative to the export set: `interactions/part-2.csv.gz`. */
+    readonly file: string,
+    /** One sentence: what is wrong and what to do, starting with the file's name. */
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(problem, options);
+  }
+}

@@ -1,11 +1,16 @@
 /**
- * Streams one stored CSV file (plain or gzip) into records: bytes are checksummed as they
- * arrive, gunzipped when the name ends in `.gz`, decoded as UTF-8 (a leading byte-order
- * mark is dropped) and tokenised. Nothing but the current chunk is held in memory.
+ * Streams one stored CSV file (plain or gzip) into records: bytes are counted and
+ * checksummed as they arrive, gunzipped when the name ends in `.gz` (in any case), decoded
+ * as UTF-8 (a leading byte-order mark is dropped) and tokenised. Nothing but the current
+ * chunk is held in memory. A file is read to its end or not at all: fewer (or more) bytes
+ * than listed, or gzip data that is not gzip, cut short or fails its checksum, end the
+ * reading with an `ExportFileError` naming the file.
  */
 import { createHash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { ExportFileError } from '../errors';
+import { ObjectNotFoundError } from '../ports';
 import { type CsvRecord, CsvTokenizer } from './csv-tokenizer';
 
 export interface CsvFileStats {
@@ -15,29 +20,49 @@ export interface CsvFileStats {
   readonly sha256: string;
 }
 
+/** A stored file as listed: its name in reports and its size in bytes as stored. */
+export interface ListedFile {
+  readonly name: string;
+  readonly size: number;
+}
+
+/** Whether a file is read as gzip: its name ends in `.gz`, in any case (`INTERACTIONS.CSV.GZ`). */
+export function isGzipName(name: string): boolean {
+  return /\.gz$/i.test(name);
+}
+
 /**
  * The bytes of a stored file as the CSV reader sees them (gunzipped for `.gz`), with the
- * stored bytes counted and checksummed on the way; `stats()` is final once `bytes` is drained.
+ * stored bytes counted and checksummed on the way; `stats()` is final once `bytes` is
+ * drained. Draining throws `ExportFileError` when the bytes do not add up to `file.size`
+ * or the gzip data is not whole; errors of the store itself (a network failure) pass as they are.
  */
 export function storedFileBytes(
   source: AsyncIterable<Uint8Array>,
-  fileName: string,
+  file: ListedFile,
 ): { bytes: AsyncIterable<Uint8Array>; stats: () => CsvFileStats } {
   const hash = createHash('sha256');
   let count = 0;
   let digest: string | undefined;
   async function* counted() {
-    for await (const chunk of source) {
-      hash.update(chunk);
-      count += chunk.length;
-      yield chunk;
+    try {
+      for await (const chunk of source) {
+        hash.update(chunk);
+        count += chunk.length;
+        yield chunk;
+      }
+    } catch (error) {
+      if (!(error instanceof ObjectNotFoundError)) throw error;
+      throw new ExportFileError(
+        file.name,
+        `${file.name} was listed but is gone (deleted or replaced while the set was read); run again once the upload is complete`,
+        { cause: error },
+      );
     }
+    if (count !== file.size) throw new ExportFileError(file.name, sizeMismatch(file, count));
   }
-  const bytes: AsyncIterable<Uint8Array> = fileName.endsWith('.gz')
-    ? pipeline(Readable.from(counted()), createGunzip(), () => {})
-    : counted();
   return {
-    bytes,
+    bytes: isGzipName(file.name) ? gunzipped(counted(), file) : counted(),
     stats: () => {
       digest ??= hash.digest('hex');
       return { bytes: count, sha256: digest };
@@ -45,12 +70,56 @@ export function storedFileBytes(
   };
 }
 
+function sizeMismatch(file: ListedFile, read: number): string {
+  return `${file.name}: ${read} bytes were read but ${file.size} are stored, so the file changed or was cut short while it was read; run again once its upload is complete`;
+}
+
+/** Gunzips `source`, turning zlib's errors into an `ExportFileError` that names the file and the fix. */
+async function* gunzipped(source: AsyncIterable<Uint8Array>, file: ListedFile): AsyncGenerator<Uint8Array> {
+  let sourceError: { error: unknown } | undefined;
+  async function* watched() {
+    try {
+      yield* source;
+    } catch (error) {
+      sourceError = { error };
+      throw error;
+    }
+  }
+  let produced = 0;
+  try {
+    for await (const chunk of pipeline(Readable.from(watched()), createGunzip(), () => {})) {
+      produced += (chunk as Uint8Array).length;
+      yield chunk as Uint8Array;
+    }
+  } catch (error) {
+    if (sourceError) throw sourceError.error;
+    throw new ExportFileError(file.name, gzipProblem(file.name, error, produced), { cause: error });
+  }
+}
+
+/** What zlib's error means for the operator who uploaded the file. */
+function gzipProblem(name: string, error: unknown, produced: number): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (message === 'unexpected end of file') {
+    return `${name} is cut short: its gzip data ends before it is complete; upload the whole file again`;
+  }
+  if (message === 'incorrect header check') {
+    return produced === 0
+      ? `${name} is not gzip-compressed although its name ends in .gz; compress it with gzip, or drop .gz from its name`
+      : `${name} holds bytes after its gzip data that are not gzip (a damaged or appended file); upload it again`;
+  }
+  if (message === 'incorrect data check' || message === 'incorrect length check') {
+    return `${name} is corrupt: its gzip checksum does not match its content; upload it again`;
+  }
+  return `${name} is not valid gzip (${message}); upload it again`;
+}
+
 export async function readCsvFile(
   source: AsyncIterable<Uint8Array>,
-  fileName: string,
+  file: ListedFile,
   onRecord: (record: CsvRecord) => void,
 ): Promise<CsvFileStats> {
-  const stored = storedFileBytes(source, fileName);
+  const stored = storedFileBytes(source, file);
   const decoder = new TextDecoder('utf-8');
   const tokenizer = new CsvTokenizer();
   for await (const chunk of stored.bytes) {

@@ -15,8 +15,9 @@ import {
   type RejectionExample,
 } from '../aggregate/partial-aggregate';
 import { CsvTokenizer } from '../csv/csv-tokenizer';
-import { storedFileBytes } from '../csv/read-csv-file';
+import { isGzipName, storedFileBytes } from '../csv/read-csv-file';
 import { DATASETS, type DatasetName, normaliseColumnName } from '../datasets/contract';
+import { ExportFileError } from '../errors';
 import { ClientBook } from '../ingest/client-book';
 import type { DiscoveredFile } from '../ingest/discover-export-set';
 import type { ExportSetReader } from '../ingest/export-set-reader';
@@ -25,6 +26,7 @@ import {
   checkHeader,
   type DatasetQuality,
   type FileProvenance,
+  failedDataset,
   PROGRESS_EVERY_ROWS,
   provenanceOf,
   type ReadProgress,
@@ -182,6 +184,7 @@ export async function readExportSetFast(
   table = undefined; // the workers use the shared copy; this one is done with
 
   const rejectedClientIds = [...book.rejectedIds];
+  const failed = new Set<DatasetName>();
   for (const dataset of CHUNKED) {
     let files = discovered.files[dataset] ?? [];
     if (distributed.onePart) {
@@ -240,12 +243,14 @@ export async function readExportSetFast(
       },
     });
     problems.push(...datasetProblems);
+    if (datasetProblems.length > 0) failed.add(dataset);
     folder.finishDataset(dataset);
   }
   for (const dataset of CHUNKED) {
     const folded = folder.quality.get(dataset);
-    if (!folded) continue;
     const quality = dataQuality[dataset];
+    // A dataset that could not be read in full reports no counts (see failedDataset).
+    if (!folded || failed.has(dataset)) continue;
     // Repeats are found while folding: take the folder's counts and examples.
     quality.rejected = folded.rejected;
     quality.examples.splice(
@@ -346,10 +351,10 @@ async function readDatasetFiles(
   for (const [fileIndex, file] of files.entries()) {
     // The chunker copies each piece at once, so a store may reuse its memory; gunzip may not.
     const { store } = reading;
-    const transient = store.readTransient && !file.name.endsWith('.gz');
+    const transient = store.readTransient && !isGzipName(file.name);
     const stored = storedFileBytes(
       transient ? (store.readTransient?.(file.key) ?? store.read(file.key)) : store.read(file.key),
-      file.name,
+      file,
     );
     const chunker = new LineAlignedChunker(reading.chunkBytes, (size) => reading.chunks.take(size));
     let readChunk: ((chunk: Uint8Array) => Promise<FileChunkResult>) | undefined;
@@ -401,9 +406,15 @@ async function readDatasetFiles(
       pending.push(promise);
       if (pending.length > reading.parallelism * CHUNKS_IN_FLIGHT_PER_READER) await takeOne();
     };
-    for await (const data of stored.bytes) {
-      for (const chunk of chunker.push(data)) await submit(chunk);
-      if (headerProblem !== undefined) break;
+    try {
+      for await (const data of stored.bytes) {
+        for (const chunk of chunker.push(data)) await submit(chunk);
+        if (headerProblem !== undefined) break;
+      }
+    } catch (error) {
+      if (!(error instanceof ExportFileError)) throw error;
+      await Promise.allSettled(pending);
+      return failedDataset(quality, error.problem);
     }
     if (headerProblem === undefined) {
       const rest = chunker.finish();
@@ -413,7 +424,7 @@ async function readDatasetFiles(
     if (readChunk === undefined && headerProblem === undefined) {
       headerProblem = `${file.name} is empty; it needs at least a header row`;
     }
-    if (headerProblem !== undefined) return [headerProblem];
+    if (headerProblem !== undefined) return failedDataset(quality, headerProblem);
     quality.files.push(provenanceOf(file, stored.stats(), fileRows));
   }
   reading.onProgress?.({ dataset, file: files.at(-1)?.name ?? '', rows: quality.rows, done: true });
@@ -451,5 +462,5 @@ function describe(example: RejectionExample, files: readonly DiscoveredFile[]) {
 
 /** A dataset's size as CSV text, guessing 5:1 for gzip, to size tables up front. */
 function storedBytes(files: readonly DiscoveredFile[]): number {
-  return files.reduce((sum, file) => sum + file.size * (file.name.endsWith('.gz') ? 5 : 1), 0);
+  return files.reduce((sum, file) => sum + file.size * (isGzipName(file.name) ? 5 : 1), 0);
 }

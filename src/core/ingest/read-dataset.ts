@@ -6,6 +6,7 @@
 import { readCsvFile } from '../csv/read-csv-file';
 import { type DatasetContract, normaliseColumnName } from '../datasets/contract';
 import type { RawRow } from '../datasets/row-schemas';
+import { ExportFileError } from '../errors';
 import type { ExportStore } from '../ports';
 import type { DiscoveredFile } from './discover-export-set';
 
@@ -78,7 +79,7 @@ export async function readDataset(options: {
       quality.rejected++;
       if (quality.examples.length < MAX_EXAMPLES) quality.examples.push({ file: file.name, line, reason });
     };
-    const stats = await readCsvFile(store.read(file.key), file.name, (record) => {
+    const stats = await readCsvFile(store.read(file.key), file, (record) => {
       if (header === undefined) {
         header = record.fields.map(normaliseColumnName);
         headerProblem = checkHeader(header, contract, file.name, firstHeader);
@@ -112,17 +113,32 @@ export async function readDataset(options: {
         onProgress({ dataset: contract.name, file: file.name, rows: quality.rows, done: false });
       }
     }).catch((error: unknown) => {
-      if (error !== STOP_READING) throw error;
-      return undefined;
+      if (error === STOP_READING) return undefined;
+      if (error instanceof ExportFileError) return error;
+      throw error;
     });
+    if (stats instanceof ExportFileError) return failedDataset(quality, stats.problem);
     if (header === undefined) headerProblem = `${file.name} is empty; it needs at least a header row`;
     if (headerProblem !== undefined || stats === undefined) {
-      return [headerProblem ?? `${file.name} could not be read`];
+      return failedDataset(quality, headerProblem ?? `${file.name} could not be read`);
     }
     quality.files.push(provenanceOf(file, stats, fileRows));
   }
   onProgress?.({ dataset: contract.name, file: files.at(-1)?.name ?? '', rows: quality.rows, done: true });
   return [];
+}
+
+/**
+ * The problem that stops a dataset, with its data-quality account emptied: a dataset that
+ * cannot be read in full has no meaningful counts (the problem says why), and both readers
+ * then report the same, wherever in the file each had got to.
+ */
+export function failedDataset(quality: DatasetQuality, problem: string): string[] {
+  quality.rows = 0;
+  quality.rejected = 0;
+  quality.examples.length = 0;
+  quality.files.length = 0;
+  return [problem];
 }
 
 /** What the data-quality report says of a file read: its size, checksum, rows and version. */

@@ -22,7 +22,7 @@ async function readBytes(bytes: Uint8Array, cuts: number[], name = 'data.csv'): 
     yield bytes.subarray(from);
   }
   const records: CsvRecord[] = [];
-  await readCsvFile(chunks(), name, (record) => records.push(record));
+  await readCsvFile(chunks(), { name, size: bytes.length }, (record) => records.push(record));
   return records;
 }
 
