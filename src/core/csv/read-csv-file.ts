@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ExportFileError } from '../errors';
-import { ObjectNotFoundError } from '../ports';
+import { IncompleteReadError, ObjectNotFoundError } from '../ports';
 import { type CsvRecord, CsvTokenizer } from './csv-tokenizer';
 
 export interface CsvFileStats {
@@ -52,6 +52,13 @@ export function storedFileBytes(
         yield chunk;
       }
     } catch (error) {
+      if (error instanceof IncompleteReadError) {
+        throw new ExportFileError(
+          file.name,
+          `${file.name} could not be read in full: ${error.reason}; check the connection to the store and run again`,
+          { cause: error },
+        );
+      }
       if (!(error instanceof ObjectNotFoundError)) throw error;
       throw new ExportFileError(
         file.name,

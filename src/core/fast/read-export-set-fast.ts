@@ -353,7 +353,9 @@ async function readDatasetFiles(
     const { store } = reading;
     const transient = store.readTransient && !isGzipName(file.name);
     const stored = storedFileBytes(
-      transient ? (store.readTransient?.(file.key) ?? store.read(file.key)) : store.read(file.key),
+      transient
+        ? (store.readTransient?.(file.key, file) ?? store.read(file.key, file))
+        : store.read(file.key, file),
       file,
     );
     const chunker = new LineAlignedChunker(reading.chunkBytes, (size) => reading.chunks.take(size));

@@ -79,7 +79,7 @@ export async function readDataset(options: {
       quality.rejected++;
       if (quality.examples.length < MAX_EXAMPLES) quality.examples.push({ file: file.name, line, reason });
     };
-    const stats = await readCsvFile(store.read(file.key), file, (record) => {
+    const stats = await readCsvFile(store.read(file.key, file), file, (record) => {
       if (header === undefined) {
         header = record.fields.map(normaliseColumnName);
         headerProblem = checkHeader(header, contract, file.name, firstHeader);
