@@ -144,7 +144,10 @@ export const messyExportSet: fc.Arbitrary<MessyExportSet> = fc
         lines.push(order.map((i) => cell(cells[i] ?? '')).join(','));
         if (layout.blankLines && index % 3 === 1) lines.push('');
       });
-      if (layout.brokenRow) lines.push('I9,C1,2026-08-01,"assisted"x', 'I10,"C1');
+      // Malformed rows: text after a closing quote, and a stray quote that swallows the next line.
+      if (layout.brokenRow) {
+        lines.push('I9,C1,2026-08-01,"assisted"x', '"I10,C1,2026-08-01,assisted', 'I11,C1,2026-08-01,assisted"z');
+      }
       const body = lines.join(layout.lineEnding) + (layout.finalNewline ? layout.lineEnding : '');
       return (layout.bom ? '\uFEFF' : '') + body;
     };

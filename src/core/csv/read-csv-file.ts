@@ -121,18 +121,44 @@ function gzipProblem(name: string, error: unknown, produced: number): string {
   return `${name} is not valid gzip (${message}); upload it again`;
 }
 
+/**
+ * Reads a stored file's records. Throws `CsvRecordFaultError` for a record longer than
+ * `maxRowBytes` (having read no further than that) or a quote never closed.
+ */
 export async function readCsvFile(
   source: AsyncIterable<Uint8Array>,
   file: ListedFile,
   onRecord: (record: CsvRecord) => void,
+  options: { readonly maxRowBytes?: number } = {},
 ): Promise<CsvFileStats> {
   const stored = storedFileBytes(source, file);
-  const decoder = new TextDecoder('utf-8');
-  const tokenizer = new CsvTokenizer();
-  for await (const chunk of stored.bytes) {
-    tokenizer.push(decoder.decode(chunk, { stream: true }), onRecord);
-  }
-  tokenizer.push(decoder.decode(), onRecord);
+  const tokenizer = new CsvTokenizer(options.maxRowBytes);
+  for await (const chunk of withoutByteOrderMark(stored.bytes)) tokenizer.push(chunk, onRecord);
   tokenizer.finish(onRecord);
   return stored.stats();
+}
+
+const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf];
+
+/** The bytes without a leading UTF-8 byte-order mark, however the first pieces are cut. */
+async function* withoutByteOrderMark(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let head = new Uint8Array(0);
+  let decided = false;
+  for await (const piece of bytes) {
+    if (decided) {
+      yield piece;
+      continue;
+    }
+    const joined = new Uint8Array(head.length + piece.length);
+    joined.set(head);
+    joined.set(piece, head.length);
+    const matched = BYTE_ORDER_MARK.every((byte, i) => i >= joined.length || joined[i] === byte);
+    if (matched && joined.length < BYTE_ORDER_MARK.length) {
+      head = joined;
+      continue;
+    }
+    decided = true;
+    yield matched ? joined.subarray(BYTE_ORDER_MARK.length) : joined;
+  }
+  if (!decided && head.length > 0) yield head;
 }

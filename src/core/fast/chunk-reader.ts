@@ -6,6 +6,7 @@
  * the straightforward reader, which decides and words the reason. Runs in worker threads.
  */
 
+import { isUtf8 } from 'node:buffer';
 import {
   CESS,
   ClaimsBuilder,
@@ -21,10 +22,16 @@ import {
 import type { Config } from '../config';
 import { CsvTokenizer } from '../csv/csv-tokenizer';
 import type { DatasetName } from '../datasets/contract';
+import {
+  fieldCountReason,
+  INVALID_UTF8_REASON,
+  malformedReason,
+  type RecordFault,
+  rejectionWeight,
+} from '../datasets/reading-rules';
 import { createRowSchemas, describeRowError, type RawRow, type RowSchemas } from '../datasets/row-schemas';
 import { type DayInZone, dayInZone } from '../dates';
 import { cessMicroPoints } from '../ingest/quarter-activity';
-import { fieldCountReason } from '../ingest/read-dataset';
 import { AsciiInterner } from './ascii-interner';
 import {
   equalsIgnoringAsciiCase,
@@ -58,7 +65,7 @@ export interface DatasetPlan {
   /** Header index of each of CHUNK_COLUMNS[dataset], or -1 when absent. */
   readonly columns: readonly number[];
   readonly period: { readonly start: number; readonly end: number };
-  readonly config: Pick<Config, 'channelLabels' | 'timeZone'>;
+  readonly config: Pick<Config, 'channelLabels' | 'timeZone' | 'maxRowBytes'>;
   readonly clients: ClientTableBuffers;
   readonly rejectedClientIds: readonly string[];
 }
@@ -68,6 +75,14 @@ export interface ChunkResult {
   readonly partial: PartialAggregate;
   /** Lines in the chunk, so that the next chunk's lines can be numbered. */
   readonly lines: number;
+  /** A record that stops the file (reading-rules.ts), with its line; the chunk was read up to it. */
+  readonly fault?: ChunkFault;
+}
+
+/** A record that cannot be read on, at a line relative to its chunk's first line. */
+export interface ChunkFault {
+  readonly line: number;
+  readonly fault: RecordFault;
 }
 
 const decoder = new TextDecoder();
@@ -110,13 +125,25 @@ export class ChunkReader {
       spareClaims,
     );
     scanner.reset(bytes, 0, bytes.length);
-    if (plan.dataset === 'interactions' && scanner.isPlain) {
-      const lines = this.readPlainInteractions(bytes, sink, partial);
+    // One native pass: only a chunk with invalid UTF-8 somewhere has its records checked one by one.
+    const validUtf8 = isUtf8(bytes);
+    if (plan.dataset === 'interactions' && scanner.isPlain && validUtf8) {
+      const read = this.readPlainInteractions(bytes, sink, partial);
       sink.finish();
-      return { partial, lines };
+      return read;
     }
+    const maxRowBytes = plan.config.maxRowBytes;
     while (scanner.next()) {
+      const fault = scanner.fault(maxRowBytes);
+      if (fault !== undefined) {
+        sink.finish();
+        return { partial, lines: scanner.lines, fault: { line: scanner.line, fault } };
+      }
       partial.rows++;
+      if (!validUtf8 && !isUtf8(bytes.subarray(scanner.recordStart, scanner.recordEnd))) {
+        sink.reject(scanner.line, INVALID_UTF8_REASON, rejectionWeight(scanner.span));
+        continue;
+      }
       this.readRecord(bytes, scanner.line, sink);
     }
     sink.finish();
@@ -131,12 +158,12 @@ export class ChunkReader {
       return;
     }
     if (scanner.fieldCount !== plan.headerLength) {
-      sink.reject(line, fieldCountReason(scanner.fieldCount, plan.headerLength));
+      sink.reject(line, fieldCountReason(scanner.fieldCount, plan.headerLength), 1);
       return;
     }
     if (!this.readFast(bytes, line, sink)) {
       const reason = this.readRow(this.rawRowFromScanner(bytes), line, sink);
-      if (reason !== undefined) sink.reject(line, reason);
+      if (reason !== undefined) sink.reject(line, reason, 1);
     }
   }
 
@@ -145,12 +172,13 @@ export class ChunkReader {
    * records end at LF and fields at commas), split a word at a time straight into the
    * scanner's field arrays and read by the byte path, with no per-record scanner call. A
    * row of any other shape goes, alone, through the scanner and the general path.
-   * Returns the lines read.
+   * Returns the lines read (and a row too long, if one is).
    */
-  private readPlainInteractions(bytes: Uint8Array, sink: ChunkSink, partial: PartialAggregate): number {
+  private readPlainInteractions(bytes: Uint8Array, sink: ChunkSink, partial: PartialAggregate): ChunkResult {
     const scanner = this.scanner;
     const view = scanner.dataView;
     const fields = this.plan.headerLength;
+    const maxRowBytes = this.plan.config.maxRowBytes;
     const end = bytes.length;
     const lastWord = end - 4;
     let position = 0;
@@ -183,6 +211,10 @@ export class ChunkReader {
         }
         break;
       }
+      if (at - recordStart > maxRowBytes) {
+        partial.rows--;
+        return { partial, lines: line, fault: { line, fault: 'row-too-long' } };
+      }
       if (count !== fields || !this.readInteraction(bytes, line, sink)) {
         // The general path, for this record alone (the scanner is reset to it).
         scanner.reset(bytes, recordStart, at);
@@ -191,7 +223,7 @@ export class ChunkReader {
       if (at < end) line++;
       position = at < end ? at + 1 : end;
     }
-    return line;
+    return { partial, lines: line };
   }
 
   /**
@@ -384,7 +416,6 @@ export class ChunkReader {
 
   private readTokenized(bytes: Uint8Array, line: number, sink: ChunkSink): void {
     const { scanner, plan } = this;
-    const text = decoder.decode(bytes.subarray(scanner.recordStart, scanner.recordEnd));
     let fields: string[] = [];
     let error: string | undefined;
     const tokenizer = new CsvTokenizer();
@@ -392,14 +423,15 @@ export class ChunkReader {
       fields = record.fields;
       error = record.error;
     };
-    tokenizer.push(text, take);
+    tokenizer.push(bytes.subarray(scanner.recordStart, scanner.recordEnd), take);
     tokenizer.finish(take);
+    const weight = rejectionWeight(scanner.span);
     if (error !== undefined) {
-      sink.reject(line, `malformed CSV: ${error}`);
+      sink.reject(line, malformedReason(error), weight);
       return;
     }
     if (fields.length !== plan.headerLength) {
-      sink.reject(line, fieldCountReason(fields.length, plan.headerLength));
+      sink.reject(line, fieldCountReason(fields.length, plan.headerLength), weight);
       return;
     }
     const row: RawRow = {};
@@ -409,7 +441,7 @@ export class ChunkReader {
       row[name] = value === '' ? undefined : value;
     });
     const reason = this.readRow(row, line, sink);
-    if (reason !== undefined) sink.reject(line, reason);
+    if (reason !== undefined) sink.reject(line, reason, weight);
   }
 
   private rawRowFromScanner(bytes: Uint8Array): RawRow {
@@ -484,8 +516,11 @@ class ChunkSink {
     if (dataset === 'support_costs') this.costs = new CostsBuilder();
   }
 
-  reject(line: number, reason: string): void {
-    this.partial.rejected++;
+  /** Rejects the row at `line`, weighing `weight` rows (the lines it spans; reading-rules.ts). */
+  reject(line: number, reason: string, weight: number): void {
+    // The row was counted once already.
+    this.partial.rows += weight - 1;
+    this.partial.rejected += weight;
     if (this.partial.examples.length < MAX_EXAMPLES) {
       this.partial.examples.push({ position: position(this.fileIndex, line), reason });
     }

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config';
 import { DATASET_NAMES, DATASETS, type DatasetName, SEGMENT_COLUMNS } from '../datasets/contract';
-import { createRowSchemas, describeRowError, type RawRow } from '../datasets/row-schemas';
+import { createRowSchemas, describeRowError } from '../datasets/row-schemas';
 import { dayInZone } from '../dates';
 import type { ExportStore } from '../ports';
 import type { QuarterPeriod } from '../quarter';
@@ -13,7 +13,13 @@ import { ClientBook } from './client-book';
 import { type DiscoveredExportSet, discoverExportSet } from './discover-export-set';
 import { IdHashSet } from './id-hash-set';
 import { QuarterActivity } from './quarter-activity';
-import { type DatasetQuality, emptyQuality, type ReadProgress, readDataset } from './read-dataset';
+import {
+  type DatasetQuality,
+  emptyQuality,
+  type ReadProgress,
+  type RowHandler,
+  readDataset,
+} from './read-dataset';
 
 export interface ExportSetReading {
   readonly book: ClientBook;
@@ -45,7 +51,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   const read = (
     dataset: DatasetName,
     columns: readonly string[] | ((header: readonly string[]) => readonly string[]),
-    onRow: (row: RawRow) => string | undefined,
+    onRow: RowHandler,
   ) =>
     readDataset({
       store,
@@ -54,6 +60,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
       columns,
       quality: dataQuality[dataset],
       onRow,
+      maxRowBytes: config.maxRowBytes,
       onProgress,
     });
 
@@ -73,7 +80,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     const { client_id, customer_since, churned_on } = parsed.data;
     const segments = book.dimensions.map((dimension) => row[dimension.name]);
     if (!book.add(client_id, customer_since, churned_on, segments)) {
-      return `client_id '${client_id}' repeats an earlier row; the first is kept`;
+      return { repeated: `client_id '${client_id}' repeats an earlier row; the first is kept` };
     }
     return undefined;
   });
@@ -99,7 +106,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     const client = clientIndex(client_id);
     if (typeof client === 'string') return client;
     if (!interactionIds.add(interaction_id)) {
-      return `interaction_id '${interaction_id}' repeats an earlier row; the first is kept`;
+      return { repeated: `interaction_id '${interaction_id}' repeats an earlier row; the first is kept` };
     }
     if (inQuarter(occurred_at)) activity.addInteraction(client, channel);
     return undefined;
@@ -132,8 +139,9 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     const { response_id, client_id, submitted_at, survey, score, scale_max } = parsed.data;
     const client = clientIndex(client_id);
     if (typeof client === 'string') return client;
-    if (!responseIds.add(response_id))
-      return `response_id '${response_id}' repeats an earlier row; the first is kept`;
+    if (!responseIds.add(response_id)) {
+      return { repeated: `response_id '${response_id}' repeats an earlier row; the first is kept` };
+    }
     if (inQuarter(submitted_at)) {
       if (survey === 'cess') activity.addCessResponse(client, score, scale_max ?? 100);
       else activity.addNpsResponse(client, score);
