@@ -42,6 +42,34 @@ const kpiResults = z.object(
 );
 export type KpiResults = z.infer<typeof kpiResults>;
 
+/**
+ * A record keyed by text from the data (segment values), parsed into an object without a
+ * prototype: zod's `z.record` drops a key named `__proto__`, and on a plain object
+ * `constructor` or `toString` would find Object's own members. Every key is kept as it is.
+ */
+export function keyedRecord<T extends z.ZodType>(value: T) {
+  return z
+    .custom<Record<string, unknown>>(
+      (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+      {
+        message: 'expected an object',
+      },
+    )
+    .transform((input, ctx) => {
+      const record: Record<string, z.output<T>> = Object.create(null);
+      for (const [key, item] of Object.entries(input)) {
+        const parsed = value.safeParse(item);
+        if (parsed.success) record[key] = parsed.data;
+        else {
+          for (const issue of parsed.error.issues) {
+            ctx.addIssue({ code: 'custom', message: issue.message, path: [key, ...issue.path] });
+          }
+        }
+      }
+      return record;
+    });
+}
+
 const rejectedRowSchema = z.object({ file: z.string(), line: z.number().int(), reason: z.string() });
 
 const datasetQualitySchema = z.object({
@@ -76,7 +104,7 @@ export const snapshotSchema = z.object({
   }),
   catalogSize: z.number().int(),
   kpis: kpiResults,
-  segments: z.record(z.string(), z.record(z.string(), kpiResults)),
+  segments: keyedRecord(keyedRecord(kpiResults)),
   dataQuality: z.object(
     Object.fromEntries(DATASET_NAMES.map((name) => [name, datasetQualitySchema])) as {
       [K in (typeof DATASET_NAMES)[number]]: typeof datasetQualitySchema;
@@ -95,6 +123,6 @@ export const priorSnapshotSchema = z.looseObject({
   schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
   quarter: z.string(),
   kpis: priorKpis,
-  segments: z.record(z.string(), z.record(z.string(), priorKpis)),
+  segments: keyedRecord(keyedRecord(priorKpis)),
 });
 export type PriorSnapshot = z.infer<typeof priorSnapshotSchema>;

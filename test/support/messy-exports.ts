@@ -146,7 +146,11 @@ export const messyExportSet: fc.Arbitrary<MessyExportSet> = fc
       });
       // Malformed rows: text after a closing quote, and a stray quote that swallows the next line.
       if (layout.brokenRow) {
-        lines.push('I9,C1,2026-08-01,"assisted"x', '"I10,C1,2026-08-01,assisted', 'I11,C1,2026-08-01,assisted"z');
+        lines.push(
+          'I9,C1,2026-08-01,"assisted"x',
+          '"I10,C1,2026-08-01,assisted',
+          'I11,C1,2026-08-01,assisted"z',
+        );
       }
       const body = lines.join(layout.lineEnding) + (layout.finalNewline ? layout.lineEnding : '');
       return (layout.bom ? '\uFEFF' : '') + body;

@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import type { Config } from '../config';
 import { type DayInZone, parseDate, parseEventDay } from '../dates';
-import { parseDecimalNanos } from './decimal';
+import { NANOS_PER_UNIT, parseDecimalNanos } from './decimal';
 
 type RawRow = Record<string, string | undefined>;
 
@@ -70,8 +70,20 @@ const number = (column: string) =>
       });
       return z.NEVER;
     }
-    return Number(text);
+    const value = Number(text);
+    // 400 digits are digits, but not a number the KPIs can use (they would read as Infinity).
+    if (!Number.isFinite(value)) {
+      ctx.addIssue({ code: 'custom', message: `${column} '${text}' is too large to be a number` });
+      return z.NEVER;
+    }
+    return value;
   });
+
+/**
+ * The largest support cost a row may carry, in absolute value (exclusive): far beyond any
+ * real cost, and small enough that any sum of such amounts stays a finite number.
+ */
+export const MAX_AMOUNT_NANOS = 10n ** 15n * NANOS_PER_UNIT;
 
 /** An optional end date (`churned_on`, `ended_on`) must come after its start date. */
 function endsAfterStart<Start extends string, End extends string>(start: Start, end: End) {
@@ -93,12 +105,13 @@ export type Channel = 'self_service' | 'assisted';
 export type SurveyKind = 'cess' | 'nps';
 
 export function createRowSchemas(config: Pick<Config, 'channelLabels'>, toDay: DayInZone) {
-  const channelLabels: Record<string, Channel> = {
-    ...config.channelLabels,
-    self_service: 'self_service',
-    assisted: 'assisted',
-  };
-  const accepted = Object.keys(channelLabels).sort().join(', ');
+  // A Map, not an object: a channel such as `constructor` or `__proto__` is text like any other.
+  const channelLabels = new Map<string, Channel>([
+    ...Object.entries(config.channelLabels),
+    ['self_service', 'self_service'],
+    ['assisted', 'assisted'],
+  ]);
+  const accepted = [...channelLabels.keys()].sort().join(', ');
 
   const clients = z
     .object({
@@ -113,7 +126,7 @@ export function createRowSchemas(config: Pick<Config, 'channelLabels'>, toDay: D
     client_id: required('client_id'),
     occurred_at: eventDay('occurred_at', toDay),
     channel: required('channel').transform((text, ctx): Channel => {
-      const channel = channelLabels[text.toLowerCase()];
+      const channel = channelLabels.get(text.toLowerCase());
       if (channel === undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -175,6 +188,13 @@ export function createRowSchemas(config: Pick<Config, 'channelLabels'>, toDay: D
         ctx.addIssue({
           code: 'custom',
           message: `amount '${text}' is not a decimal number; write it like 1234.56 or -100 (no currency sign or thousands separator)`,
+        });
+        return z.NEVER;
+      }
+      if (nanos >= MAX_AMOUNT_NANOS || -nanos >= MAX_AMOUNT_NANOS) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `amount '${text}' is out of range: a support cost must be below 1,000,000,000,000,000 (either sign)`,
         });
         return z.NEVER;
       }
