@@ -12,7 +12,7 @@ import { createFastReader } from '../adapters/workers/fast-reader';
 import { type Config, ConfigError } from '../core/config';
 import { dayInZone } from '../core/dates';
 import { TemplateError } from '../core/email/email-templates';
-import { ExportSetError } from '../core/errors';
+import { ExportSetError, OpenQuarterError } from '../core/errors';
 import { readExportSet } from '../core/ingest/read-export-set';
 import type { ExportStore } from '../core/ports';
 import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../core/quarter';
@@ -26,7 +26,7 @@ import { type EmailRendering, openEmailDelivery, openEmailRendering } from '../w
 import { loadConfig } from './load-config';
 import { createProgressReporter } from './progress';
 import { renderSummaryTable } from './summary-table';
-import { renderValidation } from './validation-text';
+import { renderReading, renderValidation } from './validation-text';
 
 const USAGE = `Usage: kpi-report <command> [options]
 
@@ -42,6 +42,8 @@ Options:
   --data DIR|s3://bucket/prefix   data root holding exports/ and reports/ (default: ./data)
   --quarter YYYY-Qn               quarter to compute (default: the last completed quarter)
   --config FILE                   configuration file (default: ./kpi-report.json if present)
+  --allow-open-quarter            compute (or validate) a quarter that has not ended yet;
+                                  refused otherwise, as its exports cannot be complete
   --send                          send through SES (as email.send does) instead of the outbox
   --resend                        with --send: also mail recipients the ledger says already got it
   --reader fast|simple            how exports are read: fast (byte-level, every core; the
@@ -74,6 +76,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const quarter = values.quarter === undefined ? defaultQuarter(now, config) : quarterFrom(values.quarter);
     const onProgress = values.quiet ? undefined : createProgressReporter(process.stderr);
     const reader = values.reader === 'simple' ? readExportSet : createFastReader();
+    const allowOpenQuarter = values['allow-open-quarter'];
     switch (command) {
       case 'run': {
         // Templates compile before any work, so a broken custom template fails at once.
@@ -85,7 +88,17 @@ export async function main(argv: string[], env: Record<string, string | undefine
         }
         const rendering = await openEmailRendering(config);
         rendering.warmUp();
-        const result = await runQuarter({ store, config, quarter, now, onProgress, reader });
+        const result = await runQuarter({
+          store,
+          config,
+          quarter,
+          now,
+          onProgress,
+          reader,
+          allowOpenQuarter,
+          // The period and what was read, stated before any KPI.
+          onRead: (report) => process.stdout.write(`${renderReading(report)}\n\n`),
+        });
         process.stdout.write(`${renderSummaryTable(result.snapshot)}\n\n`);
         for (const warning of result.snapshot.warnings) process.stdout.write(`warning: ${warning}\n`);
         process.stdout.write(`Wrote ${store.location}/${result.snapshotKey}\n`);
@@ -104,22 +117,38 @@ export async function main(argv: string[], env: Record<string, string | undefine
         return await deliver({ store, config, snapshot, rendering, send: false, values, env });
       }
       case 'validate': {
-        const report = await validateQuarter({ store, config, quarter, now, onProgress, reader });
+        const report = await validateQuarter({
+          store,
+          config,
+          quarter,
+          now,
+          onProgress,
+          reader,
+          allowOpenQuarter,
+        });
         process.stdout.write(`${renderValidation(report, config.rejectLimitPercent)}\n`);
         return report.ok ? 0 : 1;
       }
       case 'backfill': {
+        let ignoredFolders = 0;
         const outcomes = await backfill({
           store,
           config,
           now,
           onProgress,
           reader,
+          allowOpenQuarter,
+          onIgnoredFolder: ({ reason }) => {
+            ignoredFolders++;
+            process.stderr.write(`warning: ${reason}\n`);
+          },
           onQuarterDone: (outcome) => {
             process.stdout.write(
               outcome.ok
                 ? `${outcome.quarter}: wrote ${store.location}/${outcome.result.snapshotKey}\n`
-                : `${outcome.quarter}: FAILED\n${outcome.error.message}\n`,
+                : outcome.error instanceof OpenQuarterError
+                  ? `${outcome.quarter}: skipped: ${outcome.error.message}\n`
+                  : `${outcome.quarter}: FAILED\n${outcome.error.message}\n`,
             );
           },
         });
@@ -129,7 +158,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
         }
         const last = outcomes.at(-1);
         if (last?.ok) process.stdout.write(`\n${renderSummaryTable(last.result.snapshot)}\n`);
-        return outcomes.every((outcome) => outcome.ok) ? 0 : 1;
+        // Anything not published (a failed or skipped quarter, a misnamed folder) needs a look: exit 1.
+        return outcomes.every((outcome) => outcome.ok) && ignoredFolders === 0 ? 0 : 1;
       }
       default:
         throw new UsageError(`unknown command '${command}'`);
@@ -151,6 +181,7 @@ function parseCommandLine(argv: string[]) {
       resend: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       reader: { type: 'string', default: 'fast' },
+      'allow-open-quarter': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -221,6 +252,10 @@ function reportFailure(error: unknown, data: string, quarter: string | undefined
   }
   if (error instanceof UsageError) {
     process.stderr.write(`${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (error instanceof OpenQuarterError) {
+    process.stderr.write(`${error.message}\nNothing was read or written.\n`);
     return 2;
   }
   if (error instanceof ConfigError || error instanceof TemplateError) {

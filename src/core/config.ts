@@ -110,6 +110,11 @@ export const configSchema = z.strictObject({
    * opened by mistake, fails its dataset at the line where it starts (datasets/reading-rules.ts).
    */
   maxRowBytes: z.number().int().positive().default(DEFAULT_MAX_ROW_BYTES),
+  /**
+   * A run fails when fewer than this share (percent) of an event dataset's dated rows fall
+   * in the quarter: the exports of another quarter, or a wrong fiscal year or time zone.
+   */
+  minRowsInPeriodPercent: z.number().min(0).max(100).default(50),
   /** Client columns to segment by, on top of product, size, industry and region. */
   segmentColumns: z
     .array(

@@ -37,3 +37,17 @@ export class ExportFileError extends Error {
     super(problem, options);
   }
 }
+
+/**
+ * A quarter that has not ended in the reporting time zone: its exports cannot be complete,
+ * so a run refuses it unless told otherwise (the CLI's `--allow-open-quarter`).
+ */
+export class OpenQuarterError extends Error {
+  override readonly name = 'OpenQuarterError';
+  constructor(
+    readonly quarter: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -87,6 +87,15 @@ const datasetQualitySchema = z.object({
       versionId: z.string().optional(),
     }),
   ),
+  /** Event datasets: dated rows against the quarter (datasets/dated-rows.ts). */
+  dated: z
+    .object({
+      rows: z.number().int(),
+      inPeriod: z.number().int(),
+      first: z.string().nullable(),
+      last: z.string().nullable(),
+    })
+    .optional(),
 });
 
 export const snapshotSchema = z.object({

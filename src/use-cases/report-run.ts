@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import type { Config } from '../core/config';
 import type { EmailTemplates } from '../core/email/email-templates';
-import { ExportSetError } from '../core/errors';
+import { ExportSetError, OpenQuarterError } from '../core/errors';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ChartRasterizer, ExportStore, Mailer } from '../core/ports';
 import type { Quarter } from '../core/quarter';
@@ -108,7 +108,9 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
     return { snapshot, delivery, status };
   } catch (error) {
     const message =
-      error instanceof ExportSetError ? error.message : `unexpected failure: ${(error as Error).message}`;
+      error instanceof ExportSetError || error instanceof OpenQuarterError
+        ? error.message
+        : `unexpected failure: ${(error as Error).message}`;
     await writeRunStatus(store, {
       ...base,
       status: 'failed',

@@ -22,6 +22,7 @@ import {
 import type { Config } from '../config';
 import { CsvTokenizer } from '../csv/csv-tokenizer';
 import type { DatasetName } from '../datasets/contract';
+import { addDatedRow, emptyDatedRows } from '../datasets/dated-rows';
 import {
   fieldCountReason,
   INVALID_UTF8_REASON,
@@ -261,9 +262,17 @@ export class ChunkReader {
     const idEnd = ends[id] as number;
     // Last: the id's hash stays in hashOut for the claim.
     if (!hashPlainToken(this.scanner.dataView, bytes, idStart, idEnd)) return false;
-    const flags =
-      (day >= period.start && day <= period.end ? IN_QUARTER : 0) | (selfService ? SELF_SERVICE : 0);
-    sink.claim(clientIndex, flags, 0, line, bytes, idStart, idEnd);
+    const inPeriod = day >= period.start && day <= period.end;
+    sink.dated(day, inPeriod);
+    sink.claim(
+      clientIndex,
+      (inPeriod ? IN_QUARTER : 0) | (selfService ? SELF_SERVICE : 0),
+      0,
+      line,
+      bytes,
+      idStart,
+      idEnd,
+    );
     return true;
   }
 
@@ -334,6 +343,7 @@ export class ChunkReader {
     // Last, as for interactions: the id's hash stays in hashOut for the claim.
     if (!hashPlainToken(this.scanner.dataView, bytes, idStart, idEnd)) return false;
     const inQuarter = day >= period.start && day <= period.end ? IN_QUARTER : 0;
+    sink.dated(day, inQuarter !== 0);
     sink.claim(
       clientIndex,
       inQuarter | (cess ? CESS : 0),
@@ -357,6 +367,7 @@ export class ChunkReader {
         const { interaction_id, client_id, occurred_at, channel } = parsed.data;
         const client = this.clientOfText(client_id);
         if (typeof client === 'string') return client;
+        sink.dated(occurred_at, inQuarter(occurred_at));
         const { bytes, length } = encodeUtf8(interaction_id);
         hashBytes(bytes, 0, length);
         const flags =
@@ -383,6 +394,7 @@ export class ChunkReader {
         const { response_id, client_id, submitted_at, survey, score, scale_max } = parsed.data;
         const client = this.clientOfText(client_id);
         if (typeof client === 'string') return client;
+        sink.dated(submitted_at, inQuarter(submitted_at));
         const { bytes, length } = encodeUtf8(response_id);
         hashBytes(bytes, 0, length);
         const cess = survey === 'cess';
@@ -408,6 +420,7 @@ export class ChunkReader {
           if (typeof found === 'string') return found;
           client = found;
         }
+        sink.dated(incurred_on, inQuarter(incurred_on));
         if (inQuarter(incurred_on)) sink.cost(client, amount);
         return undefined;
       }
@@ -569,6 +582,12 @@ class ChunkSink {
 
   cost(client: number, nanos: bigint): void {
     (this.costs as CostsBuilder).add(client, nanos);
+  }
+
+  /** A row of an event dataset that passed its own checks, dated `day`. */
+  dated(day: number, inPeriod: boolean): void {
+    this.partial.dated ??= emptyDatedRows();
+    addDatedRow(this.partial.dated, day, inPeriod);
   }
 
   finish(): void {

@@ -16,12 +16,14 @@ import {
 } from '../aggregate/partial-aggregate';
 import { type CsvRecord, CsvTokenizer } from '../csv/csv-tokenizer';
 import { isGzipName, storedFileBytes } from '../csv/read-csv-file';
-import { DATASETS, type DatasetName, normaliseColumnName } from '../datasets/contract';
+import { DATASETS, DATED_DATASETS, type DatasetName, normaliseColumnName } from '../datasets/contract';
+import { emptyDatedRows, summariseDatedRows } from '../datasets/dated-rows';
 import { invalidUtf8HeaderProblem, type RecordFault, recordFaultProblem } from '../datasets/reading-rules';
 import { ExportFileError } from '../errors';
 import { ClientBook } from '../ingest/client-book';
 import type { DiscoveredFile } from '../ingest/discover-export-set';
 import type { ExportSetReader } from '../ingest/export-set-reader';
+import { plausibilityProblems } from '../ingest/plausibility';
 import { QuarterActivity } from '../ingest/quarter-activity';
 import {
   checkHeader,
@@ -265,7 +267,11 @@ export async function readExportSetFast(
     const folded = folder.quality.get(dataset);
     const quality = dataQuality[dataset];
     // A dataset that could not be read in full reports no counts (see failedDataset).
-    if (!folded || failed.has(dataset)) continue;
+    if (failed.has(dataset)) continue;
+    if (isDated(dataset) && quality.files.length > 0) {
+      quality.dated = summariseDatedRows(folded?.dated ?? emptyDatedRows());
+    }
+    if (!folded) continue;
     // Repeats are found while folding: take the folder's counts and examples.
     quality.rejected = folded.rejected;
     quality.examples.splice(
@@ -275,6 +281,7 @@ export async function readExportSetFast(
     );
   }
   problems.push(...rejectLimitProblems(dataQuality, config.rejectLimitPercent));
+  problems.push(...plausibilityProblems(dataQuality, period, config));
   warnings.push(...setWarnings(discovered, dataQuality));
   return { book, activity: folder.activity, dataQuality, problems, warnings, incomplete: false };
 
@@ -523,6 +530,10 @@ function describe(example: RejectionExample, files: readonly DiscoveredFile[]) {
     line: positionLine(example.position),
     reason: example.reason,
   };
+}
+
+function isDated(dataset: DatasetName): boolean {
+  return (DATED_DATASETS as readonly DatasetName[]).includes(dataset);
 }
 
 /** A dataset's size as CSV text, guessing 5:1 for gzip, to size tables up front. */

@@ -6,6 +6,7 @@
 import { CsvRecordFaultError } from '../csv/csv-tokenizer';
 import { readCsvFile } from '../csv/read-csv-file';
 import { type DatasetContract, normaliseColumnName } from '../datasets/contract';
+import type { DatedRowsSummary } from '../datasets/dated-rows';
 import {
   fieldCountReason,
   INVALID_UTF8_REASON,
@@ -44,6 +45,8 @@ export interface DatasetQuality {
   rejected: number;
   readonly examples: RejectedRow[];
   readonly files: FileProvenance[];
+  /** Event datasets read in full: their dated rows against the quarter (datasets/dated-rows.ts). */
+  dated?: DatedRowsSummary;
 }
 
 export interface ReadProgress {
@@ -167,6 +170,7 @@ export async function readDataset(options: {
  * then report the same, wherever in the file each had got to.
  */
 export function failedDataset(quality: DatasetQuality, problem: string): string[] {
+  delete quality.dated;
   quality.rows = 0;
   quality.rejected = 0;
   quality.examples.length = 0;

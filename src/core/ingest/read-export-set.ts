@@ -4,7 +4,15 @@
  * row validated by its zod schema and folded into per-client state.
  */
 import type { Config } from '../config';
-import { DATASET_NAMES, DATASETS, type DatasetName, SEGMENT_COLUMNS } from '../datasets/contract';
+import {
+  DATASET_NAMES,
+  DATASETS,
+  DATED_DATASETS,
+  type DatasetName,
+  type DatedDataset,
+  SEGMENT_COLUMNS,
+} from '../datasets/contract';
+import { addDatedRow, type DatedRows, emptyDatedRows, summariseDatedRows } from '../datasets/dated-rows';
 import { createRowSchemas, describeRowError } from '../datasets/row-schemas';
 import { dayInZone } from '../dates';
 import type { ExportStore } from '../ports';
@@ -12,6 +20,7 @@ import type { QuarterPeriod } from '../quarter';
 import { ClientBook } from './client-book';
 import { type DiscoveredExportSet, discoverExportSet } from './discover-export-set';
 import { IdHashSet } from './id-hash-set';
+import { plausibilityProblems } from './plausibility';
 import { QuarterActivity } from './quarter-activity';
 import {
   type DatasetQuality,
@@ -98,6 +107,11 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
       : `unknown client_id '${id}': it is not in clients.csv`;
   };
 
+  const dated = {
+    interactions: emptyDatedRows(),
+    surveys: emptyDatedRows(),
+    support_costs: emptyDatedRows(),
+  } satisfies Record<DatedDataset, DatedRows>;
   const interactionIds = new IdHashSet();
   const interactionsProblems = await read('interactions', DATASETS.interactions.requiredColumns, (row) => {
     const parsed = schemas.interactions.safeParse(row);
@@ -105,6 +119,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     const { interaction_id, client_id, occurred_at, channel } = parsed.data;
     const client = clientIndex(client_id);
     if (typeof client === 'string') return client;
+    addDatedRow(dated.interactions, occurred_at, inQuarter(occurred_at));
     if (!interactionIds.add(interaction_id)) {
       return { repeated: `interaction_id '${interaction_id}' repeats an earlier row; the first is kept` };
     }
@@ -139,6 +154,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     const { response_id, client_id, submitted_at, survey, score, scale_max } = parsed.data;
     const client = clientIndex(client_id);
     if (typeof client === 'string') return client;
+    addDatedRow(dated.surveys, submitted_at, inQuarter(submitted_at));
     if (!responseIds.add(response_id)) {
       return { repeated: `response_id '${response_id}' repeats an earlier row; the first is kept` };
     }
@@ -160,12 +176,19 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
       if (typeof found === 'string') return found;
       client = found;
     }
+    addDatedRow(dated.support_costs, incurred_on, inQuarter(incurred_on));
     if (inQuarter(incurred_on)) activity.addCost(client, amount);
     return undefined;
   });
   problems.push(...costsProblems);
 
+  for (const dataset of DATED_DATASETS) {
+    // A dataset that could not be read has no counts (see failedDataset).
+    const quality = dataQuality[dataset];
+    if (quality.files.length > 0) quality.dated = summariseDatedRows(dated[dataset]);
+  }
   problems.push(...rejectLimitProblems(dataQuality, config.rejectLimitPercent));
+  problems.push(...plausibilityProblems(dataQuality, period, config));
   warnings.push(...setWarnings(discovered, dataQuality));
   return { book, activity, dataQuality, problems, warnings, incomplete: false };
 }
