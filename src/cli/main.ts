@@ -7,12 +7,12 @@
 
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { openExportStore } from '../adapters/open-export-store';
+import { assertDataRoot, openExportStore } from '../adapters/open-export-store';
 import { createFastReader } from '../adapters/workers/fast-reader';
 import { type Config, ConfigError } from '../core/config';
 import { dayInZone } from '../core/dates';
 import { TemplateError } from '../core/email/email-templates';
-import { ExportSetError, OpenQuarterError } from '../core/errors';
+import { DataLocationError, ExportSetError, OpenQuarterError } from '../core/errors';
 import { readExportSet } from '../core/ingest/read-export-set';
 import type { ExportStore } from '../core/ports';
 import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../core/quarter';
@@ -72,6 +72,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   try {
     const { config } = loadConfig(values.config);
     const store = openExportStore(values.data ?? './data', env);
+    await assertDataRoot(store);
     const now = new Date();
     const quarter = values.quarter === undefined ? defaultQuarter(now, config) : quarterFrom(values.quarter);
     const onProgress = values.quiet ? undefined : createProgressReporter(process.stderr);
@@ -113,7 +114,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
             `there is no ${store.location}/${reportKeys.snapshot(label)} to preview; run 'kpi-report run --quarter ${label}' first`,
           );
         }
-        const snapshot = snapshotSchema.parse(JSON.parse(text));
+        const snapshot = parseSnapshotFile(text, `${store.location}/${reportKeys.snapshot(label)}`, label);
         return await deliver({ store, config, snapshot, rendering, send: false, values, env });
       }
       case 'validate': {
@@ -233,6 +234,21 @@ async function deliver(options: {
   return 4;
 }
 
+/** A published kpis.json, or a UsageError saying it is not one and how to write it again. */
+function parseSnapshotFile(text: string, where: string, label: string): Snapshot {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = snapshotSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw new UsageError(
+    `${where} is not a valid kpis.json; run 'kpi-report run --quarter ${label}' to write it again`,
+  );
+}
+
 function quarterFrom(label: string): Quarter {
   const quarter = parseQuarter(label);
   if (!quarter) throw new UsageError(`--quarter '${label}' is not a quarter; write it like 2026-Q3`);
@@ -256,6 +272,10 @@ function reportFailure(error: unknown, data: string, quarter: string | undefined
   }
   if (error instanceof OpenQuarterError) {
     process.stderr.write(`${error.message}\nNothing was read or written.\n`);
+    return 2;
+  }
+  if (error instanceof DataLocationError) {
+    process.stderr.write(`${error.message}\n`);
     return 2;
   }
   if (error instanceof ConfigError || error instanceof TemplateError) {

@@ -61,6 +61,7 @@ function periodLine(report: ValidationReport): string {
 function datasetLine(report: ValidationReport, name: DatasetName): string {
   const quality = report.dataQuality[name];
   if (!quality.present) return `  ${name}: not present`;
+  if (quality.files.length === 0) return `  ${name}: not read (see the problems)`;
   const share = quality.rows === 0 ? 0 : (quality.rejected / quality.rows) * 100;
   let line = `  ${name}: ${count.format(quality.rows)} rows, ${count.format(quality.rejected)} rejected (${share.toFixed(2)}%)`;
   const { dated } = quality;

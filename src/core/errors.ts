@@ -51,3 +51,14 @@ export class OpenQuarterError extends Error {
     super(message);
   }
 }
+
+/**
+ * The data location, or what reaching it needs, cannot be used as it is: a path that is a
+ * file or does not exist, an unknown scheme, a link out of the data root or in a loop,
+ * `reports/` not writable, no credentials, no such bucket, an endpoint out of reach. Thrown
+ * by the store adapters with a message naming the location or setting and the fix; the CLI
+ * exits 2 with it.
+ */
+export class DataLocationError extends Error {
+  override readonly name = 'DataLocationError';
+}

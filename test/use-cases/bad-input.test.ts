@@ -380,6 +380,39 @@ describe('a bad row', () => {
   );
 });
 
+describe('text echoed from the data', () => {
+  it('is cut to an excerpt in the reasons of validation.json and kpis.json', async () => {
+    // Arrange: a 100,000-character channel.
+    const root = await createExports({
+      '2026-Q3': baseSet('interactions', [['I3', 'B', '2026-07-12', 'x'.repeat(100_000)]]),
+    });
+
+    // Act
+    const { snapshot } = await run(root, LENIENT);
+
+    // Assert
+    const reason = `channel '${'x'.repeat(80)}… (100000 characters)' is not one of assisted, self_service; map other labels in the configuration's channelLabels`;
+    expect(snapshot.dataQuality.interactions.examples).toEqual([
+      { file: 'interactions.csv', line: 4, reason },
+    ]);
+    const validation = (await readReport(root, '2026-Q3', 'validation.json')) as Snapshot;
+    expect(validation.dataQuality.interactions.examples[0]?.reason).toBe(reason);
+  });
+
+  it('is cut to an excerpt in a header problem', async () => {
+    // Arrange: a header that is one 100,000-character name.
+    const root = await createExports({
+      '2026-Q3': { ...baseSet(), 'surveys.csv': `${'h'.repeat(100_000)}\n` },
+    });
+
+    // Act
+    const outcome = run(root);
+
+    // Assert
+    await expect(outcome).rejects.toThrow(`(found: ${'h'.repeat(80)}… (100000 characters))`);
+  });
+});
+
 describe('segment values from the data', () => {
   it('keeps __proto__, constructor and toString as segments of their own, in kpis.json and in later trends', async () => {
     // Arrange: three clients whose product names are Object's own member names.

@@ -19,6 +19,7 @@ import {
 } from '../../core/ports';
 import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
 import { DEFAULT_READ_ATTEMPTS, DEFAULT_READ_IDLE_TIMEOUT_MS, readResumably } from './resumable-read';
+import { s3LocationFailure } from './s3-failures';
 
 /** Options for `createS3Client`; everything omitted falls back to the SDK's default chains. */
 export interface S3ClientOptions {
@@ -158,12 +159,16 @@ export class S3ExportStore implements ExportStore {
       { Bucket: this.#bucket, ...(fullPrefix !== '' && { Prefix: fullPrefix }) },
     );
     const objects: StoredObject[] = [];
-    for await (const page of pages) {
-      for (const object of page.Contents ?? []) {
-        const key = object.Key?.slice(this.#root.length);
-        if (key === undefined || key === '' || key.endsWith('/')) continue;
-        objects.push({ key, size: object.Size ?? 0, etag: object.ETag?.replaceAll('"', '') });
+    try {
+      for await (const page of pages) {
+        for (const object of page.Contents ?? []) {
+          const key = object.Key?.slice(this.#root.length);
+          if (key === undefined || key === '' || key.endsWith('/')) continue;
+          objects.push({ key, size: object.Size ?? 0, etag: object.ETag?.replaceAll('"', '') });
+        }
       }
+    } catch (error) {
+      throw s3LocationFailure(error, this.location);
     }
     // Directory buckets and some S3-compatible servers (s3rver) do not list in key order.
     objects.sort((a, b) => compareKeys(a.key, b.key));
@@ -216,17 +221,22 @@ export class S3ExportStore implements ExportStore {
   }
 
   async #put(key: string, body: string | Uint8Array, contentType: string, onlyIfAbsent: boolean) {
-    await this.#client.send(
-      new PutObjectCommand({
-        Bucket: this.#bucket,
-        Key: this.#root + key,
-        Body: body,
-        // Known up front; without it the SDK warns about "a Stream of unknown length" for ''.
-        ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
-        ContentType: contentType,
-        ...(onlyIfAbsent && { IfNoneMatch: '*' }),
-      }),
-    );
+    await this.#client
+      .send(
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: this.#root + key,
+          Body: body,
+          // Known up front; without it the SDK warns about "a Stream of unknown length" for ''.
+          ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+          ContentType: contentType,
+          ...(onlyIfAbsent && { IfNoneMatch: '*' }),
+        }),
+      )
+      .catch((error: unknown) => {
+        // A lost conditional create is the caller's answer, not a failure of the location.
+        throw isLostConditionalCreate(error) ? error : s3LocationFailure(error, this.location);
+      });
   }
 
   /** GetObject's body; rejects with `ObjectNotFoundError` when the key does not exist. */
@@ -243,7 +253,7 @@ export class S3ExportStore implements ExportStore {
       return await this.#client.send(command);
     } catch (error) {
       if (isMissingObject(error)) throw new ObjectNotFoundError(key, { cause: error });
-      throw error;
+      throw s3LocationFailure(error, this.location);
     }
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { DatasetName } from '../datasets/contract';
 import { type DatedRows, mergeDatedRows } from '../datasets/dated-rows';
+import { repeatedIdReason } from '../datasets/reading-rules';
 import { U64Set } from '../fast/u64-set';
 import { QuarterActivity } from '../ingest/quarter-activity';
 import {
@@ -127,7 +128,7 @@ export class AggregateFolder {
             const id = decoder.decode(claims.idBytes.subarray(claims.idStart[i], claims.idEnd[i]));
             examples.push({
               position: at,
-              reason: `${ID_COLUMN[dataset] ?? 'id'} '${id}' repeats an earlier row; the first is kept`,
+              reason: repeatedIdReason(ID_COLUMN[dataset] ?? 'id', id),
             });
           }
           continue;

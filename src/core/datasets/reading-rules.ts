@@ -12,7 +12,10 @@
  *   read), so a quote that swallows 500 lines weighs 500 rows, not one. A repeated id counts
  *   once: its row is valid on its own.
  * - A row whose bytes are not valid UTF-8 is rejected with its line.
+ * - Text from the data is quoted in a reason as an excerpt (excerpt.ts).
  */
+
+import { excerpt } from '../excerpt';
 
 /** The longest row read, in bytes, unless the configuration says otherwise. */
 export const DEFAULT_MAX_ROW_BYTES = 1 << 20;
@@ -60,4 +63,16 @@ export const INVALID_UTF8_REASON =
 
 export function invalidUtf8HeaderProblem(file: string): string {
   return `${file}: its header is not valid UTF-8 (was the file saved in another encoding?); export it as UTF-8`;
+}
+
+/** A row that names a client clients.csv does not have, or whose row there was rejected. */
+export function clientReferenceReason(id: string, rejectedInClients: boolean): string {
+  return rejectedInClients
+    ? `client_id '${excerpt(id)}' is in clients.csv but its row there was rejected`
+    : `unknown client_id '${excerpt(id)}': it is not in clients.csv`;
+}
+
+/** A row whose unique id (`column`) an earlier row already has. */
+export function repeatedIdReason(column: string, id: string): string {
+  return `${column} '${excerpt(id)}' repeats an earlier row; the first is kept`;
 }

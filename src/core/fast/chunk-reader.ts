@@ -24,6 +24,7 @@ import { CsvTokenizer } from '../csv/csv-tokenizer';
 import type { DatasetName } from '../datasets/contract';
 import { addDatedRow, emptyDatedRows } from '../datasets/dated-rows';
 import {
+  clientReferenceReason,
   fieldCountReason,
   INVALID_UTF8_REASON,
   malformedReason,
@@ -479,9 +480,7 @@ export class ChunkReader {
   private clientOfText(id: string): number | string {
     const index = this.clients.lookupString(id);
     if (index >= 0) return index;
-    return this.rejectedClients.has(id)
-      ? `client_id '${id}' is in clients.csv but its row there was rejected`
-      : `unknown client_id '${id}': it is not in clients.csv`;
+    return clientReferenceReason(id, this.rejectedClients.has(id));
   }
 
   /** true for self-service, false for assisted, undefined when not a plain known label. */

@@ -18,6 +18,7 @@ import {
   INVALID_UTF8_REASON,
   malformedReason,
   rejectionWeight,
+  repeatedIdReason,
 } from '../datasets/reading-rules';
 import { createRowSchemas, describeRowError, type RawRow, type RowSchemas } from '../datasets/row-schemas';
 import { dayInZone } from '../dates';
@@ -314,7 +315,7 @@ export class ClientsFolder {
             idStart === ID_IN_NOTES
               ? parsed.notes.get(row)
               : decoder.decode(bytes.subarray(idStart, rows[at + ID_END] as number));
-          reason = `client_id '${id}' repeats an earlier row; the first is kept`;
+          reason = repeatedIdReason('client_id', id as string);
         } else {
           for (let d = 0; d < dimensions; d++) {
             const code = rows[at + SEGMENTS + d] as number;

@@ -17,6 +17,7 @@ import {
 } from '../datasets/reading-rules';
 import type { RawRow } from '../datasets/row-schemas';
 import { ExportFileError } from '../errors';
+import { excerpt } from '../excerpt';
 import type { ExportStore } from '../ports';
 import type { DiscoveredFile } from './discover-export-set';
 
@@ -203,11 +204,11 @@ export function checkHeader(
 ): string | undefined {
   const missing = contract.requiredColumns.filter((column) => !header.includes(column));
   if (missing.length > 0) {
-    return `${fileName} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}; its header must include ${contract.requiredColumns.join(', ')} (found: ${header.join(', ') || 'nothing'})`;
+    return `${fileName} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}; its header must include ${contract.requiredColumns.join(', ')} (found: ${excerpt(header.join(', ')) || 'nothing'})`;
   }
   const repeated = header.filter((name, index) => name !== '' && header.indexOf(name) !== index);
   if (repeated.length > 0) {
-    return `${fileName} names the column ${[...new Set(repeated)].join(', ')} more than once; keep one`;
+    return `${fileName} names the column ${excerpt([...new Set(repeated)].join(', '))} more than once; keep one`;
   }
   if (firstHeader !== undefined && [...header].sort().join(',') !== [...firstHeader].sort().join(',')) {
     return `${fileName} has a different header from the dataset's first part; every part needs the same columns`;

@@ -13,8 +13,10 @@ import {
   SEGMENT_COLUMNS,
 } from '../datasets/contract';
 import { addDatedRow, type DatedRows, emptyDatedRows, summariseDatedRows } from '../datasets/dated-rows';
+import { clientReferenceReason, repeatedIdReason } from '../datasets/reading-rules';
 import { createRowSchemas, describeRowError } from '../datasets/row-schemas';
 import { dayInZone } from '../dates';
+import { excerpt } from '../excerpt';
 import type { ExportStore } from '../ports';
 import type { QuarterPeriod } from '../quarter';
 import { ClientBook } from './client-book';
@@ -89,7 +91,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     const { client_id, customer_since, churned_on } = parsed.data;
     const segments = book.dimensions.map((dimension) => row[dimension.name]);
     if (!book.add(client_id, customer_since, churned_on, segments)) {
-      return { repeated: `client_id '${client_id}' repeats an earlier row; the first is kept` };
+      return { repeated: repeatedIdReason('client_id', client_id) };
     }
     return undefined;
   });
@@ -102,9 +104,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   const clientIndex = (id: string): number | string => {
     const index = book.indexOf(id);
     if (index !== undefined) return index;
-    return book.rejectedIds.has(id)
-      ? `client_id '${id}' is in clients.csv but its row there was rejected`
-      : `unknown client_id '${id}': it is not in clients.csv`;
+    return clientReferenceReason(id, book.rejectedIds.has(id));
   };
 
   const dated = {
@@ -121,7 +121,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     if (typeof client === 'string') return client;
     addDatedRow(dated.interactions, occurred_at, inQuarter(occurred_at));
     if (!interactionIds.add(interaction_id)) {
-      return { repeated: `interaction_id '${interaction_id}' repeats an earlier row; the first is kept` };
+      return { repeated: repeatedIdReason('interaction_id', interaction_id) };
     }
     if (inQuarter(occurred_at)) activity.addInteraction(client, channel);
     return undefined;
@@ -156,7 +156,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     if (typeof client === 'string') return client;
     addDatedRow(dated.surveys, submitted_at, inQuarter(submitted_at));
     if (!responseIds.add(response_id)) {
-      return { repeated: `response_id '${response_id}' repeats an earlier row; the first is kept` };
+      return { repeated: repeatedIdReason('response_id', response_id) };
     }
     if (inQuarter(submitted_at)) {
       if (survey === 'cess') activity.addCessResponse(client, score, scale_max ?? 100);
@@ -252,7 +252,7 @@ export function setWarnings(
     }
   }
   if (discovered.unrecognised.length > 0) {
-    warnings.push(`ignored files that match no dataset: ${discovered.unrecognised.join(', ')}`);
+    warnings.push(`ignored files that match no dataset: ${excerpt(discovered.unrecognised.join(', '), 200)}`);
   }
   return warnings;
 }
@@ -261,7 +261,8 @@ export function missingDatasets(discovered: DiscoveredExportSet, location: strin
   if (discovered.empty) {
     return [`there is no export set at ${location}/${discovered.prefix}; upload the quarter's exports there`];
   }
-  const hint = discovered.unrecognised.length > 0 ? ` (found ${discovered.unrecognised.join(', ')})` : '';
+  const hint =
+    discovered.unrecognised.length > 0 ? ` (found ${excerpt(discovered.unrecognised.join(', '), 200)})` : '';
   return DATASET_NAMES.filter((name) => DATASETS[name].required && discovered.files[name] === undefined).map(
     (name) =>
       `the required dataset ${name} is missing: upload ${discovered.prefix}${name}.csv (or .csv.gz, or a ${name}/ folder of parts)${hint}`,
