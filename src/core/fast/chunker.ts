@@ -67,6 +67,14 @@ export class LineAlignedChunker {
     return [this.cut(this.boundary)];
   }
 
+  /**
+   * The whole records received so far (and not yet handed out), or undefined when there are
+   * none: for reading what came before a stream that broke off.
+   */
+  takeComplete(): Uint8Array | undefined {
+    return this.boundary > 0 ? this.cut(this.boundary) : undefined;
+  }
+
   /** The rest of the stream, or undefined when nothing is left. */
   finish(): Uint8Array | undefined {
     if (this.atStart) this.dropByteOrderMark();

@@ -24,7 +24,6 @@ import { ClientBook } from '../ingest/client-book';
 import type { DiscoveredFile } from '../ingest/discover-export-set';
 import type { ExportSetReader } from '../ingest/export-set-reader';
 import { plausibilityProblems } from '../ingest/plausibility';
-import { QuarterActivity } from '../ingest/quarter-activity';
 import {
   checkHeader,
   type DatasetQuality,
@@ -37,6 +36,7 @@ import {
 import {
   discoverForReading,
   type ExportSetReading,
+  measurable,
   type ReadExportSetOptions,
   rejectLimitProblems,
   segmentDimensions,
@@ -190,9 +190,8 @@ export async function readExportSetFast(
     },
   );
   problems.push(...clientsProblems);
-  if (problems.length > 0) {
-    return { book, activity: new QuarterActivity(0), dataQuality, problems, warnings, incomplete: false };
-  }
+  // clients.csv not read in full: no client counts, whichever reader got however far.
+  if (problems.length > 0) return unreadableSet(dataQuality, problems, warnings, false);
 
   const folder = new AggregateFolder(book.size);
   const clients = table.shared();
@@ -283,7 +282,14 @@ export async function readExportSetFast(
   problems.push(...rejectLimitProblems(dataQuality, config.rejectLimitPercent));
   problems.push(...plausibilityProblems(dataQuality, period, config));
   warnings.push(...setWarnings(discovered, dataQuality));
-  return { book, activity: folder.activity, dataQuality, problems, warnings, incomplete: false };
+  return {
+    book,
+    activity: measurable(folder.activity, problems),
+    dataQuality,
+    problems,
+    warnings,
+    incomplete: false,
+  };
 
   function files(dataset: DatasetName): readonly DiscoveredFile[] {
     return discovered.files[dataset] ?? [];
@@ -467,8 +473,12 @@ async function readDatasetFiles(
       }
     } catch (error) {
       if (!(error instanceof ExportFileError)) throw error;
-      await Promise.allSettled(pending);
-      return failedDataset(quality, error.problem);
+      // The records that came before the break are read first, as the reference reader reads
+      // as it goes: a problem in them (a bad header, a row too long) is the one reported.
+      const complete = chunker.takeComplete();
+      if (complete) await submit(complete);
+      while (pending.length > 0) await takeOne();
+      return failedDataset(quality, problem ?? error.problem);
     }
     if (problem === undefined) {
       const rest = chunker.finish();

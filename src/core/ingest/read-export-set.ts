@@ -96,9 +96,8 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     return undefined;
   });
   problems.push(...clientsProblems);
-  if (problems.length > 0) {
-    return { book, activity: new QuarterActivity(0), dataQuality, problems, warnings, incomplete: false };
-  }
+  // clients.csv not read in full: no client counts, whichever reader got however far.
+  if (problems.length > 0) return unreadableSet(dataQuality, problems, warnings, false);
 
   const activity = new QuarterActivity(book.size);
   const clientIndex = (id: string): number | string => {
@@ -190,7 +189,14 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   problems.push(...rejectLimitProblems(dataQuality, config.rejectLimitPercent));
   problems.push(...plausibilityProblems(dataQuality, period, config));
   warnings.push(...setWarnings(discovered, dataQuality));
-  return { book, activity, dataQuality, problems, warnings, incomplete: false };
+  return {
+    book,
+    activity: measurable(activity, problems),
+    dataQuality,
+    problems,
+    warnings,
+    incomplete: false,
+  };
 }
 
 /**
@@ -224,6 +230,14 @@ export function unreadableSet(
     warnings,
     incomplete,
   };
+}
+
+/**
+ * The activity read, or none when the set has problems: what a dataset that stopped half-way
+ * added depends on where each reader had got to, and nothing is measured from it.
+ */
+export function measurable(activity: QuarterActivity, problems: readonly string[]): QuarterActivity {
+  return problems.length === 0 ? activity : new QuarterActivity(0);
 }
 
 /** The segment dimensions clients.csv offers, warning about configured ones it lacks. */
