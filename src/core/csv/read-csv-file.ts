@@ -92,26 +92,33 @@ async function* gunzipped(source: AsyncIterable<Uint8Array>, file: ListedFile): 
       throw error;
     }
   }
-  let produced = 0;
+  // The first bytes say whether the file is gzip at all (zlib's error alone does not).
+  let head = new Uint8Array(0);
+  async function* noted() {
+    for await (const chunk of watched()) {
+      if (head.length < 2) head = Uint8Array.from([...head, ...chunk.subarray(0, 2 - head.length)]);
+      yield chunk;
+    }
+  }
   try {
-    for await (const chunk of pipeline(Readable.from(watched()), createGunzip(), () => {})) {
-      produced += (chunk as Uint8Array).length;
+    for await (const chunk of pipeline(Readable.from(noted()), createGunzip(), () => {})) {
       yield chunk as Uint8Array;
     }
   } catch (error) {
     if (sourceError) throw sourceError.error;
-    throw new ExportFileError(file.name, gzipProblem(file.name, error, produced), { cause: error });
+    const gzipMagic = head[0] === 0x1f && head[1] === 0x8b;
+    throw new ExportFileError(file.name, gzipProblem(file.name, error, gzipMagic), { cause: error });
   }
 }
 
 /** What zlib's error means for the operator who uploaded the file. */
-function gzipProblem(name: string, error: unknown, produced: number): string {
+function gzipProblem(name: string, error: unknown, startsAsGzip: boolean): string {
   const message = error instanceof Error ? error.message : String(error);
   if (message === 'unexpected end of file') {
     return `${name} is cut short: its gzip data ends before it is complete; upload the whole file again`;
   }
   if (message === 'incorrect header check') {
-    return produced === 0
+    return !startsAsGzip
       ? `${name} is not gzip-compressed although its name ends in .gz; compress it with gzip, or drop .gz from its name`
       : `${name} holds bytes after its gzip data that are not gzip (a damaged or appended file); upload it again`;
   }
