@@ -1,5 +1,5 @@
 /**
- * Every failure path is a product feature: 50 distinct bad inputs, each given to the bundled
+ * Every failure path is a product feature: 51 distinct bad inputs, each given to the bundled
  * CLI as a process, as a user would. For each: the exit code (1 for exports that cannot be
  * reported on, 2 for a usage, configuration or data-location mistake, never 3), the message
  * naming the file (and line) or setting, no stack trace, no kpis.json or message written
@@ -11,9 +11,13 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3Client } from '../../src/adapters/s3/s3-export-store';
 import { type BundledCli, bundleCli, type CliRun, runCli } from '../support/bundled-cli';
 import { createDataRoot, filesUnder, hashExports, removeDataRoots, toCsv } from '../support/export-fixtures';
+import { type FaultyS3Front, startFaultyS3Front } from '../support/faulty-s3-front';
+import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';
 
 const Q = '2026-Q3';
 const day = (i: number) =>
@@ -497,6 +501,13 @@ const CASES: readonly Case[] = [
     exit: 2,
     says: 'cannot reach S3 for s3://kpi-data/acme (ECONNREFUSED)',
   },
+  {
+    name: 'an S3 body cut at 50% every time, framed as complete',
+    args: ['run', '--data', 's3://kpi-sweep/cut', '--quarter', Q, '--quiet'],
+    env: { S3_FRONT: 'cut' },
+    exit: 1,
+    says: /interactions\.csv could not be read in full: the answer ended after \d+ of \d+ bytes; then .* \(4 tries\); check the connection to the store and run again/,
+  },
   // Usage and configuration.
   {
     name: 'a quarter that does not exist',
@@ -540,7 +551,34 @@ interface Outcome {
 }
 
 let cli: BundledCli;
+let s3: { server: RunningS3rver; front: FaultyS3Front } | undefined;
 const outcomes = new Map<string, Outcome>();
+
+/** s3://kpi-sweep/cut/ holds the clean set, behind a front that cuts every interactions.csv body at 50%. */
+async function startS3(): Promise<{ server: RunningS3rver; front: FaultyS3Front }> {
+  const server = await startS3rver(['kpi-sweep']);
+  const front = await startFaultyS3Front(server.endpoint);
+  const client = createS3Client({
+    region: 'eu-west-1',
+    endpoint: server.endpoint,
+    credentials: S3RVER_CREDENTIALS,
+  });
+  for (const [name, text] of Object.entries(cleanWith({}))) {
+    const body = typeof text === 'string' ? Buffer.from(text) : text;
+    await client.send(
+      new PutObjectCommand({
+        Bucket: 'kpi-sweep',
+        Key: `cut/exports/${Q}/${name}`,
+        Body: body,
+        ContentLength: body.length,
+      }),
+    );
+  }
+  client.destroy();
+  const cut = { kind: 'cut', share: 0.5 } as const;
+  front.fail(`cut/exports/${Q}/interactions.csv`, cut, cut, cut, cut);
+  return { server, front };
+}
 
 /** `{root}`, `{config:…}` (a file with that JSON) and `{config-text:…}` (that text) in an argument. */
 async function argument(value: string, root: string): Promise<string> {
@@ -566,7 +604,17 @@ async function runCase(test: Case): Promise<Outcome> {
   await test.prepare?.(root);
   const before = await hashExports(root);
   const args = await Promise.all(test.args.map((value) => argument(value, root)));
-  const result = await runCli(cli, args, { env: { HOME: root, ...test.env }, cwd: root });
+  const env: Record<string, string> = { HOME: root, ...test.env };
+  if (env.S3_FRONT !== undefined) {
+    s3 ??= await startS3();
+    Object.assign(env, {
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL_S3: s3.front.endpoint,
+      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    });
+  }
+  const result = await runCli(cli, args, { env, cwd: root });
   return { result, root, before };
 }
 
@@ -582,6 +630,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await s3?.front.close();
+  await s3?.server.stop();
   await cli?.remove();
   await removeDataRoots();
 });
