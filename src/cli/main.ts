@@ -78,6 +78,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const onProgress = values.quiet ? undefined : createProgressReporter(process.stderr);
     const reader = values.reader === 'simple' ? readExportSet : createFastReader();
     const allowOpenQuarter = values['allow-open-quarter'];
+    /** What run and validate read the quarter with: the same, so validate says what run would do. */
+    const reading = { store, config, quarter, now, onProgress, reader, allowOpenQuarter };
     switch (command) {
       case 'run': {
         // Templates compile before any work, so a broken custom template fails at once.
@@ -90,13 +92,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         const rendering = await openEmailRendering(config);
         rendering.warmUp();
         const result = await runQuarter({
-          store,
-          config,
-          quarter,
-          now,
-          onProgress,
-          reader,
-          allowOpenQuarter,
+          ...reading,
           // The period and what was read, stated before any KPI.
           onRead: (report) => process.stdout.write(`${renderReading(report)}\n\n`),
         });
@@ -118,15 +114,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         return await deliver({ store, config, snapshot, rendering, send: false, values, env });
       }
       case 'validate': {
-        const report = await validateQuarter({
-          store,
-          config,
-          quarter,
-          now,
-          onProgress,
-          reader,
-          allowOpenQuarter,
-        });
+        const report = await validateQuarter(reading);
         process.stdout.write(`${renderValidation(report, config.rejectLimitPercent)}\n`);
         return report.ok ? 0 : 1;
       }

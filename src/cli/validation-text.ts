@@ -6,20 +6,9 @@ import { DATASET_NAMES, type DatasetName } from '../core/datasets/contract';
 import type { ValidationReport } from '../use-cases/validate-quarter';
 
 const count = new Intl.NumberFormat('en-US');
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
+/** `April`: the month a fiscal year starts in, by its number (1 to 12). */
+const monthName = (month: number) =>
+  new Intl.DateTimeFormat('en-US', { month: 'long', timeZone: 'UTC' }).format(Date.UTC(2000, month - 1, 1));
 
 export function renderValidation(report: ValidationReport, rejectLimitPercent: number): string {
   const lines = [periodLine(report)];
@@ -54,7 +43,7 @@ function periodLine(report: ValidationReport): string {
   const fiscal =
     fiscalYearStartMonth === 1
       ? 'calendar quarters'
-      : `fiscal year ${report.quarter.slice(0, 4)}, which starts in ${MONTHS[fiscalYearStartMonth - 1]}`;
+      : `fiscal year ${report.quarter.slice(0, 4)}, which starts in ${monthName(fiscalYearStartMonth)}`;
   return `Export set ${report.quarter}: ${start} to ${end} (${timeZone}; ${fiscal})`;
 }
 

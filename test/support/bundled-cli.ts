@@ -1,16 +1,15 @@
 /**
- * The CLI as users run it, for tests that start it as a process: bundled with its reader
- * worker the way `npm run build` bundles dist/ (esbuild, code splitting, one folder), into
- * test-artifacts/ (gitignored), so that dependencies read from node_modules at run time
- * (the chart rasteriser's wasm and fonts) resolve as they do from dist/, with the built-in
- * templates linked beside it. Built once per test file; a test never depends on a dist/
- * that may be stale.
+ * The CLI as users run it, for tests that start it as a process: built by the project's
+ * own build script (scripts/build.mjs, as `npm run build` builds dist/), but in a folder
+ * of test-artifacts/ (gitignored) that links src/, node_modules/ and templates/, so the
+ * bundle finds what it reads at run time (the built-in templates, the chart rasteriser's
+ * wasm and fonts) as dist/ does. Built once per test file; a test never depends on a
+ * dist/ that may be stale.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 
 const ARTIFACTS = path.resolve('test-artifacts');
 
@@ -22,29 +21,14 @@ export interface BundledCli {
 
 export async function bundleCli(): Promise<BundledCli> {
   await mkdir(ARTIFACTS, { recursive: true });
-  const outdir = await mkdtemp(path.join(ARTIFACTS, 'bundled-cli-'));
-  await build({
-    entryPoints: { cli: 'src/cli/bin.ts', 'ingest-worker': 'src/adapters/workers/ingest-worker.ts' },
-    outdir,
-    entryNames: '[name]',
-    chunkNames: '[name]-[hash]',
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
-    logLevel: 'warning',
-  });
-  // The bundle looks for the built-in templates beside it, as an installed package has them.
-  await symlink(path.resolve('templates'), path.join(outdir, 'templates'));
+  const project = await mkdtemp(path.join(ARTIFACTS, 'bundled-cli-'));
+  for (const folder of ['src', 'node_modules', 'templates']) {
+    await symlink(path.resolve(folder), path.join(project, folder));
+  }
+  await promisify(execFile)(process.execPath, [path.resolve('scripts/build.mjs')], { cwd: project });
   return {
-    script: path.join(outdir, 'cli.mjs'),
-    remove: () => rm(outdir, { recursive: true, force: true }),
+    script: path.join(project, 'dist', 'cli.mjs'),
+    remove: () => rm(project, { recursive: true, force: true }),
   };
 }
 
