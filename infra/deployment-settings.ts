@@ -42,6 +42,7 @@ const settingsSchema = z.strictObject({
     .min(1, 'at least 1')
     .max(10_000, 'at most 10000 (the Distributed Map limit)')
     .optional(),
+  runLeftoverDays: z.coerce.number().int('a whole number of days').min(1, 'at least 1').optional(),
 });
 
 type SettingName = keyof z.input<typeof settingsSchema>;
@@ -58,6 +59,7 @@ const CONTEXT_KEYS: readonly SettingName[] = [
   'alarmEmail',
   'opsEmail',
   'distributedMaxConcurrency',
+  'runLeftoverDays',
 ];
 
 export interface DeploymentSettings {

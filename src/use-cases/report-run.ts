@@ -31,6 +31,13 @@ export const runStatusSchema = z.object({
       unserved: z.array(z.object({ recipient: z.string(), reason: z.string().optional() })),
     })
     .optional(),
+  /** A dry run's messages instead: written to its outbox folder, none sent. */
+  outbox: z
+    .object({
+      written: z.number().int(),
+      unwritten: z.array(z.object({ recipient: z.string(), reason: z.string().optional() })),
+    })
+    .optional(),
   error: z.string().optional(),
 });
 export type RunStatus = z.infer<typeof runStatusSchema>;
@@ -57,16 +64,26 @@ export interface ReportRunOptions {
   readonly quarterLabel: string;
   readonly runId: string;
   readonly requestedBy: RunStatus['requestedBy'];
-  /** Compute and render, but send nothing (messages go to the outbox). */
+  /**
+   * Compute and render, but send nothing: messages go to the outbox, and the status counts
+   * them as written there. Give a `dryRunView` of the store, so nothing published changes.
+   */
   readonly dryRun: boolean;
   readonly resend: boolean;
-  readonly rendering: { readonly templates: EmailTemplates; readonly rasterizer: ChartRasterizer };
+  readonly rendering: {
+    readonly templates: EmailTemplates;
+    readonly rasterizer: ChartRasterizer;
+    /** Presigns "view online" links; absent unless deployed with `email.viewOnline`. */
+    readonly reportLink?: ((key: string) => Promise<string>) | undefined;
+  };
   /** The mailer, with a ledger for real sends (none for the outbox). */
   readonly delivery: { readonly mailer: Mailer; readonly ledger: DeliveryLedger | undefined };
   readonly now: () => Date;
   readonly onEvent?: ((line: string) => void) | undefined;
   /** How the export set is read; the distributed reducer reads interactions from partials. */
   readonly reader?: ExportSetReader | undefined;
+  /** Told how the run ended, after status.json (the run's attempt record, `RunAttempt`). */
+  readonly outcome?: { finish(status: RunStatus): Promise<void> } | undefined;
 }
 
 export interface ReportRunResult {
@@ -80,6 +97,7 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
   const { store, config, quarter, quarterLabel, runId, requestedBy, dryRun, now } = options;
   const base = { quarter: quarterLabel, runId, requestedBy, dryRun };
   await writeRunStatus(store, { ...base, status: 'running', updatedAt: now().toISOString() });
+  let result: ReportRunResult;
   try {
     const { snapshot } = await runQuarter({ store, config, quarter, now: now(), reader: options.reader });
     const delivery = await deliverReport({
@@ -94,29 +112,35 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
       now,
       onEvent: options.onEvent,
     });
+    const accepted = delivery.outcomes.filter((outcome) => outcome.status === 'sent').length;
+    const unserved = delivery.unserved.map(({ recipient, reason }) => ({ recipient, reason }));
     const status: RunStatus = {
       ...base,
       status: delivery.unserved.length === 0 ? 'succeeded' : 'partial',
       updatedAt: now().toISOString(),
-      deliveries: {
-        sent: delivery.outcomes.filter((outcome) => outcome.status === 'sent').length,
-        alreadySent: delivery.outcomes.filter((outcome) => outcome.status === 'already-sent').length,
-        unserved: delivery.unserved.map(({ recipient, reason }) => ({ recipient, reason })),
-      },
+      ...(dryRun
+        ? { outbox: { written: accepted, unwritten: unserved } }
+        : {
+            deliveries: {
+              sent: accepted,
+              alreadySent: delivery.outcomes.filter((outcome) => outcome.status === 'already-sent').length,
+              unserved,
+            },
+          }),
     };
     await writeRunStatus(store, status);
-    return { snapshot, delivery, status };
+    result = { snapshot, delivery, status };
   } catch (error) {
     const message =
       error instanceof ExportSetError || error instanceof OpenQuarterError
         ? error.message
         : `unexpected failure: ${(error as Error).message}`;
-    await writeRunStatus(store, {
-      ...base,
-      status: 'failed',
-      updatedAt: now().toISOString(),
-      error: message,
-    });
+    const failed: RunStatus = { ...base, status: 'failed', updatedAt: now().toISOString(), error: message };
+    await writeRunStatus(store, failed);
+    // Unrecorded, the attempt stays running under this owner, and a retry still takes it over.
+    await options.outcome?.finish(failed).catch(() => undefined);
     throw error;
   }
+  await options.outcome?.finish(result.status);
+  return result;
 }

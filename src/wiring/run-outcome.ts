@@ -31,7 +31,11 @@ export function recordRunOutcome(
   metrics.addMetric('KpisComputed', MetricUnit.Count, 1);
   metrics.addMetric('MessagesSent', MetricUnit.Count, result.status.deliveries?.sent ?? 0);
   metrics.addMetric('MessagesFailed', MetricUnit.Count, result.delivery.unserved.length);
-  logger.info(observers.message, { status: result.status.status, deliveries: result.status.deliveries });
+  logger.info(observers.message, {
+    status: result.status.status,
+    deliveries: result.status.deliveries,
+    outbox: result.status.outbox,
+  });
   const retryable = result.delivery.unserved.filter((outcome) => outcome.permanent !== true);
   if (retryable.length > 0) {
     throw new DeliveryIncompleteError(
