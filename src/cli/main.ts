@@ -52,6 +52,8 @@ Options:
   -h, --help                      show this help
 `;
 
+const COMMANDS = ['run', 'preview', 'validate', 'backfill'];
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -175,11 +177,16 @@ function parseCommandLine(argv: string[]) {
     },
   });
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  const command = positionals[0];
+  // Before anything is opened: a mistyped command is a usage mistake, whatever --data says.
+  if (command !== undefined && command !== 'help' && !COMMANDS.includes(command)) {
+    throw new UsageError(`unknown command '${command}'`);
+  }
   if (values.resend && !values.send) throw new UsageError('--resend only makes sense with --send');
   if (values.reader !== 'fast' && values.reader !== 'simple') {
     throw new UsageError(`--reader is fast or simple, not '${values.reader}'`);
   }
-  return { command: positionals[0], values };
+  return { command, values };
 }
 
 async function deliver(options: {

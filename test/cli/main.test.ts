@@ -357,6 +357,19 @@ describe('usage and configuration mistakes', () => {
     expect(output.stderr() + output.stdout()).toContain('Usage: kpi-report <command> [options]');
   });
 
+  it('exits 2 with the usage for an unknown command before looking at --data', async () => {
+    // Arrange: a data location that does not exist would be the other mistake to report.
+    const missing = path.join(await createDataRoot(), 'nowhere');
+
+    // Act
+    const code = await main(['publish', '--data', missing], {});
+
+    // Assert
+    expect(code).toBe(2);
+    expect(output.stderr()).toContain("unknown command 'publish'");
+    expect(output.stderr()).toContain('Usage: kpi-report <command> [options]');
+  });
+
   it('prints the usage on stdout and exits 0 for --help', async () => {
     // Arrange
     const args = ['--help'];

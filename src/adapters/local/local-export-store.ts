@@ -256,24 +256,27 @@ export class LocalExportStore implements ExportStore {
     const entries: WalkEntry[] = [];
     for (const name of names) {
       const key = directoryKey === '' ? name : `${directoryKey}/${name}`;
-      const stats = await stat(this.#pathOf(key)).catch((error: unknown) => {
+      const skipMissing = (error: unknown) => {
         if (isMissing(error)) return undefined; // removed meanwhile, or a dangling link
         throw this.#readFailure(error, key);
-      });
+      };
+      const entry = await lstat(this.#pathOf(key)).catch(skipMissing);
+      const isLink = entry?.isSymbolicLink() === true;
+      const stats = isLink ? await stat(this.#pathOf(key)).catch(skipMissing) : entry;
       if (stats === undefined || !(stats.isFile() || stats.isDirectory())) continue;
-      if ((await lstat(this.#pathOf(key))).isSymbolicLink()) {
-        const target = await this.#readablePath(key);
-        if (stats.isDirectory() && walked.some((folder) => isWithin(target, folder))) {
-          throw new DataLocationError(
-            `${this.location}/${key} is a link to ${target}, a folder that holds it, so the listing would never end; remove the link`,
-          );
-        }
-      }
       const isDirectory = stats.isDirectory();
       const within = isDirectory
         ? `${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)
         : key.startsWith(prefix);
       if (!within) continue;
+      if (isLink) {
+        const target = await this.#readablePath(key);
+        if (isDirectory && walked.some((folder) => isWithin(target, folder))) {
+          throw new DataLocationError(
+            `${this.location}/${key} is a link to ${target}, a folder that holds it, so the listing would never end; remove the link`,
+          );
+        }
+      }
       entries.push({
         key,
         file: isDirectory ? undefined : { size: stats.size, mtimeMs: stats.mtimeMs },
