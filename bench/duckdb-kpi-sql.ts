@@ -77,6 +77,9 @@
  */
 
 /** The three versions of the SQL; see the top of this file. */
+import type { DatasetName } from '../src/core/datasets/contract';
+import { DATASET_COLUMNS } from '../src/demo/generate-exports';
+
 export const DUCKDB_KPI_QUERIES = ['typed-read', 'uniqueness-check', 'first-row-kept'] as const;
 export type DuckDbKpiQuery = (typeof DUCKDB_KPI_QUERIES)[number];
 
@@ -295,33 +298,18 @@ function uniquenessCheck(context: Context): QueryStatements {
   };
 }
 
-/** The columns of each file, typed as DuckDB should parse them (the contract's order). */
-const TYPED_COLUMNS: Record<string, Record<string, string>> = {
-  clients: {
-    client_id: 'VARCHAR',
-    customer_since: 'DATE',
-    churned_on: 'DATE',
-    product: 'VARCHAR',
-    size: 'VARCHAR',
-    industry: 'VARCHAR',
-    region: 'VARCHAR',
-  },
-  interactions: {
-    interaction_id: 'VARCHAR',
-    client_id: 'VARCHAR',
-    occurred_at: 'TIMESTAMPTZ',
-    channel: 'VARCHAR',
-  },
-  services: { client_id: 'VARCHAR', service: 'VARCHAR', started_on: 'DATE', ended_on: 'DATE' },
-  surveys: {
-    response_id: 'VARCHAR',
-    client_id: 'VARCHAR',
-    submitted_at: 'TIMESTAMPTZ',
-    survey: 'VARCHAR',
-    score: 'DOUBLE',
-    scale_max: 'DOUBLE',
-  },
-  support_costs: { incurred_on: 'DATE', amount: 'DECIMAL(38, 9)', client_id: 'VARCHAR', category: 'VARCHAR' },
+/** DuckDB's type of each column that is not text; every other column reads as VARCHAR. */
+const COLUMN_TYPES: Readonly<Record<string, string>> = {
+  customer_since: 'DATE',
+  churned_on: 'DATE',
+  occurred_at: 'TIMESTAMPTZ',
+  started_on: 'DATE',
+  ended_on: 'DATE',
+  submitted_at: 'TIMESTAMPTZ',
+  score: 'DOUBLE',
+  scale_max: 'DOUBLE',
+  incurred_on: 'DATE',
+  amount: 'DECIMAL(38, 9)',
 };
 
 /** DuckDB at its best: typed columns, rejects set aside, grouping on raw values. */
@@ -329,9 +317,10 @@ function typedRead(context: Context, directory: string): { setup: string[]; inte
   const { start, end } = context;
   // The KPI scans keep their rejects (reject_errors); the id check's second scan of
   // interactions.csv skips them, so no rejected row is counted twice.
-  const csv = (dataset: string, rejects: 'store_rejects' | 'ignore_errors' = 'store_rejects') => {
-    const columns = Object.entries(TYPED_COLUMNS[dataset] ?? {})
-      .map(([name, type]) => `${text(name)}: ${text(type)}`)
+  const csv = (dataset: DatasetName, rejects: 'store_rejects' | 'ignore_errors' = 'store_rejects') => {
+    // The generated files' columns, in the order the generator writes them.
+    const columns = DATASET_COLUMNS[dataset]
+      .map((name) => `${text(name)}: ${text(COLUMN_TYPES[name] ?? 'VARCHAR')}`)
       .join(', ');
     return `read_csv(${text(`${directory}/${dataset}.csv`)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${columns}}, ${rejects} = true)`;
   };
