@@ -39,6 +39,31 @@ export interface ExportStore {
    * `true`. Resolves `false`, writing nothing, when the key already exists.
    */
   createIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>;
+  /**
+   * Reads a small object whole as UTF-8 together with a token of its current version (S3's
+   * ETag), for `replaceIfUnchanged`; `undefined` when it does not exist. Optional: a store
+   * without it (and `replaceIfUnchanged`) cannot hold the delivery ledger, and `--send`
+   * refuses to use it.
+   */
+  readVersioned?(key: string): Promise<VersionedText | undefined>;
+  /**
+   * Replaces the object at `key` only if it is still at `version` (S3 `If-Match`; a
+   * version-named lock file on disk), atomically: of concurrent callers holding one version,
+   * at most one gets `true`. Resolves `false`, writing nothing, when the object changed or
+   * is gone. Only keys under `reports/` are ever written.
+   */
+  replaceIfUnchanged?(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    version: string,
+  ): Promise<boolean>;
+}
+
+/** A small object's text with a token of the version read (`readVersioned`). */
+export interface VersionedText {
+  readonly text: string;
+  readonly version: string;
 }
 
 export class ObjectNotFoundError extends Error {

@@ -11,7 +11,12 @@ import {
   type S3ClientConfig,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { type ExportStore, ObjectNotFoundError, type StoredObject } from '../../core/ports';
+import {
+  type ExportStore,
+  ObjectNotFoundError,
+  type StoredObject,
+  type VersionedText,
+} from '../../core/ports';
 import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
 
 /** Options for `createS3Client`; everything omitted falls back to the SDK's default chains. */
@@ -92,6 +97,15 @@ function isLostConditionalCreate(error: unknown): boolean {
   );
 }
 
+/**
+ * A conditional replace that lost: 412 (the ETag differs), 409 (a concurrent conditional
+ * write won) or 404 NoSuchKey (the object is gone; S3 answers so to `If-Match` on a
+ * missing key).
+ */
+function isLostConditionalReplace(error: unknown): boolean {
+  return isLostConditionalCreate(error) || isMissingObject(error);
+}
+
 function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
@@ -114,7 +128,8 @@ export interface S3ExportStoreOptions {
  * buffers it whole. Only keys under `reports/` are ever written. `createIfAbsent` is a
  * PutObject with `If-None-Match: *`: S3 answers 412 when the key exists and 409 to the
  * loser of a race between two conditional writes, and both resolve `false`. (s3rver ignores
- * the condition and overwrites.)
+ * the condition and overwrites.) `readVersioned` reports the ETag as the version, and
+ * `replaceIfUnchanged` is a PutObject with `If-Match: <ETag>`, `false` on 412, 409 or 404.
  */
 export class S3ExportStore implements ExportStore {
   readonly location: string;
@@ -174,13 +189,13 @@ export class S3ExportStore implements ExportStore {
 
   async write(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
     assertWritableKey(key);
-    await this.#put(key, body, contentType, false);
+    await this.#put(key, body, contentType, undefined);
   }
 
   async createIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean> {
     assertWritableKey(key);
     try {
-      await this.#put(key, body, contentType, true);
+      await this.#put(key, body, contentType, { IfNoneMatch: '*' });
       return true;
     } catch (error) {
       if (isLostConditionalCreate(error)) return false;
@@ -188,7 +203,44 @@ export class S3ExportStore implements ExportStore {
     }
   }
 
-  async #put(key: string, body: string | Uint8Array, contentType: string, onlyIfAbsent: boolean) {
+  async readVersioned(key: string): Promise<VersionedText | undefined> {
+    assertObjectKey(key);
+    try {
+      const output = await this.#client.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: this.#root + key }),
+      );
+      const text = output.Body === undefined ? '' : await output.Body.transformToString('utf-8');
+      const version = output.ETag?.replaceAll('"', '');
+      if (version === undefined) throw new Error(`GetObject for '${key}' returned no ETag`);
+      return { text, version };
+    } catch (error) {
+      if (isMissingObject(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async replaceIfUnchanged(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    version: string,
+  ): Promise<boolean> {
+    assertWritableKey(key);
+    try {
+      await this.#put(key, body, contentType, { IfMatch: `"${version}"` });
+      return true;
+    } catch (error) {
+      if (isLostConditionalReplace(error)) return false;
+      throw error;
+    }
+  }
+
+  async #put(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    condition: { IfNoneMatch: '*' } | { IfMatch: string } | undefined,
+  ) {
     await this.#client.send(
       new PutObjectCommand({
         Bucket: this.#bucket,
@@ -197,7 +249,7 @@ export class S3ExportStore implements ExportStore {
         // Known up front; without it the SDK warns about "a Stream of unknown length" for ''.
         ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
         ContentType: contentType,
-        ...(onlyIfAbsent && { IfNoneMatch: '*' }),
+        ...condition,
       }),
     );
   }
