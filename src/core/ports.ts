@@ -107,6 +107,11 @@ export interface OutgoingMessage {
   readonly text: string;
   readonly inlineImages: readonly InlineImage[];
   readonly attachments: readonly Attachment[];
+  /**
+   * Name/value pairs SES attaches to the message's events (message tags): the run, the
+   * claim attempt and the recipient's hash, so recorded events can be matched to the ledger.
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** What a mailer reports for an accepted message. */
@@ -131,12 +136,19 @@ export interface Mailer {
  */
 export class MailDeliveryError extends Error {
   override readonly name = 'MailDeliveryError';
+  /**
+   * The provider may have taken the message despite the error: the request went out and no
+   * clear answer came back (a timeout, a dropped connection, a 5xx). A later send may then
+   * be a second copy.
+   */
+  readonly maybeAccepted: boolean;
   constructor(
     message: string,
     readonly permanent: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; maybeAccepted?: boolean },
   ) {
     super(message, options);
+    this.maybeAccepted = options?.maybeAccepted ?? false;
   }
 }
 

@@ -24,7 +24,8 @@ import { type Config, parseConfig } from '../../src/core/config';
 import type { ExportStore, RunRequest } from '../../src/core/ports';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
-import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';
+import { type RunningS3Front, startS3Front } from '../support/s3-front';
+import { S3RVER_CREDENTIALS } from '../support/s3rver';
 import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
 
 const BUCKET = 'kpi-data';
@@ -40,13 +41,14 @@ const CONFIG = parseConfig({
 const NOW = new Date('2026-10-05T06:00:05.000Z');
 const silent = () => new Logger({ logLevel: 'SILENT' });
 
-let s3server: RunningS3rver;
+/** s3rver behind a front that honours conditional writes, as the delivery ledger needs. */
+let s3server: RunningS3Front;
 let ses: RunningSesLocal;
 let s3: S3Client;
 let prefixCounter = 0;
 
 beforeAll(async () => {
-  s3server = await startS3rver([BUCKET]);
+  s3server = await startS3Front([BUCKET]);
   ses = await startSesLocal();
   s3 = createS3Client({ region: 'eu-west-1', endpoint: s3server.endpoint, credentials: S3RVER_CREDENTIALS });
 });
