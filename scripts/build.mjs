@@ -7,13 +7,16 @@
 // every run start about 0.8 s late. Code splitting keeps what a run reaches only through
 // import() (S3, SES, the email side) out of the start-up, as for the Lambda functions.
 // Chunks sit beside cli.mjs so that import.meta.url means dist/ in every one of them.
+// KPI_BUILD_OUTDIR builds elsewhere (the delivery trials build their own copy, so a test
+// run never replaces the dist/ someone is using).
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-rmSync('dist', { recursive: true, force: true });
+const outdir = process.env.KPI_BUILD_OUTDIR ?? 'dist';
+rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { cli: 'src/cli/bin.ts', 'ingest-worker': 'src/adapters/workers/ingest-worker.ts' },
-  outdir: 'dist',
+  outdir,
   entryNames: '[name]',
   chunkNames: '[name]-[hash]',
   outExtension: { '.js': '.mjs' },
