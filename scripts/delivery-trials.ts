@@ -14,6 +14,7 @@ import {
   buildTrialCli,
   concurrentTrial,
   killTrial,
+  removeTrialCli,
   startTrialBed,
   TRIAL_RECIPIENTS,
   type TrialStore,
@@ -42,7 +43,10 @@ function seeded(seed: number): () => number {
 }
 const random = seeded(Number(values.seed));
 
-const bed = await startTrialBed(buildTrialCli());
+const cli = buildTrialCli();
+const bed = await startTrialBed(cli);
+/** The last lines a run wrote to stderr, for a run that ended otherwise than expected. */
+const tail = (stderr: string) => stderr.trim().split('\n').slice(-3).join(' | ');
 try {
   for (const store of ['local', 's3'] as const satisfies readonly TrialStore[]) {
     let duplicates = 0;
@@ -56,6 +60,8 @@ try {
       console.log(
         `concurrent ${store} #${trial}: exit ${codes} in ${seconds} s, ${result.duplicates} duplicates ${JSON.stringify(result.duplicated)}, ${result.misses} misses ${JSON.stringify(result.missed)}`,
       );
+      for (const run of result.runs)
+        if (run.code !== 0) console.log(`  exit ${run.code}: ${tail(run.stderr)}`);
     }
     console.log(
       `concurrent ${store}: ${concurrentTrials} trials, ${duplicates} duplicates, ${misses} misses\n`,
@@ -89,10 +95,13 @@ try {
     console.log(
       `kill ${store} #${trial}: ${result.killed ? 'killed' : 'NOT killed'} ${result.killDelayMs} ms after send ${result.killAfterSends}; reruns exit ${result.reruns.map((run) => run.code).join(',')} in ${(rerunMs / 1000).toFixed(1)} s; ${result.duplicates} duplicates ${JSON.stringify(result.duplicated)}, reported uncertain ${JSON.stringify(result.reportedUncertain)}, ${result.misses} misses`,
     );
+    for (const run of result.reruns)
+      if (run.code !== 0) console.log(`  exit ${run.code}: ${tail(run.stderr)}`);
   }
   console.log(
     `kills: ${killTrials} trials, ${duplicates} duplicates (${unexplained} not reported uncertain), ${uncertain} reported uncertain, ${misses} misses; reruns took at most ${(worstRerunMs / 1000).toFixed(1)} s in all`,
   );
 } finally {
   await bed.stop();
+  await removeTrialCli(cli);
 }

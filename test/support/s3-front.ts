@@ -13,6 +13,11 @@
  * - **Faults on demand** (`fault`): answer a request with a chosen HTTP error, cut a body
  *   short, or stall, to test the store's error paths against real sockets.
  *
+ * - **Atomic reads.** s3rver writes an object in place, so a GET during a PUT of the same
+ *   key could see half of it; S3 never shows a partial object. While conditions are
+ *   honoured, a GET or HEAD of a key waits for a write of that key in progress (and holds
+ *   it back until its answer is sent), unless a fault is injected into it.
+ *
  * Everything else is piped to s3rver unchanged, including the `Host` header, so SigV4
  * signatures made for the front still verify. Request bodies are buffered (test payloads
  * are small); response bodies are streamed.
@@ -228,6 +233,22 @@ export async function startS3Front(bucketNames: readonly string[]): Promise<Runn
       target.key !== '' &&
       (method === 'PUT' || method === 'DELETE') &&
       (ifNoneMatch !== undefined || ifMatch !== undefined);
+    const atomicRead =
+      front.honourConditions &&
+      target.key !== '' &&
+      fault === undefined &&
+      (method === 'GET' || method === 'HEAD');
+    if (atomicRead) {
+      await locks.run(`${target.bucket}/${target.key}`, async () => {
+        const answer = await forward(backendPort, request, body);
+        logged.status = answer.statusCode;
+        await new Promise<void>((resolve) => {
+          response.once('close', resolve);
+          pipeWithFault(answer, response, undefined);
+        });
+      });
+      return;
+    }
     if (!conditional) {
       const answer = await forward(backendPort, request, body);
       logged.status = answer.statusCode;
