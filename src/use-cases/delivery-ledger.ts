@@ -89,6 +89,11 @@ const claimSchema = z.object({
    * down from claim to claim until a send is recorded: every send after it is uncertain.
    */
   uncertainSince: z.object({ runId: z.string(), claimedAt: z.string() }).optional(),
+  /**
+   * New for every write: S3's ETag is the body's MD5, so without it two writes of equal
+   * content (a renewal within one millisecond) would share a version.
+   */
+  writeId: z.string().optional(),
   /** The claim this one replaced, when its run had stopped. */
   tookOverFrom: z
     .object({ runId: z.string(), attempt: z.string(), state: claimStateSchema, since: z.string() })
@@ -208,7 +213,8 @@ export class DeliveryLedger {
   async checkExclusion(quarter: string): Promise<void> {
     const store = conditional(this.#store);
     const key = `${reportKeys.deliveries(quarter)}conditional-write-probe.json`;
-    const body = () => json({ probedAt: this.now().toISOString() });
+    // Unique bodies: S3's ETag is the body's MD5, so two equal bodies would share a version.
+    const body = () => json({ probedAt: this.now().toISOString(), writeId: crypto.randomUUID() });
     await store.createIfAbsent(key, body(), JSON_TYPE);
     if (await store.createIfAbsent(key, body(), JSON_TYPE)) {
       throw new StoreCannotExcludeError(store.location, `a second create of ${key} succeeded`);
@@ -281,6 +287,7 @@ export class DeliveryLedger {
         recipientHash: recipientHash(recipient),
         runId,
         attempt,
+        writeId: crypto.randomUUID(),
         holder: this.presence.self,
         state: 'claimed',
         claimedAt: now.toISOString(),
@@ -458,7 +465,7 @@ export class ClaimHandle {
   #change(update: (claim: Claim) => Claim): Promise<boolean> {
     const next = this.#queue.then(async () => {
       for (let tries = 0; tries < MAX_TRIES && !this.#lost; tries += 1) {
-        const body = json(update(this.#current.claim));
+        const body = json({ ...update(this.#current.claim), writeId: crypto.randomUUID() });
         const replaced = await this.#store.replaceIfUnchanged(
           this.#key,
           body,
