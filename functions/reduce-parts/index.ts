@@ -18,7 +18,7 @@ import { reportRun, runStatusSchema } from '../../src/use-cases/report-run';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
-import { recordRunOutcome } from '../../src/wiring/run-outcome';
+import { recordRunOutcome, runLogLines } from '../../src/wiring/run-outcome';
 
 /** The state machine's execution input, as `SfnRunLauncher` starts it. */
 export const reduceEventSchema = z.object({
@@ -62,7 +62,7 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
         rendering: await deps.rendering(),
         delivery: await deps.delivery(label, !request.dryRun),
         now: deps.now,
-        onEvent: (line) => deps.logger.info(line),
+        onEvent: runLogLines(deps.logger),
         reader: readerFromPartials({ runId: request.runId }),
       });
       recordRunOutcome(result, {

@@ -19,7 +19,7 @@ import { reportRun, writeRunStatus } from '../../src/use-cases/report-run';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
-import { recordRunOutcome } from '../../src/wiring/run-outcome';
+import { recordRunOutcome, runLogLines } from '../../src/wiring/run-outcome';
 
 export const runEventSchema = z.discriminatedUnion('source', [
   z.object({ source: z.literal('schedule'), scheduledTime: z.iso.datetime({ offset: true }) }),
@@ -100,7 +100,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
         rendering,
         delivery: await deps.delivery(label, !dryRun),
         now: deps.now,
-        onEvent: (line) => deps.logger.info(line),
+        onEvent: runLogLines(deps.logger),
       });
       recordRunOutcome(result, {
         logger: deps.logger,

@@ -1,7 +1,8 @@
 /**
  * One report run as the deployed job does it: compute the quarter, render and deliver the
  * email, and keep `reports/<quarter>/status.json` current (queued, running, succeeded,
- * partial, failed) so the API can answer "how did it go".
+ * partial, failed) so the API can answer "how did it go". A run whose recipients SES
+ * rejected for good ends `failed` (`summariseDeliveries`).
  */
 import * as z from 'zod';
 import type { Config } from '../core/config';
@@ -13,6 +14,7 @@ import type { Quarter } from '../core/quarter';
 import type { Snapshot } from '../core/snapshot';
 import { type DeliverReportResult, deliverReport } from './deliver-report';
 import type { DeliveryLedger } from './delivery-ledger';
+import { summariseDeliveries } from './delivery-status';
 import { reportKeys } from './report-keys';
 import { runQuarter } from './run-quarter';
 
@@ -23,12 +25,27 @@ export const runStatusSchema = z.object({
   requestedBy: z.enum(['schedule', 'api', 'cli']),
   dryRun: z.boolean(),
   updatedAt: z.string(),
-  /** Recipients served, skipped as already served, and not served (with why). */
+  /**
+   * Recipients served, skipped as already served, not served (with why, and whether SES
+   * rejected them for good), and those whose message may have been a second copy.
+   */
   deliveries: z
     .object({
       sent: z.number().int(),
       alreadySent: z.number().int(),
-      unserved: z.array(z.object({ recipient: z.string(), reason: z.string().optional() })),
+      unserved: z.array(
+        z.object({ recipient: z.string(), reason: z.string().optional(), permanent: z.boolean().optional() }),
+      ),
+      uncertain: z
+        .array(
+          z.object({
+            recipient: z.string(),
+            earlierRunId: z.string(),
+            since: z.string(),
+            reason: z.string(),
+          }),
+        )
+        .default([]),
     })
     .optional(),
   error: z.string().optional(),
@@ -94,16 +111,7 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
       now,
       onEvent: options.onEvent,
     });
-    const status: RunStatus = {
-      ...base,
-      status: delivery.unserved.length === 0 ? 'succeeded' : 'partial',
-      updatedAt: now().toISOString(),
-      deliveries: {
-        sent: delivery.outcomes.filter((outcome) => outcome.status === 'sent').length,
-        alreadySent: delivery.outcomes.filter((outcome) => outcome.status === 'already-sent').length,
-        unserved: delivery.unserved.map(({ recipient, reason }) => ({ recipient, reason })),
-      },
-    };
+    const status: RunStatus = { ...base, ...summariseDeliveries(delivery), updatedAt: now().toISOString() };
     await writeRunStatus(store, status);
     return { snapshot, delivery, status };
   } catch (error) {

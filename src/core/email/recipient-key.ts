@@ -36,3 +36,14 @@ export function recipientKey(address: string): string {
   const slug = recipientSlug(normalised);
   return slug === normalised ? slug : `${slug}~${recipientHash(normalised)}`;
 }
+
+/** An address in running text: anything up to a space or bracket, `@`, then a domain. */
+const ADDRESS_IN_TEXT = /[^\s<>"(),;:@]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+
+/**
+ * `text` with every email address replaced by `<recipient hash>`, for logs and execution
+ * histories, which must not hold addresses: SES's own error messages name them.
+ */
+export function redactAddresses(text: string): string {
+  return text.replace(ADDRESS_IN_TEXT, (address) => `<${recipientHash(address)}>`);
+}

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normaliseAddress, recipientHash, recipientKey } from '../../../src/core/email/recipient-key';
+import {
+  normaliseAddress,
+  recipientHash,
+  recipientKey,
+  redactAddresses,
+} from '../../../src/core/email/recipient-key';
 
 describe('recipientKey', () => {
   it.each([
@@ -79,5 +84,23 @@ describe('recipientHash', () => {
 
     // Assert
     expect(hash).toBe(expected);
+  });
+});
+
+describe('redactAddresses', () => {
+  it("replaces every address in a line, o'neil@ included, by its hash and leaves the rest", () => {
+    // Arrange: an SES error as the mailer words it.
+    const line =
+      "  o'neil@example.com: FAILED (permanent): SES rejected the message to o'neil@example.com: MessageRejected: Email address is not verified. The following identities failed the check in region EU-WEST-1: KPI <kpi@example.com>, O'Neil@Example.com";
+
+    // Act
+    const redacted = redactAddresses(line);
+
+    // Assert
+    const oneil = recipientHash("o'neil@example.com");
+    expect(redacted).toBe(
+      `  <${oneil}>: FAILED (permanent): SES rejected the message to <${oneil}>: MessageRejected: Email address is not verified. The following identities failed the check in region EU-WEST-1: KPI <<${recipientHash('kpi@example.com')}>>, <${oneil}>`,
+    );
+    expect(redacted).not.toMatch(/@/);
   });
 });

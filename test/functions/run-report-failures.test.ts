@@ -1,0 +1,113 @@
+/**
+ * The report function when SES rejects a recipient for good (an unverified address in the
+ * sandbox): the run ends `failed`, with the recipient and SES's reason in status.json, the
+ * MessagesFailed metric the alarm watches, and no address anywhere in the function's log
+ * output. Real SDK, s3rver behind the conditional-write front, the SES emulator.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createRunReportHandler } from '../../functions/run-report/index';
+import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
+import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
+import { parseConfig } from '../../src/core/config';
+import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
+import { openEmailRendering } from '../../src/wiring/email-delivery';
+import { captureOutput } from '../support/capture-output';
+import { type RunningS3Front, startS3Front } from '../support/s3-front';
+import { S3RVER_CREDENTIALS } from '../support/s3rver';
+import { type RunningSesLocal, startSesLocalRejecting } from '../support/ses-local';
+
+const BUCKET = 'kpi-data';
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/example/2026-Q3');
+const REJECTED = "o'neil@example.com";
+const CONFIG = parseConfig({
+  companyName: 'Smith & Jones',
+  rejectLimitPercent: 50,
+  email: {
+    from: 'KPI report <kpi@example.com>',
+    recipients: [{ address: 'ceo@example.com' }, { address: REJECTED }],
+  },
+});
+
+let front: RunningS3Front;
+let ses: RunningSesLocal;
+let s3: S3Client;
+
+beforeAll(async () => {
+  front = await startS3Front([BUCKET]);
+  ses = await startSesLocalRejecting(REJECTED);
+  s3 = createS3Client({ region: 'eu-west-1', endpoint: front.endpoint, credentials: S3RVER_CREDENTIALS });
+});
+afterAll(async () => {
+  s3.destroy();
+  await ses.close();
+  await front.stop();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function dataRoot(prefix: string): Promise<S3ExportStore> {
+  for (const name of await readdir(FIXTURE)) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: `${prefix}/exports/2026-Q3/${name}`,
+        Body: await readFile(path.join(FIXTURE, name)),
+      }),
+    );
+  }
+  return new S3ExportStore({ client: s3, bucket: BUCKET, prefix });
+}
+
+describe('the report function, when SES rejects a recipient for good', () => {
+  it('ends the run failed with the reason in status.json, counts it for the alarm, and logs no address', async () => {
+    // Arrange
+    const store = await dataRoot('permanent');
+    const client = createSesClient({
+      region: 'eu-west-1',
+      endpoint: ses.endpoint,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    const handler = createRunReportHandler({
+      store,
+      config: CONFIG,
+      rendering: () => openEmailRendering(CONFIG),
+      delivery: () => ({ mailer: new SesMailer({ client }), ledger: new DeliveryLedger(store) }),
+      logger: new Logger({ serviceName: 'kpi-report', logLevel: 'DEBUG' }),
+      metrics: new Metrics({ namespace: 'kpi-report', serviceName: 'kpi-report' }),
+      now: () => new Date('2026-10-05T06:00:05.000Z'),
+    });
+    const output = captureOutput();
+
+    // Act
+    const result = await handler({ source: 'schedule', scheduledTime: '2026-10-05T06:00:00Z' });
+
+    // Assert
+    const logged = `${output.stdout()}${output.stderr()}`;
+    vi.restoreAllMocks();
+    expect(result).toMatchObject({ status: 'failed' });
+    expect(JSON.parse((await store.readText('reports/2026-Q3/status.json')) ?? '{}')).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^SES rejected 1 of 2 recipients for good/),
+      deliveries: {
+        sent: 1,
+        unserved: [
+          {
+            recipient: REJECTED,
+            permanent: true,
+            reason: expect.stringContaining('MessageRejected: Email address is not verified.'),
+          },
+        ],
+      },
+    });
+    expect(logged).toContain('"MessagesFailed":1');
+    expect(logged).toContain('report run finished');
+    expect(logged).not.toMatch(/ceo@example\.com|o'neil@example\.com/i);
+  });
+});
