@@ -2,18 +2,22 @@
  * The report function: runs a quarter (KPIs, then the email through SES) when EventBridge
  * Scheduler fires each quarter, or when the API asks. A thin shell: parse the event with
  * zod, call the use case, log and count. Failures are rethrown so that Lambda's retries,
- * the dead-letter queue and the error alarm see them.
+ * the dead-letter queue and the error alarm see them; a scheduled run whose export set is
+ * not ready waits for it instead (`waitForExports`), which the upload validation ends.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import { lazySfnRunLauncher } from '../../src/adapters/sfn/lazy-sfn-run-launcher';
+import { lazySnsOpsNotifier } from '../../src/adapters/sns/lazy-sns-notifier';
 import { createFastReader } from '../../src/adapters/workers/fast-reader';
 import type { Config } from '../../src/core/config';
 import { dayInZone } from '../../src/core/dates';
-import type { ExportStore, RunLauncher } from '../../src/core/ports';
+import { ExportSetError } from '../../src/core/errors';
+import type { ExportStore, OpsNotifier, RunLauncher } from '../../src/core/ports';
 import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../../src/core/quarter';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
+import { DEFAULT_WAIT_FOR_EXPORTS_DAYS, waitForExports } from '../../src/use-cases/await-exports';
 import { planRun } from '../../src/use-cases/distributed-run';
 import { reportRun, writeRunStatus } from '../../src/use-cases/report-run';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
@@ -42,6 +46,13 @@ export interface RunReportDependencies {
   readonly now: () => Date;
   /** Starts the distributed run (Step Functions) for quarters over `distributedAboveMiB`. */
   readonly distributed?: RunLauncher | undefined;
+  /** Operations' topic: told once when a scheduled run waits for its exports. */
+  readonly notifier?: OpsNotifier | undefined;
+  /**
+   * How long a scheduled run waits for a valid export set (the upload validation starts it).
+   * @default DEFAULT_WAIT_FOR_EXPORTS_DAYS
+   */
+  readonly waitForExportsDays?: number;
 }
 
 /**
@@ -109,6 +120,25 @@ export function createRunReportHandler(deps: RunReportDependencies) {
       });
       return { quarter: label, runId, status: result.status.status };
     } catch (error) {
+      // A scheduled run waits for its data instead of failing: the upload validation starts it.
+      if (request.source === 'schedule' && error instanceof ExportSetError) {
+        const status = await waitForExports(
+          { store: deps.store, notifier: deps.notifier },
+          {
+            quarter: label,
+            runId,
+            scheduledTime: request.scheduledTime,
+            problems: error.problems,
+            now: deps.now(),
+            windowDays: deps.waitForExportsDays ?? DEFAULT_WAIT_FOR_EXPORTS_DAYS,
+          },
+        );
+        deps.logger.warn('report run waits for its exports', {
+          problems: error.problems.length,
+          until: status.waiting?.until,
+        });
+        return { quarter: label, runId, status: status.status };
+      }
       deps.logger.error('report run failed', error as Error);
       throw error;
     } finally {
@@ -134,6 +164,11 @@ function fromEnvironment(): (event: unknown) => Promise<unknown> {
     logger: new Logger(),
     metrics: new Metrics(),
     now: () => new Date(),
+    notifier:
+      settings.env.OPS_TOPIC_ARN === undefined
+        ? undefined
+        : lazySnsOpsNotifier({ region: settings.env.AWS_REGION, topicArn: settings.env.OPS_TOPIC_ARN }),
+    waitForExportsDays: settings.env.WAIT_FOR_EXPORTS_DAYS,
     distributed:
       settings.env.STATE_MACHINE_ARN === undefined
         ? undefined

@@ -1,7 +1,8 @@
 /**
  * One report run as the deployed job does it: compute the quarter, render and deliver the
  * email, and keep `reports/<quarter>/status.json` current (queued, running, succeeded,
- * partial, failed) so the API can answer "how did it go". A run whose recipients SES
+ * partial, failed, or waiting-for-exports: see `await-exports.ts`) so the API can answer
+ * "how did it go". A run whose recipients SES
  * rejected for good ends `failed` (`summariseDeliveries`).
  */
 import * as z from 'zod';
@@ -21,7 +22,7 @@ import { runQuarter } from './run-quarter';
 export const runStatusSchema = z.object({
   quarter: z.string(),
   runId: z.string(),
-  status: z.enum(['queued', 'running', 'succeeded', 'partial', 'failed']),
+  status: z.enum(['queued', 'running', 'succeeded', 'partial', 'failed', 'waiting-for-exports']),
   requestedBy: z.enum(['schedule', 'api', 'cli']),
   dryRun: z.boolean(),
   updatedAt: z.string(),
@@ -49,6 +50,18 @@ export const runStatusSchema = z.object({
     })
     .optional(),
   error: z.string().optional(),
+  /** A scheduled run whose export set was incomplete or invalid: what it waits for, until when. */
+  waiting: z
+    .object({
+      since: z.string(),
+      until: z.string(),
+      /** The scheduled event's time, to start the same run again. */
+      scheduledTime: z.string(),
+      problems: z.array(z.string()),
+      /** When operations were told; they are told once per wait. */
+      notifiedAt: z.string().optional(),
+    })
+    .optional(),
 });
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
