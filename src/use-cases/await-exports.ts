@@ -14,8 +14,7 @@ import type { ExportStore, OpsNotifier, RunLauncher } from '../core/ports';
 import { reportKeys } from './report-keys';
 import { type RunStatus, readRunStatus, writeRunStatus } from './report-run';
 
-/** How long a scheduled run waits for a valid export set, unless configured otherwise. */
-export const DEFAULT_WAIT_FOR_EXPORTS_DAYS = 30;
+export { DEFAULT_WAIT_FOR_EXPORTS_DAYS } from './report-deadlines';
 
 const DAY_MS = 86_400_000;
 

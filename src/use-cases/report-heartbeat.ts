@@ -16,11 +16,7 @@ import { DeliveryLedger } from './delivery-ledger';
 import { reportKeys } from './report-keys';
 import { readRunStatus } from './report-run';
 
-/**
- * Days after a quarter's end by which its report must be out: the default schedule runs
- * on day 5, which leaves three days for retries and a fix.
- */
-export const DEFAULT_REPORT_DUE_DAYS = 8;
+export { DEFAULT_REPORT_DUE_DAYS } from './report-deadlines';
 
 export interface Heartbeat {
   /** The last completed quarter, the one whose report is due. */
