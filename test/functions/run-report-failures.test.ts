@@ -4,25 +4,18 @@
  * MessagesFailed metric the alarm watches, and no address anywhere in the function's log
  * output. Real SDK, s3rver behind the conditional-write front, the SES emulator.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRunReportHandler } from '../../functions/run-report/index';
-import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
 import { parseConfig } from '../../src/core/config';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
 import { captureOutput } from '../support/capture-output';
-import { type RunningS3Front, startS3Front } from '../support/s3-front';
-import { S3RVER_CREDENTIALS } from '../support/s3rver';
-import { type RunningSesLocal, startSesLocalRejecting } from '../support/ses-local';
+import { type LocalAws, startLocalAws } from '../support/local-aws';
+import { rejectingSendsTo } from '../support/ses-local';
 
-const BUCKET = 'kpi-data';
-const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/example/2026-Q3');
 const REJECTED = "o'neil@example.com";
 const CONFIG = parseConfig({
   companyName: 'Smith & Jones',
@@ -33,44 +26,26 @@ const CONFIG = parseConfig({
   },
 });
 
-let front: RunningS3Front;
-let ses: RunningSesLocal;
-let s3: S3Client;
+let aws: LocalAws;
 
 beforeAll(async () => {
-  front = await startS3Front([BUCKET]);
-  ses = await startSesLocalRejecting(REJECTED);
-  s3 = createS3Client({ region: 'eu-west-1', endpoint: front.endpoint, credentials: S3RVER_CREDENTIALS });
+  // SES answers a send to the rejected address as it does for an unverified one in the sandbox.
+  aws = await startLocalAws('kpi-data', rejectingSendsTo(REJECTED));
 });
 afterAll(async () => {
-  s3.destroy();
-  await ses.close();
-  await front.stop();
+  await aws.stop();
 });
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function dataRoot(prefix: string): Promise<S3ExportStore> {
-  for (const name of await readdir(FIXTURE)) {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: BUCKET,
-        Key: `${prefix}/exports/2026-Q3/${name}`,
-        Body: await readFile(path.join(FIXTURE, name)),
-      }),
-    );
-  }
-  return new S3ExportStore({ client: s3, bucket: BUCKET, prefix });
-}
-
 describe('the report function, when SES rejects a recipient for good', () => {
   it('ends the run failed with the reason in status.json, counts it for the alarm, and logs no address', async () => {
     // Arrange
-    const store = await dataRoot('permanent');
+    const store = await aws.exampleDataRoot('permanent');
     const client = createSesClient({
       region: 'eu-west-1',
-      endpoint: ses.endpoint,
+      endpoint: aws.ses.endpoint,
       credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
       maxAttempts: 1,
     });

@@ -6,17 +6,15 @@
  * port fakes a test can watch (the run is started by calling the report handler, as Lambda
  * would).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRunReportHandler } from '../../functions/run-report/index';
 import { createValidateUploadHandler, type UploadBatchResult } from '../../functions/validate-upload/index';
 import { listReportQuarters } from '../../functions/validate-upload/report-quarters';
-import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
 import { parseConfig } from '../../src/core/config';
 import type { ExportStore, OpsNotifier, RunRequest } from '../../src/core/ports';
@@ -24,12 +22,9 @@ import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { UPLOAD_QUIET_MINUTES } from '../../src/use-cases/upload-debounce';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
 import { captureOutput } from '../support/capture-output';
-import { type RunningS3Front, startS3Front } from '../support/s3-front';
-import { S3RVER_CREDENTIALS } from '../support/s3rver';
-import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
+import { EXAMPLE_EXPORTS, type LocalAws, startLocalAws } from '../support/local-aws';
 
 const BUCKET = 'kpi-data';
-const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/example/2026-Q3');
 const CONFIG = parseConfig({
   companyName: 'Smith & Jones',
   rejectLimitPercent: 50,
@@ -44,42 +39,27 @@ const NOW = new Date('2026-10-05T06:00:05.000Z');
 const minutesAfter = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 const silent = () => new Logger({ logLevel: 'SILENT' });
 
-let front: RunningS3Front;
-let ses: RunningSesLocal;
-let s3: S3Client;
+let aws: LocalAws;
 let prefixes = 0;
 
 beforeAll(async () => {
-  front = await startS3Front([BUCKET]);
-  ses = await startSesLocal();
-  s3 = createS3Client({ region: 'eu-west-1', endpoint: front.endpoint, credentials: S3RVER_CREDENTIALS });
+  aws = await startLocalAws(BUCKET);
 });
 afterAll(async () => {
-  s3.destroy();
-  await ses.close();
-  await front.stop();
+  await aws.stop();
 });
 beforeEach(async () => {
-  await ses.clear();
+  await aws.ses.clear();
 });
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function upload(prefix: string, name: string, body: string | Uint8Array): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/exports/2026-Q3/${name}`, Body: body }),
-  );
-}
-
 /** A fresh data root holding the example's exports, but for the files left out. */
 async function dataRoot(leaveOut: readonly string[]) {
   prefixes += 1;
   const prefix = `waiting-${prefixes}`;
-  for (const name of await readdir(FIXTURE)) {
-    if (!leaveOut.includes(name)) await upload(prefix, name, await readFile(path.join(FIXTURE, name)));
-  }
-  return { prefix, store: new S3ExportStore({ client: s3, bucket: BUCKET, prefix }) };
+  return { prefix, store: await aws.exampleDataRoot(prefix, leaveOut) };
 }
 
 /** Queued S3 notifications, one message per file, each uploaded at its time. */
@@ -106,7 +86,7 @@ function world(store: ExportStore, prefix: string) {
   };
   const client = createSesClient({
     region: 'eu-west-1',
-    endpoint: ses.endpoint,
+    endpoint: aws.ses.endpoint,
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
   const runAt = (at: Date) =>
@@ -127,7 +107,7 @@ function world(store: ExportStore, prefix: string) {
       config: CONFIG,
       prefix,
       notifier,
-      reportQuarters: () => listReportQuarters({ client: s3, bucket: BUCKET, prefix }),
+      reportQuarters: () => listReportQuarters({ client: aws.s3, bucket: BUCKET, prefix }),
       logger: silent(),
       now: () => at,
       // Stands for Lambda's asynchronous invocation of the report function.
@@ -140,7 +120,7 @@ function world(store: ExportStore, prefix: string) {
 }
 
 async function recipientsMailed(): Promise<string[]> {
-  return (await ses.messages()).flatMap((mail) => mail.destination.to).sort();
+  return (await aws.ses.messages()).flatMap((mail) => mail.destination.to).sort();
 }
 
 const statusOf = async (store: ExportStore) =>
@@ -178,7 +158,11 @@ describe('a scheduled run that finds its exports incomplete', () => {
     expect(await recipientsMailed()).toEqual([]);
 
     // Act 2: operations upload the missing file; its notification is handled once the upload went quiet.
-    await upload(prefix, 'interactions.csv', await readFile(path.join(FIXTURE, 'interactions.csv')));
+    await aws.upload(
+      prefix,
+      'interactions.csv',
+      await readFile(path.join(EXAMPLE_EXPORTS, 'interactions.csv')),
+    );
     const uploadedAt = minutesAfter(60);
     const validated = (await validateAt(new Date(uploadedAt.getTime() + 6 * 60_000))(
       queued(prefix, [{ name: 'interactions.csv', at: uploadedAt }]),
@@ -196,7 +180,7 @@ describe('a scheduled run that finds its exports incomplete', () => {
     });
 
     // Act 3: another upload later validates again, and starts nothing.
-    await ses.clear();
+    await aws.ses.clear();
     const reupload = minutesAfter(120);
     const later = (await validateAt(minutesAfter(130))(
       queued(prefix, [{ name: 'interactions.csv', at: reupload }]),
@@ -257,7 +241,7 @@ describe('upload validation, debounced per quarter', () => {
   it('validates a 40-part upload once, after its last part, however its notifications are batched', async () => {
     // Arrange: the other datasets are there; interactions arrive as 40 parts, one every 15 s.
     const { prefix, store } = await dataRoot(['interactions.csv']);
-    const rows = (await readFile(path.join(FIXTURE, 'interactions.csv'), 'utf8')).trim().split('\n');
+    const rows = (await readFile(path.join(EXAMPLE_EXPORTS, 'interactions.csv'), 'utf8')).trim().split('\n');
     const header = rows[0] as string;
     const parts = Array.from({ length: 40 }, (_, index) => ({
       name: `interactions/part-${String(index + 1).padStart(2, '0')}.csv`,
@@ -273,7 +257,7 @@ describe('upload validation, debounced per quarter', () => {
     let handedBack: { name: string; at: Date; messageId: string }[] = [];
     for (let batch = 0; batch < 4; batch += 1) {
       const inBatch = parts.slice(batch * 10, batch * 10 + 10);
-      for (const part of inBatch) await upload(prefix, part.name, part.body);
+      for (const part of inBatch) await aws.upload(prefix, part.name, part.body);
       const deliveredAt = new Date((inBatch.at(-1)?.at.getTime() ?? 0) + 30_000);
       const result = (await validateAt(deliveredAt)(queued(prefix, inBatch))) as UploadBatchResult;
       results.push(result);

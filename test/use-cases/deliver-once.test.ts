@@ -11,6 +11,7 @@ import type { Mailer, OutgoingMessage } from '../../src/core/ports';
 import { type DeliveryOutcome, deliverEachOnce } from '../../src/use-cases/deliver-once';
 import { type ClaimAttempt, DeliveryLedger, type RunPresence } from '../../src/use-cases/delivery-ledger';
 import { createDataRoot, readReport, removeDataRoots, writeReport } from '../support/export-fixtures';
+import { sampleOutgoingMessage } from '../support/sample-outgoing-message';
 
 const Q = '2026-Q3';
 const CEO = 'ceo@example.com';
@@ -35,17 +36,9 @@ function recordingMailer(delayMs = 0) {
   return { mailer, sent };
 }
 
+/** A message to `to`; its content does not matter here. */
 function message(to: string): OutgoingMessage {
-  return {
-    quarter: Q,
-    from: 'kpi@example.com',
-    to,
-    subject: 's',
-    html: 'h',
-    text: 't',
-    inlineImages: [],
-    attachments: [],
-  };
+  return sampleOutgoingMessage({ to });
 }
 
 async function deliver(ledger: DeliveryLedger, mailer: Mailer, runId: string, recipients = [CEO]) {

@@ -22,6 +22,7 @@ import {
 import { type DeliveryOutcome, deliverEachOnce } from '../../src/use-cases/deliver-once';
 import { DeliveryLedger, LedgerContentionError, type RunPresence } from '../../src/use-cases/delivery-ledger';
 import { MemoryExportStore } from '../support/memory-store';
+import { sampleOutgoingMessage } from '../support/sample-outgoing-message';
 
 const QUARTER = '2026-Q3';
 const RECIPIENTS = ["o'neil@example.com", 'o_neil@example.com', 'cfo@example.com'];
@@ -123,17 +124,9 @@ function faultyWorld(
   return { store, mailer };
 }
 
+/** A message to `to`; its content does not matter here. */
 function message(to: string): OutgoingMessage {
-  return {
-    quarter: QUARTER,
-    from: 'kpi@example.com',
-    to,
-    subject: 's',
-    html: 'h',
-    text: 't',
-    inlineImages: [],
-    attachments: [],
-  };
+  return sampleOutgoingMessage({ to });
 }
 
 /** Runs that crashed, or stalled, look stopped to the others (a gone pid, a lease run out). */
