@@ -44,6 +44,7 @@ const settingsSchema = z.strictObject({
     .optional(),
   waitForExportsDays: z.coerce.number().int('a whole number of days').min(1, 'at least 1').optional(),
   reportDueDays: z.coerce.number().int('a whole number of days').min(1, 'at least 1').optional(),
+  runLeftoverDays: z.coerce.number().int('a whole number of days').min(1, 'at least 1').optional(),
 });
 
 type SettingName = keyof z.input<typeof settingsSchema>;
@@ -62,6 +63,7 @@ const CONTEXT_KEYS: readonly SettingName[] = [
   'distributedMaxConcurrency',
   'waitForExportsDays',
   'reportDueDays',
+  'runLeftoverDays',
 ];
 
 export interface DeploymentSettings {

@@ -17,9 +17,13 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { RUN_LEFTOVER_PREFIXES } from '../src/use-cases/report-keys';
 import { raiseAlarm } from './alarm';
 import { wildcardResourceFinding } from './nag-findings';
 import { ReportFunction } from './report-function';
+
+/** The runs' own folders (`reportKeys.run`), relative to the data root: partials and map results. */
+const RUNS_PATTERN = `${RUN_LEFTOVER_PREFIXES.runs}*`;
 
 /** The error name the reduce-parts handler throws when recipients are still to be served. */
 export const DELIVERY_INCOMPLETE_ERROR = 'DeliveryIncompleteError';
@@ -39,6 +43,9 @@ const MAP_LABEL = 'InteractionsParts';
 
 /** The execution's input, whatever state reads it. */
 const INPUT = '$states.context.Execution.Input';
+
+/** The run id as one key segment, as `runIdSegment` makes it. */
+const RUN_ID_SEGMENT = `$replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_')`;
 
 /** What the state machine accepts: what `SfnRunLauncher` sends. */
 const VALID_INPUT = [
@@ -111,10 +118,10 @@ export class DistributedReads extends Construct {
       description: 'kpi-report: distributed run, map step (one interactions part to a partial aggregate)',
     });
     // It reads its part and clients.csv (so client indexes agree across parts), and writes
-    // the partial under reports/<quarter>/runs/<runId>/partials/; nothing else.
+    // the partial under reports/runs/<quarter>/<runId>/partials/; nothing else.
     this.mapPartFunction.useDataRoot(dataBucket, dataPrefix, {
       read: ['exports/*'],
-      write: ['reports/*/runs/*'],
+      write: [RUNS_PATTERN],
     });
     this.mapPartFunction.addEnvironment('KPI_REPORT_CONFIG', props.configurationJson);
 
@@ -139,7 +146,8 @@ export class DistributedReads extends Construct {
     });
     addLambdaRetries(measurePart);
 
-    const runsFolder = `'${escapeJsonata(`${root}reports/`)}' & ${INPUT}.quarter & '/runs/' & $replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_')`;
+    // reportKeys.run(quarter, runId), computed from the execution's input.
+    const runsFolder = `'${escapeJsonata(`${root}${RUN_LEFTOVER_PREFIXES.runs}`)}' & ${INPUT}.quarter & '/' & ${RUN_ID_SEGMENT}`;
     this.readParts = sfn.DistributedMap.jsonata(this, 'ReadParts', {
       stateName: 'ReadParts',
       comment: "Runs MeasurePart on every object under the quarter's interactions prefix",
@@ -159,7 +167,7 @@ export class DistributedReads extends Construct {
       resultWriterV2: new ScopedResultWriter({
         bucket: dataBucket,
         prefix: `{% ${runsFolder} & '/map-results' %}`,
-        writablePattern: `${root}reports/*/runs/*`,
+        writablePattern: `${root}${RUNS_PATTERN}`,
       }),
     });
     this.readParts.itemProcessor(measurePart);
@@ -174,6 +182,8 @@ export class DistributedReads extends Construct {
         requestedBy: `{% ${INPUT}.requestedBy %}`,
         dryRun: `{% ${INPUT}.dryRun %}`,
         resend: `{% ${INPUT}.resend %}`,
+        // Owns the run's attempt record: this execution's retries of the step take it over.
+        executionId: '{% $states.context.Execution.Id %}',
       }),
       outputs: '{% $states.result.Payload %}',
       retryOnServiceExceptions: false,
@@ -197,12 +207,13 @@ export class DistributedReads extends Construct {
     });
     const recordFailure = tasks.CallAwsService.jsonata(this, 'RecordFailure', {
       stateName: 'RecordFailure',
-      comment: "Writes status.json 'failed' for the run, as reportRun would",
+      comment: "Writes status.json 'failed' for the run (a dry run's in its own folder), as reportRun would",
       service: 's3',
       action: 'putObject',
       parameters: {
         Bucket: dataBucket.bucketName,
-        Key: `{% '${escapeJsonata(`${root}reports/`)}' & ${INPUT}.quarter & '/status.json' %}`,
+        // A dry run's status.json is in its own folder (reportKeys.dryRun), apart from the report.
+        Key: `{% ${INPUT}.dryRun ? '${escapeJsonata(`${root}${RUN_LEFTOVER_PREFIXES.dryRuns}`)}' & ${INPUT}.quarter & '/' & ${RUN_ID_SEGMENT} & '/status.json' : '${escapeJsonata(`${root}reports/`)}' & ${INPUT}.quarter & '/status.json' %}`,
         ContentType: 'application/json',
         Body: `{% $string({ 'quarter': ${INPUT}.quarter, 'runId': ${INPUT}.runId, 'status': 'failed', 'requestedBy': ${INPUT}.requestedBy, 'dryRun': ${INPUT}.dryRun, 'updatedAt': $now(), 'error': 'the distributed read of the interactions parts failed: ' & $states.input.Error & ': ' & $states.input.Cause }, true) %}`,
       },
@@ -279,9 +290,9 @@ export class DistributedReads extends Construct {
           "The LambdaInvoke task grant adds the reduce function's qualified ARNs (versions, aliases); the role can still invoke only that function.",
       },
       {
-        id: wildcardResourceFinding(this, bucket.arnForObjects(`${root}reports/*/runs/*`)),
+        id: wildcardResourceFinding(this, bucket.arnForObjects(`${root}${RUNS_PATTERN}`)),
         reason:
-          "The Distributed Map's ResultWriter writes the Map Run's results under reports/<quarter>/runs/<runId>/map-results/, named per quarter and run (unknown at deploy time); the wildcard stays inside reports/.",
+          "The Distributed Map's ResultWriter writes the Map Run's results under reports/runs/<quarter>/<runId>/map-results/, named per quarter and run (unknown at deploy time); the wildcard stays inside the runs' folder.",
       },
       {
         id: wildcardResourceFinding(this, bucket.arnForObjects(`${root}reports/*/status.json`)),

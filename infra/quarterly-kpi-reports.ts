@@ -29,6 +29,7 @@ import { Construct } from 'constructs';
 import type { z } from 'zod';
 import { type configSchema, parseConfig } from '../src/core/config';
 import { DEFAULT_REPORT_DUE_DAYS, DEFAULT_WAIT_FOR_EXPORTS_DAYS } from '../src/use-cases/report-deadlines';
+import { RUN_LEFTOVER_PREFIXES } from '../src/use-cases/report-keys';
 import { UPLOAD_QUIET_MINUTES } from '../src/use-cases/upload-debounce';
 import { raiseAlarm } from './alarm';
 import { DistributedReads } from './distributed-reads';
@@ -141,7 +142,19 @@ export interface QuarterlyKpiReportsProps {
    * @default 8
    */
   readonly reportDueDays?: number;
+  /**
+   * How many days what a run leaves behind is kept: its record, partial aggregates and Map
+   * Run results (`reports/runs/`), and dry runs (`reports/dry-runs/`). An S3 lifecycle rule
+   * expires them on the bucket the stack creates (an imported bucket is left as it is).
+   * The record is what makes a repeated run request return the first one's result, so keep
+   * it longer than a request can be repeated (events are retried for at most an hour).
+   * @default 7
+   */
+  readonly runLeftoverDays?: number;
 }
+
+/** How long run leftovers and dry runs are kept unless `runLeftoverDays` says otherwise. */
+export const DEFAULT_RUN_LEFTOVER_DAYS = 7;
 
 /** How often the upload sweep runs unless `uploadSweepExpression` says otherwise. */
 export const DEFAULT_UPLOAD_SWEEP_EXPRESSION = 'rate(1 hour)';
@@ -337,10 +350,16 @@ export class QuarterlyKpiReports extends Construct {
     }
     const configJson = stack.toJsonString(deployed.input);
 
+    const runLeftoverDays = props.runLeftoverDays ?? DEFAULT_RUN_LEFTOVER_DAYS;
+    if (!Number.isInteger(runLeftoverDays) || runLeftoverDays < 1) {
+      throw new DeploymentSettingsError(
+        `runLeftoverDays must be a whole number of days, at least 1, not ${runLeftoverDays}`,
+      );
+    }
     this.dataBucket =
       props.existingBucketName === undefined
-        ? this.#createDataBucket()
-        : this.#importDataBucket(props.existingBucketName);
+        ? this.#createDataBucket(root, runLeftoverDays)
+        : this.#importDataBucket(props.existingBucketName, root);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -370,14 +389,26 @@ export class QuarterlyKpiReports extends Construct {
       read: ['exports/*', 'reports/*'],
       write: ['reports/*'],
     });
-    // Sending the report: as the configured identity, through the configuration set, only.
-    const grantSendReport = (fn: ReportFunction) =>
+    // Sending the report (SendRawEmail, the only send the code makes): SES checks the role
+    // against the sender's identity and also against every recipient that is itself a
+    // verified identity of the account, as every recipient is in the sandbox. So: any
+    // identity of the account, as long as the From address is the sender's; and the
+    // configuration set.
+    const fromAddress = addressOf(sender.from);
+    const accountIdentities = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
+    const grantSendReport = (fn: ReportFunction) => {
       fn.executionRole.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          actions: ['ses:SendRawEmail', 'ses:SendEmail'],
-          resources: [this.emailIdentity.emailIdentityArn, configurationSetArn],
+          actions: ['ses:SendRawEmail'],
+          resources: [accountIdentities, configurationSetArn],
+          conditions: { StringEquals: { 'ses:FromAddress': fromAddress } },
         }),
       );
+      Validations.of(fn.executionRole).acknowledge({
+        id: wildcardResourceFinding(this, accountIdentities),
+        reason: `SES authorises a send against each recipient that is a verified identity of the account too (every recipient, in the SES sandbox), and recipients are configuration, not resources; the statement allows SendRawEmail only with ses:FromAddress ${fromAddress}.`,
+      });
+    };
     this.runFunction.addEnvironmentWithAccess('KPI_REPORT_CONFIG', configJson, () =>
       grantSendReport(this.runFunction),
     );
@@ -637,7 +668,7 @@ export class QuarterlyKpiReports extends Construct {
     });
   }
 
-  #createDataBucket(): s3.Bucket {
+  #createDataBucket(root: string, runLeftoverDays: number): s3.Bucket {
     const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -667,6 +698,14 @@ export class QuarterlyKpiReports extends Construct {
           noncurrentVersionExpiration: Duration.days(90),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
+        // What runs leave behind: working files, not the report. In a versioned bucket an
+        // expiry only hides the object, so its hidden version goes a day later.
+        ...[RUN_LEFTOVER_PREFIXES.runs, RUN_LEFTOVER_PREFIXES.dryRuns].map((prefix) => ({
+          id: `expire-${prefix.replace(/^reports\/|\/$/g, '')}`,
+          prefix: `${root}${prefix}`,
+          expiration: Duration.days(runLeftoverDays),
+          noncurrentVersionExpiration: Duration.days(1),
+        })),
       ],
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'data-bucket/',
@@ -674,10 +713,10 @@ export class QuarterlyKpiReports extends Construct {
     });
   }
 
-  #importDataBucket(bucketName: string): s3.IBucket {
+  #importDataBucket(bucketName: string, root: string): s3.IBucket {
     Annotations.of(this).addWarningV2(
       'kpi-report:importedBucket',
-      `The data bucket ${bucketName} is imported: this stack does not check or set its public access block, encryption, TLS-only policy, versioning or access logging.`,
+      `The data bucket ${bucketName} is imported: this stack does not check or set its public access block, encryption, TLS-only policy, versioning, access logging or lifecycle rules (add rules that expire ${root}${RUN_LEFTOVER_PREFIXES.runs} and ${root}${RUN_LEFTOVER_PREFIXES.dryRuns} after a few days).`,
     );
     return s3.Bucket.fromBucketName(this, 'DataBucket', bucketName);
   }

@@ -7,10 +7,21 @@
 // every run start about 0.8 s late. Code splitting keeps what a run reaches only through
 // import() (S3, SES, the email side) out of the start-up, as for the Lambda functions.
 // Chunks sit beside cli.mjs so that import.meta.url means dist/ in every one of them.
-// KPI_BUILD_OUTDIR builds elsewhere (the delivery trials build their own copy, so a test
-// run never replaces the dist/ someone is using).
-import { rmSync } from 'node:fs';
+//
+// What the bundle reads at run time is copied beside it, in the layout of a Lambda asset
+// (infra/lambda-bundling.ts): `templates/`, and `assets/` with the resvg wasm and the chart
+// fonts. So the installed package finds them relative to itself, never in node_modules or
+// in the folder of the project it is installed in. KPI_BUILD_OUTDIR builds elsewhere (the
+// delivery trials build their own copy, so a test run never replaces the dist/ in use).
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
+
+const CHART_ASSETS = [
+  'node_modules/@resvg/resvg-wasm/index_bg.wasm',
+  'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff',
+  'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-700-normal.woff',
+];
 
 const outdir = process.env.KPI_BUILD_OUTDIR ?? 'dist';
 rmSync(outdir, { recursive: true, force: true });
@@ -35,3 +46,7 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+cpSync('templates', path.join(outdir, 'templates'), { recursive: true });
+mkdirSync(path.join(outdir, 'assets'));
+for (const file of CHART_ASSETS) cpSync(file, path.join(outdir, 'assets', path.basename(file)));

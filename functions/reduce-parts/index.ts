@@ -14,10 +14,13 @@ import type { ExportStore } from '../../src/core/ports';
 import { parseQuarter, type Quarter } from '../../src/core/quarter';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { readerFromPartials } from '../../src/use-cases/distributed-run';
+import { dryRunView } from '../../src/use-cases/dry-run-view';
 import { reportRun, runStatusSchema } from '../../src/use-cases/report-run';
+import { RunRecords } from '../../src/use-cases/run-record';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
+import { beginRunAttempt, type InvocationContext, type RunAnswer } from '../../src/wiring/run-attempt';
 import { recordRunOutcome, runLogLines } from '../../src/wiring/run-outcome';
 
 /** The state machine's execution input, as `SfnRunLauncher` starts it. */
@@ -27,6 +30,8 @@ export const reduceEventSchema = z.object({
   requestedBy: runStatusSchema.shape.requestedBy.default('api'),
   dryRun: z.boolean().default(false),
   resend: z.boolean().default(false),
+  /** The execution: owns the run's attempt, so the state machine's retries take it over. */
+  executionId: z.string().min(1).optional(),
 });
 
 export { DeliveryIncompleteError } from '../../src/wiring/run-outcome';
@@ -35,23 +40,45 @@ export interface ReducePartsDependencies {
   readonly store: ExportStore;
   readonly config: Config;
   readonly rendering: () => Promise<EmailRendering>;
-  readonly delivery: (quarter: string, send: boolean) => EmailDelivery | Promise<EmailDelivery>;
+  /** The outbox or SES (with its ledger) in `store`: the data root, or a dry run's view of it. */
+  readonly delivery: (
+    quarter: string,
+    send: boolean,
+    store: ExportStore,
+  ) => EmailDelivery | Promise<EmailDelivery>;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
 }
 
 export function createReduceHandler(deps: ReducePartsDependencies) {
-  return async (event: unknown): Promise<{ quarter: string; runId: string; status: string }> => {
+  const records = new RunRecords(deps.store);
+  return async (event: unknown, context?: InvocationContext): Promise<RunAnswer> => {
     const request = reduceEventSchema.parse(event);
     const { config } = deps;
     const quarter = parseQuarter(request.quarter) as Quarter;
     const label = request.quarter;
     deps.logger.appendKeys({ runId: request.runId, quarter: label });
     deps.logger.info('distributed report run: reducing the partials', { requestedBy: request.requestedBy });
+    const begun = await beginRunAttempt({
+      records,
+      request: {
+        quarter: label,
+        runId: request.runId,
+        requestedBy: request.requestedBy,
+        dryRun: request.dryRun,
+        now: deps.now(),
+        stage: 'reduce',
+      },
+      context,
+      owner: request.executionId,
+      logger: deps.logger,
+    });
+    if ('answer' in begun) return begun.answer;
+    const store = request.dryRun ? dryRunView(deps.store, label, request.runId) : deps.store;
     try {
       const result = await reportRun({
-        store: deps.store,
+        store,
         config,
         quarter,
         quarterLabel: label,
@@ -60,10 +87,11 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
         dryRun: request.dryRun,
         resend: request.resend,
         rendering: await deps.rendering(),
-        delivery: await deps.delivery(label, !request.dryRun),
+        delivery: await deps.delivery(label, !request.dryRun, store),
         now: deps.now,
         onEvent: runLogLines(deps.logger),
         reader: readerFromPartials({ runId: request.runId }),
+        outcome: begun.attempt,
       });
       recordRunOutcome(result, {
         logger: deps.logger,
@@ -85,7 +113,7 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
  * (templates, MIME, SES, the chart rasteriser) is imported on first use, as in the report
  * function, so it costs the cold start nothing when bundled as a chunk of its own.
  */
-function fromEnvironment(): (event: unknown) => Promise<unknown> {
+function fromEnvironment(): (event: unknown, context?: InvocationContext) => Promise<unknown> {
   const settings = lambdaSettings(process.env);
   const email = lazyEmailWiring(settings, process.env);
   return createReduceHandler({
@@ -99,8 +127,8 @@ function fromEnvironment(): (event: unknown) => Promise<unknown> {
   });
 }
 
-let cold: ((event: unknown) => Promise<unknown>) | undefined;
-export const handler = (event: unknown): Promise<unknown> => {
+let cold: ((event: unknown, context?: InvocationContext) => Promise<unknown>) | undefined;
+export const handler = (event: unknown, context?: InvocationContext): Promise<unknown> => {
   cold ??= fromEnvironment();
-  return cold(event);
+  return cold(event, context);
 };

@@ -2,7 +2,8 @@
  * The on-demand API, behind API Gateway with IAM (SigV4) authorisation:
  * `POST /reports` `{ "quarter": "2026-Q3", "dryRun": false, "resend": false }` starts a run
  * in the background and answers 202 with its run id; `GET /reports/{quarter}` answers the
- * last run's status, the KPIs and a short-lived link to report.html. The caller's mistakes
+ * last run's status, the KPIs and a short-lived link to report.html, and with `?runId=…` a
+ * dry run's (which never touches the published report). The caller's mistakes
  * get 4xx with the field at fault; anything else a bare 500 (details only in the logs).
  */
 import { randomUUID } from 'node:crypto';
@@ -15,6 +16,7 @@ import { KPI_IDS } from '../../src/core/kpi-ids';
 import type { ExportStore, RunLauncher } from '../../src/core/ports';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { snapshotSchema } from '../../src/core/snapshot';
+import { dryRunKey, dryRunView } from '../../src/use-cases/dry-run-view';
 import { reportKeys } from '../../src/use-cases/report-keys';
 import { readRunStatus, writeRunStatus } from '../../src/use-cases/report-run';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
@@ -23,6 +25,17 @@ export const startRunBodySchema = z.strictObject({
   quarter: quarterLabelSchema,
   dryRun: z.boolean().default(false),
   resend: z.boolean().default(false),
+});
+
+/** `GET /reports/{quarter}?runId=…`: a dry run, or the published run if it is that one. */
+export const statusQuerySchema = z.strictObject({
+  runId: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/,
+      'write the run id as POST /reports answered it (letters, digits, ".", "_", ":", "-")',
+    )
+    .optional(),
 });
 
 export interface ReportsApiDependencies {
@@ -83,7 +96,8 @@ export function createReportsApiHandler(deps: ReportsApiDependencies) {
       );
     }
     const runId = newRunId();
-    await writeRunStatus(deps.store, {
+    const runStore = request.dryRun ? dryRunView(deps.store, request.quarter, runId) : deps.store;
+    await writeRunStatus(runStore, {
       quarter: request.quarter,
       runId,
       status: 'queued',
@@ -97,16 +111,25 @@ export function createReportsApiHandler(deps: ReportsApiDependencies) {
       runId,
       quarter: request.quarter,
       status: 'queued',
-      statusPath: `/reports/${request.quarter}`,
+      // A dry run is apart from the published report: its status is asked for by run id.
+      statusPath: `/reports/${request.quarter}${request.dryRun ? `?runId=${encodeURIComponent(runId)}` : ''}`,
     });
   }
 
-  async function status(quarter: string | undefined): Promise<APIGatewayProxyResult> {
-    const parsed = quarterLabelSchema.safeParse(quarter);
+  async function status(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const parsed = quarterLabelSchema.safeParse(event.pathParameters?.quarter);
     if (!parsed.success) throw new HttpError(400, `quarter: ${parsed.error.issues[0]?.message}`);
     const label = parsed.data;
-    const run = await readRunStatus(deps.store, label);
-    const snapshotText = await deps.store.readText(reportKeys.snapshot(label));
+    const query = statusQuerySchema.safeParse(event.queryStringParameters ?? {});
+    if (!query.success) {
+      throw new HttpError(
+        400,
+        `invalid query: ${query.error.issues.map((issue) => `${issue.path.join('.') || '(query)'}: ${issue.message}`).join('; ')}`,
+      );
+    }
+    const view = await reportFolder(deps.store, label, query.data.runId);
+    const run = await readRunStatus(view.store, label);
+    const snapshotText = await view.store.readText(reportKeys.snapshot(label));
     if (run === undefined && snapshotText === undefined) {
       throw new HttpError(404, `no run and no report for ${label}`);
     }
@@ -120,22 +143,39 @@ export function createReportsApiHandler(deps: ReportsApiDependencies) {
           }),
         )
       : null;
-    const hasReport = (await deps.store.readText(reportKeys.html(label))) !== undefined;
+    const hasReport = (await view.store.readText(reportKeys.html(label))) !== undefined;
     return json(200, {
       quarter: label,
       run: run ?? null,
       generatedAt: snapshot?.success ? snapshot.data.generatedAt : null,
       kpis,
-      reportUrl: hasReport ? await deps.reportLink(reportKeys.html(label)) : null,
+      reportUrl: hasReport ? await deps.reportLink(view.keyOf(reportKeys.html(label))) : null,
     });
+  }
+
+  /**
+   * The published report folder, or with `runId` that run's: a dry run's own folder, or the
+   * published one when it holds that run. Any other run id is not found.
+   */
+  async function reportFolder(
+    store: ExportStore,
+    quarter: string,
+    runId: string | undefined,
+  ): Promise<{ store: ExportStore; keyOf: (key: string) => string }> {
+    const published = { store, keyOf: (key: string) => key };
+    if (runId === undefined) return published;
+    const dryRun = dryRunView(store, quarter, runId);
+    if ((await readRunStatus(dryRun, quarter)) !== undefined) {
+      return { store: dryRun, keyOf: (key) => dryRunKey(quarter, runId, key) };
+    }
+    if ((await readRunStatus(store, quarter))?.runId === runId) return published;
+    throw new HttpError(404, `${quarter} has no dry run ${runId}, and its latest run is another one`);
   }
 
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     try {
       if (event.httpMethod === 'POST' && event.resource === '/reports') return await startRun(event);
-      if (event.httpMethod === 'GET' && event.resource === '/reports/{quarter}') {
-        return await status(event.pathParameters?.quarter);
-      }
+      if (event.httpMethod === 'GET' && event.resource === '/reports/{quarter}') return await status(event);
       throw new HttpError(404, `no route for ${event.httpMethod} ${event.resource}`);
     } catch (error) {
       if (error instanceof HttpError) {

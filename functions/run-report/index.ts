@@ -19,10 +19,13 @@ import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from 
 import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { DEFAULT_WAIT_FOR_EXPORTS_DAYS, waitForExports } from '../../src/use-cases/await-exports';
 import { planRun } from '../../src/use-cases/distributed-run';
+import { dryRunView } from '../../src/use-cases/dry-run-view';
 import { reportRun, writeRunStatus } from '../../src/use-cases/report-run';
+import { RunRecords } from '../../src/use-cases/run-record';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
+import { beginRunAttempt, type InvocationContext, type RunAnswer } from '../../src/wiring/run-attempt';
 import { recordRunOutcome, runLogLines } from '../../src/wiring/run-outcome';
 
 export const runEventSchema = z.discriminatedUnion('source', [
@@ -40,7 +43,12 @@ export interface RunReportDependencies {
   readonly store: ExportStore;
   readonly config: Config;
   readonly rendering: () => Promise<EmailRendering>;
-  readonly delivery: (quarter: string, send: boolean) => EmailDelivery | Promise<EmailDelivery>;
+  /** The outbox or SES (with its ledger) in `store`: the data root, or a dry run's view of it. */
+  readonly delivery: (
+    quarter: string,
+    send: boolean,
+    store: ExportStore,
+  ) => EmailDelivery | Promise<EmailDelivery>;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
@@ -58,10 +66,11 @@ export interface RunReportDependencies {
 /**
  * The quarter a schedule run reports on is derived from the *scheduled* time, not the
  * clock, so a late or repeated delivery of the same event names the same quarter and run
- * id, and the delivery ledger makes the repeat send nothing.
+ * id: the run's record answers the repeat without reading the exports (`run-record.ts`).
  */
 export function createRunReportHandler(deps: RunReportDependencies) {
-  return async (event: unknown): Promise<{ quarter: string; runId: string; status: string }> => {
+  const records = new RunRecords(deps.store);
+  return async (event: unknown, context?: InvocationContext): Promise<RunAnswer> => {
     const request = runEventSchema.parse(event);
     const { config } = deps;
     let quarter: Quarter;
@@ -79,11 +88,21 @@ export function createRunReportHandler(deps: RunReportDependencies) {
     deps.logger.info('report run started', { source: request.source });
     const dryRun = request.source === 'api' && request.dryRun;
     const resend = request.source === 'api' && request.resend;
+    const begun = await beginRunAttempt({
+      records,
+      request: { quarter: label, runId, requestedBy: request.source, dryRun, now: deps.now(), stage: 'run' },
+      context,
+      logger: deps.logger,
+    });
+    if ('answer' in begun) return begun.answer;
+    const { attempt } = begun;
+    // A dry run reads and writes the quarter's report folder in its own folder instead.
+    const store = dryRun ? dryRunView(deps.store, label, runId) : deps.store;
     if (deps.distributed) {
       const plan = await planRun({ store: deps.store, config, quarter: label });
       deps.logger.info('read plan', { mode: plan.mode, reason: plan.reason, parts: plan.parts.length });
       if (plan.mode === 'distributed') {
-        await writeRunStatus(deps.store, {
+        await writeRunStatus(store, {
           quarter: label,
           runId,
           requestedBy: request.source,
@@ -92,6 +111,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
           updatedAt: deps.now().toISOString(),
         });
         await deps.distributed.start({ runId, quarter: label, dryRun, resend, requestedBy: request.source });
+        await attempt.handOver(deps.now());
         return { quarter: label, runId, status: 'distributed' };
       }
     }
@@ -99,7 +119,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
       const rendering = await deps.rendering();
       rendering.warmUp(); // the chart wasm compiles while the exports are read
       const result = await reportRun({
-        store: deps.store,
+        store,
         config,
         quarter,
         quarterLabel: label,
@@ -109,9 +129,10 @@ export function createRunReportHandler(deps: RunReportDependencies) {
         resend,
         reader: createFastReader(),
         rendering,
-        delivery: await deps.delivery(label, !dryRun),
+        delivery: await deps.delivery(label, !dryRun, store),
         now: deps.now,
         onEvent: runLogLines(deps.logger),
+        outcome: attempt,
       });
       recordRunOutcome(result, {
         logger: deps.logger,
@@ -153,7 +174,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
  * run, not at start-up: the bundle keeps it in a chunk of its own that a cold start neither
  * reads nor compiles.
  */
-function fromEnvironment(): (event: unknown) => Promise<unknown> {
+function fromEnvironment(): (event: unknown, context?: InvocationContext) => Promise<unknown> {
   const settings = lambdaSettings(process.env);
   const email = lazyEmailWiring(settings, process.env);
   return createRunReportHandler({
@@ -179,8 +200,8 @@ function fromEnvironment(): (event: unknown) => Promise<unknown> {
   });
 }
 
-let cold: ((event: unknown) => Promise<unknown>) | undefined;
-export const handler = (event: unknown): Promise<unknown> => {
+let cold: ((event: unknown, context?: InvocationContext) => Promise<unknown>) | undefined;
+export const handler = (event: unknown, context?: InvocationContext): Promise<unknown> => {
   cold ??= fromEnvironment();
-  return cold(event);
+  return cold(event, context);
 };

@@ -76,10 +76,12 @@ export class ObjectNotFoundError extends Error {
   }
 }
 
-/** An image shown inside the HTML part, referenced there as `cid:<cid>`. */
+/**
+ * An image shown inside the HTML part, referenced there as `cid:<cid>`. It has no file
+ * name: some clients list a named inline image as an attachment.
+ */
 export interface InlineImage {
   readonly cid: string;
-  readonly filename: string;
   readonly contentType: 'image/png';
   readonly content: Uint8Array;
 }
@@ -101,6 +103,10 @@ export interface OutgoingMessage {
   readonly from: string;
   /** Exactly one address: every recipient gets a message built for them. */
   readonly to: string;
+  /** The recipient's name, shown with the address in `To`. */
+  readonly toName?: string | undefined;
+  /** Where unsubscribe requests go: `List-Unsubscribe: <mailto:…>`; omitted for none. */
+  readonly unsubscribeAddress?: string | undefined;
   readonly replyTo?: string | undefined;
   readonly subject: string;
   readonly html: string;

@@ -15,6 +15,13 @@ export type Band = z.infer<typeof bandSchema>;
 
 export const trendPointSchema = z.object({ quarter: z.string(), value: nullableNumber });
 
+/** A 95% interval in the KPI's unit (core/kpis/intervals.ts). */
+export const intervalSchema = z.object({ low: z.number(), high: z.number() });
+
+/** A configured target: the value, and which side of it is good. */
+export const targetSchema = z.object({ value: z.number(), direction: z.enum(['higher', 'lower']) });
+export type Target = z.infer<typeof targetSchema>;
+
 export const kpiResultSchema = z.object({
   value: nullableNumber,
   unit: z.enum(['percent', 'servicesPerClient', 'score', 'currencyPerClient']),
@@ -22,10 +29,18 @@ export const kpiResultSchema = z.object({
   denominator: z.number(),
   band: bandSchema.nullable(),
   lowSample: z.boolean(),
+  /**
+   * The value's 95% interval; `null` without a value or with under two observations.
+   * Optional: snapshots written before intervals existed have none.
+   */
+  interval: intervalSchema.nullable().optional(),
   previous: nullableNumber,
   deltaQoQ: nullableNumber,
+  /** Whether `deltaQoQ` is larger than the noise of both quarters; `null` when not judged. */
+  deltaQoQOutsideNoise: z.boolean().nullable().optional(),
   yearAgo: nullableNumber,
   deltaYoY: nullableNumber,
+  deltaYoYOutsideNoise: z.boolean().nullable().optional(),
   /** Cost to Support only: the deltas as a relative change, in percent. */
   deltaQoQPercent: nullableNumber.optional(),
   deltaYoYPercent: nullableNumber.optional(),
@@ -75,6 +90,14 @@ export const snapshotSchema = z.object({
     fiscalYearStartMonth: z.number(),
   }),
   catalogSize: z.number().int(),
+  /** The configured targets, by KPI; optional: older snapshots have none. */
+  targets: z
+    .object(
+      Object.fromEntries(KPI_IDS.map((id) => [id, targetSchema.optional()])) as {
+        [K in (typeof KPI_IDS)[number]]: z.ZodOptional<typeof targetSchema>;
+      },
+    )
+    .optional(),
   kpis: kpiResults,
   segments: z.record(z.string(), z.record(z.string(), kpiResults)),
   dataQuality: z.object(
@@ -87,10 +110,14 @@ export const snapshotSchema = z.object({
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
 /**
- * What a later quarter needs from an earlier snapshot: the values only. Lenient, so that
- * snapshots written by later minor versions (extra fields) still feed trends.
+ * What a later quarter needs from an earlier snapshot: the values, and their intervals when
+ * the snapshot has them. Lenient, so that snapshots written by earlier or later minor
+ * versions (missing or extra fields) still feed trends.
  */
-const priorKpis = z.record(z.string(), z.looseObject({ value: nullableNumber }));
+const priorKpis = z.record(
+  z.string(),
+  z.looseObject({ value: nullableNumber, interval: intervalSchema.nullable().optional() }),
+);
 export const priorSnapshotSchema = z.looseObject({
   schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
   quarter: z.string(),

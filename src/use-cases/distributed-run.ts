@@ -2,7 +2,7 @@
  * The distributed mode, for export sets beyond one function's 15 minutes: a Step Functions
  * Distributed Map runs `measurePart` on every part of the quarter's interactions dataset
  * (`exports/<quarter>/interactions/part-*.csv[.gz]`), each writing its partial aggregate
- * under `reports/<quarter>/runs/<runId>/partials/`; the reducer then runs the normal report
+ * under `reports/runs/<quarter>/<runId>/partials/`; the reducer then runs the normal report
  * with `readerFromPartials`, which folds them in part order instead of reading interactions.
  * Each map step reads clients.csv itself, so client indexes agree everywhere.
  */

@@ -2,8 +2,8 @@
  * One report run as the deployed job does it: compute the quarter, render and deliver the
  * email, and keep `reports/<quarter>/status.json` current (queued, running, succeeded,
  * partial, failed, or waiting-for-exports: see `await-exports.ts`) so the API can answer
- * "how did it go". A run whose recipients SES
- * rejected for good ends `failed` (`summariseDeliveries`).
+ * "how did it go". A run whose recipients SES rejected for good ends `failed`
+ * (`summariseDeliveries`).
  */
 import * as z from 'zod';
 import type { Config } from '../core/config';
@@ -49,6 +49,13 @@ export const runStatusSchema = z.object({
         .default([]),
     })
     .optional(),
+  /** A dry run's messages instead: written to its outbox folder, none sent. */
+  outbox: z
+    .object({
+      written: z.number().int(),
+      unwritten: z.array(z.object({ recipient: z.string(), reason: z.string().optional() })),
+    })
+    .optional(),
   error: z.string().optional(),
   /** A scheduled run whose export set was incomplete or invalid: what it waits for, until when. */
   waiting: z
@@ -87,16 +94,26 @@ export interface ReportRunOptions {
   readonly quarterLabel: string;
   readonly runId: string;
   readonly requestedBy: RunStatus['requestedBy'];
-  /** Compute and render, but send nothing (messages go to the outbox). */
+  /**
+   * Compute and render, but send nothing: messages go to the outbox, and the status counts
+   * them as written there. Give a `dryRunView` of the store, so nothing published changes.
+   */
   readonly dryRun: boolean;
   readonly resend: boolean;
-  readonly rendering: { readonly templates: EmailTemplates; readonly rasterizer: ChartRasterizer };
+  readonly rendering: {
+    readonly templates: EmailTemplates;
+    readonly rasterizer: ChartRasterizer;
+    /** Presigns "view online" links; absent unless deployed with `email.viewOnline`. */
+    readonly reportLink?: ((key: string) => Promise<string>) | undefined;
+  };
   /** The mailer, with a ledger for real sends (none for the outbox). */
   readonly delivery: { readonly mailer: Mailer; readonly ledger: DeliveryLedger | undefined };
   readonly now: () => Date;
   readonly onEvent?: ((line: string) => void) | undefined;
   /** How the export set is read; the distributed reducer reads interactions from partials. */
   readonly reader?: ExportSetReader | undefined;
+  /** Told how the run ended, after status.json (the run's attempt record, `RunAttempt`). */
+  readonly outcome?: { finish(status: RunStatus): Promise<void> } | undefined;
 }
 
 export interface ReportRunResult {
@@ -110,6 +127,7 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
   const { store, config, quarter, quarterLabel, runId, requestedBy, dryRun, now } = options;
   const base = { quarter: quarterLabel, runId, requestedBy, dryRun };
   await writeRunStatus(store, { ...base, status: 'running', updatedAt: now().toISOString() });
+  let result: ReportRunResult;
   try {
     const { snapshot } = await runQuarter({ store, config, quarter, now: now(), reader: options.reader });
     const delivery = await deliverReport({
@@ -124,18 +142,29 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
       now,
       onEvent: options.onEvent,
     });
-    const status: RunStatus = { ...base, ...summariseDeliveries(delivery), updatedAt: now().toISOString() };
+    const written = delivery.outcomes.filter((outcome) => outcome.status === 'sent').length;
+    const status: RunStatus = dryRun
+      ? {
+          ...base,
+          status: delivery.unserved.length === 0 ? 'succeeded' : 'partial',
+          updatedAt: now().toISOString(),
+          outbox: {
+            written,
+            unwritten: delivery.unserved.map(({ recipient, reason }) => ({ recipient, reason })),
+          },
+        }
+      : { ...base, ...summariseDeliveries(delivery), updatedAt: now().toISOString() };
     await writeRunStatus(store, status);
-    return { snapshot, delivery, status };
+    result = { snapshot, delivery, status };
   } catch (error) {
     const message =
       error instanceof ExportSetError ? error.message : `unexpected failure: ${(error as Error).message}`;
-    await writeRunStatus(store, {
-      ...base,
-      status: 'failed',
-      updatedAt: now().toISOString(),
-      error: message,
-    });
+    const failed: RunStatus = { ...base, status: 'failed', updatedAt: now().toISOString(), error: message };
+    await writeRunStatus(store, failed);
+    // Unrecorded, the attempt stays running under this owner, and a retry still takes it over.
+    await options.outcome?.finish(failed).catch(() => undefined);
     throw error;
   }
+  await options.outcome?.finish(result.status);
+  return result;
 }

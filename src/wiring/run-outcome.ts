@@ -41,7 +41,7 @@ export function recordRunOutcome(
   metrics.addMetric('MessagesFailed', MetricUnit.Count, result.delivery.unserved.length);
   const uncertain = result.delivery.outcomes.filter((outcome) => outcome.uncertain !== undefined);
   metrics.addMetric('MessagesUncertain', MetricUnit.Count, uncertain.length);
-  const deliveries = result.status.deliveries;
+  const { deliveries, outbox } = result.status;
   logger.info(observers.message, {
     status: result.status.status,
     ...(deliveries !== undefined && {
@@ -56,6 +56,7 @@ export function recordRunOutcome(
         uncertain: uncertain.map((outcome) => recipientHash(outcome.recipient)),
       },
     }),
+    ...(outbox !== undefined && { outbox: { written: outbox.written, unwritten: outbox.unwritten.length } }),
   });
   const retryable = result.delivery.unserved.filter((outcome) => outcome.permanent !== true);
   if (retryable.length > 0) {

@@ -8,20 +8,18 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMapPartHandler, PartKeyError } from '../../functions/map-part/index';
 import { createReduceHandler } from '../../functions/reduce-parts/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
-import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
 import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
-import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
 import { parseConfig } from '../../src/core/config';
+import type { ExportStore } from '../../src/core/ports';
 import type { Snapshot } from '../../src/core/snapshot';
-import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
+import { dryRunView } from '../../src/use-cases/dry-run-view';
 import { reportKeys } from '../../src/use-cases/report-keys';
-import { openEmailRendering } from '../../src/wiring/email-delivery';
+import { reportHandlerDeps } from '../support/local-report-handlers';
 import { type RunningS3Front, startS3Front } from '../support/s3-front';
 import { S3RVER_CREDENTIALS } from '../support/s3rver';
 import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
@@ -38,9 +36,7 @@ const CONFIG = parseConfig({
     recipients: [{ address: 'ceo@example.com' }, { address: 'cfo@example.com' }],
   },
 });
-const NOW = new Date('2026-10-05T06:00:05.000Z');
 const silent = () => new Logger({ logLevel: 'SILENT' });
-const metrics = () => new Metrics({ namespace: 'kpi-report-test', serviceName: 'test' });
 
 /** s3rver behind a front that honours conditional writes, as the delivery ledger needs. */
 let s3server: RunningS3Front;
@@ -103,26 +99,10 @@ function mapPartHandler(store: S3ExportStore, prefix: string) {
 }
 
 function emailDeps(store: S3ExportStore) {
-  const client = createSesClient({
-    region: 'eu-west-1',
-    endpoint: ses.endpoint,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  return {
-    store,
-    config: CONFIG,
-    rendering: () => openEmailRendering(CONFIG),
-    delivery: (quarter: string, send: boolean) =>
-      send
-        ? { mailer: new SesMailer({ client }), ledger: new DeliveryLedger(store) }
-        : { mailer: new OutboxMailer({ store, quarter }), ledger: undefined },
-    logger: silent(),
-    metrics: metrics(),
-    now: () => NOW,
-  };
+  return reportHandlerDeps(store, ses, CONFIG);
 }
 
-async function snapshotOf(store: S3ExportStore): Promise<Snapshot> {
+async function snapshotOf(store: ExportStore): Promise<Snapshot> {
   return JSON.parse((await store.readText(reportKeys.snapshot(QUARTER))) ?? 'null') as Snapshot;
 }
 
@@ -218,7 +198,10 @@ describe('the reduce-parts function', () => {
 
     // Assess
     expect(result).toEqual({ quarter: QUARTER, runId: RUN.runId, status: 'succeeded' });
-    const [expected, actual] = [await snapshotOf(single.store), await snapshotOf(parted.store)];
+    const [expected, actual] = [
+      await snapshotOf(dryRunView(single.store, QUARTER, 'single')),
+      await snapshotOf(parted.store),
+    ];
     expect(actual.kpis).toEqual(expected.kpis);
     expect(actual.segments).toEqual(expected.segments);
     expect(actual.dataQuality.interactions).toMatchObject({

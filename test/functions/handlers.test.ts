@@ -25,6 +25,7 @@ import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-s
 import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
 import { SnsOpsNotifier } from '../../src/adapters/sns/sns-notifier';
 import { type Config, parseConfig } from '../../src/core/config';
+import { KPI_IDS } from '../../src/core/kpi-ids';
 import type { ExportStore, RunRequest } from '../../src/core/ports';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
@@ -145,18 +146,22 @@ describe('the report function', () => {
     ]);
   });
 
-  it('sends nothing more when the same scheduled event is delivered twice', async () => {
+  it('answers a second delivery of the same scheduled event with the first run, sending and rewriting nothing', async () => {
     const { store } = await dataRoot();
     await runHandler(store)(SCHEDULED);
+    const statusBefore = await store.readText('reports/2026-Q3/status.json');
     await ses.clear();
 
     const again = await runHandler(store)(SCHEDULED);
 
-    expect(again).toMatchObject({ status: 'succeeded' });
-    expect(await ses.messages()).toEqual([]);
-    expect(JSON.parse((await store.readText('reports/2026-Q3/status.json')) ?? '{}')).toMatchObject({
-      deliveries: { sent: 0, alreadySent: 2 },
+    expect(again).toEqual({
+      quarter: '2026-Q3',
+      runId: 'schedule-2026-10-05T06:00:00Z',
+      status: 'succeeded',
+      repeated: true,
     });
+    expect(await ses.messages()).toEqual([]);
+    expect(await store.readText('reports/2026-Q3/status.json')).toBe(statusBefore);
   });
 
   it('rejects an event it does not understand, naming the field', async () => {
@@ -205,7 +210,7 @@ describe('the reports API', () => {
       now: () => NOW,
       newRunId: () => 'run-42',
     });
-    return { handler, started };
+    return { handler, started, store };
   }
 
   it('answers 400 naming the field for a bad body', async () => {
@@ -259,6 +264,27 @@ describe('the reports API', () => {
     const page = await fetch(body.reportUrl);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Smith &amp; Jones');
+  });
+
+  it('links a report.html that shows its charts without any other file being signed', async () => {
+    // Arrange: a published 2026-Q2 gives 2026-Q3 a trend, so the report has charts.
+    const { handler, started, store } = await api();
+    const prior = Object.fromEntries(KPI_IDS.map((id) => [id, { value: 50 }]));
+    await store.write(
+      'reports/2026-Q2/kpis.json',
+      JSON.stringify({ schemaVersion: 1, quarter: '2026-Q2', kpis: prior, segments: {} }),
+      'application/json',
+    );
+
+    // Act
+    await handler(apiEvent('POST', '/reports', { body: JSON.stringify({ quarter: '2026-Q3' }) }));
+    await Promise.all(started);
+    const status = await handler(apiEvent('GET', '/reports/{quarter}', { quarter: '2026-Q3' }));
+    const page = await (await fetch(JSON.parse(status.body).reportUrl)).text();
+
+    // Assert
+    expect(page.match(/src="data:image\/png;base64,/g)).toHaveLength(7);
+    expect(page).not.toMatch(/src="(?!data:)/);
   });
 
   it('answers 400 for a malformed quarter and 404 for a quarter never run', async () => {

@@ -6,14 +6,14 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRunReportHandler } from '../../functions/run-report/index';
 import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
 import { parseConfig } from '../../src/core/config';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
 import { captureOutput } from '../support/capture-output';
-import { type LocalAws, startLocalAws } from '../support/local-aws';
+import { exampleDataRoot, useLocalAws } from '../support/local-report-handlers';
 import { rejectingSendsTo } from '../support/ses-local';
 
 const REJECTED = "o'neil@example.com";
@@ -26,15 +26,9 @@ const CONFIG = parseConfig({
   },
 });
 
-let aws: LocalAws;
+// SES answers a send to the rejected address as it does for an unverified one in the sandbox.
+const aws = useLocalAws('kpi-data', rejectingSendsTo(REJECTED));
 
-beforeAll(async () => {
-  // SES answers a send to the rejected address as it does for an unverified one in the sandbox.
-  aws = await startLocalAws('kpi-data', rejectingSendsTo(REJECTED));
-});
-afterAll(async () => {
-  await aws.stop();
-});
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -42,7 +36,7 @@ afterEach(() => {
 describe('the report function, when SES rejects a recipient for good', () => {
   it('ends the run failed with the reason in status.json, counts it for the alarm, and logs no address', async () => {
     // Arrange
-    const store = await aws.exampleDataRoot('permanent');
+    const store = await exampleDataRoot(aws, 'permanent');
     const client = createSesClient({
       region: 'eu-west-1',
       endpoint: aws.ses.endpoint,

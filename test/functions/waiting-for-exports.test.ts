@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRunReportHandler } from '../../functions/run-report/index';
 import { createValidateUploadHandler, type UploadBatchResult } from '../../functions/validate-upload/index';
 import { listReportQuarters } from '../../functions/validate-upload/report-quarters';
@@ -22,7 +22,12 @@ import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { UPLOAD_QUIET_MINUTES } from '../../src/use-cases/upload-debounce';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
 import { captureOutput } from '../support/capture-output';
-import { EXAMPLE_EXPORTS, type LocalAws, startLocalAws } from '../support/local-aws';
+import {
+  EXAMPLE_EXPORTS,
+  exampleDataRoot,
+  uploadExport,
+  useLocalAws,
+} from '../support/local-report-handlers';
 
 const BUCKET = 'kpi-data';
 const CONFIG = parseConfig({
@@ -39,18 +44,9 @@ const NOW = new Date('2026-10-05T06:00:05.000Z');
 const minutesAfter = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 const silent = () => new Logger({ logLevel: 'SILENT' });
 
-let aws: LocalAws;
+const aws = useLocalAws(BUCKET);
 let prefixes = 0;
 
-beforeAll(async () => {
-  aws = await startLocalAws(BUCKET);
-});
-afterAll(async () => {
-  await aws.stop();
-});
-beforeEach(async () => {
-  await aws.ses.clear();
-});
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -59,7 +55,7 @@ afterEach(() => {
 async function dataRoot(leaveOut: readonly string[]) {
   prefixes += 1;
   const prefix = `waiting-${prefixes}`;
-  return { prefix, store: await aws.exampleDataRoot(prefix, leaveOut) };
+  return { prefix, store: await exampleDataRoot(aws, prefix, leaveOut) };
 }
 
 /** Queued S3 notifications, one message per file, each uploaded at its time. */
@@ -158,7 +154,8 @@ describe('a scheduled run that finds its exports incomplete', () => {
     expect(await recipientsMailed()).toEqual([]);
 
     // Act 2: operations upload the missing file; its notification is handled once the upload went quiet.
-    await aws.upload(
+    await uploadExport(
+      aws,
       prefix,
       'interactions.csv',
       await readFile(path.join(EXAMPLE_EXPORTS, 'interactions.csv')),
@@ -257,7 +254,7 @@ describe('upload validation, debounced per quarter', () => {
     let handedBack: { name: string; at: Date; messageId: string }[] = [];
     for (let batch = 0; batch < 4; batch += 1) {
       const inBatch = parts.slice(batch * 10, batch * 10 + 10);
-      for (const part of inBatch) await aws.upload(prefix, part.name, part.body);
+      for (const part of inBatch) await uploadExport(aws, prefix, part.name, part.body);
       const deliveredAt = new Date((inBatch.at(-1)?.at.getTime() ?? 0) + 30_000);
       const result = (await validateAt(deliveredAt)(queued(prefix, inBatch))) as UploadBatchResult;
       results.push(result);

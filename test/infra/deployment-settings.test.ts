@@ -140,6 +140,15 @@ describe('deployment settings from CDK context', () => {
     );
   });
 
+  it('take -c runLeftoverDays as a whole number of days', () => {
+    const settings = readDeploymentSettings(testApp({ runLeftoverDays: '14' }).node);
+
+    expect(settings.props.runLeftoverDays).toBe(14);
+    expect(() => readDeploymentSettings(testApp({ runLeftoverDays: '0' }).node)).toThrow(
+      /runLeftoverDays: at least 1/,
+    );
+  });
+
   it('refuse bad values, naming every field at fault', () => {
     const app = testApp({ senderEmail: 'not-an-address', alarmEmail: 'alarms.acme.example' });
 

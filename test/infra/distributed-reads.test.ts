@@ -5,6 +5,7 @@ import { DELIVERY_INCOMPLETE_ERROR } from '../../infra/distributed-reads';
 import { KpiReportStack } from '../../infra/kpi-report-stack';
 import type { QuarterlyKpiReportsProps } from '../../infra/quarterly-kpi-reports';
 import { interactionsPartsPrefix } from '../../src/use-cases/distributed-run';
+import { dryRunKey } from '../../src/use-cases/dry-run-view';
 import { reportKeys } from '../../src/use-cases/report-keys';
 import {
   actionsOf,
@@ -240,19 +241,19 @@ describe('the distributed-run state machine', () => {
     );
   });
 
-  it("writes the Map Run's results under reports/<quarter>/runs/<runId>/ in the data bucket", () => {
+  it("writes the Map Run's results under reports/runs/<quarter>/<runId>/ in the data bucket", () => {
     const { definition, bucket } = build({ dataPrefix: 'kpi' });
     // The run folder as the use case names it (the partials' parent), run id sanitised alike.
     const partials = reportKeys.partials('<quarter>', '<runId>');
 
     const writer = state(definition, 'ReadParts').ResultWriter;
 
-    expect(partials).toBe('reports/<quarter>/runs/_runId_/partials/');
+    expect(partials).toBe('reports/runs/<quarter>/_runId_/partials/');
     expect(writer).toEqual({
       Resource: 'arn:<AWS::Partition>:states:::s3:putObject',
       Arguments: {
         Bucket: `<${bucket}>`,
-        Prefix: `{% 'kpi/reports/' & ${INPUT}.quarter & '/runs/' & $replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_') & '/map-results' %}`,
+        Prefix: `{% 'kpi/reports/runs/' & ${INPUT}.quarter & '/' & $replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_') & '/map-results' %}`,
       },
     });
   });
@@ -274,6 +275,7 @@ describe('the distributed-run state machine', () => {
           requestedBy: `{% ${INPUT}.requestedBy %}`,
           dryRun: `{% ${INPUT}.dryRun %}`,
           resend: `{% ${INPUT}.resend %}`,
+          executionId: '{% $states.context.Execution.Id %}',
         },
       },
       End: true,
@@ -293,7 +295,7 @@ describe('the distributed-run state machine', () => {
       Resource: 'arn:<AWS::Partition>:states:::aws-sdk:s3:putObject',
       Arguments: {
         Bucket: `<${bucket}>`,
-        Key: `{% 'reports/' & ${INPUT}.quarter & '/status.json' %}`,
+        Key: `{% ${INPUT}.dryRun ? 'reports/dry-runs/' & ${INPUT}.quarter & '/' & $replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_') & '/status.json' : 'reports/' & ${INPUT}.quarter & '/status.json' %}`,
         ContentType: 'application/json',
         Body: expect.stringMatching(/'status': 'failed'.*'updatedAt': \$now\(\).*'error': /),
       },
@@ -302,6 +304,9 @@ describe('the distributed-run state machine', () => {
       Catch: [{ ErrorEquals: ['States.ALL'], Next: 'ReadingPartsFailed', Output: '{% $states.input %}' }],
     });
     expect(reportKeys.status('2026-Q3')).toBe('reports/2026-Q3/status.json');
+    expect(dryRunKey('2026-Q3', 'a:b', reportKeys.status('2026-Q3'))).toBe(
+      'reports/dry-runs/2026-Q3/a_b/status.json',
+    );
     expect(state(definition, 'ReadingPartsFailed')).toMatchObject({
       Type: 'Fail',
       Error: '{% $states.input.Error %}',
@@ -331,13 +336,13 @@ describe('the distributed-run state machine', () => {
 });
 
 describe("the map-part function's role", () => {
-  it('reads exports/ only, and writes only under reports/*/runs/', () => {
+  it('reads exports/ only, and writes only under reports/runs/', () => {
     const { stack, distributed, template, bucket } = build();
 
     const statements = allowStatementsOf(stack, template, distributed.mapPartFunction.executionRole.roleName);
 
     expect(flatResources(statements, 's3:GetObject')).toEqual([`<${bucket}.Arn>/exports/*`]);
-    expect(flatResources(statements, 's3:PutObject')).toEqual([`<${bucket}.Arn>/reports/*/runs/*`]);
+    expect(flatResources(statements, 's3:PutObject')).toEqual([`<${bucket}.Arn>/reports/runs/*`]);
     expect(flatResources(statements, 's3:ListBucket')).toEqual([`<${bucket}.Arn>`]);
   });
 
@@ -368,22 +373,20 @@ describe("the reduce function's role", () => {
     expect(s3Actions(statements)).toEqual(new Set(['s3:GetObject', 's3:PutObject', 's3:ListBucket']));
   });
 
-  it('sends mail only as the configured identity, through the configuration set', () => {
+  it('sends mail with the very statement of the run function: raw mail, as the sender only', () => {
     const { stack, reports, distributed, template } = build();
 
-    const statements = allowStatementsOf(stack, template, distributed.reduceFunction.executionRole.roleName);
-    const sending = statements.filter((statement) =>
-      actionsOf(statement).some((action) => action.startsWith('ses:')),
-    );
+    const sendingOf = (roleName: string) =>
+      allowStatementsOf(stack, template, roleName).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('ses:')),
+      );
 
-    expect(sending).toHaveLength(1);
-    expect(new Set(actionsOf(sending[0] ?? { Effect: '', Action: [], Resource: [] }))).toEqual(
-      new Set(['ses:SendRawEmail', 'ses:SendEmail']),
+    expect(sendingOf(distributed.reduceFunction.executionRole.roleName)).toEqual(
+      sendingOf(reports.runFunction.executionRole.roleName),
     );
-    expect(sending[0]?.Resource).toHaveLength(2);
-    expect(sending[0]?.Resource).toEqual(
-      expect.arrayContaining([resolved(stack, reports.emailIdentity.emailIdentityArn)]),
-    );
+    expect(sendingOf(distributed.reduceFunction.executionRole.roleName)).toEqual([
+      expect.objectContaining({ Action: 'ses:SendRawEmail', Condition: expect.anything() }),
+    ]);
   });
 });
 
@@ -394,10 +397,10 @@ describe("the state machine's role", () => {
     const statements = allowStatementsOf(stack, template, distributed.stateMachine.role.roleName);
 
     expect(flatResources(statements, 's3:PutObject').sort()).toEqual([
-      `<${bucket}.Arn>/reports/*/runs/*`,
       `<${bucket}.Arn>/reports/*/status.json`,
+      `<${bucket}.Arn>/reports/runs/*`,
     ]);
-    expect(flatResources(statements, 's3:GetObject')).toEqual([`<${bucket}.Arn>/reports/*/runs/*`]);
+    expect(flatResources(statements, 's3:GetObject')).toEqual([`<${bucket}.Arn>/reports/runs/*`]);
     for (const action of ['s3:DeleteObject', 's3:PutObjectAcl']) {
       expect(flatResources(statements, action)).toEqual([]);
     }

@@ -3,6 +3,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { KpiReportStack } from '../../infra/kpi-report-stack';
 import type { QuarterlyKpiReportsProps } from '../../infra/quarterly-kpi-reports';
+import { reportKeys } from '../../src/use-cases/report-keys';
 import {
   actionsOf,
   allowStatementsOf,
@@ -318,6 +319,49 @@ describe('the data bucket', () => {
     expect(data.DeletionPolicy).toBe('Retain');
   });
 
+  it('expires run leftovers and dry runs after 7 days, each under its one literal prefix', () => {
+    const { stack, reports, template } = build({ dataPrefix: 'kpi' });
+
+    const rules =
+      template.toJSON().Resources[logicalIdOf(stack, reports.dataBucket.bucketName)].Properties
+        .LifecycleConfiguration.Rules;
+
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        {
+          Id: 'expire-runs',
+          Prefix: 'kpi/reports/runs/',
+          ExpirationInDays: 7,
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          Status: 'Enabled',
+        },
+        {
+          Id: 'expire-dry-runs',
+          Prefix: 'kpi/reports/dry-runs/',
+          ExpirationInDays: 7,
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          Status: 'Enabled',
+        },
+      ]),
+    );
+    // The prefixes are the folders the use cases write (one source for both).
+    expect(reportKeys.partials('2026-Q3', 'r-1')).toMatch(/^reports\/runs\//);
+    expect(reportKeys.dryRun('2026-Q3', 'r-1')).toMatch(/^reports\/dry-runs\//);
+  });
+
+  it('keeps run leftovers for runLeftoverDays, and refuses a number of days that is not a whole day or more', () => {
+    const { stack, reports, template } = build({ runLeftoverDays: 30 });
+
+    const rules = template.toJSON().Resources[logicalIdOf(stack, reports.dataBucket.bucketName)].Properties
+      .LifecycleConfiguration.Rules as { Id: string; ExpirationInDays?: number }[];
+
+    expect(
+      rules.filter((rule) => rule.Id.startsWith('expire-') && rule.ExpirationInDays === 30),
+    ).toHaveLength(2);
+    expect(() => build({ runLeftoverDays: 0 })).toThrow(/runLeftoverDays must be a whole number of days/);
+    expect(() => build({ runLeftoverDays: 1.5 })).toThrow(/runLeftoverDays/);
+  });
+
   it('refuses requests without TLS, on the data bucket and on the access-log bucket', () => {
     const { template } = build();
 
@@ -406,7 +450,9 @@ describe('the data bucket', () => {
     ]);
     Annotations.fromStack(stack).hasWarning(
       '/Test/Reports',
-      Match.stringLikeRegexp('acme-kpi-exports is imported'),
+      Match.stringLikeRegexp(
+        'acme-kpi-exports is imported.*lifecycle rules.*reports/runs/ and reports/dry-runs/',
+      ),
     );
   });
 
@@ -441,21 +487,34 @@ describe("the run function's role", () => {
     for (const resource of flatResources(statements, 's3:PutObject')) expect(resource).not.toMatch(/exports/);
   });
 
-  it('sends mail only as the configured identity, through the configuration set', () => {
-    const { stack, reports, template } = build();
+  it('sends raw mail from the sender address to any recipient identity of the account, through the configuration set', () => {
+    const { stack, reports, template } = build({ senderName: 'Acme KPIs' });
 
     const statements = allowStatementsOf(stack, template, reports.runFunction.executionRole.roleName);
     const sending = statements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('ses:')),
     );
 
+    // Only the send the code makes (SesMailer: SendRawEmail), never ses:SendEmail.
     expect(sending).toHaveLength(1);
-    expect(new Set(actionsOf(sending[0] ?? { Effect: '', Action: [], Resource: [] }))).toEqual(
-      new Set(['ses:SendRawEmail', 'ses:SendEmail']),
-    );
+    expect(actionsOf(sending[0] ?? { Effect: '', Action: [], Resource: [] })).toEqual(['ses:SendRawEmail']);
+    // Sandbox: SES checks the role against each recipient that is a verified identity too.
     expect(sending[0]?.Resource).toEqual(
       expect.arrayContaining([
-        resolved(stack, reports.emailIdentity.emailIdentityArn),
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':ses:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':identity/*',
+            ],
+          ],
+        },
         expect.objectContaining({
           'Fn::Join': [
             '',
@@ -467,7 +526,23 @@ describe("the run function's role", () => {
       ]),
     );
     expect(sending[0]?.Resource).toHaveLength(2);
+    // ...but only as the sender: the From address, whatever the display name.
+    expect(sending[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': SENDER } });
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: SENDER });
+  });
+
+  it('conditions sending on the address of a configured From header, display name left out', () => {
+    const { stack, reports, template } = build({
+      senderEmail: undefined,
+      senderDomain: 'acme.example',
+      configuration: { email: { from: 'Acme Reports <Reports@acme.example>' } },
+    });
+
+    const sending = allowStatementsOf(stack, template, reports.runFunction.executionRole.roleName).filter(
+      (statement) => actionsOf(statement).includes('ses:SendRawEmail'),
+    );
+
+    expect(sending[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'Reports@acme.example' } });
   });
 
   it('shares the right to send mail with the distributed reduce step only', () => {

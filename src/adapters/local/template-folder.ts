@@ -9,16 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { TemplateError, type TemplateFile } from '../../core/email/email-templates';
 
 /**
- * Where the built-in templates are, relative to this module: the repository when run from
- * source, next to `dist/` for the CLI bundle, next to `index.mjs` in a Lambda bundle.
+ * Where the built-in templates are: `templates/` beside the bundle (the CLI's `dist/` and
+ * every Lambda asset carry a copy), or, running from source, the repository's `templates/`
+ * three folders up from this module. Nothing else is looked at: an installed package must
+ * never take the `templates/` folder of the project it is installed in for its own.
  */
 export function builtInTemplateDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    path.resolve(here, '../../../templates'),
-    path.resolve(here, '../templates'),
-    path.resolve(here, 'templates'),
-  ];
+  const candidates = [path.join(here, 'templates')];
+  if (here.endsWith(path.join('src', 'adapters', 'local')))
+    candidates.push(path.resolve(here, '../../../templates'));
   const found = candidates.find((candidate) => existsSync(path.join(candidate, 'email.html.hbs')));
   if (found === undefined) {
     throw new Error(`the built-in email templates are missing; looked in ${candidates.join(', ')}`);

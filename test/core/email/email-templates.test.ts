@@ -27,7 +27,7 @@ async function customFolder(files: Record<string, string>): Promise<string> {
 }
 
 function sampleModel() {
-  return buildReportModel({ snapshot: sampleSnapshot(), riskDropPoints: 5, imageLinks: 'cid' }).model;
+  return buildReportModel({ snapshot: sampleSnapshot(), riskDropPoints: 5, cidToken: 'test' }).model;
 }
 
 function withFile(files: readonly TemplateFile[], name: string, text: string): TemplateFile[] {
@@ -46,7 +46,8 @@ describe('the built-in templates', () => {
       expect(email.text).toContain(`${kpi.name}: ${kpi.value}`);
       expect(email.text).toContain(`Band: ${kpi.band.word}`);
     }
-    expect(email.text).toContain('vs last quarter: ▲ +2.4 pp, better');
+    expect(email.text).toContain('vs last quarter: +2.4 pp, unchanged within noise');
+    expect(email.text).toContain('vs a year ago: ▲ +11.5 pp, better');
     expect(email.subject).toBe(model.subject);
   });
 
@@ -68,6 +69,37 @@ describe('the built-in templates', () => {
 
     expect(email.subject).toContain('Smith & Jones');
     expect(email.text).toContain('Smith & Jones');
+  });
+});
+
+describe('the built-in HTML', () => {
+  it('marks up data as data tables: no presentation role, every header cell with its scope', async () => {
+    // Arrange
+    const templates = compileEmailTemplates(await loadTemplateFiles());
+
+    // Act
+    const { html } = templates.render(sampleModel());
+
+    // Assert
+    const tables = html.split(/<table\b/).slice(1);
+    const dataTables = tables.filter((table) => /<th\b/.test(table.split('</table>')[0] ?? ''));
+    expect(dataTables.length).toBeGreaterThanOrEqual(3);
+    for (const table of dataTables) expect(table.slice(0, table.indexOf('>'))).not.toContain('role=');
+    const headers = html.match(/<th\b[^>]*>/g) ?? [];
+    expect(headers.filter((th) => !/scope="(col|row)"/.test(th))).toEqual([]);
+  });
+
+  it('breaks no word mid-way and uses one word for what needs attention', async () => {
+    const templates = compileEmailTemplates(await loadTemplateFiles());
+
+    const { html, text } = templates.render(sampleModel());
+
+    expect(html).not.toContain('break-all');
+    const shown = html.replace(/<style[\s\S]*?<\/style>/, '').replace(/<[^>]*>/g, ' ');
+    for (const part of [shown, text]) {
+      expect(part).not.toMatch(/to watch|\brisks?\b/i);
+    }
+    expect(html).toContain('Needs attention');
   });
 });
 
