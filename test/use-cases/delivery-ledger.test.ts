@@ -262,23 +262,33 @@ describe('records', () => {
   });
 });
 
-/** A store that ignores the conditions, as s3rver and fauxqs do. */
-function ignoringConditions(inner: MemoryExportStore): ExportStore {
+/** A memory store's plain operations, under `location`: what the stores below build on. */
+function plainStore(memory: MemoryExportStore, location: string): ExportStore {
   return {
-    location: 'memory:unconditional',
-    list: (prefix) => inner.list(prefix),
-    read: (key) => inner.read(key),
-    readText: (key) => inner.readText(key),
-    write: (key, body) => inner.write(key, body),
-    createIfAbsent: async (key, body) => {
-      await inner.write(key, body);
-      return true;
-    },
-    readVersioned: (key) => inner.readVersioned(key),
-    replaceIfUnchanged: async (key, body) => {
-      await inner.write(key, body);
-      return true;
-    },
+    location,
+    list: (prefix) => memory.list(prefix),
+    read: (key) => memory.read(key),
+    readText: (key) => memory.readText(key),
+    write: (key, body) => memory.write(key, body),
+    createIfAbsent: (key, body) => memory.createIfAbsent(key, body),
+  };
+}
+
+/** Writes `body` whatever the condition, as s3rver and fauxqs do. */
+function unconditionally(memory: MemoryExportStore) {
+  return async (key: string, body: string | Uint8Array) => {
+    await memory.write(key, body);
+    return true;
+  };
+}
+
+/** A store that ignores both conditions. */
+function ignoringConditions(memory: MemoryExportStore): ExportStore {
+  return {
+    ...plainStore(memory, 'memory:unconditional'),
+    createIfAbsent: unconditionally(memory),
+    readVersioned: (key) => memory.readVersioned(key),
+    replaceIfUnchanged: unconditionally(memory),
   };
 }
 
@@ -316,17 +326,9 @@ describe('checkExclusion', () => {
     // Arrange
     const memory = new MemoryExportStore();
     const halfway: ExportStore = {
-      location: 'memory:half',
-      list: (prefix) => memory.list(prefix),
-      read: (key) => memory.read(key),
-      readText: (key) => memory.readText(key),
-      write: (key, body) => memory.write(key, body),
-      createIfAbsent: (key, body) => memory.createIfAbsent(key, body),
+      ...plainStore(memory, 'memory:half'),
       readVersioned: (key) => memory.readVersioned(key),
-      replaceIfUnchanged: async (key, body) => {
-        await memory.write(key, body);
-        return true;
-      },
+      replaceIfUnchanged: unconditionally(memory),
     };
 
     // Act
@@ -340,15 +342,7 @@ describe('checkExclusion', () => {
 
   it('refuses a store without a conditional replace at all', async () => {
     // Arrange
-    const memory = new MemoryExportStore();
-    const store: ExportStore = {
-      location: 'memory:old',
-      list: (prefix) => memory.list(prefix),
-      read: (key) => memory.read(key),
-      readText: (key) => memory.readText(key),
-      write: (key, body) => memory.write(key, body),
-      createIfAbsent: (key, body) => memory.createIfAbsent(key, body),
-    };
+    const store = plainStore(new MemoryExportStore(), 'memory:old');
 
     // Act
     const probe = new DeliveryLedger(store).checkExclusion(Q);
