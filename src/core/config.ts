@@ -4,6 +4,7 @@
  * listed and the field named.
  */
 import * as z from 'zod';
+import { DEFAULT_MAX_ROW_BYTES } from './datasets/reading-rules';
 import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from './kpi-ids';
 
 export class ConfigError extends Error {
@@ -164,6 +165,16 @@ export const configSchema = z.strictObject({
   minimumSample: z.number().int().min(1).default(30),
   /** A run fails when a dataset's rejected rows exceed this share, in percent. */
   rejectLimitPercent: z.number().min(0).max(100).default(1),
+  /**
+   * The longest row read, in bytes (1 MiB by default): a longer one, almost always a quote
+   * opened by mistake, fails its dataset at the line where it starts (datasets/reading-rules.ts).
+   */
+  maxRowBytes: z.number().int().positive().default(DEFAULT_MAX_ROW_BYTES),
+  /**
+   * A run fails when fewer than this share (percent) of an event dataset's dated rows fall
+   * in the quarter: the exports of another quarter, or a wrong fiscal year or time zone.
+   */
+  minRowsInPeriodPercent: z.number().min(0).max(100).default(50),
   /** Client columns to segment by, on top of product, size, industry and region. */
   segmentColumns: z
     .array(

@@ -57,6 +57,34 @@ const kpiResults = z.object(
 );
 export type KpiResults = z.infer<typeof kpiResults>;
 
+/**
+ * A record keyed by text from the data (segment values), parsed into an object without a
+ * prototype: zod's `z.record` drops a key named `__proto__`, and on a plain object
+ * `constructor` or `toString` would find Object's own members. Every key is kept as it is.
+ */
+export function keyedRecord<T extends z.ZodType>(value: T) {
+  return z
+    .custom<Record<string, unknown>>(
+      (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+      {
+        message: 'expected an object',
+      },
+    )
+    .transform((input, ctx) => {
+      const record: Record<string, z.output<T>> = Object.create(null);
+      for (const [key, item] of Object.entries(input)) {
+        const parsed = value.safeParse(item);
+        if (parsed.success) record[key] = parsed.data;
+        else {
+          for (const issue of parsed.error.issues) {
+            ctx.addIssue({ code: 'custom', message: issue.message, path: [key, ...issue.path] });
+          }
+        }
+      }
+      return record;
+    });
+}
+
 const rejectedRowSchema = z.object({ file: z.string(), line: z.number().int(), reason: z.string() });
 
 const datasetQualitySchema = z.object({
@@ -74,6 +102,15 @@ const datasetQualitySchema = z.object({
       versionId: z.string().optional(),
     }),
   ),
+  /** Event datasets: dated rows against the quarter (datasets/dated-rows.ts). */
+  dated: z
+    .object({
+      rows: z.number().int(),
+      inPeriod: z.number().int(),
+      first: z.string().nullable(),
+      last: z.string().nullable(),
+    })
+    .optional(),
 });
 
 export const snapshotSchema = z.object({
@@ -99,7 +136,7 @@ export const snapshotSchema = z.object({
     )
     .optional(),
   kpis: kpiResults,
-  segments: z.record(z.string(), z.record(z.string(), kpiResults)),
+  segments: keyedRecord(keyedRecord(kpiResults)),
   dataQuality: z.object(
     Object.fromEntries(DATASET_NAMES.map((name) => [name, datasetQualitySchema])) as {
       [K in (typeof DATASET_NAMES)[number]]: typeof datasetQualitySchema;
@@ -122,6 +159,6 @@ export const priorSnapshotSchema = z.looseObject({
   schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
   quarter: z.string(),
   kpis: priorKpis,
-  segments: z.record(z.string(), z.record(z.string(), priorKpis)),
+  segments: keyedRecord(keyedRecord(priorKpis)),
 });
 export type PriorSnapshot = z.infer<typeof priorSnapshotSchema>;

@@ -96,7 +96,7 @@ export async function measurePart(options: {
   executor?: ChunkExecutor;
 }): Promise<PartResult> {
   const { store, config, task } = options;
-  if (!/\.csv(\.gz)?$/.test(task.key) || !task.key.startsWith(interactionsPartsPrefix(task.quarter))) {
+  if (!/\.csv(\.gz)?$/i.test(task.key) || !task.key.startsWith(interactionsPartsPrefix(task.quarter))) {
     return { key: task.key, partialKey: undefined, rows: 0, rejected: 0 };
   }
   const merger = new PartialMerger('interactions');

@@ -8,7 +8,7 @@
 import * as z from 'zod';
 import type { Config } from '../core/config';
 import type { EmailTemplates } from '../core/email/email-templates';
-import { ExportSetError } from '../core/errors';
+import { ExportSetError, OpenQuarterError } from '../core/errors';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ChartRasterizer, ExportStore, Mailer } from '../core/ports';
 import type { Quarter } from '../core/quarter';
@@ -158,7 +158,9 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
     result = { snapshot, delivery, status };
   } catch (error) {
     const message =
-      error instanceof ExportSetError ? error.message : `unexpected failure: ${(error as Error).message}`;
+      error instanceof ExportSetError || error instanceof OpenQuarterError
+        ? error.message
+        : `unexpected failure: ${(error as Error).message}`;
     const failed: RunStatus = { ...base, status: 'failed', updatedAt: now().toISOString(), error: message };
     await writeRunStatus(store, failed);
     // Unrecorded, the attempt stays running under this owner, and a retry still takes it over.

@@ -164,6 +164,44 @@ describe('the report function', () => {
     expect(await store.readText('reports/2026-Q3/status.json')).toBe(statusBefore);
   });
 
+  it('records a run asked for a quarter that has not ended as failed, saying why, and sends nothing', async () => {
+    const { store } = await dataRoot();
+    const event = { source: 'api', runId: 'run-open', quarter: '2026-Q4' };
+
+    const outcome = runHandler(store)(event);
+
+    await expect(outcome).rejects.toThrow('2026-Q4 has not ended');
+    expect(JSON.parse((await store.readText('reports/2026-Q4/status.json')) ?? '{}')).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^2026-Q4 has not ended: it runs to 2026-12-31 \(UTC\)/),
+    });
+    expect(await store.readText('reports/2026-Q4/kpis.json')).toBeUndefined();
+    expect(await ses.messages()).toEqual([]);
+  });
+
+  it('records a run over another quarter’s exports as failed, naming the dates found', async () => {
+    const { store, prefix } = await dataRoot({ files: [] });
+    for (const name of await readdir(FIXTURE)) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: `${prefix}/exports/2025-Q3/${name}`,
+          Body: await readFile(path.join(FIXTURE, name)),
+        }),
+      );
+    }
+
+    const outcome = runHandler(store)({ source: 'api', runId: 'run-wrong', quarter: '2025-Q3' });
+
+    await expect(outcome).rejects.toThrow('cannot be reported on');
+    expect(JSON.parse((await store.readText('reports/2025-Q3/status.json')) ?? '{}')).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('interactions: only 0 of 16 dated rows (0.0%) fall in 2025-Q3'),
+    });
+    expect(await store.readText('reports/2025-Q3/kpis.json')).toBeUndefined();
+    expect(await ses.messages()).toEqual([]);
+  });
+
   it('rejects an event it does not understand, naming the field', async () => {
     const { store } = await dataRoot({ files: [] });
 

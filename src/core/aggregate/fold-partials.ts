@@ -5,6 +5,8 @@
  * slot), so memory grows by bytes per row, not by strings.
  */
 import type { DatasetName } from '../datasets/contract';
+import { type DatedRows, mergeDatedRows } from '../datasets/dated-rows';
+import { repeatedIdReason } from '../datasets/reading-rules';
 import { U64Set } from '../fast/u64-set';
 import { QuarterActivity } from '../ingest/quarter-activity';
 import {
@@ -23,6 +25,7 @@ export interface FoldedQuality {
   rows: number;
   rejected: number;
   examples: RejectionExample[];
+  dated?: DatedRows;
 }
 
 const ID_COLUMN: Partial<Record<DatasetName, string>> = {
@@ -68,6 +71,8 @@ export class AggregateFolder {
     const quality = this.qualityOf(partial.dataset);
     quality.rows += partial.rows;
     quality.rejected += partial.rejected;
+    if (partial.dated)
+      quality.dated = quality.dated ? mergeDatedRows(quality.dated, partial.dated) : partial.dated;
     const examples = [...partial.examples];
     if (partial.claims) this.foldClaims(partial.dataset, partial.claims, quality, examples);
     if (partial.servicePairs) {
@@ -123,7 +128,7 @@ export class AggregateFolder {
             const id = decoder.decode(claims.idBytes.subarray(claims.idStart[i], claims.idEnd[i]));
             examples.push({
               position: at,
-              reason: `${ID_COLUMN[dataset] ?? 'id'} '${id}' repeats an earlier row; the first is kept`,
+              reason: repeatedIdReason(ID_COLUMN[dataset] ?? 'id', id),
             });
           }
           continue;

@@ -15,6 +15,7 @@
  * `AggregateFolder` (fold-partials.ts) then applies partials to the per-client state.
  */
 import type { DatasetName } from '../datasets/contract';
+import { type DatedRows, mergeDatedRows } from '../datasets/dated-rows';
 
 export const MAX_EXAMPLES = 10;
 
@@ -86,6 +87,8 @@ export interface PartialAggregate {
   claims?: Claims;
   servicePairs?: ServicePairs;
   costs?: Costs;
+  /** Event datasets: the dated rows that passed their own checks, against the quarter. */
+  dated?: DatedRows;
 }
 
 export function emptyPartial(dataset: DatasetName): PartialAggregate {
@@ -111,6 +114,8 @@ export function mergePartials(a: PartialAggregate, b: PartialAggregate): Partial
   if (pairs) merged.servicePairs = pairs;
   const costs = concatCosts(a.costs, b.costs);
   if (costs) merged.costs = costs;
+  if (a.dated && b.dated) merged.dated = mergeDatedRows(a.dated, b.dated);
+  else if (a.dated ?? b.dated) merged.dated = a.dated ?? b.dated;
   return merged;
 }
 

@@ -6,7 +6,7 @@
 import { deserialize, serialize } from 'node:v8';
 import type { StoredPartial } from '../fast/read-export-set-fast';
 
-const FORMAT = 'kpi-report/partial/2';
+const FORMAT = 'kpi-report/partial/3';
 
 export function encodePartial(stored: StoredPartial): Uint8Array {
   return serialize({ format: FORMAT, ...stored });

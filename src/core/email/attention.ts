@@ -13,11 +13,18 @@ import { attentionReasons } from './moves';
 export const MAX_SEGMENTS_PER_ENTRY = 3;
 
 export interface AttentionModel {
+  /** The KPI's id, as in `kpis.json`. */
   readonly id: KpiId;
+  /** The KPI's full name. */
   readonly name: string;
+  /** Why it needs attention, one sentence each (for several segments, each names its segment). */
   readonly reasons: readonly string[];
+  /** What usually moves this KPI, one suggestion each. */
   readonly levers: readonly string[];
-  /** For the summary: `Independence (53.6%, in the weak band)`, one per scope named. */
+  /**
+   * For the summary: `Independence (53.6%, in the weak band)`, one per scope named.
+   * @internal The summary's input, not a template field: templates show `reasons`.
+   */
   readonly findings: readonly { readonly scope: Scope; readonly text: string }[];
 }
 

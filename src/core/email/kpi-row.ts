@@ -15,11 +15,14 @@ export interface BandModel {
   readonly word: string;
   /** What an unbanded value is compared with instead, or empty. */
   readonly note: string;
+  /** The band's text colour (CSS). */
   readonly color: string;
+  /** The band's background colour (CSS). */
   readonly background: string;
 }
 
 export interface TargetModel {
+  /** Whether the KPI has a target (`targets` in the configuration) and a value to compare. */
   readonly has: boolean;
   /** `60.0%` */
   readonly value: string;
@@ -27,29 +30,42 @@ export interface TargetModel {
   readonly gap: string;
   /** `11.3 pp short in 2026-Q2`, or empty */
   readonly before: string;
+  /** Whether the value meets the target. */
   readonly met: boolean;
+  /** Green when met, red when not (CSS). */
   readonly color: string;
 }
 
 export interface KpiRowModel {
+  /** The KPI's id, as in `kpis.json`. */
   readonly id: KpiId;
+  /** `Client Independence Rate` */
   readonly name: string;
+  /** `Independence`, as the subject and the charts name it. */
   readonly shortName: string;
   /** Rounded as the CLI rounds it: `53.6%`, `2.56`, or `not available`. */
   readonly value: string;
+  /** Whether the KPI has a value this quarter. */
   readonly hasValue: boolean;
   /** Written after the value: `services per client`, `per client`; empty for percentages. */
   readonly unit: string;
+  /** Whether `unit` is not empty. */
   readonly hasUnit: boolean;
   /** What the value rests on, e.g. "290 of 400 served clients". */
   readonly basis: string;
   /** `95% interval 51.3% to 56.0%`, or empty. */
   readonly interval: string;
+  /** Whether `interval` is not empty. */
   readonly hasInterval: boolean;
+  /** The band (strong, moderate, weak) in words and colours. */
   readonly band: BandModel;
+  /** The configured target and how far the value is from it. */
   readonly target: TargetModel;
+  /** The change on the previous quarter. */
   readonly qoq: DeltaModel;
+  /** The change on the same quarter a year before. */
   readonly yoy: DeltaModel;
+  /** Whether the value rests on fewer observations than `minimumSample`. */
   readonly lowSample: boolean;
   /** The company's value, beside a segment's; empty in the company view. */
   readonly companyValue: string;

@@ -18,6 +18,7 @@ export type Which = 'qoq' | 'yoy';
 export type Verdict = 'better' | 'worse' | 'noise' | 'unchanged' | 'none';
 
 export interface DeltaModel {
+  /** Whether there is a change to show (both quarters have a value). */
   readonly available: boolean;
   /** `+2.4 pp`, `-$1.20`, or a plain phrase when there is nothing to compare. */
   readonly text: string;
@@ -25,8 +26,11 @@ export interface DeltaModel {
   readonly detail: string;
   /** ▲ or ▼ for a change outside the noise, so that shape as well as colour tells it. */
   readonly arrow: string;
+  /** The verdict as a word fit for a CSS class name (`delta-better`). */
   readonly verdict: Verdict;
+  /** `better`, `worse`, `unchanged within noise`, `unchanged`, or empty. */
   readonly verdictText: string;
+  /** Green for better, red for worse, grey otherwise (CSS). */
   readonly color: string;
 }
 

@@ -18,24 +18,34 @@ export const MAX_SEGMENT_ROWS = 16;
 export const MAX_LABEL_LENGTH = 40;
 
 export interface SegmentRowModel {
+  /** `Company`, then each segment's name (cut at 40 characters). */
   readonly label: string;
+  /** Rounded as the CLI rounds it, or `not available`. */
   readonly value: string;
+  /** `strong`, `moderate`, `weak`, or empty without a band. */
   readonly band: string;
   /** `+1.2 pp better`, `-0.4 pp within noise`, `no 2026-Q2 data` */
   readonly change: string;
+  /** The change's colour: green for better, red for worse, grey otherwise (CSS). */
   readonly color: string;
+  /** Whether the value rests on fewer observations than `minimumSample`. */
   readonly lowSample: boolean;
 }
 
 export interface SegmentTableModel {
+  /** The KPI's id, as in `kpis.json`. */
   readonly id: KpiId;
+  /** The KPI's full name. */
   readonly name: string;
   /** `services per client`, or empty for percentages. */
   readonly unit: string;
+  /** Whether `unit` is not empty. */
   readonly hasUnit: boolean;
+  /** The company first, then each segment (at most 16). */
   readonly rows: readonly SegmentRowModel[];
   /** `And 126 more segments, in the attachment.`, or empty. */
   readonly more: string;
+  /** Whether `more` is not empty. */
   readonly hasMore: boolean;
 }
 

@@ -94,12 +94,14 @@ export function buildSnapshot(input: BuildSnapshotInput): Snapshot {
     return Object.fromEntries(entries) as KpiResults;
   };
 
-  const segments: Snapshot['segments'] = {};
+  // Keyed by values from the data: objects without a prototype, so `__proto__` is a key like any other.
+  const segments: Snapshot['segments'] = Object.create(null);
   for (const [dimension, values] of measures.segments) {
-    segments[dimension] = {};
+    const byValue: Snapshot['segments'][string] = Object.create(null);
     for (const [value, measured] of values) {
-      segments[dimension][value] = results(measured, (prior, id) => prior.segment(dimension, value, id));
+      byValue[value] = results(measured, (prior, id) => prior.segment(dimension, value, id));
     }
+    segments[dimension] = byValue;
   }
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
