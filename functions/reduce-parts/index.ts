@@ -22,7 +22,7 @@ import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
 import { renderingBeforeAnyWork } from '../../src/wiring/rendering-before-work';
 import { beginRunAttempt, type InvocationContext, type RunAnswer } from '../../src/wiring/run-attempt';
-import { recordRunOutcome } from '../../src/wiring/run-outcome';
+import { recordRunOutcome, runLogLines } from '../../src/wiring/run-outcome';
 
 /** The state machine's execution input, as `SfnRunLauncher` starts it. */
 export const reduceEventSchema = z.object({
@@ -98,7 +98,7 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
         rendering,
         delivery: await deps.delivery(label, !request.dryRun, store),
         now: deps.now,
-        onEvent: (line) => deps.logger.info(line),
+        onEvent: runLogLines(deps.logger),
         reader: readerFromPartials({ runId: request.runId }),
         outcome: begun.attempt,
       });

@@ -31,7 +31,7 @@ import type { IConstruct } from 'constructs';
 import { defineKpiReportApp } from '../../infra/kpi-report-app';
 import { lambdaNodeBinary } from './lambda-node';
 
-export type FunctionName = 'run' | 'api' | 'validate' | 'mapPart' | 'reduce';
+export type FunctionName = 'run' | 'api' | 'validate' | 'mapPart' | 'reduce' | 'deliveryEvents';
 
 /** A reference of the template the environment may hold, given a value by each test. */
 export type Reference = 'dataBucket' | 'configurationSet' | 'opsTopic' | 'runFunction' | 'stateMachine';
@@ -74,6 +74,7 @@ export function synthesizeApp(context: Record<string, string>): BuiltApp {
     validate: reports.validateFunction,
     mapPart: reports.distributedReads.mapPartFunction,
     reduce: reports.distributedReads.reduceFunction,
+    deliveryEvents: reports.deliveryEventsFunction,
   };
   const functions = Object.fromEntries(
     Object.entries(constructs).map(([name, construct]) => {
