@@ -12,12 +12,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import { lazyLambdaRunLauncher } from '../../src/adapters/lambda/lazy-lambda-run-launcher';
 import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
+import { exportKeys, holdsAnythingUnder, reportKeys } from '../../src/core/data-root';
 import { KPI_IDS } from '../../src/core/kpi-ids';
 import type { ExportStore, RunLauncher } from '../../src/core/ports';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { snapshotSchema } from '../../src/core/snapshot';
 import { dryRunKey, dryRunView } from '../../src/use-cases/dry-run-view';
-import { reportKeys } from '../../src/use-cases/report-keys';
 import { readRunStatus, writeRunStatus } from '../../src/use-cases/report-run';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 
@@ -89,10 +89,10 @@ export function createReportsApiHandler(deps: ReportsApiDependencies) {
       );
     }
     const request = parsed.data;
-    if (!(await hasExportSet(deps.store, request.quarter))) {
+    if (!(await holdsAnythingUnder(deps.store, exportKeys.set(request.quarter)))) {
       throw new HttpError(
         404,
-        `there is no export set for ${request.quarter} (exports/${request.quarter}/ is empty)`,
+        `there is no export set for ${request.quarter} (${exportKeys.set(request.quarter)} is empty)`,
       );
     }
     const runId = newRunId();
@@ -188,11 +188,6 @@ export function createReportsApiHandler(deps: ReportsApiDependencies) {
       return json(500, { message: 'internal error' });
     }
   };
-}
-
-async function hasExportSet(store: ExportStore, quarter: string): Promise<boolean> {
-  for await (const _ of store.list(`exports/${quarter}/`)) return true;
-  return false;
 }
 
 function fromEnvironment() {

@@ -8,12 +8,12 @@
  * told). The deployed hourly sweep publishes the answer as the `ReportOverdue` metric.
  */
 import type { Config } from '../core/config';
+import { reportKeys } from '../core/data-root';
 import { dayInZone } from '../core/dates';
 import type { ExportStore } from '../core/ports';
 import { formatDay, lastCompletedQuarter, quarterPeriod } from '../core/quarter';
 import { isWaiting, readExportWait } from './await-exports';
 import { DeliveryLedger } from './delivery-ledger';
-import { reportKeys } from './report-keys';
 import { readRunStatus } from './report-run';
 
 export { DEFAULT_REPORT_DUE_DAYS } from './report-deadlines';

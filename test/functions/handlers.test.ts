@@ -18,9 +18,9 @@ import {
   MISSING_GRACE_MINUTES,
   type UploadBatchResult,
 } from '../../functions/validate-upload/index';
-import { listReportQuarters } from '../../functions/validate-upload/report-quarters';
 import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
 import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
+import { listReportQuarters } from '../../src/adapters/s3/report-quarters';
 import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
 import { SnsOpsNotifier } from '../../src/adapters/sns/sns-notifier';
