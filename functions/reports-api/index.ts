@@ -12,13 +12,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import { lazyLambdaRunLauncher } from '../../src/adapters/lambda/lazy-lambda-run-launcher';
 import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
-import { exportKeys, holdsAnythingUnder, reportKeys } from '../../src/core/data-root';
-import { KPI_IDS } from '../../src/core/kpi-ids';
 import type { ExportStore, RunLauncher } from '../../src/core/ports';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
-import { snapshotSchema } from '../../src/core/snapshot';
-import { dryRunKey, dryRunView } from '../../src/use-cases/dry-run-view';
-import { readRunStatus, writeRunStatus } from '../../src/use-cases/report-run';
+import { queueRun } from '../../src/use-cases/queue-run';
+import { reportStatus } from '../../src/use-cases/report-status';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 
 export const startRunBodySchema = z.strictObject({
@@ -89,23 +86,12 @@ export function createReportsApiHandler(deps: ReportsApiDependencies) {
       );
     }
     const request = parsed.data;
-    if (!(await holdsAnythingUnder(deps.store, exportKeys.set(request.quarter)))) {
-      throw new HttpError(
-        404,
-        `there is no export set for ${request.quarter} (${exportKeys.set(request.quarter)} is empty)`,
-      );
-    }
     const runId = newRunId();
-    const runStore = request.dryRun ? dryRunView(deps.store, request.quarter, runId) : deps.store;
-    await writeRunStatus(runStore, {
-      quarter: request.quarter,
-      runId,
-      status: 'queued',
-      requestedBy: 'api',
-      dryRun: request.dryRun,
-      updatedAt: deps.now().toISOString(),
-    });
-    await deps.launcher.start({ runId, ...request });
+    const queued = await queueRun(
+      { store: deps.store, launcher: deps.launcher, now: deps.now },
+      { runId, ...request },
+    );
+    if (!queued.queued) throw new HttpError(404, queued.reason);
     deps.logger.info('run queued', { runId, ...request });
     return json(202, {
       runId,
@@ -127,49 +113,11 @@ export function createReportsApiHandler(deps: ReportsApiDependencies) {
         `invalid query: ${query.error.issues.map((issue) => `${issue.path.join('.') || '(query)'}: ${issue.message}`).join('; ')}`,
       );
     }
-    const view = await reportFolder(deps.store, label, query.data.runId);
-    const run = await readRunStatus(view.store, label);
-    const snapshotText = await view.store.readText(reportKeys.snapshot(label));
-    if (run === undefined && snapshotText === undefined) {
-      throw new HttpError(404, `no run and no report for ${label}`);
-    }
-    const snapshot =
-      snapshotText === undefined ? undefined : snapshotSchema.safeParse(JSON.parse(snapshotText));
-    const kpis = snapshot?.success
-      ? Object.fromEntries(
-          KPI_IDS.map((id) => {
-            const { value, band, deltaQoQ, deltaYoY, lowSample } = snapshot.data.kpis[id];
-            return [id, { value, band, deltaQoQ, deltaYoY, lowSample }];
-          }),
-        )
-      : null;
-    const hasReport = (await view.store.readText(reportKeys.html(label))) !== undefined;
-    return json(200, {
-      quarter: label,
-      run: run ?? null,
-      generatedAt: snapshot?.success ? snapshot.data.generatedAt : null,
-      kpis,
-      reportUrl: hasReport ? await deps.reportLink(view.keyOf(reportKeys.html(label))) : null,
-    });
-  }
-
-  /**
-   * The published report folder, or with `runId` that run's: a dry run's own folder, or the
-   * published one when it holds that run. Any other run id is not found.
-   */
-  async function reportFolder(
-    store: ExportStore,
-    quarter: string,
-    runId: string | undefined,
-  ): Promise<{ store: ExportStore; keyOf: (key: string) => string }> {
-    const published = { store, keyOf: (key: string) => key };
-    if (runId === undefined) return published;
-    const dryRun = dryRunView(store, quarter, runId);
-    if ((await readRunStatus(dryRun, quarter)) !== undefined) {
-      return { store: dryRun, keyOf: (key) => dryRunKey(quarter, runId, key) };
-    }
-    if ((await readRunStatus(store, quarter))?.runId === runId) return published;
-    throw new HttpError(404, `${quarter} has no dry run ${runId}, and its latest run is another one`);
+    const answer = await reportStatus(deps.store, label, query.data.runId);
+    if (!answer.found) throw new HttpError(404, answer.reason);
+    const { quarter, run, generatedAt, kpis, reportKey } = answer;
+    const reportUrl = reportKey === null ? null : await deps.reportLink(reportKey);
+    return json(200, { quarter, run, generatedAt, kpis, reportUrl });
   }
 
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {

@@ -279,6 +279,25 @@ describe('the reports API', () => {
     expect(unknown.statusCode).toBe(404);
   });
 
+  it('answers a kpis.json that is not JSON with no KPIs, not a 500', async () => {
+    // Arrange
+    const { handler, store } = await api();
+    await store.write('reports/2026-Q3/kpis.json', '{"schemaVersion": 1, "quart', 'application/json');
+
+    // Act
+    const status = await handler(apiEvent('GET', '/reports/{quarter}', { quarter: '2026-Q3' }));
+
+    // Assert
+    expect(status.statusCode).toBe(200);
+    expect(JSON.parse(status.body)).toEqual({
+      quarter: '2026-Q3',
+      run: null,
+      generatedAt: null,
+      kpis: null,
+      reportUrl: null,
+    });
+  });
+
   it('answers 202 with a run id, then the status, the KPIs and a working link to report.html', async () => {
     const { handler, started } = await api();
 
