@@ -27,12 +27,10 @@ import type { Config } from '../../src/core/config';
 import { EXPORTS_FOLDER, quarterInKey } from '../../src/core/data-root';
 import type { ExportSetReader } from '../../src/core/ingest/export-set-reader';
 import type { ExportStore, OpsNotifier, RunLauncher } from '../../src/core/ports';
+import { formatQuarter } from '../../src/core/quarter';
 import { expireWaitingRun, type ResumeOutcome, resumeWaitingRun } from '../../src/use-cases/await-exports';
-import {
-  checkReportHeartbeat,
-  DEFAULT_REPORT_DUE_DAYS,
-  reportDueQuarter,
-} from '../../src/use-cases/report-heartbeat';
+import { dueQuarter } from '../../src/use-cases/due-quarter';
+import { checkReportHeartbeat, DEFAULT_REPORT_DUE_DAYS } from '../../src/use-cases/report-heartbeat';
 import { decideValidation, type UploadDecision } from '../../src/use-cases/upload-debounce';
 import {
   checkUploadedQuarter,
@@ -132,7 +130,7 @@ export function createValidateUploadHandler(deps: ValidateUploadDependencies) {
   async function sweep(): Promise<SweptQuarter[]> {
     const now = deps.now();
     // The heartbeat first: a sweep that fails on one quarter must not silence it.
-    const due = reportDueQuarter(deps.config, now);
+    const due = formatQuarter(dueQuarter(deps.config, now));
     if (await expireWaitingRun(deps, { quarter: due, now })) {
       deps.logger.warn('the scheduled run gave up waiting for its exports', { quarter: due });
     }
