@@ -11,9 +11,8 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Config } from '../core/config';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ExportStore } from '../core/ports';
-import type { Quarter } from '../core/quarter';
 import { dryRunView } from '../use-cases/dry-run-view';
-import { type RunStatus, reportRun } from '../use-cases/report-run';
+import { type ReportRunOptions, reportRun } from '../use-cases/report-run';
 import type { RunAttempt, RunRecords } from '../use-cases/run-record';
 import type { EmailDelivery, EmailRendering } from './email-delivery';
 import { renderingBeforeAnyWork } from './rendering-before-work';
@@ -36,13 +35,9 @@ export interface RunHandlerDependencies {
   readonly now: () => Date;
 }
 
-export interface RecordedRun {
-  readonly quarter: Quarter;
-  readonly quarterLabel: string;
-  readonly runId: string;
-  readonly requestedBy: RunStatus['requestedBy'];
-  readonly dryRun: boolean;
-  readonly resend: boolean;
+/** The run as `reportRun` takes it, and what the run's record and log add. */
+export interface RecordedRun
+  extends Pick<ReportRunOptions, 'quarter' | 'quarterLabel' | 'runId' | 'requestedBy' | 'dryRun' | 'resend'> {
   /** Which step of the run this invocation is (the run's record tells them apart). */
   readonly stage: 'run' | 'reduce';
   /** The attempt's owner when not the invocation (the state machine's execution). */
