@@ -65,65 +65,14 @@ function json(statusCode: number, body: unknown): APIGatewayProxyResult {
 
 export function createReportsApiHandler(deps: ReportsApiDependencies) {
   const newRunId = deps.newRunId ?? (() => randomUUID());
-
-  async function startRun(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-    let body: unknown;
-    try {
-      body = JSON.parse(event.body ?? '');
-    } catch {
-      throw new HttpError(400, 'the body must be JSON like {"quarter":"2026-Q3"}');
-    }
-    const parsed = startRunBodySchema.safeParse(body);
-    if (!parsed.success) {
-      const fields = parsed.error.issues.map((issue) => ({
-        field: issue.path.join('.') || '(body)',
-        message: issue.message,
-      }));
-      throw new HttpError(
-        400,
-        `invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
-        fields,
-      );
-    }
-    const request = parsed.data;
-    const runId = newRunId();
-    const queued = await queueRun(
-      { store: deps.store, launcher: deps.launcher, now: deps.now },
-      { runId, ...request },
-    );
-    if (!queued.queued) throw new HttpError(404, queued.reason);
-    deps.logger.info('run queued', { runId, ...request });
-    return json(202, {
-      runId,
-      quarter: request.quarter,
-      status: 'queued',
-      // A dry run is apart from the published report: its status is asked for by run id.
-      statusPath: `/reports/${request.quarter}${request.dryRun ? `?runId=${encodeURIComponent(runId)}` : ''}`,
-    });
-  }
-
-  async function status(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-    const parsed = quarterLabelSchema.safeParse(event.pathParameters?.quarter);
-    if (!parsed.success) throw new HttpError(400, `quarter: ${parsed.error.issues[0]?.message}`);
-    const label = parsed.data;
-    const query = statusQuerySchema.safeParse(event.queryStringParameters ?? {});
-    if (!query.success) {
-      throw new HttpError(
-        400,
-        `invalid query: ${query.error.issues.map((issue) => `${issue.path.join('.') || '(query)'}: ${issue.message}`).join('; ')}`,
-      );
-    }
-    const answer = await reportStatus(deps.store, label, query.data.runId);
-    if (!answer.found) throw new HttpError(404, answer.reason);
-    const { quarter, run, generatedAt, kpis, reportKey } = answer;
-    const reportUrl = reportKey === null ? null : await deps.reportLink(reportKey);
-    return json(200, { quarter, run, generatedAt, kpis, reportUrl });
-  }
-
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     try {
-      if (event.httpMethod === 'POST' && event.resource === '/reports') return await startRun(event);
-      if (event.httpMethod === 'GET' && event.resource === '/reports/{quarter}') return await status(event);
+      if (event.httpMethod === 'POST' && event.resource === '/reports') {
+        return await startRun(deps, parseStartRun(event), newRunId());
+      }
+      if (event.httpMethod === 'GET' && event.resource === '/reports/{quarter}') {
+        return await status(deps, parseStatusRequest(event));
+      }
       throw new HttpError(404, `no route for ${event.httpMethod} ${event.resource}`);
     } catch (error) {
       if (error instanceof HttpError) {
@@ -136,6 +85,70 @@ export function createReportsApiHandler(deps: ReportsApiDependencies) {
       return json(500, { message: 'internal error' });
     }
   };
+}
+
+function parseStartRun(event: APIGatewayProxyEvent): z.infer<typeof startRunBodySchema> {
+  let body: unknown;
+  try {
+    body = JSON.parse(event.body ?? '');
+  } catch {
+    throw new HttpError(400, 'the body must be JSON like {"quarter":"2026-Q3"}');
+  }
+  const parsed = startRunBodySchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const fields = parsed.error.issues.map((issue) => ({
+    field: issue.path.join('.') || '(body)',
+    message: issue.message,
+  }));
+  throw new HttpError(
+    400,
+    `invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+    fields,
+  );
+}
+
+async function startRun(
+  deps: ReportsApiDependencies,
+  request: z.infer<typeof startRunBodySchema>,
+  runId: string,
+): Promise<APIGatewayProxyResult> {
+  const queued = await queueRun(
+    { store: deps.store, launcher: deps.launcher, now: deps.now },
+    { runId, ...request },
+  );
+  if (!queued.queued) throw new HttpError(404, queued.reason);
+  deps.logger.info('run queued', { runId, ...request });
+  return json(202, {
+    runId,
+    quarter: request.quarter,
+    status: 'queued',
+    // A dry run is apart from the published report: its status is asked for by run id.
+    statusPath: `/reports/${request.quarter}${request.dryRun ? `?runId=${encodeURIComponent(runId)}` : ''}`,
+  });
+}
+
+function parseStatusRequest(event: APIGatewayProxyEvent): { quarter: string; runId: string | undefined } {
+  const parsed = quarterLabelSchema.safeParse(event.pathParameters?.quarter);
+  if (!parsed.success) throw new HttpError(400, `quarter: ${parsed.error.issues[0]?.message}`);
+  const query = statusQuerySchema.safeParse(event.queryStringParameters ?? {});
+  if (!query.success) {
+    throw new HttpError(
+      400,
+      `invalid query: ${query.error.issues.map((issue) => `${issue.path.join('.') || '(query)'}: ${issue.message}`).join('; ')}`,
+    );
+  }
+  return { quarter: parsed.data, runId: query.data.runId };
+}
+
+async function status(
+  deps: ReportsApiDependencies,
+  request: { quarter: string; runId: string | undefined },
+): Promise<APIGatewayProxyResult> {
+  const answer = await reportStatus(deps.store, request.quarter, request.runId);
+  if (!answer.found) throw new HttpError(404, answer.reason);
+  const { quarter, run, generatedAt, kpis, reportKey } = answer;
+  const reportUrl = reportKey === null ? null : await deps.reportLink(reportKey);
+  return json(200, { quarter, run, generatedAt, kpis, reportUrl });
 }
 
 function fromEnvironment() {
