@@ -9,20 +9,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
-import type { Config } from '../../src/core/config';
-import type { ExportStore } from '../../src/core/ports';
 import { parseQuarter, type Quarter } from '../../src/core/quarter';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { readerFromPartials } from '../../src/use-cases/distributed-run';
-import { dryRunView } from '../../src/use-cases/dry-run-view';
-import { reportRun, runStatusSchema } from '../../src/use-cases/report-run';
+import { runStatusSchema } from '../../src/use-cases/report-run';
 import { RunRecords } from '../../src/use-cases/run-record';
-import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
-import { renderingBeforeAnyWork } from '../../src/wiring/rendering-before-work';
-import { beginRunAttempt, type InvocationContext, type RunAnswer } from '../../src/wiring/run-attempt';
-import { recordRunOutcome, runLogLines } from '../../src/wiring/run-outcome';
+import { type RunHandlerDependencies, runAndRecord } from '../../src/wiring/run-and-record';
+import type { InvocationContext, RunAnswer } from '../../src/wiring/run-attempt';
 
 /** The state machine's execution input, as `SfnRunLauncher` starts it. */
 export const reduceEventSchema = z.object({
@@ -37,83 +32,22 @@ export const reduceEventSchema = z.object({
 
 export { DeliveryIncompleteError } from '../../src/wiring/run-outcome';
 
-export interface ReducePartsDependencies {
-  readonly store: ExportStore;
-  readonly config: Config;
-  readonly rendering: () => Promise<EmailRendering>;
-  /** The outbox or SES (with its ledger) in `store`: the data root, or a dry run's view of it. */
-  readonly delivery: (
-    quarter: string,
-    send: boolean,
-    store: ExportStore,
-  ) => EmailDelivery | Promise<EmailDelivery>;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly now: () => Date;
-}
+export type ReducePartsDependencies = RunHandlerDependencies;
 
 export function createReduceHandler(deps: ReducePartsDependencies) {
   const records = new RunRecords(deps.store);
   return async (event: unknown, context?: InvocationContext): Promise<RunAnswer> => {
     const request = reduceEventSchema.parse(event);
-    const { config } = deps;
+    const { runId, requestedBy, dryRun, resend } = request;
+    deps.logger.appendKeys({ runId, quarter: request.quarter });
+    deps.logger.info('distributed report run: reducing the partials', { requestedBy });
     const quarter = parseQuarter(request.quarter) as Quarter;
-    const label = request.quarter;
-    deps.logger.appendKeys({ runId: request.runId, quarter: label });
-    deps.logger.info('distributed report run: reducing the partials', { requestedBy: request.requestedBy });
-    const store = request.dryRun ? dryRunView(deps.store, label, request.runId) : deps.store;
-    // The templates are proven before anything is read or written, the run's record included.
-    const rendering = await renderingBeforeAnyWork({
-      rendering: deps.rendering,
-      store,
-      run: { quarter: label, runId: request.runId, requestedBy: request.requestedBy, dryRun: request.dryRun },
-      now: deps.now,
-      logger: deps.logger,
-    });
-    const begun = await beginRunAttempt({
-      records,
-      request: {
-        quarter: label,
-        runId: request.runId,
-        requestedBy: request.requestedBy,
-        dryRun: request.dryRun,
-        now: deps.now(),
-        stage: 'reduce',
-      },
-      context,
-      owner: request.executionId,
-      logger: deps.logger,
-    });
-    if ('answer' in begun) return begun.answer;
-    try {
-      const result = await reportRun({
-        store,
-        config,
-        quarter,
-        quarterLabel: label,
-        runId: request.runId,
-        requestedBy: request.requestedBy,
-        dryRun: request.dryRun,
-        resend: request.resend,
-        rendering,
-        delivery: await deps.delivery(label, !request.dryRun, store),
-        now: deps.now,
-        onEvent: runLogLines(deps.logger),
-        reader: readerFromPartials({ runId: request.runId }),
-        outcome: begun.attempt,
-      });
-      recordRunOutcome(result, {
-        logger: deps.logger,
-        metrics: deps.metrics,
-        message: 'distributed report run finished',
-      });
-      return { quarter: label, runId: request.runId, status: result.status.status };
-    } catch (error) {
-      deps.logger.error('distributed report run failed', error as Error);
-      throw error;
-    } finally {
-      deps.metrics.publishStoredMetrics();
-    }
+    const run = { quarter, quarterLabel: request.quarter, runId, requestedBy, dryRun, resend };
+    return runAndRecord(
+      { ...deps, records },
+      { ...run, stage: 'reduce', owner: request.executionId, logName: 'distributed report run' },
+      { reader: readerFromPartials({ runId }), context },
+    );
   };
 }
 

@@ -12,13 +12,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import { lazyLambdaRunLauncher } from '../../src/adapters/lambda/lazy-lambda-run-launcher';
 import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
-import { KPI_IDS } from '../../src/core/kpi-ids';
 import type { ExportStore, RunLauncher } from '../../src/core/ports';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
-import { snapshotSchema } from '../../src/core/snapshot';
-import { dryRunKey, dryRunView } from '../../src/use-cases/dry-run-view';
-import { reportKeys } from '../../src/use-cases/report-keys';
-import { readRunStatus, writeRunStatus } from '../../src/use-cases/report-run';
+import { queueRun } from '../../src/use-cases/queue-run';
+import { reportStatus } from '../../src/use-cases/report-status';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 
 export const startRunBodySchema = z.strictObject({
@@ -68,114 +65,14 @@ function json(statusCode: number, body: unknown): APIGatewayProxyResult {
 
 export function createReportsApiHandler(deps: ReportsApiDependencies) {
   const newRunId = deps.newRunId ?? (() => randomUUID());
-
-  async function startRun(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-    let body: unknown;
-    try {
-      body = JSON.parse(event.body ?? '');
-    } catch {
-      throw new HttpError(400, 'the body must be JSON like {"quarter":"2026-Q3"}');
-    }
-    const parsed = startRunBodySchema.safeParse(body);
-    if (!parsed.success) {
-      const fields = parsed.error.issues.map((issue) => ({
-        field: issue.path.join('.') || '(body)',
-        message: issue.message,
-      }));
-      throw new HttpError(
-        400,
-        `invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
-        fields,
-      );
-    }
-    const request = parsed.data;
-    if (!(await hasExportSet(deps.store, request.quarter))) {
-      throw new HttpError(
-        404,
-        `there is no export set for ${request.quarter} (exports/${request.quarter}/ is empty)`,
-      );
-    }
-    const runId = newRunId();
-    const runStore = request.dryRun ? dryRunView(deps.store, request.quarter, runId) : deps.store;
-    await writeRunStatus(runStore, {
-      quarter: request.quarter,
-      runId,
-      status: 'queued',
-      requestedBy: 'api',
-      dryRun: request.dryRun,
-      updatedAt: deps.now().toISOString(),
-    });
-    await deps.launcher.start({ runId, ...request });
-    deps.logger.info('run queued', { runId, ...request });
-    return json(202, {
-      runId,
-      quarter: request.quarter,
-      status: 'queued',
-      // A dry run is apart from the published report: its status is asked for by run id.
-      statusPath: `/reports/${request.quarter}${request.dryRun ? `?runId=${encodeURIComponent(runId)}` : ''}`,
-    });
-  }
-
-  async function status(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-    const parsed = quarterLabelSchema.safeParse(event.pathParameters?.quarter);
-    if (!parsed.success) throw new HttpError(400, `quarter: ${parsed.error.issues[0]?.message}`);
-    const label = parsed.data;
-    const query = statusQuerySchema.safeParse(event.queryStringParameters ?? {});
-    if (!query.success) {
-      throw new HttpError(
-        400,
-        `invalid query: ${query.error.issues.map((issue) => `${issue.path.join('.') || '(query)'}: ${issue.message}`).join('; ')}`,
-      );
-    }
-    const view = await reportFolder(deps.store, label, query.data.runId);
-    const run = await readRunStatus(view.store, label);
-    const snapshotText = await view.store.readText(reportKeys.snapshot(label));
-    if (run === undefined && snapshotText === undefined) {
-      throw new HttpError(404, `no run and no report for ${label}`);
-    }
-    const snapshot =
-      snapshotText === undefined ? undefined : snapshotSchema.safeParse(JSON.parse(snapshotText));
-    const kpis = snapshot?.success
-      ? Object.fromEntries(
-          KPI_IDS.map((id) => {
-            const { value, band, deltaQoQ, deltaYoY, lowSample } = snapshot.data.kpis[id];
-            return [id, { value, band, deltaQoQ, deltaYoY, lowSample }];
-          }),
-        )
-      : null;
-    const hasReport = (await view.store.readText(reportKeys.html(label))) !== undefined;
-    return json(200, {
-      quarter: label,
-      run: run ?? null,
-      generatedAt: snapshot?.success ? snapshot.data.generatedAt : null,
-      kpis,
-      reportUrl: hasReport ? await deps.reportLink(view.keyOf(reportKeys.html(label))) : null,
-    });
-  }
-
-  /**
-   * The published report folder, or with `runId` that run's: a dry run's own folder, or the
-   * published one when it holds that run. Any other run id is not found.
-   */
-  async function reportFolder(
-    store: ExportStore,
-    quarter: string,
-    runId: string | undefined,
-  ): Promise<{ store: ExportStore; keyOf: (key: string) => string }> {
-    const published = { store, keyOf: (key: string) => key };
-    if (runId === undefined) return published;
-    const dryRun = dryRunView(store, quarter, runId);
-    if ((await readRunStatus(dryRun, quarter)) !== undefined) {
-      return { store: dryRun, keyOf: (key) => dryRunKey(quarter, runId, key) };
-    }
-    if ((await readRunStatus(store, quarter))?.runId === runId) return published;
-    throw new HttpError(404, `${quarter} has no dry run ${runId}, and its latest run is another one`);
-  }
-
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     try {
-      if (event.httpMethod === 'POST' && event.resource === '/reports') return await startRun(event);
-      if (event.httpMethod === 'GET' && event.resource === '/reports/{quarter}') return await status(event);
+      if (event.httpMethod === 'POST' && event.resource === '/reports') {
+        return await startRun(deps, parseStartRun(event), newRunId());
+      }
+      if (event.httpMethod === 'GET' && event.resource === '/reports/{quarter}') {
+        return await status(deps, parseStatusRequest(event));
+      }
       throw new HttpError(404, `no route for ${event.httpMethod} ${event.resource}`);
     } catch (error) {
       if (error instanceof HttpError) {
@@ -190,9 +87,68 @@ export function createReportsApiHandler(deps: ReportsApiDependencies) {
   };
 }
 
-async function hasExportSet(store: ExportStore, quarter: string): Promise<boolean> {
-  for await (const _ of store.list(`exports/${quarter}/`)) return true;
-  return false;
+function parseStartRun(event: APIGatewayProxyEvent): z.infer<typeof startRunBodySchema> {
+  let body: unknown;
+  try {
+    body = JSON.parse(event.body ?? '');
+  } catch {
+    throw new HttpError(400, 'the body must be JSON like {"quarter":"2026-Q3"}');
+  }
+  const parsed = startRunBodySchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const fields = parsed.error.issues.map((issue) => ({
+    field: issue.path.join('.') || '(body)',
+    message: issue.message,
+  }));
+  throw new HttpError(
+    400,
+    `invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+    fields,
+  );
+}
+
+async function startRun(
+  deps: ReportsApiDependencies,
+  request: z.infer<typeof startRunBodySchema>,
+  runId: string,
+): Promise<APIGatewayProxyResult> {
+  const queued = await queueRun(
+    { store: deps.store, launcher: deps.launcher, now: deps.now },
+    { runId, ...request },
+  );
+  if (!queued.queued) throw new HttpError(404, queued.reason);
+  deps.logger.info('run queued', { runId, ...request });
+  return json(202, {
+    runId,
+    quarter: request.quarter,
+    status: 'queued',
+    // A dry run is apart from the published report: its status is asked for by run id.
+    statusPath: `/reports/${request.quarter}${request.dryRun ? `?runId=${encodeURIComponent(runId)}` : ''}`,
+  });
+}
+
+function parseStatusRequest(event: APIGatewayProxyEvent): { quarter: string; runId: string | undefined } {
+  const parsed = quarterLabelSchema.safeParse(event.pathParameters?.quarter);
+  if (!parsed.success) throw new HttpError(400, `quarter: ${parsed.error.issues[0]?.message}`);
+  const query = statusQuerySchema.safeParse(event.queryStringParameters ?? {});
+  if (!query.success) {
+    throw new HttpError(
+      400,
+      `invalid query: ${query.error.issues.map((issue) => `${issue.path.join('.') || '(query)'}: ${issue.message}`).join('; ')}`,
+    );
+  }
+  return { quarter: parsed.data, runId: query.data.runId };
+}
+
+async function status(
+  deps: ReportsApiDependencies,
+  request: { quarter: string; runId: string | undefined },
+): Promise<APIGatewayProxyResult> {
+  const answer = await reportStatus(deps.store, request.quarter, request.runId);
+  if (!answer.found) throw new HttpError(404, answer.reason);
+  const { quarter, run, generatedAt, kpis, reportKey } = answer;
+  const reportUrl = reportKey === null ? null : await deps.reportLink(reportKey);
+  return json(200, { quarter, run, generatedAt, kpis, reportUrl });
 }
 
 function fromEnvironment() {

@@ -11,23 +11,19 @@ import * as z from 'zod';
 import { lazySfnRunLauncher } from '../../src/adapters/sfn/lazy-sfn-run-launcher';
 import { lazySnsOpsNotifier } from '../../src/adapters/sns/lazy-sns-notifier';
 import { createFastReader } from '../../src/adapters/workers/fast-reader';
-import type { Config } from '../../src/core/config';
-import { dayInZone } from '../../src/core/dates';
 import { ExportSetError } from '../../src/core/errors';
 import type { ExportStore, OpsNotifier, RunLauncher } from '../../src/core/ports';
-import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../../src/core/quarter';
+import { formatQuarter, parseQuarter, type Quarter } from '../../src/core/quarter';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
 import { DEFAULT_WAIT_FOR_EXPORTS_DAYS, waitForExports } from '../../src/use-cases/await-exports';
 import { planRun } from '../../src/use-cases/distributed-run';
-import { dryRunView } from '../../src/use-cases/dry-run-view';
-import { reportRun, writeRunStatus } from '../../src/use-cases/report-run';
-import { RunRecords } from '../../src/use-cases/run-record';
-import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
+import { scheduledRun } from '../../src/use-cases/due-quarter';
+import { writeRunStatus } from '../../src/use-cases/report-run';
+import { type RunAttempt, RunRecords } from '../../src/use-cases/run-record';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
-import { renderingBeforeAnyWork } from '../../src/wiring/rendering-before-work';
-import { beginRunAttempt, type InvocationContext, type RunAnswer } from '../../src/wiring/run-attempt';
-import { recordRunOutcome, runLogLines } from '../../src/wiring/run-outcome';
+import { type RunHandlerDependencies, runAndRecord } from '../../src/wiring/run-and-record';
+import type { InvocationContext, RunAnswer } from '../../src/wiring/run-attempt';
 
 export const runEventSchema = z.discriminatedUnion('source', [
   z.object({ source: z.literal('schedule'), scheduledTime: z.iso.datetime({ offset: true }) }),
@@ -40,19 +36,7 @@ export const runEventSchema = z.discriminatedUnion('source', [
   }),
 ]);
 
-export interface RunReportDependencies {
-  readonly store: ExportStore;
-  readonly config: Config;
-  readonly rendering: () => Promise<EmailRendering>;
-  /** The outbox or SES (with its ledger) in `store`: the data root, or a dry run's view of it. */
-  readonly delivery: (
-    quarter: string,
-    send: boolean,
-    store: ExportStore,
-  ) => EmailDelivery | Promise<EmailDelivery>;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly now: () => Date;
+export interface RunReportDependencies extends RunHandlerDependencies {
   /** Starts the distributed run (Step Functions) for quarters over `distributedAboveMiB`. */
   readonly distributed?: RunLauncher | undefined;
   /** Operations' topic: told once when a scheduled run waits for its exports. */
@@ -64,116 +48,95 @@ export interface RunReportDependencies {
   readonly waitForExportsDays?: number;
 }
 
-/**
- * The quarter a schedule run reports on is derived from the *scheduled* time, not the
- * clock, so a late or repeated delivery of the same event names the same quarter and run
- * id: the run's record answers the repeat without reading the exports (`run-record.ts`).
- */
+/** A scheduled run reports on the quarter due at its scheduled time (`scheduledRun`). */
 export function createRunReportHandler(deps: RunReportDependencies) {
   const records = new RunRecords(deps.store);
   return async (event: unknown, context?: InvocationContext): Promise<RunAnswer> => {
     const request = runEventSchema.parse(event);
-    const { config } = deps;
-    let quarter: Quarter;
-    let runId: string;
-    if (request.source === 'schedule') {
-      const day = dayInZone(config.timeZone)(Date.parse(request.scheduledTime));
-      quarter = lastCompletedQuarter(day, config.fiscalYearStartMonth);
-      runId = `schedule-${request.scheduledTime}`;
-    } else {
-      quarter = parseQuarter(request.quarter) as Quarter;
-      runId = request.runId;
-    }
+    const { quarter, runId } =
+      request.source === 'schedule'
+        ? scheduledRun(deps.config, request.scheduledTime)
+        : { quarter: parseQuarter(request.quarter) as Quarter, runId: request.runId };
     const label = formatQuarter(quarter);
     deps.logger.appendKeys({ runId, quarter: label });
     deps.logger.info('report run started', { source: request.source });
     const dryRun = request.source === 'api' && request.dryRun;
     const resend = request.source === 'api' && request.resend;
-    // A dry run reads and writes the quarter's report folder in its own folder instead.
-    const store = dryRun ? dryRunView(deps.store, label, runId) : deps.store;
-    // The templates are proven before anything is read or written, the run's record included.
-    const rendering = await renderingBeforeAnyWork({
-      rendering: deps.rendering,
-      store,
-      run: { quarter: label, runId, requestedBy: request.source, dryRun },
-      now: deps.now,
-      logger: deps.logger,
-    });
-    const begun = await beginRunAttempt({
-      records,
-      request: { quarter: label, runId, requestedBy: request.source, dryRun, now: deps.now(), stage: 'run' },
-      context,
-      logger: deps.logger,
-    });
-    if ('answer' in begun) return begun.answer;
-    const { attempt } = begun;
-    if (deps.distributed) {
-      const plan = await planRun({ store: deps.store, config, quarter: label });
-      deps.logger.info('read plan', { mode: plan.mode, reason: plan.reason, parts: plan.parts.length });
-      if (plan.mode === 'distributed') {
-        await writeRunStatus(store, {
-          quarter: label,
-          runId,
-          requestedBy: request.source,
-          dryRun,
-          status: 'running',
-          updatedAt: deps.now().toISOString(),
-        });
-        await deps.distributed.start({ runId, quarter: label, dryRun, resend, requestedBy: request.source });
-        await attempt.handOver(deps.now());
-        return { quarter: label, runId, status: 'distributed' };
-      }
-    }
-    try {
-      rendering.warmUp(); // the chart wasm compiles while the exports are read
-      const result = await reportRun({
-        store,
-        config,
-        quarter,
-        quarterLabel: label,
-        runId,
-        requestedBy: request.source,
-        dryRun,
-        resend,
+    const run = { quarter, quarterLabel: label, runId, requestedBy: request.source, dryRun, resend };
+    return runAndRecord(
+      { ...deps, records },
+      { ...run, stage: 'run', logName: 'report run' },
+      {
         reader: createFastReader(),
-        rendering,
-        delivery: await deps.delivery(label, !dryRun, store),
-        now: deps.now,
-        onEvent: runLogLines(deps.logger),
-        outcome: attempt,
-      });
-      recordRunOutcome(result, {
-        logger: deps.logger,
-        metrics: deps.metrics,
-        message: 'report run finished',
-      });
-      return { quarter: label, runId, status: result.status.status };
-    } catch (error) {
-      // A scheduled run waits for its data instead of failing: the upload validation starts it.
-      if (request.source === 'schedule' && error instanceof ExportSetError) {
-        const status = await waitForExports(
-          { store: deps.store, notifier: deps.notifier },
-          {
-            quarter: label,
-            runId,
-            scheduledTime: request.scheduledTime,
-            problems: error.problems,
-            now: deps.now(),
-            windowDays: deps.waitForExportsDays ?? DEFAULT_WAIT_FOR_EXPORTS_DAYS,
-          },
-        );
-        deps.logger.warn('report run waits for its exports', {
-          problems: error.problems.length,
-          until: status.waiting?.until,
-        });
-        return { quarter: label, runId, status: status.status };
-      }
-      deps.logger.error('report run failed', error as Error);
-      throw error;
-    } finally {
-      deps.metrics.publishStoredMetrics();
-    }
+        context,
+        beforeReading: (attempt, store) => handOverIfLarge(deps, { ...run, store, attempt }),
+        // A scheduled run waits for its data instead of failing: the upload validation starts it.
+        onFailure: async (error) =>
+          request.source === 'schedule' && error instanceof ExportSetError
+            ? waitForTheExports(deps, { quarter: label, runId, scheduledTime: request.scheduledTime, error })
+            : undefined,
+      },
+    );
   };
+}
+
+/** A quarter over `distributedAboveMiB` goes to the distributed run, which this attempt hands it to. */
+async function handOverIfLarge(
+  deps: RunReportDependencies,
+  run: {
+    readonly quarterLabel: string;
+    readonly runId: string;
+    readonly requestedBy: 'schedule' | 'api';
+    readonly dryRun: boolean;
+    readonly resend: boolean;
+    readonly store: ExportStore;
+    readonly attempt: RunAttempt;
+  },
+): Promise<RunAnswer | undefined> {
+  if (!deps.distributed) return undefined;
+  const { quarterLabel: quarter, runId, requestedBy, dryRun, resend } = run;
+  const plan = await planRun({ store: deps.store, config: deps.config, quarter });
+  deps.logger.info('read plan', { mode: plan.mode, reason: plan.reason, parts: plan.parts.length });
+  if (plan.mode !== 'distributed') return undefined;
+  await writeRunStatus(run.store, {
+    quarter,
+    runId,
+    requestedBy,
+    dryRun,
+    status: 'running',
+    updatedAt: deps.now().toISOString(),
+  });
+  await deps.distributed.start({ runId, quarter, dryRun, resend, requestedBy });
+  await run.attempt.handOver(deps.now());
+  return { quarter, runId, status: 'distributed' };
+}
+
+async function waitForTheExports(
+  deps: RunReportDependencies,
+  run: {
+    readonly quarter: string;
+    readonly runId: string;
+    readonly scheduledTime: string;
+    readonly error: ExportSetError;
+  },
+): Promise<RunAnswer> {
+  const { quarter, runId } = run;
+  const status = await waitForExports(
+    { store: deps.store, notifier: deps.notifier },
+    {
+      quarter,
+      runId,
+      scheduledTime: run.scheduledTime,
+      problems: run.error.problems,
+      now: deps.now(),
+      windowDays: deps.waitForExportsDays ?? DEFAULT_WAIT_FOR_EXPORTS_DAYS,
+    },
+  );
+  deps.logger.warn('report run waits for its exports', {
+    problems: run.error.problems.length,
+    until: status.waiting?.until,
+  });
+  return { quarter, runId, status: status.status };
 }
 
 /**

@@ -19,17 +19,18 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
 import { lazyLambdaRunLauncher } from '../../src/adapters/lambda/lazy-lambda-run-launcher';
+import { listReportQuarters } from '../../src/adapters/s3/report-quarters';
+import { rootKeyPrefix } from '../../src/adapters/s3/root-prefix';
 import { SnsOpsNotifier } from '../../src/adapters/sns/sns-notifier';
 import { createFastReader } from '../../src/adapters/workers/fast-reader';
 import type { Config } from '../../src/core/config';
+import { EXPORTS_FOLDER, quarterInKey } from '../../src/core/data-root';
 import type { ExportSetReader } from '../../src/core/ingest/export-set-reader';
 import type { ExportStore, OpsNotifier, RunLauncher } from '../../src/core/ports';
+import { formatQuarter } from '../../src/core/quarter';
 import { expireWaitingRun, type ResumeOutcome, resumeWaitingRun } from '../../src/use-cases/await-exports';
-import {
-  checkReportHeartbeat,
-  DEFAULT_REPORT_DUE_DAYS,
-  reportDueQuarter,
-} from '../../src/use-cases/report-heartbeat';
+import { dueQuarter } from '../../src/use-cases/due-quarter';
+import { checkReportHeartbeat, DEFAULT_REPORT_DUE_DAYS } from '../../src/use-cases/report-heartbeat';
 import { decideValidation, type UploadDecision } from '../../src/use-cases/upload-debounce';
 import {
   checkUploadedQuarter,
@@ -38,7 +39,6 @@ import {
   sweepStalledUploads,
 } from '../../src/use-cases/upload-feedback';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
-import { listReportQuarters } from './report-quarters';
 
 export { MISSING_GRACE_MINUTES } from '../../src/use-cases/upload-feedback';
 
@@ -107,21 +107,16 @@ export interface UploadBatchResult {
 
 /** The quarter of an event key (`[prefix/]exports/<quarter>/…`, URL-encoded), if any. */
 export function quarterOfKey(encodedKey: string, prefix: string): string | undefined {
-  const root = prefix === '' ? '' : `${prefix.replace(/\/+$/, '')}/`;
-  const pattern = new RegExp(`^${escapeRegExp(root)}exports/(\\d{4}-Q[1-4])/`);
+  const root = rootKeyPrefix(prefix);
   // S3 event keys are URL-encoded, with '+' for spaces.
   const key = decodeURIComponent(encodedKey.replace(/\+/g, ' '));
-  return pattern.exec(key)?.[1];
+  return key.startsWith(root) ? quarterInKey(key.slice(root.length), EXPORTS_FOLDER) : undefined;
 }
 
 /** The latest upload per quarter in a batch, with the message that carries it. */
 interface QuarterUploads {
   latest: Date;
   latestMessageId: string;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function createValidateUploadHandler(deps: ValidateUploadDependencies) {
@@ -135,7 +130,7 @@ export function createValidateUploadHandler(deps: ValidateUploadDependencies) {
   async function sweep(): Promise<SweptQuarter[]> {
     const now = deps.now();
     // The heartbeat first: a sweep that fails on one quarter must not silence it.
-    const due = reportDueQuarter(deps.config, now);
+    const due = formatQuarter(dueQuarter(deps.config, now));
     if (await expireWaitingRun(deps, { quarter: due, now })) {
       deps.logger.warn('the scheduled run gave up waiting for its exports', { quarter: due });
     }

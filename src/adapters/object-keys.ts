@@ -4,9 +4,10 @@
  * (`exports/2026-Q3/clients.csv`); the job only ever writes under `reports/`.
  */
 import path from 'node:path';
+import { REPORTS_FOLDER } from '../core/data-root';
 
 /** The only part of the data root the job writes to; `exports/` is never modified. */
-export const WRITABLE_PREFIX = 'reports/';
+export const WRITABLE_PREFIX = REPORTS_FOLDER;
 
 function unsafeReason(value: string, allowTrailingSlash: boolean): string | undefined {
   if (value.includes('\0')) return 'contains a NUL character';

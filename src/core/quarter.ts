@@ -24,13 +24,19 @@ export interface QuarterPeriod {
   readonly end: number;
 }
 
-const QUARTER_PATTERN = /^(\d{4})-Q([1-4])$/;
+/** A quarter label, `2026-Q3`: the year and the quarter's index. Quarter folders are named so. */
+export const QUARTER_LABEL = /^(\d{4})-Q([1-4])$/;
 const MS_PER_DAY = 86_400_000;
 
 export function parseQuarter(label: string): Quarter | undefined {
-  const match = QUARTER_PATTERN.exec(label);
+  const match = QUARTER_LABEL.exec(label);
   if (!match) return undefined;
   return { year: Number(match[1]), index: Number(match[2]) };
+}
+
+/** Whether `text` is a quarter label, `2026-Q3`. */
+export function isQuarterLabel(text: string): boolean {
+  return QUARTER_LABEL.test(text);
 }
 
 export function formatQuarter(quarter: Quarter): string {

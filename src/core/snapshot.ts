@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { DATASET_NAMES } from './datasets/contract';
 import { KPI_IDS } from './kpi-ids';
+import { QUARTER_LABEL } from './quarter';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -115,7 +116,7 @@ const datasetQualitySchema = z.object({
 
 export const snapshotSchema = z.object({
   schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
-  quarter: z.string().regex(/^\d{4}-Q[1-4]$/),
+  quarter: z.string().regex(QUARTER_LABEL),
   period: z.object({ start: z.string(), end: z.string(), timeZone: z.string() }),
   generatedAt: z.string(),
   companyName: z.string(),

@@ -10,8 +10,8 @@
  * window (`expireWaitingRun`), and the heartbeat alarm fires (`report-heartbeat.ts`).
  */
 import * as z from 'zod';
+import { exportKeys, reportKeys } from '../core/data-root';
 import type { ExportStore, OpsNotifier, RunLauncher } from '../core/ports';
-import { reportKeys } from './report-keys';
 import { type RunStatus, readRunStatus, writeRunStatus } from './report-run';
 
 export { DEFAULT_WAIT_FOR_EXPORTS_DAYS } from './report-deadlines';
@@ -91,7 +91,7 @@ export async function waitForExports(
         `The scheduled run of ${quarter} (${runId}) found the export set incomplete or invalid:`,
         ...request.problems.map((problem) => `- ${problem}`),
         '',
-        `Upload the missing or corrected files under exports/${quarter}/: the run starts by itself as soon as the set is valid, until ${until}. After that it gives up, and the ReportOverdue alarm fires.`,
+        `Upload the missing or corrected files under ${exportKeys.set(quarter)}: the run starts by itself as soon as the set is valid, until ${until}. After that it gives up, and the ReportOverdue alarm fires.`,
         `Details: ${store.location}/${reportKeys.validation(quarter)}`,
       ].join('\n'),
     );

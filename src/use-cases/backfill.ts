@@ -5,6 +5,7 @@
  * quarter but is not named like one (`2026-q3`, `2026Q3`, `2026-Q5`) is named, not silently
  * passed over.
  */
+import { EXPORTS_FOLDER, exportKeys } from '../core/data-root';
 import { ExportSetError, OpenQuarterError } from '../core/errors';
 import type { ExportStore } from '../core/ports';
 import { compareQuarters, formatQuarter, parseQuarter, type Quarter } from '../core/quarter';
@@ -22,7 +23,7 @@ export async function listExportQuarters(
 ): Promise<{ quarters: Quarter[]; ignored: IgnoredFolder[] }> {
   const labels = new Set<string>();
   const others = new Set<string>();
-  for await (const object of store.list('exports/')) {
+  for await (const object of store.list(EXPORTS_FOLDER)) {
     const [, folder, ...rest] = object.key.split('/');
     if (folder === undefined || rest.length === 0) continue;
     if (parseQuarter(folder)) labels.add(folder);
@@ -45,8 +46,8 @@ function lookAlikeReason(folder: string): string | undefined {
   const [year, index] = /^q/i.test(folder) ? [match[2], match[1]] : [match[1], match[2]];
   const label = `${year}-Q${Number(index)}`;
   return parseQuarter(label)
-    ? `exports/${folder}/ looks like a quarter but is not named like one; rename it exports/${label}/ to have it read`
-    : `exports/${folder}/ looks like a quarter but a year has quarters 1 to 4; move its files to the right exports/YYYY-Qn/ folder`;
+    ? `${exportKeys.set(folder)} looks like a quarter but is not named like one; rename it ${exportKeys.set(label)} to have it read`
+    : `${exportKeys.set(folder)} looks like a quarter but a year has quarters 1 to 4; move its files to the right ${exportKeys.set('YYYY-Qn')} folder`;
 }
 
 export type BackfillOutcome =

@@ -10,22 +10,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Config, Recipient } from '../core/config';
+import { kpisCsvName, reportKeys } from '../core/data-root';
 import type { EmailTemplates, RenderedEmail } from '../core/email/email-templates';
 import { renderKpisCsv } from '../core/email/kpis-csv';
 import { budgetProblems, estimateMessageBytes, MESSAGE_BUDGET_BYTES } from '../core/email/message-budget';
 import { recipientKey } from '../core/email/recipient-key';
-import {
-  buildReportModel,
-  type ChartImage,
-  csvAttachmentName,
-  UnknownSegmentError,
-} from '../core/email/report-model';
+import { buildReportModel, type ChartImage, UnknownSegmentError } from '../core/email/report-model';
 import type { ExportStore } from '../core/ports';
 import { type ChartRasterizer, MailDeliveryError, type Mailer, type OutgoingMessage } from '../core/ports';
 import type { Snapshot } from '../core/snapshot';
 import { type DeliveryOutcome, deliverEachOnce, type WaitForOtherRuns } from './deliver-once';
 import type { DeliveryLedger } from './delivery-ledger';
-import { reportKeys } from './report-keys';
 
 export type { DeliveryOutcome, DeliveryStatus } from './deliver-once';
 
@@ -268,7 +263,7 @@ async function buildMessage(
       content: rendered.pngs[index] as Uint8Array,
     })),
     attachments: attached
-      ? [{ filename: csvAttachmentName(quarter), contentType: 'text/csv; charset=utf-8', content: csv }]
+      ? [{ filename: kpisCsvName(quarter), contentType: 'text/csv; charset=utf-8', content: csv }]
       : [],
   };
   return { message, budgetWarnings: budgetProblems(recipient.address, partsOf(attached ? [csv] : [])) };

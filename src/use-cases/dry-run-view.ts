@@ -5,8 +5,9 @@
  * The use cases run unchanged on the view; the rest of the data root (the exports, earlier
  * quarters' snapshots, the run's partials) reads through, and any other write is refused.
  */
+
+import { reportKeys } from '../core/data-root';
 import type { ExportStore, StoredObject } from '../core/ports';
-import { reportKeys } from './report-keys';
 
 /** Where a dry run keeps `key`, a key under `reports/<quarter>/`; any other key is its own. */
 export function dryRunKey(quarter: string, runId: string, key: string): string {

@@ -8,12 +8,13 @@
  * told). The deployed hourly sweep publishes the answer as the `ReportOverdue` metric.
  */
 import type { Config } from '../core/config';
+import { reportKeys } from '../core/data-root';
 import { dayInZone } from '../core/dates';
 import type { ExportStore } from '../core/ports';
-import { formatDay, lastCompletedQuarter, quarterPeriod } from '../core/quarter';
+import { formatDay, quarterPeriod } from '../core/quarter';
 import { isWaiting, readExportWait } from './await-exports';
 import { DeliveryLedger } from './delivery-ledger';
-import { reportKeys } from './report-keys';
+import { dueQuarter } from './due-quarter';
 import { readRunStatus } from './report-run';
 
 export { DEFAULT_REPORT_DUE_DAYS } from './report-deadlines';
@@ -49,14 +50,8 @@ export async function checkReportHeartbeat(
   };
 }
 
-/** The last completed quarter in the reporting time zone: the one whose report is due. */
-export function reportDueQuarter(config: Config, now: Date): string {
-  return duePeriod(config, now).label;
-}
-
 function duePeriod(config: Config, now: Date) {
-  const today = dayInZone(config.timeZone)(now.getTime());
-  return quarterPeriod(lastCompletedQuarter(today, config.fiscalYearStartMonth), config.fiscalYearStartMonth);
+  return quarterPeriod(dueQuarter(config, now), config.fiscalYearStartMonth);
 }
 
 /** `kpis.json` is published and, when sending, every recipient has a delivery record. */

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import type { Config } from '../core/config';
+import { reportKeys } from '../core/data-root';
 import type { EmailTemplates } from '../core/email/email-templates';
 import { ExportSetError, OpenQuarterError } from '../core/errors';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
@@ -16,7 +17,6 @@ import type { Snapshot } from '../core/snapshot';
 import { type DeliverReportResult, deliverReport } from './deliver-report';
 import type { DeliveryLedger } from './delivery-ledger';
 import { summariseDeliveries } from './delivery-status';
-import { reportKeys } from './report-keys';
 import { runQuarter } from './run-quarter';
 
 export const runStatusSchema = z.object({

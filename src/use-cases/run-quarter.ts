@@ -5,6 +5,7 @@
  * quarter that has not ended is refused before anything is read or written.
  */
 import type { Config } from '../core/config';
+import { exportKeys, holdsAnythingUnder, reportKeys } from '../core/data-root';
 import { ExportSetError } from '../core/errors';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ReadProgress } from '../core/ingest/read-dataset';
@@ -20,7 +21,6 @@ import { formatQuarter, type Quarter, quarterPeriod, shiftQuarter } from '../cor
 import { priorSnapshotSchema, type Snapshot } from '../core/snapshot';
 import { measureQuarter } from './measure-quarter';
 import { refuseOpenQuarter } from './open-quarter';
-import { reportKeys } from './report-keys';
 import { type ValidationReport, validationReport } from './validate-quarter';
 
 export interface RunQuarterOptions {
@@ -110,7 +110,7 @@ async function loadPriorValues(
       `${key} is not a valid version 1 snapshot, so ${label} was recomputed from its exports if any`,
     );
   }
-  if (!(await hasExportSet(store, label))) return undefined;
+  if (!(await holdsAnythingUnder(store, exportKeys.set(label)))) return undefined;
   const period = quarterPeriod(quarter, config.fiscalYearStartMonth);
   const measured = await measureQuarter({ store, period, config, reader });
   if (measured.measures === undefined) {
@@ -118,11 +118,6 @@ async function loadPriorValues(
     return undefined;
   }
   return { values: priorValuesFromMeasures(measured.measures), source: 'exports' };
-}
-
-async function hasExportSet(store: ExportStore, label: string): Promise<boolean> {
-  for await (const _ of store.list(`exports/${label}/`)) return true;
-  return false;
 }
 
 function safeJson(text: string): unknown {

@@ -25,8 +25,8 @@
  * retries keep it), or the Step Functions execution for the reduce step.
  */
 import * as z from 'zod';
+import { reportKeys } from '../core/data-root';
 import type { ExportStore } from '../core/ports';
-import { reportKeys } from './report-keys';
 import { type RunStatus, runStatusSchema } from './report-run';
 
 /** A run's lease when its invocation's time limit is unknown: Lambda's maximum, 15 minutes. */

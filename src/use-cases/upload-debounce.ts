@@ -16,8 +16,9 @@
  * A burst whose uploads follow each other within the quiet period is therefore validated
  * once, a few minutes after its last file.
  */
+
+import { reportKeys } from '../core/data-root';
 import type { ExportStore } from '../core/ports';
-import { reportKeys } from './report-keys';
 
 /** An upload counts as finished once no file of its quarter arrived for this long. */
 export const UPLOAD_QUIET_MINUTES = 5;

@@ -8,10 +8,10 @@
  * stops produces no further event to report the missing dataset on.
  */
 import type { Config } from '../core/config';
+import { reportKeys } from '../core/data-root';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ExportStore, OpsNotifier } from '../core/ports';
 import { parseQuarter } from '../core/quarter';
-import { reportKeys } from './report-keys';
 import { type ValidationReport, validateQuarter } from './validate-quarter';
 
 /** How long a multi-file upload may take before a missing dataset is reported. */

@@ -18,9 +18,9 @@ import {
   MISSING_GRACE_MINUTES,
   type UploadBatchResult,
 } from '../../functions/validate-upload/index';
-import { listReportQuarters } from '../../functions/validate-upload/report-quarters';
 import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
 import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
+import { listReportQuarters } from '../../src/adapters/s3/report-quarters';
 import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
 import { SnsOpsNotifier } from '../../src/adapters/sns/sns-notifier';
@@ -277,6 +277,25 @@ describe('the reports API', () => {
 
     expect(notJson.statusCode).toBe(400);
     expect(unknown.statusCode).toBe(404);
+  });
+
+  it('answers a kpis.json that is not JSON with no KPIs, not a 500', async () => {
+    // Arrange
+    const { handler, store } = await api();
+    await store.write('reports/2026-Q3/kpis.json', '{"schemaVersion": 1, "quart', 'application/json');
+
+    // Act
+    const status = await handler(apiEvent('GET', '/reports/{quarter}', { quarter: '2026-Q3' }));
+
+    // Assert
+    expect(status.statusCode).toBe(200);
+    expect(JSON.parse(status.body)).toEqual({
+      quarter: '2026-Q3',
+      run: null,
+      generatedAt: null,
+      kpis: null,
+      reportUrl: null,
+    });
   });
 
   it('answers 202 with a run id, then the status, the KPIs and a working link to report.html', async () => {

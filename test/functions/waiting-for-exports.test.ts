@@ -14,7 +14,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRunReportHandler } from '../../functions/run-report/index';
 import { createValidateUploadHandler, type UploadBatchResult } from '../../functions/validate-upload/index';
-import { listReportQuarters } from '../../functions/validate-upload/report-quarters';
+import { listReportQuarters } from '../../src/adapters/s3/report-quarters';
 import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
 import { parseConfig } from '../../src/core/config';
 import type { ExportStore, OpsNotifier, RunRequest } from '../../src/core/ports';

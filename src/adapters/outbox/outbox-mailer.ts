@@ -2,7 +2,7 @@
  * A `Mailer` that delivers into the data root instead of to people: what the CLI and demos
  * use, so a run can be inspected (open the `.eml` in any mail client) without SES.
  */
-
+import { REPORTS_FOLDER, reportKeys } from '../../core/data-root';
 import { recipientKey } from '../../core/email/recipient-key';
 import {
   type ExportStore,
@@ -18,7 +18,7 @@ export const EML_CONTENT_TYPE = 'message/rfc822';
 
 /** The outbox key of one recipient's message: `reports/<quarter>/report-<recipient key>.eml`. */
 export function outboxKey(quarter: string, recipient: string): string {
-  return `reports/${quarter}/report-${recipientKey(recipient)}.eml`;
+  return `${reportKeys.folder(quarter)}report-${recipientKey(recipient)}.eml`;
 }
 
 /** Where the outbox writes. */
@@ -42,7 +42,7 @@ export class OutboxMailer implements Mailer {
   constructor(options: OutboxMailerOptions) {
     this.#store = options.store;
     const root = options.store.location.replace(/\/+$/, '');
-    const folder = options.quarter === undefined ? 'reports/' : `reports/${options.quarter}/`;
+    const folder = options.quarter === undefined ? REPORTS_FOLDER : reportKeys.folder(options.quarter);
     this.description = `outbox ${root}/${folder}`;
   }
 

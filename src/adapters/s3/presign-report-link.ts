@@ -1,6 +1,7 @@
 /** Presigned links to report files: the API's status answer, a message's "view online". */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { rootKeyPrefix } from './root-prefix';
 
 /** How long the API's link to report.html works: long enough to click, short enough not to leak. */
 export const REPORT_LINK_SECONDS = 15 * 60;
@@ -19,7 +20,7 @@ export function createReportLinker(options: {
   /** Defaults to `REPORT_LINK_SECONDS`. */
   expiresIn?: number;
 }) {
-  const root = options.prefix === '' ? '' : `${options.prefix.replace(/\/+$/, '')}/`;
+  const root = rootKeyPrefix(options.prefix);
   return (key: string): Promise<string> =>
     getSignedUrl(options.client, new GetObjectCommand({ Bucket: options.bucket, Key: root + key }), {
       expiresIn: options.expiresIn ?? REPORT_LINK_SECONDS,

@@ -20,6 +20,7 @@ import {
 } from '../../core/ports';
 import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
 import { DEFAULT_READ_ATTEMPTS, DEFAULT_READ_IDLE_TIMEOUT_MS, readResumably } from './resumable-read';
+import { rootKeyPrefix } from './root-prefix';
 import { s3LocationFailure } from './s3-failures';
 
 /** Options for `createS3Client`; everything omitted falls back to the SDK's default chains. */
@@ -153,13 +154,13 @@ export class S3ExportStore implements ExportStore {
   readonly #readAttempts: number;
 
   constructor(options: S3ExportStoreOptions) {
-    const prefix = options.prefix.replace(/^\/+|\/+$/g, '');
+    const root = rootKeyPrefix(options.prefix);
     this.#client = options.client;
     this.#readIdleTimeoutMs = options.readIdleTimeoutMs ?? DEFAULT_READ_IDLE_TIMEOUT_MS;
     this.#readAttempts = options.readAttempts ?? DEFAULT_READ_ATTEMPTS;
     this.#bucket = options.bucket;
-    this.#root = prefix === '' ? '' : `${prefix}/`;
-    this.location = prefix === '' ? `s3://${options.bucket}` : `s3://${options.bucket}/${prefix}`;
+    this.#root = root;
+    this.location = `s3://${options.bucket}${root === '' ? '' : `/${root.slice(0, -1)}`}`;
   }
 
   async *list(prefix: string): AsyncGenerator<StoredObject> {

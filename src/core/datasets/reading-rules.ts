@@ -17,6 +17,9 @@
 
 import { excerpt } from '../excerpt';
 
+/** How many rejected rows a dataset's data-quality account quotes, the first by position. */
+export const MAX_EXAMPLES = 10;
+
 /** The longest row read, in bytes, unless the configuration says otherwise. */
 export const DEFAULT_MAX_ROW_BYTES = 1 << 20;
 
@@ -60,6 +63,11 @@ export function fieldCountReason(fields: number, headerLength: number): string {
 
 export const INVALID_UTF8_REASON =
   'the row is not valid UTF-8 (was the file saved in another encoding?); export it as UTF-8';
+
+/** A file with not even a header row. */
+export function emptyFileProblem(file: string): string {
+  return `${file} is empty; it needs at least a header row`;
+}
 
 export function invalidUtf8HeaderProblem(file: string): string {
   return `${file}: its header is not valid UTF-8 (was the file saved in another encoding?); export it as UTF-8`;

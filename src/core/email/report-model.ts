@@ -8,6 +8,7 @@
  * every message stays within its size budget (message-budget.ts).
  */
 import type { Recipient } from '../config';
+import { kpisCsvName, reportKeys } from '../data-root';
 import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../kpi-ids';
 import { formatQuarter, parseQuarter, shiftQuarter } from '../quarter';
 import { formatKpiValue } from '../report/format-values';
@@ -281,11 +282,6 @@ export function buildReportModel(input: BuildReportModelInput): { model: ReportM
   return { model, charts };
 }
 
-/** The name of the CSV attachment with every KPI for the company and every segment. */
-export function csvAttachmentName(quarter: string): string {
-  return `kpis-${quarter}.csv`;
-}
-
 function recipientScopes(snapshot: Snapshot, recipient: Recipient | undefined): Scope[] {
   if (recipient?.segments === undefined) {
     return [{ title: 'Company', shortTitle: 'Company', results: snapshot.kpis }];
@@ -421,11 +417,11 @@ function attachmentSentence(
   audience: string,
   attached: boolean,
 ): string {
-  const name = csvAttachmentName(snapshot.quarter);
+  const name = kpisCsvName(snapshot.quarter);
   const scope = isSegmentView ? `for ${audience}` : 'for the company and each segment';
   return attached
     ? `Every figure ${scope} is in the attached ${name}.`
-    : `Every figure ${scope} is in ${name}, too large to attach; it is in the report folder, reports/${snapshot.quarter}/.`;
+    : `Every figure ${scope} is in ${name}, too large to attach; it is in the report folder, ${reportKeys.folder(snapshot.quarter)}.`;
 }
 
 /** Segment values that name no segment: left out of the highlights. */

@@ -8,6 +8,7 @@
  * move is told by shape and word as well as colour; the title sits inside the image, so
  * charts side by side line up whatever their names.
  */
+import { QUARTER_LABEL } from '../quarter';
 
 /** One quarter of a KPI's history, with the value as the email displays it. */
 export interface TrendPoint {
@@ -371,8 +372,8 @@ function quarterLabels(points: readonly TrendPoint[], xs: readonly number[]): st
   let lastYear = '';
   points.forEach((point, index) => {
     const x = xs[index] ?? 0;
-    const match = /^(\d{4})-(Q[1-4])$/.exec(point.quarter);
-    const quarter = match?.[2] ?? fitText(point.quarter, LABEL_FONT, false, 80);
+    const match = QUARTER_LABEL.exec(point.quarter);
+    const quarter = match ? `Q${match[2]}` : fitText(point.quarter, LABEL_FONT, false, 80);
     parts.push(centredLabel(quarter, x, QUARTER_BASELINE));
     const year = match?.[1];
     if (year === undefined || year === lastYear) return;

@@ -2,6 +2,8 @@
  * Finds the files of each dataset in `exports/<quarter>/`: one file (`clients.csv` or
  * `clients.csv.gz`) or a folder of parts (`interactions/*.csv[.gz]`), never both.
  */
+
+import { exportKeys } from '../data-root';
 import { DATASET_NAMES, type DatasetName } from '../datasets/contract';
 import type { ExportStore, StoredObject } from '../ports';
 
@@ -23,15 +25,11 @@ export interface DiscoveredExportSet {
 
 const CSV_FILE = /\.csv(\.gz)?$/i;
 
-export function exportSetPrefix(quarterLabel: string): string {
-  return `exports/${quarterLabel}/`;
-}
-
 export async function discoverExportSet(
   store: ExportStore,
   quarterLabel: string,
 ): Promise<DiscoveredExportSet> {
-  const prefix = exportSetPrefix(quarterLabel);
+  const prefix = exportKeys.set(quarterLabel);
   const singles = new Map<DatasetName, DiscoveredFile[]>();
   const parts = new Map<DatasetName, DiscoveredFile[]>();
   const unrecognised: string[] = [];

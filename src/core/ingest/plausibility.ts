@@ -7,6 +7,7 @@
  * that names what was found and the likely fix.
  */
 import type { Config } from '../config';
+import { exportKeys } from '../data-root';
 import { DATED_DATASETS, type DatasetName, REQUIRED_DATASETS } from '../datasets/contract';
 import { formatDay, type QuarterPeriod } from '../quarter';
 import type { DatasetQuality } from './read-dataset';
@@ -37,7 +38,7 @@ export function plausibilityProblems(
     const share = (dated.inPeriod / dated.rows) * 100;
     if (share >= config.minRowsInPeriodPercent) continue;
     problems.push(
-      `${name}: only ${dated.inPeriod} of ${dated.rows} dated rows (${share.toFixed(1)}%) fall in ${period.label} (${formatDay(period.start)} to ${formatDay(period.end)}, ${config.timeZone}); they run from ${dated.first} to ${dated.last}. Check that exports/${period.label}/ holds ${period.label}'s exports, and the configuration's fiscalYearStartMonth (${config.fiscalYearStartMonth}) and timeZone (${config.timeZone}); minRowsInPeriodPercent (${config.minRowsInPeriodPercent}) sets this check`,
+      `${name}: only ${dated.inPeriod} of ${dated.rows} dated rows (${share.toFixed(1)}%) fall in ${period.label} (${formatDay(period.start)} to ${formatDay(period.end)}, ${config.timeZone}); they run from ${dated.first} to ${dated.last}. Check that ${exportKeys.set(period.label)} holds ${period.label}'s exports, and the configuration's fiscalYearStartMonth (${config.fiscalYearStartMonth}) and timeZone (${config.timeZone}); minRowsInPeriodPercent (${config.minRowsInPeriodPercent}) sets this check`,
     );
   }
   return problems;

@@ -8,9 +8,11 @@ import { readCsvFile } from '../csv/read-csv-file';
 import { type DatasetContract, normaliseColumnName } from '../datasets/contract';
 import type { DatedRowsSummary } from '../datasets/dated-rows';
 import {
+  emptyFileProblem,
   fieldCountReason,
   INVALID_UTF8_REASON,
   invalidUtf8HeaderProblem,
+  MAX_EXAMPLES,
   malformedReason,
   recordFaultProblem,
   rejectionWeight,
@@ -21,7 +23,6 @@ import { excerpt } from '../excerpt';
 import type { ExportStore } from '../ports';
 import type { DiscoveredFile } from './discover-export-set';
 
-export const MAX_EXAMPLES = 10;
 /** Rows between two progress reports. */
 export const PROGRESS_EVERY_ROWS = 250_000;
 
@@ -155,7 +156,7 @@ export async function readDataset(options: {
       throw error;
     });
     if (typeof stats === 'string') return failedDataset(quality, stats);
-    if (header === undefined) headerProblem = `${file.name} is empty; it needs at least a header row`;
+    if (header === undefined) headerProblem = emptyFileProblem(file.name);
     if (headerProblem !== undefined || stats === undefined) {
       return failedDataset(quality, headerProblem ?? `${file.name} could not be read`);
     }

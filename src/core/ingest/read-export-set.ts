@@ -3,6 +3,7 @@
  * dataset refers to them), then interactions, services, surveys and support costs, each
  * row validated by its zod schema and folded into per-client state.
  */
+
 import type { Config } from '../config';
 import {
   DATASET_NAMES,
@@ -15,6 +16,7 @@ import {
 import { addDatedRow, type DatedRows, emptyDatedRows, summariseDatedRows } from '../datasets/dated-rows';
 import { clientReferenceReason, repeatedIdReason } from '../datasets/reading-rules';
 import { createRowSchemas, describeRowError } from '../datasets/row-schemas';
+import { inUseDuring } from '../datasets/service-use';
 import { dayInZone } from '../dates';
 import { excerpt } from '../excerpt';
 import type { ExportStore } from '../ports';
@@ -137,10 +139,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
       const client = clientIndex(client_id);
       if (typeof client === 'string') return client;
       activity.catalog.add(service);
-      // kpis.md: in use during Q when started_on <= Q.end and (ended_on empty or ended_on > Q.start).
-      if (started_on <= period.end && (ended_on === undefined || ended_on > period.start)) {
-        activity.addServiceInUse(client, service);
-      }
+      if (inUseDuring(period, started_on, ended_on)) activity.addServiceInUse(client, service);
       return undefined;
     },
   );

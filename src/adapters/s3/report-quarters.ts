@@ -4,8 +4,8 @@
  * object under them, so an hourly sweep costs one request however many reports exist.
  */
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-
-const QUARTER_FOLDER = /^(\d{4}-Q[1-4])\/$/;
+import { quarterInKey, REPORTS_FOLDER } from '../../core/data-root';
+import { rootKeyPrefix } from './root-prefix';
 
 /** Each `reports/<quarter>/` folder's quarter label, in order; other folder names are ignored. */
 export async function* listReportQuarters(options: {
@@ -14,15 +14,15 @@ export async function* listReportQuarters(options: {
   /** The data root's prefix without slashes ('' for the bucket root). */
   readonly prefix: string;
 }): AsyncGenerator<string> {
-  const reports = `${options.prefix === '' ? '' : `${options.prefix.replace(/^\/+|\/+$/g, '')}/`}reports/`;
+  const root = rootKeyPrefix(options.prefix);
   const pages = paginateListObjectsV2(
     { client: options.client, pageSize: 1000 },
-    { Bucket: options.bucket, Prefix: reports, Delimiter: '/' },
+    { Bucket: options.bucket, Prefix: `${root}${REPORTS_FOLDER}`, Delimiter: '/' },
   );
   const quarters = new Set<string>();
   for await (const page of pages) {
     for (const common of page.CommonPrefixes ?? []) {
-      const label = QUARTER_FOLDER.exec(common.Prefix?.slice(reports.length) ?? '')?.[1];
+      const label = quarterInKey(common.Prefix?.slice(root.length) ?? '', REPORTS_FOLDER);
       if (label !== undefined) quarters.add(label);
     }
   }
