@@ -243,12 +243,12 @@ describe('the distributed-run state machine', () => {
 
   it("writes the Map Run's results under reports/runs/<quarter>/<runId>/ in the data bucket", () => {
     const { definition, bucket } = build({ dataPrefix: 'kpi' });
-    // The run folder as the use case names it (the partials' parent), run id sanitised alike.
-    const partials = reportKeys.partials('<quarter>', '<runId>');
+    // The run folder as the use case names it (the shuffle's parent), run id sanitised alike.
+    const shuffle = reportKeys.shuffle('<quarter>', '<runId>');
 
     const writer = state(definition, 'ReadParts').ResultWriter;
 
-    expect(partials).toBe('reports/runs/<quarter>/_runId_/partials/');
+    expect(shuffle).toBe('reports/runs/<quarter>/_runId_/shuffle/');
     expect(writer).toEqual({
       Resource: 'arn:<AWS::Partition>:states:::s3:putObject',
       Arguments: {

@@ -7,6 +7,7 @@
 import type { DatasetName } from '../datasets/contract';
 import { U64Set } from '../fast/u64-set';
 import { QuarterActivity } from '../ingest/quarter-activity';
+import type { InteractionTally } from './interaction-tally';
 import {
   CESS,
   type Claims,
@@ -88,6 +89,29 @@ export class AggregateFolder {
       }
     }
     if (examples.length > 0) quality.examples = firstExamples([...quality.examples, ...examples]);
+  }
+
+  /**
+   * Applies interactions counted elsewhere: the distributed mode's tally of a part, or what a
+   * hash range's repeats take back (interaction-tally.ts), positions already in file order.
+   */
+  foldTally(tally: InteractionTally): void {
+    const quality = this.qualityOf('interactions');
+    quality.rows += tally.rows;
+    quality.rejected += tally.rejected;
+    if (tally.examples.length > 0) quality.examples = firstExamples([...quality.examples, ...tally.examples]);
+    const { client, selfService, assisted } = tally.counts;
+    const { activity } = this;
+    for (let i = 0; i < client.length; i++) {
+      const owner = client[i] as number;
+      if (!(owner >= 0 && owner < activity.clientCount)) {
+        throw new RangeError(
+          `an interactions tally counts client number ${owner}, but clients.csv has ${activity.clientCount} clients`,
+        );
+      }
+      (activity.selfService[owner] as number) += selfService[i] as number;
+      (activity.assisted[owner] as number) += assisted[i] as number;
+    }
   }
 
   private foldClaims(
