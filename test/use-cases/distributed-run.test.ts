@@ -53,6 +53,36 @@ function noClaims() {
   };
 }
 
+/**
+ * Every step (in either order, with any number of ranges and claims per piece) reads the
+ * export set as one straightforward pass does: measures, rejections, provenance, counts.
+ */
+function sameAsOnePass(exportSets: fc.Arbitrary<{ readonly files: Record<string, string> }>) {
+  return fc.asyncProperty(
+    exportSets,
+    fc.record({ ranges: fc.integer({ min: 1, max: 5 }), pieceClaims: fc.integer({ min: 1, max: 9 }) }),
+    fc.boolean(),
+    async ({ files }, sizing, backwards) => {
+      const store = new MemoryExportStore(7);
+      for (const [name, text] of Object.entries(files)) store.put(`exports/2026-Q3/${name}`, text);
+      const expected = await measured(store, readExportSet);
+      await runDistributedSteps({ store, config, quarter: '2026-Q3', runId: 'run-1', sizing, backwards });
+      expect(await measured(store, reducer(store, 'run-1'))).toEqual(expected);
+    },
+  );
+}
+
+/** The map step of run 'r' on one part. */
+function mapPart(store: MemoryExportStore, key: string, attempt: string) {
+  const task = { quarter: '2026-Q3', runId: 'r', key };
+  return measurePart({ store, config, shuffle: shuffleIn(store), task, attempt });
+}
+
+/** What the reduce of run 'r' finds wrong. */
+async function reducedProblems(store: MemoryExportStore): Promise<string[]> {
+  return (await measureQuarter({ store, period, config, reader: reducer(store, 'r') })).reading.problems;
+}
+
 /** Clients C1, C2 and two parts of interactions. */
 function twoParts(): MemoryExportStore {
   const store = new MemoryExportStore();
@@ -65,40 +95,17 @@ function twoParts(): MemoryExportStore {
 describe('the distributed mode (map and reduce run in process)', () => {
   it('gives the same measures, rejections and provenance as one straightforward pass, for any ranges and pieces', async () => {
     await fc.assert(
-      fc.asyncProperty(
+      sameAsOnePass(
         messyExportSet.filter(({ files }) =>
           Object.keys(files).some((name) => name.startsWith('interactions/')),
         ),
-        fc.record({ ranges: fc.integer({ min: 1, max: 5 }), pieceClaims: fc.integer({ min: 1, max: 6 }) }),
-        fc.boolean(),
-        async ({ files }, sizing, backwards) => {
-          const store = new MemoryExportStore(7);
-          for (const [name, text] of Object.entries(files)) store.put(`exports/2026-Q3/${name}`, text);
-          const expected = await measured(store, readExportSet);
-          await runDistributedSteps({ store, config, quarter: '2026-Q3', runId: 'run-1', sizing, backwards });
-          expect(await measured(store, reducer(store, 'run-1'))).toEqual(expected);
-        },
       ),
       { numRuns: 100 },
     );
   });
 
   it('keeps the first row of an id repeated within a part, across parts and across the quarter, as one pass does', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        repeatingExportSet,
-        fc.record({ ranges: fc.integer({ min: 1, max: 4 }), pieceClaims: fc.integer({ min: 1, max: 9 }) }),
-        fc.boolean(),
-        async ({ files }, sizing, backwards) => {
-          const store = new MemoryExportStore(13);
-          for (const [name, text] of Object.entries(files)) store.put(`exports/2026-Q3/${name}`, text);
-          const expected = await measured(store, readExportSet);
-          await runDistributedSteps({ store, config, quarter: '2026-Q3', runId: 'run-1', sizing, backwards });
-          expect(await measured(store, reducer(store, 'run-1'))).toEqual(expected);
-        },
-      ),
-      { numRuns: 100 },
-    );
+    await fc.assert(sameAsOnePass(repeatingExportSet), { numRuns: 100 });
   });
 
   it('keeps the first row of an id repeated within a part and across parts, in and out of the quarter (hand-computed)', async () => {
@@ -169,15 +176,8 @@ describe('the distributed mode (map and reduce run in process)', () => {
     const store = twoParts();
     const shuffle = shuffleIn(store);
     await planShuffle({ store, shuffle, quarter: '2026-Q3', runId: 'r' });
-    await measurePart({
-      store,
-      config,
-      shuffle,
-      task: { quarter: '2026-Q3', runId: 'r', key: 'exports/2026-Q3/interactions/part-1.csv' },
-      attempt: 'a',
-    });
-    const { reading } = await measureQuarter({ store, period, config, reader: reducer(store, 'r') });
-    expect(reading.problems).toEqual([
+    await mapPart(store, 'exports/2026-Q3/interactions/part-1.csv', 'a');
+    expect(await reducedProblems(store)).toEqual([
       'interactions/part-2.csv has no partial aggregate from the map step; run the quarter again',
     ]);
   });
@@ -186,44 +186,27 @@ describe('the distributed mode (map and reduce run in process)', () => {
     const store = twoParts();
     const shuffle = shuffleIn(store);
     await planShuffle({ store, shuffle, quarter: '2026-Q3', runId: 'r', sizing: { ranges: 2 } });
-    const measure = (key: string) =>
-      measurePart({ store, config, shuffle, task: { quarter: '2026-Q3', runId: 'r', key }, attempt: 'a' });
     const resolve = (range: number) =>
       resolveRange({ shuffle, task: { quarter: '2026-Q3', runId: 'r', range } });
 
-    await measure('exports/2026-Q3/interactions/part-1.csv');
+    await mapPart(store, 'exports/2026-Q3/interactions/part-1.csv', 'a');
     await expect(resolve(0)).rejects.toThrow(/part-2\.csv was not mapped for this run/);
-    await measure('exports/2026-Q3/interactions/part-2.csv');
+    await mapPart(store, 'exports/2026-Q3/interactions/part-2.csv', 'a');
     await resolve(1);
     await expect(resolve(2)).rejects.toThrow(/range 2 is not one of the run's 2 hash ranges/);
-    const { reading } = await measureQuarter({ store, period, config, reader: reducer(store, 'r') });
-
-    expect(reading.problems).toEqual([
+    expect(await reducedProblems(store)).toEqual([
       'the interaction ids of hash range 1 of 2 were not checked for repeats; run the quarter again',
     ]);
   });
 
   it('refuses to map a part the run did not plan, and to reduce parts that changed since the plan', async () => {
     const store = twoParts();
-    const shuffle = shuffleIn(store);
     await mapAllParts(store, 'r');
-    store.put(
-      'exports/2026-Q3/interactions/part-3.csv',
-      `${interactionsHeader}\nI9,C1,2026-07-02,assisted\n`,
-    );
+    const added = 'exports/2026-Q3/interactions/part-3.csv';
+    store.put(added, `${interactionsHeader}\nI9,C1,2026-07-02,assisted\n`);
 
-    await expect(
-      measurePart({
-        store,
-        config,
-        shuffle,
-        task: { quarter: '2026-Q3', runId: 'r', key: 'exports/2026-Q3/interactions/part-3.csv' },
-        attempt: 'a',
-      }),
-    ).rejects.toThrow(/is not one of the 2 parts the run planned/);
-    const { reading } = await measureQuarter({ store, period, config, reader: reducer(store, 'r') });
-
-    expect(reading.problems).toEqual([
+    await expect(mapPart(store, added, 'a')).rejects.toThrow(/is not one of the 2 parts the run planned/);
+    expect(await reducedProblems(store)).toEqual([
       'the interactions parts changed (2 planned, 3 listed now) since the distributed run was planned; run the quarter again',
     ]);
   });
@@ -233,9 +216,7 @@ describe('the distributed mode (map and reduce run in process)', () => {
     await mapAllParts(store, 'r');
     store.put('exports/2026-Q3/clients.csv', 'client_id,customer_since\nC0,2025-01-01\nC1,2025-01-01\n');
 
-    const { reading } = await measureQuarter({ store, period, config, reader: reducer(store, 'r') });
-
-    expect(reading.problems).toEqual([
+    expect(await reducedProblems(store)).toEqual([
       'clients.csv changed after the map step read interactions/part-1.csv (client numbers would not match); run the quarter again',
     ]);
   });
@@ -246,13 +227,7 @@ describe('the distributed mode (map and reduce run in process)', () => {
     const shuffle = shuffleIn(store);
     await mapAllParts(store, 'r', { ranges: 1, pieceClaims: 1 });
     const expected = await measured(store, readExportSet);
-    await measurePart({
-      store,
-      config,
-      shuffle,
-      task: { quarter: '2026-Q3', runId: 'r', key: 'exports/2026-Q3/interactions/part-1.csv' },
-      attempt: 'retry',
-    });
+    await mapPart(store, 'exports/2026-Q3/interactions/part-1.csv', 'retry');
 
     // Act: the first attempt, still running (a timed-out invocation), overwrites its piece
     // with other claims; then the range step runs again.
