@@ -34,6 +34,11 @@ export interface PartResult {
   readonly claims: number;
 }
 
+/** A part that could not be read or measured; the message names it. */
+export class PartMeasureError extends Error {
+  override readonly name = 'PartMeasureError';
+}
+
 /**
  * Claims pieces being written at once: enough to keep the reader busy while S3 answers, few
  * enough that their bytes (4.5 MB a piece at most) stay small.
@@ -71,30 +76,37 @@ export async function measurePart(options: {
         writes.add(shuffle.writePiece(part, attempt, range, piece, claims)),
     });
   let shuffler: PartShuffler | undefined;
-  const reading = await readExportSetFast({
-    store,
-    config,
-    period: quarterPeriod(parseQuarter(task.quarter) as Quarter, config.fiscalYearStartMonth),
-    executor: options.executor ?? inlineChunkExecutor(),
-    distributed: {
-      onePart: {
-        key: task.key,
-        collect: (partial, clientCount) => {
-          shuffler ??= shufflerFor(clientCount);
-          return shuffler.add(partial);
+  let reading: Awaited<ReturnType<typeof readExportSetFast>>;
+  try {
+    reading = await readExportSetFast({
+      store,
+      config,
+      period: quarterPeriod(parseQuarter(task.quarter) as Quarter, config.fiscalYearStartMonth),
+      executor: options.executor ?? inlineChunkExecutor(),
+      distributed: {
+        onePart: {
+          key: task.key,
+          collect: (partial, clientCount) => {
+            shuffler ??= shufflerFor(clientCount);
+            return shuffler.add(partial);
+          },
         },
       },
-    },
-  });
+    });
+  } catch (error) {
+    // A failed write is the store's to explain; anything else went wrong reading the part.
+    if (error === writes.failure) throw error;
+    throw new PartMeasureError(`${task.key} could not be read: ${(error as Error).message}`, { cause: error });
+  }
   const provenance = reading.dataQuality.interactions.files[0];
   if (provenance === undefined) {
-    throw new Error(
+    throw new PartMeasureError(
       `${task.key} could not be measured: ${reading.problems.join('; ') || 'it is not in the export set'}`,
     );
   }
   const planned = plan.parts[part]?.etag;
   if (planned !== undefined && provenance.etag !== undefined && planned !== provenance.etag) {
-    throw new Error(`${task.key} was replaced after the run started; run the quarter again`);
+    throw new PartMeasureError(`${task.key} was replaced after the run started; run the quarter again`);
   }
   // A part of a header alone has no chunks: nothing was shuffled.
   const shuffled = await (shuffler ?? shufflerFor(reading.book.size)).finish();
@@ -124,11 +136,16 @@ export async function measurePart(options: {
 /** Writes under way, at most `limit`: `add` waits for the oldest when full, `drain` for all. */
 class WritesInFlight {
   private readonly pending: Promise<void>[] = [];
+  /** The error of the first write that failed. */
+  failure: unknown;
 
   constructor(private readonly limit: number) {}
 
   async add(write: Promise<void>): Promise<void> {
-    write.catch(() => {}); // awaited below or in drain; this only stops an early unhandled rejection
+    // Awaited below or in drain; this only stops an early unhandled rejection.
+    write.catch((error: unknown) => {
+      this.failure ??= error;
+    });
     this.pending.push(write);
     if (this.pending.length >= this.limit) await this.pending.shift();
   }

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config';
@@ -10,7 +11,7 @@ import {
   readerFromPartials,
   type ShuffleSizing,
 } from '../../src/use-cases/distributed-run';
-import { measurePart } from '../../src/use-cases/measure-part';
+import { measurePart, PartMeasureError } from '../../src/use-cases/measure-part';
 import { measureQuarter } from '../../src/use-cases/measure-quarter';
 import { resolveRange } from '../../src/use-cases/resolve-range';
 import { runQuarter } from '../../src/use-cases/run-quarter';
@@ -209,6 +210,38 @@ describe('the distributed mode (map and reduce run in process)', () => {
     expect(await reducedProblems(store)).toEqual([
       'the interactions parts changed (2 planned, 3 listed now) since the distributed run was planned; run the quarter again',
     ]);
+  });
+
+  it("fails a part that cannot be read naming the part, and a write that fails with the store's own error", async () => {
+    // Prepare: part 2 is a gzip stream cut short; the store refuses to write claims.
+    const store = twoParts();
+    const rows = Array.from({ length: 2_000 }, (_, i) => `I${i},C1,2026-07-02,assisted`).join('\n');
+    const gzipped = gzipSync(`${interactionsHeader}\n${rows}\n`);
+    store.objects.set('exports/2026-Q3/interactions/part-2.csv.gz', gzipped.subarray(0, gzipped.length - 40));
+    store.objects.delete('exports/2026-Q3/interactions/part-2.csv');
+    store.put('exports/2026-Q3/interactions/part-1.csv', `${interactionsHeader}\n${rows}\n`);
+    // Pieces of one claim: writes fail while the part is being read.
+    await planShuffle({
+      store,
+      shuffle: shuffleIn(store),
+      quarter: '2026-Q3',
+      runId: 'r',
+      sizing: { pieceClaims: 1 },
+    });
+    const refusing = Object.assign(Object.create(store) as MemoryExportStore, {
+      write: async (key: string, body: string | Uint8Array) => {
+        if (key.endsWith('.claims')) throw new Error('SlowDown: reduce your request rate');
+        return store.write(key, body);
+      },
+    });
+
+    // Act / Assess
+    const cut = mapPart(store, 'exports/2026-Q3/interactions/part-2.csv.gz', 'a');
+    await expect(cut).rejects.toThrow(PartMeasureError);
+    await expect(cut).rejects.toThrow(/^exports\/2026-Q3\/interactions\/part-2\.csv\.gz could not be read: /);
+    await expect(mapPart(refusing, 'exports/2026-Q3/interactions/part-1.csv', 'a')).rejects.toThrow(
+      /^SlowDown: reduce your request rate$/,
+    );
   });
 
   it('refuses to reduce when clients.csv changed after the map steps read it', async () => {
