@@ -34,6 +34,11 @@ import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { FileProvenance } from '../core/ingest/read-dataset';
 import type { ExportStore } from '../core/ports';
 
+/** A distributed run's step cannot go on: not planned, or its inputs changed since the plan. */
+export class DistributedRunError extends Error {
+  override readonly name = 'DistributedRunError';
+}
+
 /** What a run should do with a quarter: read it in one function, or fan out over its parts. */
 export interface RunPlan {
   readonly mode: 'single' | 'distributed';
@@ -103,11 +108,13 @@ export async function planShuffle(options: {
   const { quarter } = options;
   const discovered = await discoverExportSet(options.store, quarter);
   if (discovered.problems.length > 0) {
-    throw new Error(`the ${quarter} export set cannot be read: ${discovered.problems.join('; ')}`);
+    throw new DistributedRunError(
+      `the ${quarter} export set cannot be read: ${discovered.problems.join('; ')}`,
+    );
   }
   const files = (discovered.files.interactions ?? []).filter((file) => file.name.startsWith('interactions/'));
   if (files.length === 0) {
-    throw new Error(
+    throw new DistributedRunError(
       `no interactions parts under ${interactionsPartsPrefix(quarter)}: nothing to read in parallel`,
     );
   }
@@ -126,7 +133,7 @@ export async function planShuffle(options: {
 export async function readPlan(shuffle: ShuffleStore, quarter: string, runId: string): Promise<ShufflePlan> {
   const plan = await shuffle.readPlan();
   if (plan === undefined) {
-    throw new Error(
+    throw new DistributedRunError(
       `run ${runId} of ${quarter} has no plan: its steps run inside the distributed-run state machine, after PlanRanges`,
     );
   }

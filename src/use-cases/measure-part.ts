@@ -13,7 +13,7 @@ import { inlineChunkExecutor } from '../core/fast/inline-chunk-executor';
 import { type ChunkExecutor, readExportSetFast } from '../core/fast/read-export-set-fast';
 import type { ExportStore } from '../core/ports';
 import { parseQuarter, type Quarter, quarterPeriod } from '../core/quarter';
-import { interactionsPartsPrefix, readPlan } from './distributed-run';
+import { DistributedRunError, interactionsPartsPrefix, readPlan } from './distributed-run';
 
 /** One item of the map: a part of the interactions dataset. */
 export interface PartTask {
@@ -62,7 +62,7 @@ export async function measurePart(options: {
   const plan = await readPlan(shuffle, task.quarter, task.runId);
   const part = plan.parts.findIndex((planned) => planned.key === task.key);
   if (part < 0) {
-    throw new Error(
+    throw new DistributedRunError(
       `${task.key} is not one of the ${plan.parts.length} parts the run planned: the interactions parts changed after the run started; run the quarter again`,
     );
   }
@@ -96,7 +96,9 @@ export async function measurePart(options: {
   } catch (error) {
     // A failed write is the store's to explain; anything else went wrong reading the part.
     if (error === writes.failure) throw error;
-    throw new PartMeasureError(`${task.key} could not be read: ${(error as Error).message}`, { cause: error });
+    throw new PartMeasureError(`${task.key} could not be read: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const provenance = reading.dataQuality.interactions.files[0];
   if (provenance === undefined) {

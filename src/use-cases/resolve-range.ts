@@ -8,7 +8,7 @@
 import type { Claims } from '../core/aggregate/partial-aggregate';
 import { RepeatResolver } from '../core/aggregate/repeat-resolver';
 import type { OpenShuffle, PartPieces } from '../core/aggregate/shuffle-store';
-import { readPlan } from './distributed-run';
+import { DistributedRunError, readPlan } from './distributed-run';
 
 export interface RangeTask {
   readonly quarter: string;
@@ -30,7 +30,7 @@ export async function resolveRange(options: { shuffle: OpenShuffle; task: RangeT
   const shuffle = options.shuffle(quarter, runId);
   const plan = await readPlan(shuffle, quarter, runId);
   if (!(Number.isInteger(range) && range >= 0 && range < plan.ranges)) {
-    throw new RangeError(
+    throw new DistributedRunError(
       `range ${range} is not one of the run's ${plan.ranges} hash ranges (0 to ${plan.ranges - 1})`,
     );
   }
@@ -38,7 +38,7 @@ export async function resolveRange(options: { shuffle: OpenShuffle; task: RangeT
     plan.parts.map(async (planned, part): Promise<PartPieces> => {
       const pieces = await shuffle.readPieces(part);
       if (pieces === undefined || pieces.ranges !== plan.ranges) {
-        throw new Error(
+        throw new DistributedRunError(
           `${planned.key} was not mapped for this run; the range step runs after every part's map step`,
         );
       }
@@ -47,7 +47,7 @@ export async function resolveRange(options: { shuffle: OpenShuffle; task: RangeT
   );
   const clientCount = manifests[0]?.clientCount ?? 0;
   if (manifests.some((pieces) => pieces.clientCount !== clientCount)) {
-    throw new Error(
+    throw new DistributedRunError(
       'the map steps read clients.csv with different numbers of clients: it changed during the run; run the quarter again',
     );
   }
@@ -72,7 +72,9 @@ export async function resolveRange(options: { shuffle: OpenShuffle; task: RangeT
     added += piece.length;
   }
   if (added !== claims) {
-    throw new Error(`hash range ${range}'s pieces hold ${added} claims where the map steps wrote ${claims}`);
+    throw new DistributedRunError(
+      `hash range ${range}'s pieces hold ${added} claims where the map steps wrote ${claims}`,
+    );
   }
   const repeats = resolver.result();
   await shuffle.writeRange({ range, ranges: plan.ranges, claims, repeats });

@@ -19,8 +19,10 @@ import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-s
 import { parseConfig } from '../../src/core/config';
 import type { ExportStore } from '../../src/core/ports';
 import type { Snapshot } from '../../src/core/snapshot';
+import { DistributedRunError } from '../../src/use-cases/distributed-run';
 import { dryRunView } from '../../src/use-cases/dry-run-view';
 import { reportKeys } from '../../src/use-cases/report-keys';
+import { mapAndResolve } from '../support/distributed-handlers';
 import { reportHandlerDeps } from '../support/local-report-handlers';
 import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';
 import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
@@ -107,16 +109,6 @@ async function plan(store: S3ExportStore, runId = RUN_ID) {
   return resolveRepeatsHandler(store)({ step: 'plan', quarter: QUARTER, runId });
 }
 
-/** Every step before the reduce: the plan, the map over the listed parts, the map over the ranges. */
-async function mapAndResolve(root: { prefix: string; store: S3ExportStore }, runId = RUN_ID) {
-  const planned = (await plan(root.store, runId)) as { ranges: number };
-  const mapPart = mapPartHandler(root.store, root.prefix);
-  for (const key of await listedKeys(root.prefix)) await mapPart({ quarter: QUARTER, runId, key });
-  for (let range = 0; range < planned.ranges; range++) {
-    await resolveRepeatsHandler(root.store)({ step: 'range', quarter: QUARTER, runId, range });
-  }
-}
-
 function emailDeps(store: S3ExportStore) {
   return reportHandlerDeps(store, ses, CONFIG);
 }
@@ -180,9 +172,9 @@ describe('the map-part function', () => {
     const { prefix, store } = await dataRoot({ interactions: 'parts' });
     const [first] = await listedKeys(prefix);
 
-    await expect(
-      mapPartHandler(store, prefix)({ quarter: QUARTER, runId: 'unplanned', key: first }),
-    ).rejects.toThrow(
+    const unplanned = mapPartHandler(store, prefix)({ quarter: QUARTER, runId: 'unplanned', key: first });
+    await expect(unplanned).rejects.toThrow(DistributedRunError);
+    await expect(unplanned).rejects.toThrow(
       /run unplanned of 2026-Q3 has no plan: its steps run inside the distributed-run state machine, after PlanRanges/,
     );
   });
@@ -255,6 +247,7 @@ describe('the resolve-repeats function', () => {
   it('refuses to plan a quarter whose interactions are one file: there is nothing to share out', async () => {
     const { store } = await dataRoot({ interactions: 'single' });
 
+    await expect(plan(store)).rejects.toThrow(DistributedRunError);
     await expect(plan(store)).rejects.toThrow(/no interactions parts under exports\/2026-Q3\/interactions\//);
   });
 
@@ -300,7 +293,14 @@ describe('the reduce-parts function', () => {
       dryRun: true,
     });
     const parted = await dataRoot({ interactions: 'parts' });
-    await mapAndResolve(parted);
+    await mapAndResolve({
+      ...parted,
+      config: CONFIG,
+      logger: silent(),
+      quarter: QUARTER,
+      runId: RUN_ID,
+      keys: await listedKeys(parted.prefix),
+    });
 
     // Act
     const result = await createReduceHandler(emailDeps(parted.store))(RUN);

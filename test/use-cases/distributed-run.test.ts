@@ -6,6 +6,7 @@ import type { ExportSetReader } from '../../src/core/ingest/export-set-reader';
 import { readExportSet } from '../../src/core/ingest/read-export-set';
 import { parseQuarter, type Quarter, quarterPeriod } from '../../src/core/quarter';
 import {
+  DistributedRunError,
   planRun,
   planShuffle,
   readerFromPartials,
@@ -191,9 +192,11 @@ describe('the distributed mode (map and reduce run in process)', () => {
       resolveRange({ shuffle, task: { quarter: '2026-Q3', runId: 'r', range } });
 
     await mapPart(store, 'exports/2026-Q3/interactions/part-1.csv', 'a');
+    await expect(resolve(0)).rejects.toThrow(DistributedRunError);
     await expect(resolve(0)).rejects.toThrow(/part-2\.csv was not mapped for this run/);
     await mapPart(store, 'exports/2026-Q3/interactions/part-2.csv', 'a');
     await resolve(1);
+    await expect(resolve(2)).rejects.toThrow(DistributedRunError);
     await expect(resolve(2)).rejects.toThrow(/range 2 is not one of the run's 2 hash ranges/);
     expect(await reducedProblems(store)).toEqual([
       'the interaction ids of hash range 1 of 2 were not checked for repeats; run the quarter again',
@@ -206,6 +209,7 @@ describe('the distributed mode (map and reduce run in process)', () => {
     const added = 'exports/2026-Q3/interactions/part-3.csv';
     store.put(added, `${interactionsHeader}\nI9,C1,2026-07-02,assisted\n`);
 
+    await expect(mapPart(store, added, 'a')).rejects.toThrow(DistributedRunError);
     await expect(mapPart(store, added, 'a')).rejects.toThrow(/is not one of the 2 parts the run planned/);
     expect(await reducedProblems(store)).toEqual([
       'the interactions parts changed (2 planned, 3 listed now) since the distributed run was planned; run the quarter again',
