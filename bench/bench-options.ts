@@ -14,7 +14,7 @@ export interface BenchOptions {
   readonly runs: number;
   /** kpi-report readers to run, each as its own method. Default `fast`. */
   readonly readers: Reader[];
-  /** Leave both DuckDB queries out (and with them the cross-checks). Default false. */
+  /** Leave the DuckDB queries out (and with them the cross-checks). Default false. */
   readonly skipDuckdb: boolean;
 }
 
@@ -23,7 +23,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --sizes 1m,5m,10m,20m  interaction rows of each export set (k and m suffixes; default 1m,5m,10m,20m)
   --runs N               runs of each method per size, medians reported (default 3)
   --readers fast,simple  kpi-report readers to run, one method each (default fast)
-  --skip-duckdb          run neither DuckDB query (uniqueness check, first row kept) nor the cross-checks
+  --skip-duckdb          run no DuckDB query (typed read, uniqueness check, first row kept) nor the cross-checks
   -h, --help             show this help
 `;
 

@@ -4,7 +4,7 @@
  * `bench/duckdb-runs.ts` bundles it to plain JavaScript and runs it with node: started
  * through tsx, it would pay a compiler's start-up that kpi-report's bundle does not.
  *
- * Usage: node duckdb-kpis.mjs --query uniqueness-check|first-row-kept --exports DIR
+ * Usage: node duckdb-kpis.mjs --query typed-read|uniqueness-check|first-row-kept --exports DIR
  *          --start YYYY-MM-DD --end YYYY-MM-DD [--threads 2] [--independence-threshold 0.8]
  * Prints one JSON object: `DuckDbKpiResult`. The two queries are described at the top of
  * bench/duckdb-kpi-sql.ts.
@@ -18,8 +18,10 @@ import { buildKpiSql, DUCKDB_KPI_QUERIES, type DuckDbKpiQuery } from './duckdb-k
 export interface InteractionIdCheck {
   readonly rowsWithId: number;
   readonly distinctIds: number;
-  /** Ids on more than one row; 0 when interaction_id is unique. */
-  readonly repeatedIds: number;
+  /** Ids on more than one row; 0 when interaction_id is unique; null when the query counts only distinct ids. */
+  readonly repeatedIds: number | null;
+  /** Rows DuckDB's typed parser set aside (`store_rejects`), for the query that has them. */
+  readonly rejectedRows?: number;
 }
 
 export interface DuckDbKpiResult {
@@ -81,7 +83,8 @@ async function main(): Promise<void> {
     check = {
       rowsWithId: numberOf(counts.rows_with_id) ?? 0,
       distinctIds: numberOf(counts.distinct_ids) ?? 0,
-      repeatedIds: numberOf(counts.repeated_ids) ?? 0,
+      repeatedIds: numberOf(counts.repeated_ids ?? null),
+      ...(counts.rejected_rows === undefined ? {} : { rejectedRows: numberOf(counts.rejected_rows) ?? 0 }),
     };
   }
   const version = (await connection.runAndReadAll('SELECT version() AS v')).getRowObjects()[0]?.v;

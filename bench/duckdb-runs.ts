@@ -40,8 +40,9 @@ function quarterDays(): { start: string; end: string } {
   return { start: formatDay(period.start), end: formatDay(period.end) };
 }
 
-/** How the tables name each query (the top of bench/duckdb-kpi-sql.ts describes both). */
+/** How the tables name each query (the top of bench/duckdb-kpi-sql.ts describes them). */
 export const DUCKDB_METHOD_NAMES: Record<DuckDbKpiQuery, string> = {
+  'typed-read': 'DuckDB (typed read_csv)',
   'uniqueness-check': 'DuckDB (uniqueness check)',
   'first-row-kept': 'DuckDB (contract rules, first row kept)',
 };

@@ -23,8 +23,16 @@ export class MeasuredProcessError extends Error {
   override readonly name = 'MeasuredProcessError';
 }
 
-/** Runs `node <args>` in `cwd` and measures it; throws when it exits with a failure. */
-export function measureNodeProcess(label: string, args: readonly string[], cwd: string): ProcessSample {
+/**
+ * Runs `node <args>` in `cwd` and measures it; throws when it exits with another code than
+ * `expectedExit` (0: success).
+ */
+export function measureNodeProcess(
+  label: string,
+  args: readonly string[],
+  cwd: string,
+  expectedExit = 0,
+): ProcessSample & { readonly stderr: string } {
   const directory = mkdtempSync(join(tmpdir(), 'kpi-bench-'));
   const rssFile = join(directory, 'peak-rss.txt');
   try {
@@ -37,12 +45,17 @@ export function measureNodeProcess(label: string, args: readonly string[], cwd: 
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (child.error) throw new MeasuredProcessError(`${label} could not run: ${child.error.message}`);
-    if (child.status !== 0) {
+    if (child.status !== expectedExit) {
       throw new MeasuredProcessError(
         `${label} failed (exit ${child.status ?? child.signal}):\n${child.stderr}${child.stdout}`,
       );
     }
-    return { seconds, peakRssBytes: Number(readFileSync(rssFile, 'utf8')), stdout: child.stdout };
+    return {
+      seconds,
+      peakRssBytes: Number(readFileSync(rssFile, 'utf8')),
+      stdout: child.stdout,
+      stderr: child.stderr,
+    };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

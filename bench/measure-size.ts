@@ -54,7 +54,7 @@ export function kpiReportMethods(readers: readonly Reader[], log: (line: string)
   return [{ name: 'kpi-report', duckdbQuery: undefined, run: (set) => runKpiReport(set, undefined) }];
 }
 
-/** Both DuckDB queries, the uniqueness check (the issue's baseline) first; each run is its own process. */
+/** The three DuckDB queries, the typed read (DuckDB at its best) first; each run is its own process. */
 export function duckDbMethods(script: string): Method[] {
   return DUCKDB_KPI_QUERIES.map((query) => ({
     name: DUCKDB_METHOD_NAMES[query],
@@ -126,11 +126,19 @@ export function measureSize(
 /** The uniqueness check's finding, as an info line. */
 function describeIdCheck(label: string, duckdbName: string, check: InteractionIdCheck): string {
   const count = (value: number) => value.toLocaleString('en-US');
+  const repeats =
+    check.repeatedIds === null
+      ? `${count(check.rowsWithId - check.distinctIds)} rows repeat an earlier id`
+      : `${count(check.repeatedIds)} ids on more than one row`;
   const finding =
-    check.repeatedIds === 0
+    check.rowsWithId === check.distinctIds
       ? `interaction_id is unique (${count(check.rowsWithId)} rows with an id)`
-      : `interaction_id is not unique: ${count(check.repeatedIds)} ids on more than one row, ` +
+      : `interaction_id is not unique: ${repeats}, ` +
         `${count(check.distinctIds)} distinct ids in ${count(check.rowsWithId)} rows with an id; ` +
         'it counts every valid row of a repeated id, kpi-report only the first';
-  return `info: ${label}: ${duckdbName}: ${finding}`;
+  const rejected =
+    check.rejectedRows === undefined
+      ? ''
+      : `; its typed parser set aside ${count(check.rejectedRows)} rows of the five files`;
+  return `info: ${label}: ${duckdbName}: ${finding}${rejected}`;
 }

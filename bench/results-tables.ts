@@ -40,13 +40,26 @@ export function describeInput(set: ExportSet): string {
 }
 
 /**
+ * The fastest DuckDB query of the run (by median wall time): the peer kpi-report's speed is
+ * judged against, whichever query it is on this machine and size.
+ */
+export function fastestDuckDb(methods: readonly MethodResult[]): MethodResult | undefined {
+  return methods
+    .filter((method) => method.duckdbQuery !== undefined)
+    .reduce<MethodResult | undefined>(
+      (best, method) => (best && best.seconds <= method.seconds ? best : method),
+      undefined,
+    );
+}
+
+/**
  * One size: each method's medians, throughput over the whole export set, and its wall
- * time relative to each DuckDB query: `wall vs DuckDB` to the uniqueness check (the
- * issue's baseline), `wall vs DuckDB exact` to the contract-exact query.
+ * time relative to DuckDB: `wall vs fastest DuckDB` to the fastest DuckDB query of the
+ * run (DuckDB at its best), `wall vs DuckDB exact` to the contract-exact query.
  */
 export function sizeTable(result: SizeResult, runs: number): Table {
   const { set, methods } = result;
-  const baseline = methods.find((method) => method.duckdbQuery === 'uniqueness-check');
+  const baseline = fastestDuckDb(methods);
   const exact = methods.find((method) => method.duckdbQuery === 'first-row-kept');
   const ratio = (method: MethodResult, to: MethodResult | undefined) =>
     to ? `${(method.seconds / to.seconds).toFixed(2)}×` : 'n/a';
@@ -62,7 +75,7 @@ export function sizeTable(result: SizeResult, runs: number): Table {
   const notes =
     baseline || exact
       ? [
-          `wall vs DuckDB: relative to ${DUCKDB_METHOD_NAMES['uniqueness-check']}, the issue's baseline; wall vs DuckDB exact: relative to ${DUCKDB_METHOD_NAMES['first-row-kept']}.`,
+          `wall vs fastest DuckDB: relative to the fastest DuckDB query of this run${baseline ? ` (${baseline.method})` : ''}; wall vs DuckDB exact: relative to ${DUCKDB_METHOD_NAMES['first-row-kept']}, which keeps the contract's first row of a repeated id.`,
         ]
       : [];
   return {
@@ -73,7 +86,7 @@ export function sizeTable(result: SizeResult, runs: number): Table {
       'MB/s',
       'rows/s',
       'peak RSS',
-      'wall vs DuckDB',
+      'wall vs fastest DuckDB',
       'wall vs DuckDB exact',
     ],
     numeric: [false, true, true, true, true, true, true],

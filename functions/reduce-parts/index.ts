@@ -21,6 +21,7 @@ import { RunRecords } from '../../src/use-cases/run-record';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
+import { renderingBeforeAnyWork } from '../../src/wiring/rendering-before-work';
 import { beginRunAttempt, type InvocationContext, type RunAnswer } from '../../src/wiring/run-attempt';
 import { recordRunOutcome } from '../../src/wiring/run-outcome';
 import { shuffleIn } from '../../src/wiring/shuffle';
@@ -62,6 +63,15 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
     const label = request.quarter;
     deps.logger.appendKeys({ runId: request.runId, quarter: label });
     deps.logger.info('distributed report run: reducing the partials', { requestedBy: request.requestedBy });
+    const store = request.dryRun ? dryRunView(deps.store, label, request.runId) : deps.store;
+    // The templates are proven before anything is read or written, the run's record included.
+    const rendering = await renderingBeforeAnyWork({
+      rendering: deps.rendering,
+      store,
+      run: { quarter: label, runId: request.runId, requestedBy: request.requestedBy, dryRun: request.dryRun },
+      now: deps.now,
+      logger: deps.logger,
+    });
     const begun = await beginRunAttempt({
       records,
       request: {
@@ -77,7 +87,6 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
       logger: deps.logger,
     });
     if ('answer' in begun) return begun.answer;
-    const store = request.dryRun ? dryRunView(deps.store, label, request.runId) : deps.store;
     try {
       const result = await reportRun({
         store,
@@ -88,7 +97,7 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
         requestedBy: request.requestedBy,
         dryRun: request.dryRun,
         resend: request.resend,
-        rendering: await deps.rendering(),
+        rendering,
         delivery: await deps.delivery(label, !request.dryRun, store),
         now: deps.now,
         onEvent: (line) => deps.logger.info(line),

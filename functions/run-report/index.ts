@@ -21,6 +21,7 @@ import { RunRecords } from '../../src/use-cases/run-record';
 import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-delivery';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
+import { renderingBeforeAnyWork } from '../../src/wiring/rendering-before-work';
 import { beginRunAttempt, type InvocationContext, type RunAnswer } from '../../src/wiring/run-attempt';
 import { recordRunOutcome } from '../../src/wiring/run-outcome';
 
@@ -77,6 +78,16 @@ export function createRunReportHandler(deps: RunReportDependencies) {
     deps.logger.info('report run started', { source: request.source });
     const dryRun = request.source === 'api' && request.dryRun;
     const resend = request.source === 'api' && request.resend;
+    // A dry run reads and writes the quarter's report folder in its own folder instead.
+    const store = dryRun ? dryRunView(deps.store, label, runId) : deps.store;
+    // The templates are proven before anything is read or written, the run's record included.
+    const rendering = await renderingBeforeAnyWork({
+      rendering: deps.rendering,
+      store,
+      run: { quarter: label, runId, requestedBy: request.source, dryRun },
+      now: deps.now,
+      logger: deps.logger,
+    });
     const begun = await beginRunAttempt({
       records,
       request: { quarter: label, runId, requestedBy: request.source, dryRun, now: deps.now(), stage: 'run' },
@@ -85,8 +96,6 @@ export function createRunReportHandler(deps: RunReportDependencies) {
     });
     if ('answer' in begun) return begun.answer;
     const { attempt } = begun;
-    // A dry run reads and writes the quarter's report folder in its own folder instead.
-    const store = dryRun ? dryRunView(deps.store, label, runId) : deps.store;
     if (deps.distributed) {
       const plan = await planRun({ store: deps.store, config, quarter: label });
       deps.logger.info('read plan', { mode: plan.mode, reason: plan.reason, parts: plan.parts.length });
@@ -105,7 +114,6 @@ export function createRunReportHandler(deps: RunReportDependencies) {
       }
     }
     try {
-      const rendering = await deps.rendering();
       rendering.warmUp(); // the chart wasm compiles while the exports are read
       const result = await reportRun({
         store,

@@ -3,6 +3,7 @@
  * Lambda's configuration.
  */
 import { fileURLToPath } from 'node:url';
+import { DataLocationError } from '../core/errors';
 import type { ExportStore } from '../core/ports';
 import { LocalExportStore } from './local/local-export-store';
 import { createS3Client, parseS3Location, S3ExportStore } from './s3/s3-export-store';
@@ -17,13 +18,14 @@ export const DEFAULT_AWS_REGION = 'us-east-1';
  * `AWS_REGION ?? AWS_DEFAULT_REGION ?? 'us-east-1'`, read from `env`, which the CLI or
  * Lambda shell passes in (adapters never read `process.env`); credentials come from the
  * SDK's default chain. Throws for a malformed `s3:` location and for other URL schemes
- * (`gs://…`, `https://…`) rather than treating them as directory names.
+ * (`gs://…`, `https://…`) rather than treating them as directory names, with
+ * `DataLocationError`.
  */
 export function openExportStore(location: string, env: Record<string, string | undefined>): ExportStore {
   if (/^s3:/i.test(location)) {
     const parsed = parseS3Location(location);
     if (parsed === undefined) {
-      throw new Error(
+      throw new DataLocationError(
         `malformed S3 location '${location}': use s3://bucket or s3://bucket/prefix (a valid bucket name, no empty, '.' or '..' segments)`,
       );
     }
@@ -35,7 +37,18 @@ export function openExportStore(location: string, env: Record<string, string | u
   }
   if (/^file:/i.test(location)) return new LocalExportStore(fileURLToPath(location));
   if (/^[a-z][a-z0-9+.-]+:\/\//i.test(location)) {
-    throw new Error(`unsupported data location '${location}': use a directory path or s3://bucket/prefix`);
+    throw new DataLocationError(
+      `unsupported data location '${location}': use a directory path or s3://bucket/prefix`,
+    );
   }
   return new LocalExportStore(location);
+}
+
+/**
+ * Checks, before any work, that a local data root is a folder: a path that does not exist
+ * or is a file fails with `DataLocationError` instead of an error deep in a run. (A bucket
+ * is checked by its first listing.)
+ */
+export async function assertDataRoot(store: ExportStore): Promise<void> {
+  if (store instanceof LocalExportStore) await store.assertRoot();
 }

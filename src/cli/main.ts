@@ -7,12 +7,12 @@
 
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { openExportStore } from '../adapters/open-export-store';
+import { assertDataRoot, openExportStore } from '../adapters/open-export-store';
 import { createFastReader } from '../adapters/workers/fast-reader';
 import { type Config, ConfigError } from '../core/config';
 import { dayInZone } from '../core/dates';
 import { TemplateError } from '../core/email/email-templates';
-import { ExportSetError } from '../core/errors';
+import { DataLocationError, ExportSetError, OpenQuarterError } from '../core/errors';
 import { readExportSet } from '../core/ingest/read-export-set';
 import type { ExportStore } from '../core/ports';
 import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../core/quarter';
@@ -26,7 +26,7 @@ import { type EmailRendering, openEmailDelivery, openEmailRendering } from '../w
 import { loadConfig } from './load-config';
 import { createProgressReporter } from './progress';
 import { renderSummaryTable } from './summary-table';
-import { renderValidation } from './validation-text';
+import { renderReading, renderValidation } from './validation-text';
 
 const USAGE = `Usage: kpi-report <command> [options]
 
@@ -42,6 +42,8 @@ Options:
   --data DIR|s3://bucket/prefix   data root holding exports/ and reports/ (default: ./data)
   --quarter YYYY-Qn               quarter to compute (default: the last completed quarter)
   --config FILE                   configuration file (default: ./kpi-report.json if present)
+  --allow-open-quarter            compute (or validate) a quarter that has not ended yet;
+                                  refused otherwise, as its exports cannot be complete
   --send                          send through SES (as email.send does) instead of the outbox
   --resend                        with --send: also mail recipients the ledger says already got it
   --reader fast|simple            how exports are read: fast (byte-level, every core; the
@@ -49,6 +51,8 @@ Options:
   --quiet                         no progress output
   -h, --help                      show this help
 `;
+
+const COMMANDS = ['run', 'preview', 'validate', 'backfill'];
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -70,10 +74,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
   try {
     const { config } = loadConfig(values.config);
     const store = openExportStore(values.data ?? './data', env);
+    await assertDataRoot(store);
     const now = new Date();
     const quarter = values.quarter === undefined ? defaultQuarter(now, config) : quarterFrom(values.quarter);
     const onProgress = values.quiet ? undefined : createProgressReporter(process.stderr);
     const reader = values.reader === 'simple' ? readExportSet : createFastReader();
+    const allowOpenQuarter = values['allow-open-quarter'];
+    /** What run and validate read the quarter with: the same, so validate says what run would do. */
+    const reading = { store, config, quarter, now, onProgress, reader, allowOpenQuarter };
     switch (command) {
       case 'run': {
         // Templates compile before any work, so a broken custom template fails at once.
@@ -85,7 +93,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
         }
         const rendering = await openEmailRendering(config);
         rendering.warmUp();
-        const result = await runQuarter({ store, config, quarter, now, onProgress, reader });
+        const result = await runQuarter({
+          ...reading,
+          // The period and what was read, stated before any KPI.
+          onRead: (report) => process.stdout.write(`${renderReading(report)}\n\n`),
+        });
         process.stdout.write(`${renderSummaryTable(result.snapshot)}\n\n`);
         for (const warning of result.snapshot.warnings) process.stdout.write(`warning: ${warning}\n`);
         process.stdout.write(`Wrote ${store.location}/${result.snapshotKey}\n`);
@@ -100,26 +112,34 @@ export async function main(argv: string[], env: Record<string, string | undefine
             `there is no ${store.location}/${reportKeys.snapshot(label)} to preview; run 'kpi-report run --quarter ${label}' first`,
           );
         }
-        const snapshot = snapshotSchema.parse(JSON.parse(text));
+        const snapshot = parseSnapshotFile(text, `${store.location}/${reportKeys.snapshot(label)}`, label);
         return await deliver({ store, config, snapshot, rendering, send: false, values, env });
       }
       case 'validate': {
-        const report = await validateQuarter({ store, config, quarter, now, onProgress, reader });
+        const report = await validateQuarter(reading);
         process.stdout.write(`${renderValidation(report, config.rejectLimitPercent)}\n`);
         return report.ok ? 0 : 1;
       }
       case 'backfill': {
+        let ignoredFolders = 0;
         const outcomes = await backfill({
           store,
           config,
           now,
           onProgress,
           reader,
+          allowOpenQuarter,
+          onIgnoredFolder: ({ reason }) => {
+            ignoredFolders++;
+            process.stderr.write(`warning: ${reason}\n`);
+          },
           onQuarterDone: (outcome) => {
             process.stdout.write(
               outcome.ok
                 ? `${outcome.quarter}: wrote ${store.location}/${outcome.result.snapshotKey}\n`
-                : `${outcome.quarter}: FAILED\n${outcome.error.message}\n`,
+                : outcome.error instanceof OpenQuarterError
+                  ? `${outcome.quarter}: skipped: ${outcome.error.message}\n`
+                  : `${outcome.quarter}: FAILED\n${outcome.error.message}\n`,
             );
           },
         });
@@ -129,7 +149,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
         }
         const last = outcomes.at(-1);
         if (last?.ok) process.stdout.write(`\n${renderSummaryTable(last.result.snapshot)}\n`);
-        return outcomes.every((outcome) => outcome.ok) ? 0 : 1;
+        // Anything not published (a failed or skipped quarter, a misnamed folder) needs a look: exit 1.
+        return outcomes.every((outcome) => outcome.ok) && ignoredFolders === 0 ? 0 : 1;
       }
       default:
         throw new UsageError(`unknown command '${command}'`);
@@ -151,15 +172,21 @@ function parseCommandLine(argv: string[]) {
       resend: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       reader: { type: 'string', default: 'fast' },
+      'allow-open-quarter': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  const command = positionals[0];
+  // Before anything is opened: a mistyped command is a usage mistake, whatever --data says.
+  if (command !== undefined && command !== 'help' && !COMMANDS.includes(command)) {
+    throw new UsageError(`unknown command '${command}'`);
+  }
   if (values.resend && !values.send) throw new UsageError('--resend only makes sense with --send');
   if (values.reader !== 'fast' && values.reader !== 'simple') {
     throw new UsageError(`--reader is fast or simple, not '${values.reader}'`);
   }
-  return { command: positionals[0], values };
+  return { command, values };
 }
 
 async function deliver(options: {
@@ -202,6 +229,21 @@ async function deliver(options: {
   return 4;
 }
 
+/** A published kpis.json, or a UsageError saying it is not one and how to write it again. */
+function parseSnapshotFile(text: string, where: string, label: string): Snapshot {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = snapshotSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw new UsageError(
+    `${where} is not a valid kpis.json; run 'kpi-report run --quarter ${label}' to write it again`,
+  );
+}
+
 function quarterFrom(label: string): Quarter {
   const quarter = parseQuarter(label);
   if (!quarter) throw new UsageError(`--quarter '${label}' is not a quarter; write it like 2026-Q3`);
@@ -221,6 +263,14 @@ function reportFailure(error: unknown, data: string, quarter: string | undefined
   }
   if (error instanceof UsageError) {
     process.stderr.write(`${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (error instanceof OpenQuarterError) {
+    process.stderr.write(`${error.message}\nNothing was read or written.\n`);
+    return 2;
+  }
+  if (error instanceof DataLocationError) {
+    process.stderr.write(`${error.message}\n`);
     return 2;
   }
   if (error instanceof ConfigError || error instanceof TemplateError) {

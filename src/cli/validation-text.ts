@@ -1,21 +1,21 @@
-/** What `kpi-report validate` prints: per dataset rows and rejections, then the verdict. */
-import { DATASET_NAMES } from '../core/datasets/contract';
+/**
+ * What `kpi-report validate` prints (the period, per dataset its rows, rejections and rows
+ * in the period, then the verdict) and what `run` prints of the same before its KPIs.
+ */
+import { DATASET_NAMES, type DatasetName } from '../core/datasets/contract';
 import type { ValidationReport } from '../use-cases/validate-quarter';
 
 const count = new Intl.NumberFormat('en-US');
+/** `April`: the month a fiscal year starts in, by its number (1 to 12). */
+const monthName = (month: number) =>
+  new Intl.DateTimeFormat('en-US', { month: 'long', timeZone: 'UTC' }).format(Date.UTC(2000, month - 1, 1));
 
 export function renderValidation(report: ValidationReport, rejectLimitPercent: number): string {
-  const lines = [`Export set ${report.quarter}`];
+  const lines = [periodLine(report)];
   for (const name of DATASET_NAMES) {
     const quality = report.dataQuality[name];
-    if (!quality.present) {
-      lines.push(`  ${name}: not present`);
-      continue;
-    }
-    const share = quality.rows === 0 ? 0 : (quality.rejected / quality.rows) * 100;
-    lines.push(
-      `  ${name}: ${count.format(quality.rows)} rows, ${count.format(quality.rejected)} rejected (${share.toFixed(2)}%)`,
-    );
+    lines.push(datasetLine(report, name));
+    if (!quality.present) continue;
     for (const example of quality.examples) {
       lines.push(`    ${example.file}:${example.line}  ${example.reason}`);
     }
@@ -30,4 +30,36 @@ export function renderValidation(report: ValidationReport, rejectLimitPercent: n
     lines.push('A run would FAIL:', ...report.problems.map((problem) => `  - ${problem}`));
   }
   return lines.join('\n');
+}
+
+/** The period and each dataset's rows, as `run` states them before computing any KPI. */
+export function renderReading(report: ValidationReport): string {
+  return [periodLine(report), ...DATASET_NAMES.map((name) => datasetLine(report, name))].join('\n');
+}
+
+/** `Export set 2027-Q1: 2026-04-01 to 2026-06-30 (UTC; fiscal year 2027, which starts in April)`. */
+function periodLine(report: ValidationReport): string {
+  const { start, end, timeZone, fiscalYearStartMonth } = report.period;
+  const fiscal =
+    fiscalYearStartMonth === 1
+      ? 'calendar quarters'
+      : `fiscal year ${report.quarter.slice(0, 4)}, which starts in ${monthName(fiscalYearStartMonth)}`;
+  return `Export set ${report.quarter}: ${start} to ${end} (${timeZone}; ${fiscal})`;
+}
+
+function datasetLine(report: ValidationReport, name: DatasetName): string {
+  const quality = report.dataQuality[name];
+  if (!quality.present) return `  ${name}: not present`;
+  if (quality.files.length === 0) return `  ${name}: not read (see the problems)`;
+  const share = quality.rows === 0 ? 0 : (quality.rejected / quality.rows) * 100;
+  let line = `  ${name}: ${count.format(quality.rows)} rows, ${count.format(quality.rejected)} rejected (${share.toFixed(2)}%)`;
+  const { dated } = quality;
+  if (name === 'clients' && quality.files.length > 0) {
+    line += `; ${count.format(report.activeClients)} active in the period`;
+  } else if (dated !== undefined) {
+    const inPeriod = dated.rows === 0 ? 0 : (dated.inPeriod / dated.rows) * 100;
+    line += `; ${count.format(dated.inPeriod)} of ${count.format(dated.rows)} dated rows in the period (${inPeriod.toFixed(1)}%)`;
+    if (dated.first !== null) line += `, dated ${dated.first} to ${dated.last}`;
+  }
+  return line;
 }

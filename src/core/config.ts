@@ -4,6 +4,8 @@
  * listed and the field named.
  */
 import * as z from 'zod';
+import { DEFAULT_MAX_ROW_BYTES } from './datasets/reading-rules';
+import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from './kpi-ids';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -28,6 +30,53 @@ const bandThresholds = (strong: number, moderate: number) =>
     .default({ strong, moderate });
 
 const channel = z.enum(['self_service', 'assisted']);
+
+/** What a target of each unit may be: a percentage, an NPS, a count or an amount. */
+const TARGET_RANGES: Record<KpiId, { min?: number; max?: number; hint: string }> = {
+  clientIndependenceRate: { min: 0, max: 100, hint: 'a percentage from 0 to 100' },
+  selfServiceAdoptionRate: { min: 0, max: 100, hint: 'a percentage from 0 to 100' },
+  relationshipDepth: { min: 0, hint: 'services per client, 0 or more' },
+  empowermentSatisfactionScore: { min: 0, max: 100, hint: 'a percentage from 0 to 100' },
+  netPromoterScore: { min: -100, max: 100, hint: 'a score from -100 to 100' },
+  customerRetentionRate: { min: 0, max: 100, hint: 'a percentage from 0 to 100' },
+  costToSupportPerClient: { hint: 'an amount per client in the configured currency' },
+};
+
+/**
+ * A target for one KPI, in its unit (`{ "value": 60 }` is 60% for a rate), and which side of
+ * it is good: by default the KPI's own (higher, but lower for Cost to Support).
+ */
+function targetSchema(id: KpiId) {
+  const range = TARGET_RANGES[id];
+  return z.strictObject({
+    value: z
+      .number()
+      .refine(
+        (value) =>
+          (range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max),
+        {
+          message: `the target is ${range.hint}`,
+        },
+      ),
+    direction: z
+      .enum(['higher', 'lower'], {
+        message: 'write "higher" or "lower": the side of the target that is good',
+      })
+      .default(KPI_DEFINITIONS[id].higherIsBetter ? 'higher' : 'lower'),
+  });
+}
+
+const targets = z.strictObject(
+  Object.fromEntries(KPI_IDS.map((id) => [id, targetSchema(id).optional()])) as {
+    [K in KpiId]: z.ZodOptional<ReturnType<typeof targetSchema>>;
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `${issue.keys.join(', ')}: not a KPI id; use one of ${KPI_IDS.join(', ')}`
+        : undefined,
+  },
+);
 
 /** One segment a recipient is limited to, e.g. `{ "dimension": "region", "value": "EMEA" }`. */
 const recipientSegment = z.strictObject({
@@ -72,6 +121,18 @@ const emailSettings = z.strictObject({
   riskDropPoints: z.number().positive().default(5),
   /** A folder of templates overriding the built-in ones file by file (same names). */
   templateDir: z.string().trim().min(1).optional(),
+  /**
+   * The report owner's address: messages carry `List-Unsubscribe: <mailto:…>` to it and say
+   * whom to write to stop receiving the report. Omit for neither.
+   */
+  unsubscribeAddress: z
+    .email({ message: 'not an email address; write the report owner’s, like "kpi-owner@example.com"' })
+    .optional(),
+  /**
+   * Deployed only: each message links to its own copy online (a self-contained HTML page in
+   * the data bucket, behind a presigned link that lasts at most 7 days).
+   */
+  viewOnline: z.boolean().default(false),
   ses: z
     .strictObject({
       /** SES region; defaults to the AWS region of the environment. */
@@ -104,6 +165,16 @@ export const configSchema = z.strictObject({
   minimumSample: z.number().int().min(1).default(30),
   /** A run fails when a dataset's rejected rows exceed this share, in percent. */
   rejectLimitPercent: z.number().min(0).max(100).default(1),
+  /**
+   * The longest row read, in bytes (1 MiB by default): a longer one, almost always a quote
+   * opened by mistake, fails its dataset at the line where it starts (datasets/reading-rules.ts).
+   */
+  maxRowBytes: z.number().int().positive().default(DEFAULT_MAX_ROW_BYTES),
+  /**
+   * A run fails when fewer than this share (percent) of an event dataset's dated rows fall
+   * in the quarter: the exports of another quarter, or a wrong fiscal year or time zone.
+   */
+  minRowsInPeriodPercent: z.number().min(0).max(100).default(50),
   /** Client columns to segment by, on top of product, size, industry and region. */
   segmentColumns: z
     .array(
@@ -150,6 +221,8 @@ export const configSchema = z.strictObject({
       netPromoterScore: { strong: 50, moderate: 0 },
       customerRetentionRate: { strong: 90, moderate: 80 },
     }),
+  /** Targets per KPI, shown in the email beside the value and band; none by default. */
+  targets: targets.default({}),
   /**
    * Deployed only: a quarter whose interactions exports exceed this many MiB (as stored,
    * compressed or not) is read by a Step Functions Distributed Map over its parts
@@ -162,6 +235,7 @@ export const configSchema = z.strictObject({
     recipients: [],
     send: false,
     riskDropPoints: 5,
+    viewOnline: false,
     ses: {},
   }),
 });

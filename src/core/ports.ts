@@ -22,13 +22,17 @@ export interface ExportStore {
   readonly location: string;
   /** Every object whose key starts with `prefix`, recursively, in key order. */
   list(prefix: string): AsyncIterable<StoredObject>;
-  /** Streams an object's bytes; rejects with `ObjectNotFoundError` when absent. */
-  read(key: string): AsyncIterable<Uint8Array>;
+  /**
+   * Streams an object's bytes; rejects with `ObjectNotFoundError` when absent. `listed` is
+   * the object as `list` gave it: a store that can resume an interrupted read (S3) reads
+   * until it has that many bytes of that version, or rejects with `IncompleteReadError`.
+   */
+  read(key: string, listed?: ListedVersion): AsyncIterable<Uint8Array>;
   /**
    * `read` where a chunk may reuse the memory of the one before: each is valid only until
    * the next is asked for. For readers that consume each chunk at once; optional.
    */
-  readTransient?(key: string): AsyncIterable<Uint8Array>;
+  readTransient?(key: string, listed?: ListedVersion): AsyncIterable<Uint8Array>;
   /** Reads a small object whole as UTF-8, or `undefined` when it does not exist. */
   readText(key: string): Promise<string | undefined>;
   /** Writes an object whole. Only keys under `reports/` are ever written. */
@@ -41,6 +45,24 @@ export interface ExportStore {
   createIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>;
 }
 
+/** What a reader knows of an object from the listing: how long it is, and which version. */
+export type ListedVersion = Pick<StoredObject, 'size' | 'etag'>;
+
+/**
+ * An object that could not be read to its end: the connection kept stalling or ending
+ * early, or the object changed while it was read. `reason` says which, for the message.
+ */
+export class IncompleteReadError extends Error {
+  override readonly name = 'IncompleteReadError';
+  constructor(
+    readonly key: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`'${key}' could not be read in full: ${reason}`, options);
+  }
+}
+
 export class ObjectNotFoundError extends Error {
   override readonly name = 'ObjectNotFoundError';
   constructor(
@@ -51,10 +73,12 @@ export class ObjectNotFoundError extends Error {
   }
 }
 
-/** An image shown inside the HTML part, referenced there as `cid:<cid>`. */
+/**
+ * An image shown inside the HTML part, referenced there as `cid:<cid>`. It has no file
+ * name: some clients list a named inline image as an attachment.
+ */
 export interface InlineImage {
   readonly cid: string;
-  readonly filename: string;
   readonly contentType: 'image/png';
   readonly content: Uint8Array;
 }
@@ -76,6 +100,10 @@ export interface OutgoingMessage {
   readonly from: string;
   /** Exactly one address: every recipient gets a message built for them. */
   readonly to: string;
+  /** The recipient's name, shown with the address in `To`. */
+  readonly toName?: string | undefined;
+  /** Where unsubscribe requests go: `List-Unsubscribe: <mailto:…>`; omitted for none. */
+  readonly unsubscribeAddress?: string | undefined;
   readonly replyTo?: string | undefined;
   readonly subject: string;
   readonly html: string;

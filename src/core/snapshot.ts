@@ -15,6 +15,13 @@ export type Band = z.infer<typeof bandSchema>;
 
 export const trendPointSchema = z.object({ quarter: z.string(), value: nullableNumber });
 
+/** A 95% interval in the KPI's unit (core/kpis/intervals.ts). */
+export const intervalSchema = z.object({ low: z.number(), high: z.number() });
+
+/** A configured target: the value, and which side of it is good. */
+export const targetSchema = z.object({ value: z.number(), direction: z.enum(['higher', 'lower']) });
+export type Target = z.infer<typeof targetSchema>;
+
 export const kpiResultSchema = z.object({
   value: nullableNumber,
   unit: z.enum(['percent', 'servicesPerClient', 'score', 'currencyPerClient']),
@@ -22,10 +29,18 @@ export const kpiResultSchema = z.object({
   denominator: z.number(),
   band: bandSchema.nullable(),
   lowSample: z.boolean(),
+  /**
+   * The value's 95% interval; `null` without a value or with under two observations.
+   * Optional: snapshots written before intervals existed have none.
+   */
+  interval: intervalSchema.nullable().optional(),
   previous: nullableNumber,
   deltaQoQ: nullableNumber,
+  /** Whether `deltaQoQ` is larger than the noise of both quarters; `null` when not judged. */
+  deltaQoQOutsideNoise: z.boolean().nullable().optional(),
   yearAgo: nullableNumber,
   deltaYoY: nullableNumber,
+  deltaYoYOutsideNoise: z.boolean().nullable().optional(),
   /** Cost to Support only: the deltas as a relative change, in percent. */
   deltaQoQPercent: nullableNumber.optional(),
   deltaYoYPercent: nullableNumber.optional(),
@@ -41,6 +56,34 @@ const kpiResults = z.object(
   },
 );
 export type KpiResults = z.infer<typeof kpiResults>;
+
+/**
+ * A record keyed by text from the data (segment values), parsed into an object without a
+ * prototype: zod's `z.record` drops a key named `__proto__`, and on a plain object
+ * `constructor` or `toString` would find Object's own members. Every key is kept as it is.
+ */
+export function keyedRecord<T extends z.ZodType>(value: T) {
+  return z
+    .custom<Record<string, unknown>>(
+      (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+      {
+        message: 'expected an object',
+      },
+    )
+    .transform((input, ctx) => {
+      const record: Record<string, z.output<T>> = Object.create(null);
+      for (const [key, item] of Object.entries(input)) {
+        const parsed = value.safeParse(item);
+        if (parsed.success) record[key] = parsed.data;
+        else {
+          for (const issue of parsed.error.issues) {
+            ctx.addIssue({ code: 'custom', message: issue.message, path: [key, ...issue.path] });
+          }
+        }
+      }
+      return record;
+    });
+}
 
 const rejectedRowSchema = z.object({ file: z.string(), line: z.number().int(), reason: z.string() });
 
@@ -59,6 +102,15 @@ const datasetQualitySchema = z.object({
       versionId: z.string().optional(),
     }),
   ),
+  /** Event datasets: dated rows against the quarter (datasets/dated-rows.ts). */
+  dated: z
+    .object({
+      rows: z.number().int(),
+      inPeriod: z.number().int(),
+      first: z.string().nullable(),
+      last: z.string().nullable(),
+    })
+    .optional(),
 });
 
 export const snapshotSchema = z.object({
@@ -75,8 +127,16 @@ export const snapshotSchema = z.object({
     fiscalYearStartMonth: z.number(),
   }),
   catalogSize: z.number().int(),
+  /** The configured targets, by KPI; optional: older snapshots have none. */
+  targets: z
+    .object(
+      Object.fromEntries(KPI_IDS.map((id) => [id, targetSchema.optional()])) as {
+        [K in (typeof KPI_IDS)[number]]: z.ZodOptional<typeof targetSchema>;
+      },
+    )
+    .optional(),
   kpis: kpiResults,
-  segments: z.record(z.string(), z.record(z.string(), kpiResults)),
+  segments: keyedRecord(keyedRecord(kpiResults)),
   dataQuality: z.object(
     Object.fromEntries(DATASET_NAMES.map((name) => [name, datasetQualitySchema])) as {
       [K in (typeof DATASET_NAMES)[number]]: typeof datasetQualitySchema;
@@ -87,14 +147,18 @@ export const snapshotSchema = z.object({
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
 /**
- * What a later quarter needs from an earlier snapshot: the values only. Lenient, so that
- * snapshots written by later minor versions (extra fields) still feed trends.
+ * What a later quarter needs from an earlier snapshot: the values, and their intervals when
+ * the snapshot has them. Lenient, so that snapshots written by earlier or later minor
+ * versions (missing or extra fields) still feed trends.
  */
-const priorKpis = z.record(z.string(), z.looseObject({ value: nullableNumber }));
+const priorKpis = z.record(
+  z.string(),
+  z.looseObject({ value: nullableNumber, interval: intervalSchema.nullable().optional() }),
+);
 export const priorSnapshotSchema = z.looseObject({
   schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
   quarter: z.string(),
   kpis: priorKpis,
-  segments: z.record(z.string(), z.record(z.string(), priorKpis)),
+  segments: keyedRecord(keyedRecord(priorKpis)),
 });
 export type PriorSnapshot = z.infer<typeof priorSnapshotSchema>;

@@ -23,8 +23,16 @@ export const DEMO_QUARTERS = 8;
 export const DEMO_CONFIG = {
   companyName: 'Northwind Services (demo)',
   currency: 'USD',
+  // Some met, some not, so the email shows both; Cost to Support's is a ceiling.
+  targets: {
+    clientIndependenceRate: { value: 60 },
+    selfServiceAdoptionRate: { value: 75 },
+    netPromoterScore: { value: 40 },
+    costToSupportPerClient: { value: 130, direction: 'lower' },
+  },
   email: {
     from: 'KPI report <kpi-report@northwind.example>',
+    unsubscribeAddress: 'kpi-owner@northwind.example',
     recipients: [
       { address: 'ceo@northwind.example', name: 'Alex' },
       {

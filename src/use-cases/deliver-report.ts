@@ -1,13 +1,18 @@
 /**
- * Turns a quarter's snapshot into the email: saves the company report (`report.html`,
- * `report.txt`, the charts and the CSV) next to `kpis.json`, then builds one message per
- * recipient and hands it to the mailer. Every message is rendered before the first is sent,
- * so a template problem never stops a send half-way. With a ledger, each recipient is
- * served once per quarter: a rerun skips those already served.
+ * Turns a quarter's snapshot into the email: saves the company report (`report.html`, self-
+ * contained with its charts inlined, `report.txt` and the CSV) next to `kpis.json`, then
+ * builds one message per recipient and hands it to the mailer. Every message is rendered
+ * before the first is sent, so a template problem never stops a send half-way. A message
+ * over its size budget (message-budget.ts) is reported, and its CSV left in the report
+ * folder instead of attached when that is what makes it too large. With a ledger, each
+ * recipient is served once per quarter: a rerun skips those already served.
  */
+import { randomUUID } from 'node:crypto';
 import type { Config, Recipient } from '../core/config';
 import type { EmailTemplates, RenderedEmail } from '../core/email/email-templates';
 import { renderKpisCsv } from '../core/email/kpis-csv';
+import { budgetProblems, estimateMessageBytes, MESSAGE_BUDGET_BYTES } from '../core/email/message-budget';
+import { recipientSlug } from '../core/email/recipient-slug';
 import {
   buildReportModel,
   type ChartImage,
@@ -15,13 +20,7 @@ import {
   UnknownSegmentError,
 } from '../core/email/report-model';
 import type { ExportStore } from '../core/ports';
-import {
-  type ChartRasterizer,
-  type InlineImage,
-  MailDeliveryError,
-  type Mailer,
-  type OutgoingMessage,
-} from '../core/ports';
+import { type ChartRasterizer, MailDeliveryError, type Mailer, type OutgoingMessage } from '../core/ports';
 import type { Snapshot } from '../core/snapshot';
 import type { DeliveryLedger } from './delivery-ledger';
 import { reportKeys } from './report-keys';
@@ -57,6 +56,13 @@ export interface DeliverReportOptions {
   readonly resend?: boolean;
   /** Identifies this run in the ledger's claims (a Lambda request id, a UUID). */
   readonly runId: string;
+  /**
+   * Presigns a link to a report file (deployed only). With it and `email.viewOnline`, each
+   * message links to its own self-contained copy, saved in `reports/<quarter>/online/`.
+   */
+  readonly reportLink?: ((key: string) => Promise<string>) | undefined;
+  /** Makes each message's Content-IDs unique; tests pin it. Defaults to a random UUID. */
+  readonly newCidToken?: () => string;
   readonly now?: () => Date;
   readonly onEvent?: ((line: string) => void) | undefined;
 }
@@ -66,8 +72,10 @@ export interface DeliverReportResult {
   readonly htmlKey: string;
   readonly textKey: string;
   readonly csvKey: string;
-  /** Bytes of the saved report.html (Gmail clips HTML above about 100 KB). */
+  /** Bytes of the saved report.html, charts inlined (so larger than a message's HTML). */
   readonly htmlBytes: number;
+  /** Messages over their size budget, in sentences (also sent to `onEvent`). */
+  readonly budgetWarnings: readonly string[];
   readonly outcomes: readonly DeliveryOutcome[];
   /** Recipients not served by this run (failed, or claimed by another run). */
   readonly unserved: readonly DeliveryOutcome[];
@@ -81,30 +89,46 @@ export async function deliverReport(options: DeliverReportOptions): Promise<Deli
   const riskDropPoints = config.email.riskDropPoints;
   const pngs = new PngCache(rasterizer);
 
-  // The saved company report: links charts as files so report.html opens in a browser.
-  const saved = buildReportModel({ snapshot, riskDropPoints, imageLinks: 'file' });
+  // The saved company report, self-contained: its charts inlined, so that a link to it
+  // (the API's, a message's "view online") shows them without signing each chart.
+  const saved = buildReportModel({ snapshot, riskDropPoints, cidToken: `${quarter}.report` });
   const savedEmail = templates.render(saved.model);
-  const charts: [string, Uint8Array][] = [];
-  for (const chart of saved.charts) charts.push([chart.filename, await pngs.render(chart)]);
+  const savedHtml = inlineImages(savedEmail.html, saved.charts, await renderCharts(saved.charts, pngs));
   const htmlKey = reportKeys.html(quarter);
   const textKey = reportKeys.text(quarter);
   const csvKey = reportKeys.csv(quarter);
   // Independent files: written at once, so their round trips (S3) or fsyncs (disk) overlap.
   await Promise.all([
-    ...charts.map(([filename, png]) => store.write(reportKeys.chart(quarter, filename), png, 'image/png')),
-    store.write(htmlKey, savedEmail.html, 'text/html; charset=utf-8'),
+    store.write(htmlKey, savedHtml, 'text/html; charset=utf-8'),
     store.write(textKey, savedEmail.text, 'text/plain; charset=utf-8'),
     store.write(csvKey, renderKpisCsv(snapshot), 'text/csv; charset=utf-8'),
   ]);
-  const htmlBytes = new TextEncoder().encode(savedEmail.html).byteLength;
-  emit(`Saved ${store.location}/${htmlKey} (${(htmlBytes / 1024).toFixed(1)} KB)`);
+  const htmlBytes = new TextEncoder().encode(savedHtml).byteLength;
+  emit(`Saved ${store.location}/${htmlKey} (${(htmlBytes / 1024).toFixed(1)} KB, charts inlined)`);
 
   const outcomes: DeliveryOutcome[] = [];
+  const budgetWarnings: string[] = [];
   if (mailer !== undefined && config.email.recipients.length > 0) {
     const messages: (OutgoingMessage | DeliveryOutcome)[] = [];
+    const newCidToken = options.newCidToken ?? (() => randomUUID());
+    const online = config.email.viewOnline ? options.reportLink : undefined;
     for (const recipient of config.email.recipients) {
       try {
-        messages.push(await buildMessage(snapshot, recipient, config, templates, pngs));
+        const built = await buildMessage({
+          snapshot,
+          recipient,
+          config,
+          templates,
+          pngs,
+          store,
+          cidToken: `${quarter}.${newCidToken()}`,
+          reportLink: online,
+        });
+        for (const warning of built.budgetWarnings) {
+          budgetWarnings.push(warning);
+          emit(`Warning: ${warning}`);
+        }
+        messages.push(built.message);
       } catch (error) {
         if (!(error instanceof UnknownSegmentError)) throw error;
         messages.push({
@@ -135,7 +159,7 @@ export async function deliverReport(options: DeliverReportOptions): Promise<Deli
   const unserved = outcomes.filter(
     (outcome) => outcome.status === 'failed' || outcome.status === 'in-progress-elsewhere',
   );
-  return { htmlKey, textKey, csvKey, htmlBytes, outcomes, unserved };
+  return { htmlKey, textKey, csvKey, htmlBytes, budgetWarnings, outcomes, unserved };
 }
 
 function describeOutcome(outcome: DeliveryOutcome): string {
@@ -151,46 +175,94 @@ function describeOutcome(outcome: DeliveryOutcome): string {
   }
 }
 
+interface BuildMessageOptions {
+  readonly snapshot: Snapshot;
+  readonly recipient: Recipient;
+  readonly config: Config;
+  readonly templates: EmailTemplates;
+  readonly pngs: PngCache;
+  readonly store: ExportStore;
+  readonly cidToken: string;
+  readonly reportLink: ((key: string) => Promise<string>) | undefined;
+}
+
+/**
+ * One recipient's message. With a report link, its self-contained copy is saved first and
+ * linked from it. When the message would be over budget with its CSV, it is built again
+ * without attaching it (the email then says where the CSV is).
+ */
 async function buildMessage(
-  snapshot: Snapshot,
-  recipient: Recipient,
-  config: Config,
-  templates: EmailTemplates,
-  pngs: PngCache,
-): Promise<OutgoingMessage> {
-  const { model, charts } = buildReportModel({
-    snapshot,
-    riskDropPoints: config.email.riskDropPoints,
-    recipient,
-    imageLinks: 'cid',
-  });
-  const email: RenderedEmail = templates.render(model);
-  const inlineImages: InlineImage[] = [];
-  for (const chart of charts) {
-    inlineImages.push({
-      cid: chart.cid,
-      filename: chart.filename,
-      contentType: 'image/png',
-      content: await pngs.render(chart),
+  options: BuildMessageOptions,
+): Promise<{ message: OutgoingMessage; budgetWarnings: string[] }> {
+  const { snapshot, recipient, config, templates, pngs, store, reportLink } = options;
+  const quarter = snapshot.quarter;
+  const onlineKey = reportKeys.online(quarter, recipientSlug(recipient.address));
+  const viewOnlineUrl = reportLink === undefined ? undefined : await reportLink(onlineKey);
+  const csv = renderKpisCsv(snapshot, recipient);
+  const render = async (csvAttached: boolean) => {
+    const { model, charts } = buildReportModel({
+      snapshot,
+      riskDropPoints: config.email.riskDropPoints,
+      recipient,
+      cidToken: options.cidToken,
+      csvAttached,
+      viewOnlineUrl,
+      unsubscribeAddress: config.email.unsubscribeAddress,
     });
+    const email: RenderedEmail = templates.render(model);
+    return { email, charts, pngs: await renderCharts(charts, pngs) };
+  };
+  let rendered = await render(true);
+  const partsOf = (attachments: string[]) => ({
+    html: rendered.email.html,
+    text: rendered.email.text,
+    images: rendered.pngs,
+    attachments,
+  });
+  const attached = estimateMessageBytes(partsOf([csv])) <= MESSAGE_BUDGET_BYTES;
+  if (!attached) rendered = await render(false);
+  const { email, charts } = rendered;
+  if (viewOnlineUrl !== undefined) {
+    await store.write(onlineKey, inlineImages(email.html, charts, rendered.pngs), 'text/html; charset=utf-8');
   }
-  return {
-    quarter: snapshot.quarter,
+  const message: OutgoingMessage = {
+    quarter,
     from: config.email.from,
     to: recipient.address,
+    toName: recipient.name,
     replyTo: config.email.replyTo,
+    unsubscribeAddress: config.email.unsubscribeAddress,
     subject: email.subject,
     html: email.html,
     text: email.text,
-    inlineImages,
-    attachments: [
-      {
-        filename: csvAttachmentName(snapshot.quarter),
-        contentType: 'text/csv; charset=utf-8',
-        content: renderKpisCsv(snapshot, recipient),
-      },
-    ],
+    inlineImages: charts.map((chart, index) => ({
+      cid: chart.cid,
+      contentType: 'image/png',
+      content: rendered.pngs[index] as Uint8Array,
+    })),
+    attachments: attached
+      ? [{ filename: csvAttachmentName(quarter), contentType: 'text/csv; charset=utf-8', content: csv }]
+      : [],
   };
+  return { message, budgetWarnings: budgetProblems(recipient.address, partsOf(attached ? [csv] : [])) };
+}
+
+function renderCharts(charts: readonly ChartImage[], pngs: PngCache): Promise<Uint8Array[]> {
+  return Promise.all(charts.map((chart) => pngs.render(chart)));
+}
+
+/** The HTML with each `cid:` image replaced by its PNG as a data URI: a page that stands alone. */
+function inlineImages(html: string, charts: readonly ChartImage[], pngs: readonly Uint8Array[]): string {
+  const uris = new Map(
+    charts.map((chart, index) => [
+      chart.cid,
+      `data:image/png;base64,${Buffer.from(pngs[index] ?? new Uint8Array()).toString('base64')}`,
+    ]),
+  );
+  return html.replace(/(["'])cid:([^"']+)\1/g, (match, quote: string, cid: string) => {
+    const uri = uris.get(cid);
+    return uri === undefined ? match : `${quote}${uri}${quote}`;
+  });
 }
 
 async function deliverOne(

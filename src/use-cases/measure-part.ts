@@ -55,7 +55,7 @@ export async function measurePart(options: {
   executor?: ChunkExecutor;
 }): Promise<PartResult> {
   const { store, config, task, attempt } = options;
-  if (!/\.csv(\.gz)?$/.test(task.key) || !task.key.startsWith(interactionsPartsPrefix(task.quarter))) {
+  if (!/\.csv(\.gz)?$/i.test(task.key) || !task.key.startsWith(interactionsPartsPrefix(task.quarter))) {
     return { key: task.key, part: undefined, rows: 0, rejected: 0, claims: 0 };
   }
   const shuffle = options.shuffle(task.quarter, task.runId);
@@ -100,10 +100,11 @@ export async function measurePart(options: {
       cause: error,
     });
   }
+  // A part not read in full (cut short, a row too long…) is a problem with no provenance.
   const provenance = reading.dataQuality.interactions.files[0];
   if (provenance === undefined) {
     throw new PartMeasureError(
-      `${task.key} could not be measured: ${reading.problems.join('; ') || 'it is not in the export set'}`,
+      `${task.key} could not be read: ${reading.problems.join('; ') || 'it is not in the export set'}`,
     );
   }
   const planned = plan.parts[part]?.etag;

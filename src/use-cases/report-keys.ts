@@ -23,10 +23,11 @@ export const reportKeys = {
   folder: (quarter: string) => `reports/${quarter}/`,
   snapshot: (quarter: string) => `reports/${quarter}/kpis.json`,
   validation: (quarter: string) => `reports/${quarter}/validation.json`,
-  /** The company report as saved for reading in a browser; charts in `charts/`. */
+  /** The company report as saved for reading in a browser, self-contained (charts inlined). */
   html: (quarter: string) => `reports/${quarter}/report.html`,
   text: (quarter: string) => `reports/${quarter}/report.txt`,
-  chart: (quarter: string, filename: string) => `reports/${quarter}/charts/${filename}`,
+  /** A recipient's message as a self-contained page, for its "view online" link. */
+  online: (quarter: string, recipientSlug: string) => `reports/${quarter}/online/${recipientSlug}.html`,
   csv: (quarter: string) => `reports/${quarter}/kpis-${quarter}.csv`,
   /** The delivery ledger: one record per recipient served, plus send claims. */
   deliveries: (quarter: string) => `reports/${quarter}/deliveries/`,

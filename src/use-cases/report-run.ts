@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import type { Config } from '../core/config';
 import type { EmailTemplates } from '../core/email/email-templates';
-import { ExportSetError } from '../core/errors';
+import { ExportSetError, OpenQuarterError } from '../core/errors';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ChartRasterizer, ExportStore, Mailer } from '../core/ports';
 import type { Quarter } from '../core/quarter';
@@ -70,7 +70,12 @@ export interface ReportRunOptions {
    */
   readonly dryRun: boolean;
   readonly resend: boolean;
-  readonly rendering: { readonly templates: EmailTemplates; readonly rasterizer: ChartRasterizer };
+  readonly rendering: {
+    readonly templates: EmailTemplates;
+    readonly rasterizer: ChartRasterizer;
+    /** Presigns "view online" links; absent unless deployed with `email.viewOnline`. */
+    readonly reportLink?: ((key: string) => Promise<string>) | undefined;
+  };
   /** The mailer, with a ledger for real sends (none for the outbox). */
   readonly delivery: { readonly mailer: Mailer; readonly ledger: DeliveryLedger | undefined };
   readonly now: () => Date;
@@ -127,7 +132,9 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
     result = { snapshot, delivery, status };
   } catch (error) {
     const message =
-      error instanceof ExportSetError ? error.message : `unexpected failure: ${(error as Error).message}`;
+      error instanceof ExportSetError || error instanceof OpenQuarterError
+        ? error.message
+        : `unexpected failure: ${(error as Error).message}`;
     const failed: RunStatus = { ...base, status: 'failed', updatedAt: now().toISOString(), error: message };
     await writeRunStatus(store, failed);
     // Unrecorded, the attempt stays running under this owner, and a retry still takes it over.

@@ -1,7 +1,8 @@
 /**
  * The quarterly run: measure the quarter, gather earlier quarters for trends and deltas,
  * and publish `reports/<quarter>/kpis.json`. A set that cannot be reported on publishes
- * nothing but `validation.json`, so the operator can fix the export and run again.
+ * nothing but `validation.json`, so the operator can fix the export and run again; a
+ * quarter that has not ended is refused before anything is read or written.
  */
 import type { Config } from '../core/config';
 import { ExportSetError } from '../core/errors';
@@ -18,8 +19,9 @@ import type { ExportStore } from '../core/ports';
 import { formatQuarter, type Quarter, quarterPeriod, shiftQuarter } from '../core/quarter';
 import { priorSnapshotSchema, type Snapshot } from '../core/snapshot';
 import { measureQuarter } from './measure-quarter';
+import { refuseOpenQuarter } from './open-quarter';
 import { reportKeys } from './report-keys';
-import { validationReport } from './validate-quarter';
+import { type ValidationReport, validationReport } from './validate-quarter';
 
 export interface RunQuarterOptions {
   readonly store: ExportStore;
@@ -29,6 +31,13 @@ export interface RunQuarterOptions {
   readonly onProgress?: ((progress: ReadProgress & { quarter: string }) => void) | undefined;
   /** How export sets are read (this quarter's and earlier ones without a snapshot). */
   readonly reader?: ExportSetReader | undefined;
+  /** Compute a quarter that has not ended yet (refused otherwise, with `OpenQuarterError`). */
+  readonly allowOpenQuarter?: boolean | undefined;
+  /**
+   * Called once the set is read and `validation.json` written, before any KPI is computed
+   * (and before a set that cannot be reported on fails the run): the period and what was read.
+   */
+  readonly onRead?: ((report: ValidationReport) => void) | undefined;
 }
 
 export interface RunQuarterResult {
@@ -41,6 +50,7 @@ export interface RunQuarterResult {
 export async function runQuarter(options: RunQuarterOptions): Promise<RunQuarterResult> {
   const { store, config, quarter, now, onProgress, reader } = options;
   const period = quarterPeriod(quarter, config.fiscalYearStartMonth);
+  refuseOpenQuarter(period, config, now, options.allowOpenQuarter);
   const current = await measureQuarter({
     store,
     period,
@@ -48,12 +58,13 @@ export async function runQuarter(options: RunQuarterOptions): Promise<RunQuarter
     reader,
     onProgress: onProgress && ((progress) => onProgress({ ...progress, quarter: period.label })),
   });
-  const validation = validationReport(period.label, current.reading, now);
+  const validation = validationReport(period, config, current.reading, now);
   await store.write(
     reportKeys.validation(period.label),
     `${JSON.stringify(validation, null, 2)}\n`,
     'application/json',
   );
+  options.onRead?.(validation);
   if (current.measures === undefined) throw new ExportSetError(period.label, current.reading.problems);
 
   const warnings = [...current.reading.warnings];

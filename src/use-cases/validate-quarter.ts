@@ -1,17 +1,26 @@
 /**
  * Checks a quarter's export set the way a run would, and says what a run would reject,
- * without writing anything.
+ * without writing anything: the period, each dataset's rows (in the period, for events),
+ * and every problem.
  */
 import type { Config } from '../core/config';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ReadProgress } from '../core/ingest/read-dataset';
 import type { ExportSetReading } from '../core/ingest/read-export-set';
 import type { ExportStore } from '../core/ports';
-import { type Quarter, quarterPeriod } from '../core/quarter';
+import { formatDay, type Quarter, type QuarterPeriod, quarterPeriod } from '../core/quarter';
 import { measureQuarter } from './measure-quarter';
+import { openQuarterRefusal } from './open-quarter';
 
 export interface ValidationReport {
   readonly quarter: string;
+  /** The quarter's days in the reporting time zone, as the KPIs count them. */
+  readonly period: {
+    readonly start: string;
+    readonly end: string;
+    readonly timeZone: string;
+    readonly fiscalYearStartMonth: number;
+  };
   /** Whether a run would succeed. */
   readonly ok: boolean;
   readonly checkedAt: string;
@@ -19,30 +28,57 @@ export interface ValidationReport {
   /** True when the only problems are required datasets not uploaded yet. */
   readonly incomplete: boolean;
   readonly warnings: readonly string[];
+  /** Clients of clients.csv that are customers on at least one day of the quarter. */
+  readonly activeClients: number;
   readonly dataQuality: ExportSetReading['dataQuality'];
 }
 
-export function validationReport(quarter: string, reading: ExportSetReading, now: Date): ValidationReport {
+export function validationReport(
+  period: QuarterPeriod,
+  config: Pick<Config, 'timeZone' | 'fiscalYearStartMonth'>,
+  reading: ExportSetReading,
+  now: Date,
+  refusal?: string,
+): ValidationReport {
+  const problems = refusal === undefined ? reading.problems : [refusal, ...reading.problems];
+  let activeClients = 0;
+  for (let client = 0; client < reading.book.size; client++) {
+    if (reading.book.isActive(client, period)) activeClients++;
+  }
   return {
-    quarter,
-    ok: reading.problems.length === 0,
+    quarter: period.label,
+    period: {
+      start: formatDay(period.start),
+      end: formatDay(period.end),
+      timeZone: config.timeZone,
+      fiscalYearStartMonth: config.fiscalYearStartMonth,
+    },
+    ok: problems.length === 0,
     checkedAt: now.toISOString(),
-    problems: reading.problems,
-    incomplete: reading.incomplete,
+    problems,
+    incomplete: reading.incomplete && refusal === undefined,
     warnings: reading.warnings,
+    activeClients,
     dataQuality: reading.dataQuality,
   };
 }
 
+/**
+ * Reads the set as a run would and says what a run would refuse: its problems, and a
+ * quarter that has not ended (unless `allowOpenQuarter`, as the run would be told).
+ */
 export async function validateQuarter(options: {
   store: ExportStore;
   config: Config;
   quarter: Quarter;
   now: Date;
+  allowOpenQuarter?: boolean | undefined;
   onProgress?: ((progress: ReadProgress) => void) | undefined;
   reader?: ExportSetReader | undefined;
 }): Promise<ValidationReport> {
-  const period = quarterPeriod(options.quarter, options.config.fiscalYearStartMonth);
+  const { config, now } = options;
+  const period = quarterPeriod(options.quarter, config.fiscalYearStartMonth);
+  const refusal = options.allowOpenQuarter ? undefined : openQuarterRefusal(period, config, now);
   const { reading } = await measureQuarter({ ...options, period });
-  return validationReport(period.label, reading, options.now);
+  return validationReport(period, config, reading, now, refusal);
 }

@@ -8,10 +8,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createLazyRasterizer } from '../adapters/charts/lazy-rasterizer';
 import { loadTemplateFiles } from '../adapters/local/template-folder';
 import { DEFAULT_AWS_REGION } from '../adapters/open-export-store';
 import { OutboxMailer } from '../adapters/outbox/outbox-mailer';
+import { createReportLinker, VIEW_ONLINE_LINK_SECONDS } from '../adapters/s3/presign-report-link';
 import { createSesClient, SesMailer } from '../adapters/ses/ses-mailer';
 import type { Config } from '../core/config';
 import { compileEmailTemplates, type EmailTemplates } from '../core/email/email-templates';
@@ -23,20 +25,35 @@ export interface EmailRendering {
   readonly rasterizer: ChartRasterizer;
   /** Starts compiling the chart wasm in the background (call before a long read). */
   readonly warmUp: () => void;
+  /** Presigns "view online" links (deployed, with `email.viewOnline`); otherwise absent. */
+  readonly reportLink?: ((key: string) => Promise<string>) | undefined;
 }
 
 /**
  * Compiles the built-in templates, overlaid with `email.templateDir`, and returns them with
  * a rasteriser that loads resvg, its wasm and the fonts when the first chart is drawn (a
- * dynamic import: bundles keep resvg's glue in a chunk of its own).
+ * dynamic import: bundles keep resvg's glue in a chunk of its own). With `bucket`, and
+ * `email.viewOnline` set, messages link to their copy in that bucket (presigned).
  */
-export async function openEmailRendering(config: Config): Promise<EmailRendering> {
+export async function openEmailRendering(
+  config: Config,
+  bucket?: { readonly client: S3Client; readonly name: string; readonly prefix: string },
+): Promise<EmailRendering> {
   const templates = compileEmailTemplates(await loadTemplateFiles(config.email.templateDir));
   const rasterizer = createLazyRasterizer(async () => {
     const { createResvgRasterizer } = await import('../adapters/charts/resvg-rasterizer');
     return createResvgRasterizer(await bundledChartAssets());
   });
-  return { templates, rasterizer, warmUp: () => rasterizer.warmUp() };
+  const reportLink =
+    bucket !== undefined && config.email.viewOnline
+      ? createReportLinker({
+          client: bucket.client,
+          bucket: bucket.name,
+          prefix: bucket.prefix,
+          expiresIn: VIEW_ONLINE_LINK_SECONDS,
+        })
+      : undefined;
+  return { templates, rasterizer, warmUp: () => rasterizer.warmUp(), reportLink };
 }
 
 /**

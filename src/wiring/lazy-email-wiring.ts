@@ -7,12 +7,21 @@ import type { ExportStore } from '../core/ports';
 import type { EmailDelivery, EmailRendering } from './email-delivery';
 import type { LambdaSettings } from './lambda-environment';
 
-export function lazyEmailWiring(settings: Pick<LambdaSettings, 'config' | 'store'>, env: NodeJS.ProcessEnv) {
+export function lazyEmailWiring(
+  settings: Pick<LambdaSettings, 'config' | 'store' | 's3' | 'env'>,
+  env: NodeJS.ProcessEnv,
+) {
   const emailWiring = () => import('./email-delivery');
   let rendering: Promise<EmailRendering> | undefined;
   return {
     rendering: (): Promise<EmailRendering> => {
-      rendering ??= emailWiring().then((wiring) => wiring.openEmailRendering(settings.config));
+      rendering ??= emailWiring().then((wiring) =>
+        wiring.openEmailRendering(settings.config, {
+          client: settings.s3,
+          name: settings.env.DATA_BUCKET,
+          prefix: settings.env.DATA_PREFIX,
+        }),
+      );
       return rendering;
     },
     /** `store`: where the outbox and the ledger live (a dry run's view), else the data root. */

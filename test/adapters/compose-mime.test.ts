@@ -48,17 +48,20 @@ describe('composeMime', () => {
     expect(parsed.html).toBe(message.html);
   });
 
-  it('embeds every inline image with its Content-ID, each referenced from the HTML as cid:', async () => {
+  it('embeds every inline image with its Content-ID and no file name, each referenced from the HTML as cid:', async () => {
     // Arrange
     const message = sampleOutgoingMessage();
 
     // Act
-    const parsed = await readEml(await composeMime(message));
+    const raw = await composeMime(message);
+    const parsed = await readEml(raw);
 
     // Assert
     const images = parsed.attachments.filter((attachment) => attachment.contentType === 'image/png');
     expect(images.map((image) => image.cid)).toEqual(['revenue-trend@kpi-report', 'churn-trend@kpi-report']);
-    expect(images.map((image) => image.filename)).toEqual(['revenue-trend.png', 'churn-trend.png']);
+    // A named inline image is listed as an attachment by some clients.
+    expect(images.map((image) => image.filename)).toEqual([undefined, undefined]);
+    expect(raw.toString('latin1')).not.toMatch(/name="?[^"\r\n]*\.png/);
     expect(images.map((image) => image.contentDisposition)).toEqual(['inline', 'inline']);
     expect(images.map((image) => image.related)).toEqual([true, true]);
     expect(images[0]?.content.equals(BLUE_PNG)).toBe(true);
@@ -86,9 +89,7 @@ describe('composeMime', () => {
     const larger = Buffer.concat([Buffer.from('garbage before'), BLUE_PNG, Buffer.from('garbage after')]);
     const slice = new Uint8Array(larger.buffer, larger.byteOffset + 14, BLUE_PNG.byteLength);
     const message = sampleOutgoingMessage({
-      inlineImages: [
-        { cid: 'slice@kpi-report', filename: 'slice.png', contentType: 'image/png', content: slice },
-      ],
+      inlineImages: [{ cid: 'slice@kpi-report', contentType: 'image/png', content: slice }],
     });
 
     // Act
@@ -114,5 +115,43 @@ describe('composeMime', () => {
     // Assert
     expect(parsedWith.replyTo?.value).toEqual([{ name: '', address: 'finance@kpi.example.com' }]);
     expect(parsedWithout.replyTo).toBeUndefined();
+  });
+
+  it('marks the message as automatic, so that out-of-office replies are not sent back', async () => {
+    // Act
+    const parsed = await readEml(await composeMime(sampleOutgoingMessage()));
+
+    // Assert
+    expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(parsed.headers.get('x-auto-response-suppress')).toBe('All');
+  });
+
+  it('names the recipient in To, RFC 2047 encoded when not ASCII', async () => {
+    // Arrange
+    const message = sampleOutgoingMessage({ toName: 'Zoë Müller' });
+
+    // Act
+    const raw = await composeMime(message);
+    const parsed = await readEml(raw);
+
+    // Assert
+    expect(parsed.to).toMatchObject({
+      value: [{ name: 'Zoë Müller', address: 'ceo@mueller-soehne.example' }],
+    });
+    expect(raw.toString('latin1')).toMatch(/^To: =\?UTF-8\?/m);
+  });
+
+  it('adds List-Unsubscribe to the owner only when the message has one', async () => {
+    // Act
+    const [withOwner, without] = await Promise.all([
+      readEml(await composeMime(sampleOutgoingMessage({ unsubscribeAddress: 'kpi-owner@example.com' }))),
+      readEml(await composeMime(sampleOutgoingMessage())),
+    ]);
+
+    // Assert
+    expect(withOwner.headers.get('list')).toMatchObject({
+      unsubscribe: { mail: 'kpi-owner@example.com?subject=Unsubscribe%20from%20the%20KPI%20report' },
+    });
+    expect(without.headers.has('list')).toBe(false);
   });
 });

@@ -65,10 +65,10 @@ describe('OutboxMailer', () => {
     expect(parsed.to).toMatchObject({ value: [{ address: 'CEO@mueller-soehne.example' }] });
     expect(parsed.headers.get('x-kpi-report-quarter')).toBe('2026-Q3');
     expect(parsed.html).toContain('src="cid:revenue-trend@kpi-report"');
-    const byName = new Map(parsed.attachments.map((attachment) => [attachment.filename, attachment]));
-    expect(byName.get('revenue-trend.png')?.content.equals(BLUE_PNG)).toBe(true);
-    expect(byName.get('revenue-trend.png')?.cid).toBe('revenue-trend@kpi-report');
-    expect(byName.get('kpis-2026-Q3.csv')?.content.toString('utf8')).toBe(SAMPLE_CSV);
+    const byCid = new Map(parsed.attachments.map((attachment) => [attachment.cid, attachment]));
+    expect(byCid.get('revenue-trend@kpi-report')?.content.equals(BLUE_PNG)).toBe(true);
+    const csv = parsed.attachments.find((attachment) => attachment.filename === 'kpis-2026-Q3.csv');
+    expect(csv?.content.toString('utf8')).toBe(SAMPLE_CSV);
   });
 
   it('stores the message with the content type message/rfc822', async () => {

@@ -3,7 +3,12 @@ import { createRequire } from 'node:module';
 import * as resvg from '@resvg/resvg-wasm';
 import { describe, expect, it, vi } from 'vitest';
 import { createResvgRasterizer } from '../../src/adapters/charts/resvg-rasterizer';
-import { renderTrendChartSvg, type TrendChartInput } from '../../src/core/email/trend-chart';
+import {
+  renderTrendChartSvg,
+  TREND_CHART_HEIGHT,
+  TREND_CHART_WIDTH,
+  type TrendChartInput,
+} from '../../src/core/email/trend-chart';
 
 // Counts the real initWasm calls; the module is otherwise untouched.
 vi.mock('@resvg/resvg-wasm', async (importOriginal) => {
@@ -15,7 +20,7 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 const TYPICAL_CHART: TrendChartInput = {
   title: 'Client Independence Rate',
-  higherIsBetter: true,
+  move: { kind: 'good', text: 'better' },
   points: [61, null, 63.2, 65, 64.1, 68.9, 70.2, 72.5].map((value, index) => ({
     quarter:
       ['2024-Q4', '2025-Q1', '2025-Q2', '2025-Q3', '2025-Q4', '2026-Q1', '2026-Q2', '2026-Q3'][index] ?? '',
@@ -59,7 +64,7 @@ describe('createResvgRasterizer', () => {
     // Assert
     expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
     expect(new TextDecoder().decode(png.subarray(12, 16))).toBe('IHDR');
-    expect(pngSize(png)).toEqual({ width: 280 * scale, height: 110 * scale });
+    expect(pngSize(png)).toEqual({ width: TREND_CHART_WIDTH * scale, height: TREND_CHART_HEIGHT * scale });
   });
 
   it('draws text with the bundled DejaVu Sans instead of silently dropping it', async () => {
@@ -135,9 +140,9 @@ describe('createResvgRasterizer', () => {
     // Assert
     expect(resvg.initWasm).toHaveBeenCalledTimes(1);
     expect(pngs.map(pngSize)).toEqual([
-      { width: 280, height: 110 },
-      { width: 280, height: 110 },
-      { width: 280, height: 110 },
+      { width: TREND_CHART_WIDTH, height: TREND_CHART_HEIGHT },
+      { width: TREND_CHART_WIDTH, height: TREND_CHART_HEIGHT },
+      { width: TREND_CHART_WIDTH, height: TREND_CHART_HEIGHT },
     ]);
     expect(pngs.every((png) => same(png, pngs[0] ?? new Uint8Array()))).toBe(true);
   });

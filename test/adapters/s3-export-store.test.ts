@@ -257,7 +257,12 @@ describe('S3ExportStore', () => {
       const reading = elsewhere.readText('reports/2026-Q3/kpis.json');
 
       // Assert
-      await expect(reading).rejects.toMatchObject({ name: 'NoSuchBucket' });
+      await expect(reading).rejects.toMatchObject({
+        name: 'DataLocationError',
+        message:
+          'the bucket of s3://no-such-bucket does not exist; check the bucket name in --data (and AWS_REGION)',
+        cause: { name: 'NoSuchBucket' },
+      });
     });
   });
 
@@ -376,8 +381,22 @@ describe('S3ExportStore.createIfAbsent', () => {
     expect(s3).toHaveReceivedCommandExactlyOnceWith(PutObjectCommand, { IfNoneMatch: '*' });
   });
 
+  it('says what access a denied write needs', async () => {
+    // Arrange
+    const { s3, store: mocked } = mockedStore();
+    s3.on(PutObjectCommand).rejects(s3Error('AccessDenied', 403));
+
+    // Act
+    const creating = mocked.createIfAbsent('reports/2026-Q3/kpis.json', '{}', 'application/json');
+
+    // Assert
+    await expect(creating).rejects.toMatchObject({
+      name: 'DataLocationError',
+      message: expect.stringContaining('need s3:ListBucket, s3:GetObject and, for reports/, s3:PutObject'),
+    });
+  });
+
   it.each([
-    ['AccessDenied', 403],
     ['OperationAborted', 409],
     ['InternalError', 500],
   ])('lets any other error through: %s (%i)', async (name, status) => {

@@ -135,9 +135,9 @@ describe('SesMailer', () => {
     expect(stored?.body.html).toContain(`src="data:image/png;base64,${BLUE_PNG.toString('base64')}"`);
     expect(stored?.body.html).toContain(`src="data:image/png;base64,${ORANGE_PNG.toString('base64')}"`);
     const images = stored?.attachments.filter((attachment) => attachment.contentType === 'image/png') ?? [];
-    expect(images.map((image) => [image.cid, image.filename, image.content])).toEqual([
-      ['revenue-trend@kpi-report', 'revenue-trend.png', BLUE_PNG.toString('base64')],
-      ['churn-trend@kpi-report', 'churn-trend.png', ORANGE_PNG.toString('base64')],
+    expect(images.map((image) => [image.cid, image.content])).toEqual([
+      ['revenue-trend@kpi-report', BLUE_PNG.toString('base64')],
+      ['churn-trend@kpi-report', ORANGE_PNG.toString('base64')],
     ]);
     const csv = stored?.attachments.find((attachment) => attachment.filename === 'kpis-2026-Q3.csv');
     expect(csv?.contentType).toBe('text/csv');

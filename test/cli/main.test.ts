@@ -87,6 +87,50 @@ describe('kpi-report run', () => {
     expect(await hashExports(data)).toEqual(before);
   });
 
+  it('states the period and the rows read in it before the KPI table', async () => {
+    // Arrange
+    const data = await createExports({ '2026-Q3': cleanSet('2026-08-01') });
+
+    // Act
+    const code = await main(['run', '--data', data, '--quarter', '2026-Q3', '--quiet'], {});
+
+    // Assert
+    expect(code).toBe(0);
+    const stdout = output.stdout();
+    const period = stdout.indexOf('Export set 2026-Q3: 2026-07-01 to 2026-09-30 (UTC; calendar quarters)');
+    expect(period).toBe(0);
+    expect(stdout).toContain('  clients: 2 rows, 0 rejected (0.00%); 2 active in the period\n');
+    expect(stdout).toContain(
+      '  interactions: 2 rows, 0 rejected (0.00%); 2 of 2 dated rows in the period (100.0%), dated 2026-08-01 to 2026-08-01\n',
+    );
+    expect(stdout.indexOf('Client Independence Rate')).toBeGreaterThan(period);
+  });
+
+  it('exits 2 for a quarter that has not ended, reading and writing nothing, and runs it with --allow-open-quarter', async () => {
+    // Arrange
+    const data = await createExports({ '2099-Q1': cleanSet('2099-02-01') });
+    const before = await hashExports(data);
+
+    // Act
+    const refused = await main(['run', '--data', data, '--quarter', '2099-Q1', '--quiet'], {});
+    const refusal = output.stderr();
+    const allowed = await main(
+      ['run', '--data', data, '--quarter', '2099-Q1', '--allow-open-quarter', '--quiet'],
+      {},
+    );
+
+    // Assert
+    expect(refused).toBe(2);
+    expect(refusal).toMatch(
+      /^2099-Q1 has not ended: it runs to 2099-03-31 \(UTC\) and today is \d{4}-\d{2}-\d{2} there/,
+    );
+    expect(refusal).toContain(
+      'pass --allow-open-quarter to compute it anyway\nNothing was read or written.\n',
+    );
+    expect(allowed).toBe(0);
+    expect(await hashExports(data)).toEqual(before);
+  });
+
   it('exits 1 naming the exports folder of the last completed quarter when no --quarter is given', async () => {
     // Arrange
     const data = await createDataRoot();
@@ -117,7 +161,7 @@ describe('kpi-report validate', () => {
     expect(await hashExports(data)).toEqual(before);
   });
 
-  it('exits 0 when a run would succeed', async () => {
+  it('exits 0 when a run would succeed, stating the period and the rows in it', async () => {
     // Arrange
     const data = await createExports({ '2026-Q3': cleanSet('2026-08-01') });
 
@@ -126,7 +170,40 @@ describe('kpi-report validate', () => {
 
     // Assert
     expect(code).toBe(0);
+    expect(output.stdout()).toMatch(
+      /^Export set 2026-Q3: 2026-07-01 to 2026-09-30 \(UTC; calendar quarters\)\n/,
+    );
+    expect(output.stdout()).toContain('2 of 2 dated rows in the period (100.0%)');
     expect(output.stdout()).toContain('OK: a run would succeed (reject limit 1% per dataset).');
+    expect(existsSync(path.join(data, 'reports'))).toBe(false);
+  });
+
+  it('exits 1 and says what a run would refuse for exports of another quarter and for an open quarter', async () => {
+    // Arrange
+    const data = await createExports({
+      '2025-Q3': cleanSet('2026-08-01'),
+      '2099-Q1': cleanSet('2099-02-01'),
+    });
+    const config = await writeConfigFile({ fiscalYearStartMonth: 4 });
+
+    // Act
+    const wrongQuarter = await main(['validate', '--data', data, '--quarter', '2025-Q3', '--quiet'], {});
+    const wrongText = output.stdout();
+    const open = await main(
+      ['validate', '--data', data, '--quarter', '2099-Q1', '--config', config, '--quiet'],
+      {},
+    );
+
+    // Assert
+    expect(wrongQuarter).toBe(1);
+    expect(wrongText).toContain(
+      '  - interactions: only 0 of 2 dated rows (0.0%) fall in 2025-Q3 (2025-07-01 to 2025-09-30, UTC); they run from 2026-08-01 to 2026-08-01.',
+    );
+    expect(open).toBe(1);
+    expect(output.stdout()).toContain(
+      'Export set 2099-Q1: 2098-04-01 to 2098-06-30 (UTC; fiscal year 2099, which starts in April)',
+    );
+    expect(output.stdout()).toMatch(/ {2}- 2099-Q1 has not ended: it runs to 2098-06-30/);
     expect(existsSync(path.join(data, 'reports'))).toBe(false);
   });
 });
@@ -162,6 +239,27 @@ describe('kpi-report backfill', () => {
     // Assert
     expect(code).toBe(1);
     expect(output.stderr()).toContain(`No export sets found under ${data}/exports/`);
+  });
+
+  it('skips a quarter that has not ended and names look-alike folders, and exits 1', async () => {
+    // Arrange
+    const data = await createExports({
+      '2026-Q3': cleanSet('2026-08-01'),
+      '2099-Q1': cleanSet('2099-02-01'),
+      '2026-q2': cleanSet('2026-05-01'),
+    });
+
+    // Act
+    const code = await main(['backfill', '--data', data, '--quiet'], {});
+
+    // Assert
+    expect(code).toBe(1);
+    expect(output.stdout()).toContain(`2026-Q3: wrote ${data}/reports/2026-Q3/kpis.json`);
+    expect(output.stdout()).toMatch(/2099-Q1: skipped: 2099-Q1 has not ended/);
+    expect(output.stderr()).toContain(
+      'warning: exports/2026-q2/ looks like a quarter but is not named like one; rename it exports/2026-Q2/ to have it read',
+    );
+    expect(await filesUnder(data, 'reports')).toEqual(['2026-Q3/kpis.json', '2026-Q3/validation.json']);
   });
 
   it('goes on past a quarter that fails and exits 1', async () => {
@@ -257,6 +355,19 @@ describe('usage and configuration mistakes', () => {
     // Assert
     expect(code).toBe(2);
     expect(output.stderr() + output.stdout()).toContain('Usage: kpi-report <command> [options]');
+  });
+
+  it('exits 2 with the usage for an unknown command before looking at --data', async () => {
+    // Arrange: a data location that does not exist would be the other mistake to report.
+    const missing = path.join(await createDataRoot(), 'nowhere');
+
+    // Act
+    const code = await main(['publish', '--data', missing], {});
+
+    // Assert
+    expect(code).toBe(2);
+    expect(output.stderr()).toContain("unknown command 'publish'");
+    expect(output.stderr()).toContain('Usage: kpi-report <command> [options]');
   });
 
   it('prints the usage on stdout and exits 0 for --help', async () => {

@@ -61,6 +61,7 @@ describe('email settings', () => {
       recipients: [],
       send: false,
       riskDropPoints: 5,
+      viewOnline: false,
       ses: {},
     });
   });
@@ -88,6 +89,54 @@ describe('email settings', () => {
       }),
     ).toThrow(
       /email\.recipients\.0\.address: not an email address[\s\S]*email\.recipients: an address is listed twice/,
+    );
+  });
+});
+
+describe('targets', () => {
+  it('are none by default', () => {
+    expect(parseConfig({}).targets).toEqual({});
+  });
+
+  it('take the KPI’s own direction unless told: higher, but lower for Cost to Support', () => {
+    // Act
+    const config = parseConfig({
+      targets: {
+        customerRetentionRate: { value: 95 },
+        costToSupportPerClient: { value: 120 },
+        netPromoterScore: { value: 20, direction: 'higher' },
+      },
+    });
+
+    // Assert
+    expect(config.targets).toEqual({
+      customerRetentionRate: { value: 95, direction: 'higher' },
+      costToSupportPerClient: { value: 120, direction: 'lower' },
+      netPromoterScore: { value: 20, direction: 'higher' },
+    });
+  });
+
+  it('name the field and the range when a target cannot be reached or the KPI is unknown', () => {
+    expect(() =>
+      parseConfig({
+        targets: {
+          customerRetentionRate: { value: 140 },
+          netPromoterScore: { value: 10, direction: 'up' },
+          churnRate: { value: 5 },
+        },
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /targets\.customerRetentionRate\.value: the target is a percentage from 0 to 100/,
+        ),
+      }),
+    );
+    expect(() => parseConfig({ targets: { netPromoterScore: { value: 10, direction: 'up' } } })).toThrow(
+      /targets\.netPromoterScore\.direction: write "higher" or "lower"/,
+    );
+    expect(() => parseConfig({ targets: { churnRate: { value: 5 } } })).toThrow(
+      /targets: churnRate: not a KPI id; use one of clientIndependenceRate, /,
     );
   });
 });

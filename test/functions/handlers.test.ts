@@ -21,6 +21,7 @@ import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-s
 import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
 import { SnsOpsNotifier } from '../../src/adapters/sns/sns-notifier';
 import { type Config, parseConfig } from '../../src/core/config';
+import { KPI_IDS } from '../../src/core/kpi-ids';
 import type { ExportStore, RunRequest } from '../../src/core/ports';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
@@ -157,6 +158,44 @@ describe('the report function', () => {
     expect(await store.readText('reports/2026-Q3/status.json')).toBe(statusBefore);
   });
 
+  it('records a run asked for a quarter that has not ended as failed, saying why, and sends nothing', async () => {
+    const { store } = await dataRoot();
+    const event = { source: 'api', runId: 'run-open', quarter: '2026-Q4' };
+
+    const outcome = runHandler(store)(event);
+
+    await expect(outcome).rejects.toThrow('2026-Q4 has not ended');
+    expect(JSON.parse((await store.readText('reports/2026-Q4/status.json')) ?? '{}')).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^2026-Q4 has not ended: it runs to 2026-12-31 \(UTC\)/),
+    });
+    expect(await store.readText('reports/2026-Q4/kpis.json')).toBeUndefined();
+    expect(await ses.messages()).toEqual([]);
+  });
+
+  it('records a run over another quarter’s exports as failed, naming the dates found', async () => {
+    const { store, prefix } = await dataRoot({ files: [] });
+    for (const name of await readdir(FIXTURE)) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: `${prefix}/exports/2025-Q3/${name}`,
+          Body: await readFile(path.join(FIXTURE, name)),
+        }),
+      );
+    }
+
+    const outcome = runHandler(store)({ source: 'api', runId: 'run-wrong', quarter: '2025-Q3' });
+
+    await expect(outcome).rejects.toThrow('cannot be reported on');
+    expect(JSON.parse((await store.readText('reports/2025-Q3/status.json')) ?? '{}')).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('interactions: only 0 of 16 dated rows (0.0%) fall in 2025-Q3'),
+    });
+    expect(await store.readText('reports/2025-Q3/kpis.json')).toBeUndefined();
+    expect(await ses.messages()).toEqual([]);
+  });
+
   it('rejects an event it does not understand, naming the field', async () => {
     const { store } = await dataRoot({ files: [] });
 
@@ -203,7 +242,7 @@ describe('the reports API', () => {
       now: () => NOW,
       newRunId: () => 'run-42',
     });
-    return { handler, started };
+    return { handler, started, store };
   }
 
   it('answers 400 naming the field for a bad body', async () => {
@@ -257,6 +296,27 @@ describe('the reports API', () => {
     const page = await fetch(body.reportUrl);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Smith &amp; Jones');
+  });
+
+  it('links a report.html that shows its charts without any other file being signed', async () => {
+    // Arrange: a published 2026-Q2 gives 2026-Q3 a trend, so the report has charts.
+    const { handler, started, store } = await api();
+    const prior = Object.fromEntries(KPI_IDS.map((id) => [id, { value: 50 }]));
+    await store.write(
+      'reports/2026-Q2/kpis.json',
+      JSON.stringify({ schemaVersion: 1, quarter: '2026-Q2', kpis: prior, segments: {} }),
+      'application/json',
+    );
+
+    // Act
+    await handler(apiEvent('POST', '/reports', { body: JSON.stringify({ quarter: '2026-Q3' }) }));
+    await Promise.all(started);
+    const status = await handler(apiEvent('GET', '/reports/{quarter}', { quarter: '2026-Q3' }));
+    const page = await (await fetch(JSON.parse(status.body).reportUrl)).text();
+
+    // Assert
+    expect(page.match(/src="data:image\/png;base64,/g)).toHaveLength(7);
+    expect(page).not.toMatch(/src="(?!data:)/);
   });
 
   it('answers 400 for a malformed quarter and 404 for a quarter never run', async () => {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,14 +95,23 @@ async function listFiles(directory: string, relative = ''): Promise<string[]> {
 }
 
 /**
- * SHA-256 of every file under `<root>/exports/`, keyed by its path there. Equal before
- * and after a run proves the run modified, moved, added and deleted nothing there.
+ * SHA-256 of every file under `<root>/exports/` (of a link, its target), keyed by its path
+ * there. Equal before and after a run proves the run modified, moved, added and deleted
+ * nothing there.
  */
-export async function hashExports(root: string): Promise<Record<string, string>> {
-  const exportsDir = path.join(root, 'exports');
+export function hashExports(root: string): Promise<Record<string, string>> {
+  return hashFiles(path.join(root, 'exports'));
+}
+
+/** SHA-256 of every file under `directory`, keyed by its `/`-separated path there. */
+export async function hashFiles(directory: string): Promise<Record<string, string>> {
   const hashes: Record<string, string> = {};
-  for (const file of await listFiles(exportsDir)) {
-    const bytes = await readFile(path.join(exportsDir, ...file.split('/')));
+  for (const file of await listFiles(directory)) {
+    const location = path.join(directory, ...file.split('/'));
+    // A link is hashed as where it points (it may point nowhere, or at itself).
+    const bytes = (await lstat(location)).isSymbolicLink()
+      ? `link to ${await readlink(location)}`
+      : await readFile(location);
     hashes[file] = createHash('sha256').update(bytes).digest('hex');
   }
   return hashes;

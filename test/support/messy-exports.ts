@@ -1,12 +1,16 @@
 /**
  * fast-check arbitraries for messy export sets: repeated and unknown ids, every date and
- * date-time shape (and broken ones), odd channel spellings, spaces to trim, non-ASCII,
- * quoted fields holding commas, quotes and line breaks, malformed quoting, BOMs, blank
- * lines, CRLF, LF and lone CR line endings, and datasets split into (gzipped) parts.
+ * date-time shape (and broken ones), odd channel spellings, Object's member names
+ * (`constructor`, `__proto__`) as ids, channels and segments, numbers of 400 digits,
+ * spaces to trim, non-ASCII, quoted fields holding commas, quotes and line breaks,
+ * malformed quoting, BOMs, blank lines, CRLF, LF and lone CR line endings, and datasets
+ * split into (gzipped) parts.
  */
 import fc from 'fast-check';
 
-const clientIds = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', ' C7', 'Cé', 'C"9', 'C,10', 'X404'];
+const clientIds = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', ' C7', 'Cé', 'C"9', 'C,10', 'X404', 'constructor'];
+/** 400 digits: digits, but no finite number. */
+const HUGE = `1${'0'.repeat(399)}`;
 const padded = (value: fc.Arbitrary<string>) =>
   fc
     .tuple(fc.constantFrom('', '', '', ' ', '\t'), value, fc.constantFrom('', '', '', ' '))
@@ -67,7 +71,16 @@ export const messyExportSet: fc.Arbitrary<MessyExportSet> = fc
         padded(fc.constantFrom(...clientIds)),
         padded(date),
         fc.oneof(fc.constant(''), date),
-        fc.constantFrom('Platform', 'Analytics', '', ' Platform', 'Plätform', 'A,B'),
+        fc.constantFrom(
+          'Platform',
+          'Analytics',
+          '',
+          ' Platform',
+          'Plätform',
+          'A,B',
+          '__proto__',
+          'constructor',
+        ),
         fc.constantFrom('SMB', 'Enterprise', ''),
       ]),
       { minLength: 1, maxLength: 12 },
@@ -87,6 +100,9 @@ export const messyExportSet: fc.Arbitrary<MessyExportSet> = fc
             'phone',
             'email',
             '',
+            'constructor',
+            '__proto__',
+            'toString',
           ),
         ),
       ]),
@@ -108,16 +124,42 @@ export const messyExportSet: fc.Arbitrary<MessyExportSet> = fc
         eventTime,
         padded(fc.constantFrom('cess', 'nps', 'NPS', 'Cess', 'csat')),
         padded(
-          fc.constantFrom('0', '7', '10', '9', '6', '55', '100', '7.5', '-1', '101', '011', '+5', 'x', ''),
+          fc.constantFrom(
+            '0',
+            '7',
+            '10',
+            '9',
+            '6',
+            '55',
+            '100',
+            '7.5',
+            '-1',
+            '101',
+            '011',
+            '+5',
+            'x',
+            '',
+            HUGE,
+          ),
         ),
-        fc.constantFrom('', '', '10', '5', '0', '200'),
+        fc.constantFrom('', '', '10', '5', '0', '200', HUGE),
       ]),
       { maxLength: 15 },
     ),
     costs: fc.array(
       row([
         date,
-        fc.constantFrom('10', '1234.56', '-5.5', '.25', '1e3', '', '0.1234567891'),
+        fc.constantFrom(
+          '10',
+          '1234.56',
+          '-5.5',
+          '.25',
+          '1e3',
+          '',
+          '0.1234567891',
+          HUGE,
+          '-999999999999999.999',
+        ),
         fc.constantFrom('', 'C1', 'C3', 'X404'),
       ]),
       { maxLength: 8 },
@@ -144,7 +186,14 @@ export const messyExportSet: fc.Arbitrary<MessyExportSet> = fc
         lines.push(order.map((i) => cell(cells[i] ?? '')).join(','));
         if (layout.blankLines && index % 3 === 1) lines.push('');
       });
-      if (layout.brokenRow) lines.push('I9,C1,2026-08-01,"assisted"x', 'I10,"C1');
+      // Malformed rows: text after a closing quote, and a stray quote that swallows the next line.
+      if (layout.brokenRow) {
+        lines.push(
+          'I9,C1,2026-08-01,"assisted"x',
+          '"I10,C1,2026-08-01,assisted',
+          'I11,C1,2026-08-01,assisted"z',
+        );
+      }
       const body = lines.join(layout.lineEnding) + (layout.finalNewline ? layout.lineEnding : '');
       return (layout.bom ? '\uFEFF' : '') + body;
     };

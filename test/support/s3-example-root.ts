@@ -7,6 +7,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { LocalExportStore } from '../../src/adapters/local/local-export-store';
+import { parseConfig } from '../../src/core/config';
+import { parseQuarter, type Quarter } from '../../src/core/quarter';
+import { reportKeys } from '../../src/use-cases/report-keys';
+import { runQuarter } from '../../src/use-cases/run-quarter';
+import { cloneFixture } from './export-fixtures';
+import { publishAsPreviousQuarter } from './prior-quarter';
 import type { FrontRequest } from './s3-front';
 
 export const EXAMPLE_QUARTER = '2026-Q3';
@@ -14,12 +21,36 @@ const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/example/2026-Q3')
 
 let roots = 0;
 
+let previousQuarter: Promise<{ key: string; body: Uint8Array }> | undefined;
+
+/**
+ * The example's own snapshot published as 2026-Q2 (computed once per process), so that a
+ * run of 2026-Q3 has a trend: the email draws trend charts only from two quarters on.
+ */
+function previousQuarterSnapshot(): Promise<{ key: string; body: Uint8Array }> {
+  previousQuarter ??= (async () => {
+    const store = new LocalExportStore(await cloneFixture('example'));
+    const { snapshot } = await runQuarter({
+      store,
+      config: parseConfig({ rejectLimitPercent: 50 }),
+      quarter: parseQuarter(EXAMPLE_QUARTER) as Quarter,
+      now: new Date('2026-10-05T06:00:00.000Z'),
+    });
+    const label = await publishAsPreviousQuarter(store, snapshot);
+    const key = reportKeys.snapshot(label);
+    return { key, body: await readFile(path.join(store.location, key)) };
+  })();
+  return previousQuarter;
+}
+
 /** The data root's prefix as keys start with it: `''` for the bucket root, else `prefix/`. */
 const rootPath = (prefix: string) => (prefix === '' ? '' : `${prefix}/`);
 
 /**
- * Uploads the example under `<prefix>/exports/2026-Q3/` and returns the prefix: `prefix`
- * if given (`''` for the bucket root), else a new one. `parts` splits interactions into
+ * Uploads the example under `<prefix>/exports/2026-Q3/`, and its snapshot as the previous
+ * quarter's `reports/2026-Q2/kpis.json` (so that the report has a trend to chart), and
+ * returns the prefix: `prefix` if given (`''` for the bucket root), else a new one. `parts`
+ * splits interactions into
  * `interactions/part-001.csv` and `part-002.csv.gz` (each with the header), as the
  * distributed mode wants them.
  */
@@ -37,6 +68,8 @@ export async function putExampleRoot(
   const exports = `${rootPath(prefix)}exports/${EXAMPLE_QUARTER}`;
   const put = (key: string, body: string | Uint8Array) =>
     client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  const previous = await previousQuarterSnapshot();
+  await put(`${rootPath(prefix)}${previous.key}`, previous.body);
   for (const name of await readdir(FIXTURE)) {
     if (options.leaveOut?.includes(name)) continue;
     const body = await readFile(path.join(FIXTURE, name));

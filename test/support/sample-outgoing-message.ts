@@ -36,13 +36,11 @@ export function sampleOutgoingMessage(overrides: Partial<OutgoingMessage> = {}):
     inlineImages: [
       {
         cid: 'revenue-trend@kpi-report',
-        filename: 'revenue-trend.png',
         contentType: 'image/png',
         content: new Uint8Array(BLUE_PNG),
       },
       {
         cid: 'churn-trend@kpi-report',
-        filename: 'churn-trend.png',
         contentType: 'image/png',
         content: new Uint8Array(ORANGE_PNG),
       },

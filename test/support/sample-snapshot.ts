@@ -17,6 +17,11 @@ export interface SampleKpi {
   readonly denominator?: number;
   readonly lowSample?: boolean;
   readonly shareOfCatalog?: number | null;
+  /** The 95% interval; omitted for a KPI as older snapshots wrote it (none, no noise flags). */
+  readonly interval?: readonly [number, number] | null;
+  /** Whether the quarter-over-quarter change is outside the noise. */
+  readonly qoqNoise?: boolean | null;
+  readonly yoyNoise?: boolean | null;
 }
 
 /** Quarters in the sample trends; 2026-Q1 is missing on purpose (no data that quarter). */
@@ -52,10 +57,15 @@ export function sampleKpi(
     denominator: kpi.denominator ?? 100,
     band: bandOf(id, bandValue, BANDS),
     lowSample: kpi.lowSample ?? false,
+    ...(kpi.interval !== undefined && {
+      interval: kpi.interval === null ? null : { low: kpi.interval[0], high: kpi.interval[1] },
+    }),
     previous,
     deltaQoQ: difference(previous),
+    ...(kpi.qoqNoise !== undefined && { deltaQoQOutsideNoise: kpi.qoqNoise }),
     yearAgo,
     deltaYoY: difference(yearAgo),
+    ...(kpi.yoyNoise !== undefined && { deltaYoYOutsideNoise: kpi.yoyNoise }),
     ...(id === 'costToSupportPerClient' && {
       deltaQoQPercent: relative(value, previous),
       deltaYoYPercent: relative(value, yearAgo),
@@ -65,9 +75,13 @@ export function sampleKpi(
   };
 }
 
-/** The company figures: see the comments for what each one exercises. */
+/**
+ * The company figures: see the comments for what each one exercises. Intervals are
+ * chosen by hand, and with them whether each change is outside the noise (the MOVER rule:
+ * larger than the two quarters' half-widths combined, each taken as this quarter's).
+ */
 export const SAMPLE_COMPANY: Record<KpiId, SampleKpi> = {
-  // weak (< 60), low sample (20 < 30), up 4.9 pp
+  // weak (< 60), low sample (20 < 30), up 4.9 pp within its wide noise
   clientIndependenceRate: {
     value: 55,
     previous: 50.1,
@@ -75,10 +89,22 @@ export const SAMPLE_COMPANY: Record<KpiId, SampleKpi> = {
     numerator: 11,
     denominator: 20,
     lowSample: true,
+    interval: [34.2, 74.2],
+    qoqNoise: false,
+    yoyNoise: false,
   },
-  // strong, +2.4 pp on the quarter, +11.5 pp on the year
-  selfServiceAdoptionRate: { value: 72.5, previous: 70.1, yearAgo: 61, numerator: 290, denominator: 400 },
-  // moderate on 62.5% of the catalog; down 0.10 (−3.85%); n/a a year ago
+  // strong, +2.4 pp on the quarter (within ±6.2) and +11.5 pp on the year (outside it)
+  selfServiceAdoptionRate: {
+    value: 72.5,
+    previous: 70.1,
+    yearAgo: 61,
+    numerator: 290,
+    denominator: 400,
+    interval: [67.9, 76.6],
+    qoqNoise: false,
+    yoyNoise: true,
+  },
+  // moderate on 62.5% of the catalog; down 0.10 (−3.85%) within ±0.14; n/a a year ago
   relationshipDepth: {
     value: 2.5,
     previous: 2.6,
@@ -86,15 +112,54 @@ export const SAMPLE_COMPANY: Record<KpiId, SampleKpi> = {
     numerator: 1000,
     denominator: 400,
     shareOfCatalog: 62.5,
+    interval: [2.4, 2.6],
+    qoqNoise: false,
+    yoyNoise: null,
   },
-  // weak (< 70) and fell 8 pp: two reasons
-  empowermentSatisfactionScore: { value: 68, previous: 76, yearAgo: 66, numerator: 27200, denominator: 400 },
-  // weak (< 0); fell exactly 5 points, which is not more than the default 5
-  netPromoterScore: { value: -10, previous: -5, yearAgo: 0, numerator: -40, denominator: 400 },
+  // weak (< 70) and fell 8 pp, outside ±2.8: two reasons, and the clearest move
+  empowermentSatisfactionScore: {
+    value: 68,
+    previous: 76,
+    yearAgo: 66,
+    numerator: 27200,
+    denominator: 400,
+    interval: [66, 70],
+    qoqNoise: true,
+    yoyNoise: false,
+  },
+  // weak (< 0); fell exactly 5 points, within ±13.6 (and not more than the default 5)
+  netPromoterScore: {
+    value: -10,
+    previous: -5,
+    yearAgo: 0,
+    numerator: -40,
+    denominator: 400,
+    interval: [-19.6, -0.4],
+    qoqNoise: false,
+    yoyNoise: false,
+  },
   // −0.04 pp shows as −0.0: unchanged
-  customerRetentionRate: { value: 92, previous: 92.04, yearAgo: 90, numerator: 368, denominator: 400 },
-  // rose $1.20 (+3.0%): worse; fell $8.80 (−17.6%) on the year: better
-  costToSupportPerClient: { value: 41.2, previous: 40, yearAgo: 50, numerator: 16480, denominator: 400 },
+  customerRetentionRate: {
+    value: 92,
+    previous: 92.04,
+    yearAgo: 90,
+    numerator: 368,
+    denominator: 400,
+    interval: [89, 94.2],
+    qoqNoise: false,
+    yoyNoise: false,
+  },
+  // rose $1.20 (+3.0%) within ±$4.5; fell $8.80 (−17.6%) on the year: better
+  costToSupportPerClient: {
+    value: 41.2,
+    previous: 40,
+    yearAgo: 50,
+    numerator: 16480,
+    denominator: 400,
+    interval: [38, 44.4],
+    qoqNoise: false,
+    yoyNoise: true,
+  },
 };
 
 function results(kpis: Record<KpiId, SampleKpi>, quarters?: readonly string[]): KpiResults {
@@ -108,7 +173,15 @@ function scaled(factor: number, lowSample = false): Record<KpiId, SampleKpi> {
   return Object.fromEntries(
     Object.entries(SAMPLE_COMPANY).map(([id, kpi]) => [
       id,
-      { ...kpi, value: kpi.value === null ? null : kpi.value * factor, lowSample },
+      {
+        ...kpi,
+        value: kpi.value === null ? null : kpi.value * factor,
+        interval:
+          kpi.interval === undefined || kpi.interval === null
+            ? kpi.interval
+            : [kpi.interval[0] * factor, kpi.interval[1] * factor],
+        lowSample,
+      },
     ]),
   ) as Record<KpiId, SampleKpi>;
 }
@@ -116,7 +189,7 @@ function scaled(factor: number, lowSample = false): Record<KpiId, SampleKpi> {
 export const HOSTILE_SEGMENT = '<script>alert(1)</script>';
 
 export function sampleSnapshot(
-  options: { companyName?: string; quarters?: readonly string[] } = {},
+  options: { companyName?: string; quarters?: readonly string[]; targets?: Snapshot['targets'] } = {},
 ): Snapshot {
   const quality = (file: string, extra: { versionId?: string } = {}) => ({
     present: true,
@@ -139,6 +212,7 @@ export function sampleSnapshot(
       fiscalYearStartMonth: 1,
     },
     catalogSize: 4,
+    ...(options.targets !== undefined && { targets: options.targets }),
     kpis: results(SAMPLE_COMPANY, options.quarters),
     segments: {
       region: {
@@ -156,7 +230,7 @@ export function sampleSnapshot(
       interactions: quality('interactions.csv'),
       services: quality('services.csv'),
       surveys: quality('surveys.csv'),
-      support_costs: { present: false, rows: 0, rejected: 0, examples: [], files: [] },
+      support_costs: quality('support_costs.csv'),
     },
     warnings: ['a sample warning'],
   };

@@ -256,6 +256,36 @@ describe('a bad row', () => {
       ['I3', 'B', '2026-07-12'],
       'the row has 3 fields but the header has 4',
     ],
+    [
+      'an amount of 400 digits',
+      'support_costs',
+      ['2026-08-01', '9'.repeat(400), 'B', ''],
+      'is out of range: a support cost must be below 1,000,000,000,000,000 (either sign)',
+    ],
+    [
+      'a cess score and scale_max of 400 digits',
+      'surveys',
+      ['R3', 'B', '2026-08-01', 'cess', `1${'0'.repeat(399)}`, `1${'0'.repeat(399)}`],
+      'is too large to be a number',
+    ],
+    [
+      'the channel constructor',
+      'interactions',
+      ['I3', 'B', '2026-07-12', 'constructor'],
+      "channel 'constructor' is not one of assisted, self_service",
+    ],
+    [
+      'the channel __proto__',
+      'interactions',
+      ['I3', 'B', '2026-07-12', '__proto__'],
+      "channel '__proto__' is not one of assisted, self_service",
+    ],
+    [
+      'the channel toString',
+      'interactions',
+      ['I3', 'B', '2026-07-12', 'toString'],
+      "channel 'toString' is not one of assisted, self_service",
+    ],
   ])(
     'is rejected for %s, with its line and reason, and counts toward nothing',
     async (_case, dataset, row, reason) => {
@@ -348,6 +378,80 @@ describe('a bad row', () => {
       expect(await hashExports(root)).toEqual(before);
     },
   );
+});
+
+describe('text echoed from the data', () => {
+  it('is cut to an excerpt in the reasons of validation.json and kpis.json', async () => {
+    // Arrange: a 100,000-character channel.
+    const root = await createExports({
+      '2026-Q3': baseSet('interactions', [['I3', 'B', '2026-07-12', 'x'.repeat(100_000)]]),
+    });
+
+    // Act
+    const { snapshot } = await run(root, LENIENT);
+
+    // Assert
+    const reason = `channel '${'x'.repeat(80)}… (100000 characters)' is not one of assisted, self_service; map other labels in the configuration's channelLabels`;
+    expect(snapshot.dataQuality.interactions.examples).toEqual([
+      { file: 'interactions.csv', line: 4, reason },
+    ]);
+    const validation = (await readReport(root, '2026-Q3', 'validation.json')) as Snapshot;
+    expect(validation.dataQuality.interactions.examples[0]?.reason).toBe(reason);
+  });
+
+  it('is cut to an excerpt in a header problem', async () => {
+    // Arrange: a header that is one 100,000-character name.
+    const root = await createExports({
+      '2026-Q3': { ...baseSet(), 'surveys.csv': `${'h'.repeat(100_000)}\n` },
+    });
+
+    // Act
+    const outcome = run(root);
+
+    // Assert
+    await expect(outcome).rejects.toThrow(`(found: ${'h'.repeat(80)}… (100000 characters))`);
+  });
+});
+
+describe('segment values from the data', () => {
+  it('keeps __proto__, constructor and toString as segments of their own, in kpis.json and in later trends', async () => {
+    // Arrange: three clients whose product names are Object's own member names.
+    const clients = [
+      HEADERS.clients,
+      ['A', '2020-01-01', '', '__proto__'],
+      ['B', '2020-01-01', '', 'constructor'],
+      ['C', '2020-01-01', '', 'toString'],
+    ];
+    const interactions = (day: string) => [
+      HEADERS.interactions,
+      ['I1', 'A', day, 'self_service'],
+      ['I2', 'B', day, 'assisted'],
+      ['I3', 'C', day, 'self_service'],
+    ];
+    const root = await createExports({
+      '2026-Q2': { 'clients.csv': clients, 'interactions.csv': interactions('2026-05-10') },
+      '2026-Q3': { 'clients.csv': clients, 'interactions.csv': interactions('2026-08-10') },
+    });
+    const store = new LocalExportStore(root);
+    await runQuarter({
+      store,
+      config: parseConfig({}),
+      quarter: parseQuarter('2026-Q2') as Quarter,
+      now: NOW,
+    });
+
+    // Act
+    const { snapshot } = await run(root);
+
+    // Assert
+    const product = (await readReport(root, '2026-Q3', 'kpis.json')) as Snapshot;
+    expect(Object.keys(product.segments.product ?? {})).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.keys(snapshot.segments.product ?? {})).toEqual(['__proto__', 'constructor', 'toString']);
+    const adoption = (value: string) => snapshot.segments.product?.[value]?.selfServiceAdoptionRate;
+    expect(adoption('__proto__')).toMatchObject({ value: 100, previous: 100 });
+    expect(adoption('constructor')).toMatchObject({ value: 0, previous: 0 });
+    expect(adoption('toString')).toMatchObject({ value: 100, previous: 100 });
+  });
 });
 
 describe('an export set that cannot be reported on', () => {

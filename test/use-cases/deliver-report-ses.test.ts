@@ -17,6 +17,7 @@ import { deliverReport } from '../../src/use-cases/deliver-report';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { runQuarter } from '../../src/use-cases/run-quarter';
 import { cloneFixture, readReport, removeDataRoots } from '../support/export-fixtures';
+import { publishAsPreviousQuarter } from '../support/prior-quarter';
 import { type RunningSesLocal, startSesLocalRejecting } from '../support/ses-local';
 
 const QUARTER = parseQuarter('2026-Q3') as Quarter;
@@ -77,6 +78,11 @@ afterEach(async () => {
 async function computedExample(): Promise<{ root: string; store: LocalExportStore; snapshot: Snapshot }> {
   const root = await cloneFixture('example');
   const store = new LocalExportStore(root);
+  // A previous quarter, so that the messages have trend charts to inline.
+  await publishAsPreviousQuarter(
+    store,
+    (await runQuarter({ store, config: CONFIG, quarter: QUARTER, now: NOW })).snapshot,
+  );
   const { snapshot } = await runQuarter({ store, config: CONFIG, quarter: QUARTER, now: NOW });
   return { root, store, snapshot };
 }
@@ -133,7 +139,7 @@ describe('sending the report through SES', () => {
       'emea@example.com',
     ]);
     const emea = mails.find((mail) => mail.destination.to.includes('emea@example.com'));
-    expect(emea?.subject).toMatch(/^Smith & Jones client KPIs, 2026-Q3 \(Region: EMEA\)/);
+    expect(emea?.subject).toBe('KPIs steady within noise · Smith & Jones 2026-Q3');
     expect(emea?.attachments.filter((part) => part.contentType === 'image/png' && part.cid)).toHaveLength(7);
     expect(emea?.attachments.some((part) => part.filename === 'kpis-2026-Q3.csv')).toBe(true);
     expect(await readReport(root, '2026-Q3', 'deliveries/ceo@example.com.json')).toMatchObject({

@@ -11,6 +11,7 @@ import { loadTemplateFiles } from '../../src/adapters/local/template-folder';
 import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
 import { type Config, parseConfig } from '../../src/core/config';
 import { compileEmailTemplates, type EmailTemplates } from '../../src/core/email/email-templates';
+import { HTML_BUDGET_BYTES } from '../../src/core/email/message-budget';
 import { KPI_DEFINITIONS, KPI_IDS } from '../../src/core/kpi-ids';
 import type { ChartRasterizer } from '../../src/core/ports';
 import { parseQuarter, type Quarter } from '../../src/core/quarter';
@@ -18,6 +19,7 @@ import { formatKpiValue } from '../../src/core/report/format-values';
 import { deliverReport } from '../../src/use-cases/deliver-report';
 import { runQuarter } from '../../src/use-cases/run-quarter';
 import { cloneFixture, hashExports, removeDataRoots } from '../support/export-fixtures';
+import { publishAsPreviousQuarter } from '../support/prior-quarter';
 import { readEml } from '../support/read-eml';
 
 const HOSTILE = '<script>alert(1)</script>';
@@ -45,14 +47,19 @@ afterEach(async () => {
   await removeDataRoots();
 });
 
-/** The example, with APAC renamed to a script tag, computed and delivered to the outbox. */
-async function deliverExample() {
+/**
+ * The example, with APAC renamed to a script tag, computed and delivered to the outbox;
+ * with `history`, its figures are published as 2026-Q2's first, so that it has a trend.
+ */
+async function deliverExample(options: { history?: boolean } = {}) {
   const root = await cloneFixture('example');
   const clients = path.join(root, 'exports/2026-Q3/clients.csv');
   await writeFile(clients, (await readFile(clients, 'utf8')).replace('APAC', HOSTILE));
   const before = await hashExports(root);
   const store = new LocalExportStore(root);
-  const { snapshot } = await runQuarter({ store, config: CONFIG, quarter: QUARTER, now: NOW });
+  const run = () => runQuarter({ store, config: CONFIG, quarter: QUARTER, now: NOW });
+  if (options.history === true) await publishAsPreviousQuarter(store, (await run()).snapshot);
+  const { snapshot } = await run();
   const result = await deliverReport({
     store,
     config: CONFIG,
@@ -67,19 +74,14 @@ async function deliverExample() {
 }
 
 describe('delivering the worked example to the outbox', () => {
-  it('writes report.html, report.txt, the CSV, the charts and one .eml per recipient, and leaves exports alone', async () => {
-    const { root, before, result } = await deliverExample();
+  it('writes report.html, report.txt, the CSV and one .eml per recipient, and leaves exports alone', async () => {
+    const { root, before, result } = await deliverExample({ history: true });
 
     expect(result.outcomes.map((outcome) => [outcome.recipient, outcome.status, outcome.messageId])).toEqual([
       ['ceo@example.com', 'sent', 'reports/2026-Q3/report-ceo@example.com.eml'],
       ['emea@example.com', 'sent', 'reports/2026-Q3/report-emea@example.com.eml'],
     ]);
-    for (const name of [
-      'report.html',
-      'report.txt',
-      'kpis-2026-Q3.csv',
-      'charts/trend-1-netPromoterScore.png',
-    ]) {
+    for (const name of ['report.html', 'report.txt', 'kpis-2026-Q3.csv']) {
       expect((await readFile(path.join(root, 'reports/2026-Q3', name))).byteLength).toBeGreaterThan(0);
     }
     expect(await hashExports(root)).toEqual(before);
@@ -90,8 +92,8 @@ describe('delivering the worked example to the outbox', () => {
 
     const mail = await eml('report-ceo@example.com.eml');
 
-    expect(mail.to).toMatchObject({ text: 'ceo@example.com' });
-    expect(mail.subject).toMatch(/^Smith & Jones client KPIs, 2026-Q3: /);
+    expect(mail.to).toMatchObject({ value: [{ name: 'Alex', address: 'ceo@example.com' }] });
+    expect(mail.subject).toMatch(/^First quarter on record, .* · Smith & Jones 2026-Q3$/);
     expect(mail.text).toBeTruthy();
     expect(mail.html).toBeTruthy();
     for (const id of KPI_IDS) {
@@ -99,11 +101,22 @@ describe('delivering the worked example to the outbox', () => {
       expect(mail.text).toContain(`${KPI_DEFINITIONS[id].name}: ${shown}`);
       expect(mail.html).toContain(`${shown}`);
     }
-    expect(mail.text).toContain('There is no data for 2026-Q2');
+    expect(mail.text).toContain(
+      '2026-Q3 is the first quarter on record, so there are no changes to compare yet.',
+    );
+  });
+
+  it('has no trend section and no images in the first quarter on record', async () => {
+    const { eml } = await deliverExample();
+
+    const mail = await eml('report-ceo@example.com.eml');
+
+    expect(mail.attachments.filter((part) => part.contentType === 'image/png')).toEqual([]);
+    expect(mail.html).not.toContain('the last 1 quarters');
   });
 
   it('embeds every chart as an inline PNG referenced from the HTML by its Content-ID', async () => {
-    const { eml } = await deliverExample();
+    const { eml } = await deliverExample({ history: true });
 
     const mail = await eml('report-ceo@example.com.eml');
 
@@ -154,7 +167,8 @@ describe('delivering the worked example to the outbox', () => {
 
     const mail = await eml('report-emea@example.com.eml');
 
-    expect(mail.subject).toMatch(/^Smith & Jones client KPIs, 2026-Q3 \(Region: EMEA\): /);
+    expect(mail.subject).toMatch(/^First quarter on record, .* · Smith & Jones 2026-Q3$/);
+    expect(mail.text).toContain('2026-Q3 report: Region: EMEA');
     const emea = snapshot.segments.region?.EMEA;
     expect(mail.text).toContain(
       `Client Independence Rate: ${formatKpiValue('clientIndependenceRate', emea?.clientIndependenceRate.value ?? null, 'USD')}`,
@@ -165,9 +179,25 @@ describe('delivering the worked example to the outbox', () => {
     expect(rows.every((row) => row.startsWith('2026-Q3,segment,region,EMEA,'))).toBe(true);
   });
 
-  it('keeps the saved HTML well under Gmail’s clipping size', async () => {
-    const { result } = await deliverExample();
+  it('keeps each message’s HTML within its budget, and saves report.html with its charts inlined', async () => {
+    const { root, eml } = await deliverExample({ history: true });
 
-    expect(result.htmlBytes).toBeLessThan(100 * 1024);
+    const mail = await eml('report-ceo@example.com.eml');
+    const saved = await readFile(path.join(root, 'reports/2026-Q3/report.html'), 'utf8');
+
+    expect(Buffer.byteLength(String(mail.html))).toBeLessThan(HTML_BUDGET_BYTES);
+    expect(saved.match(/src="data:image\/png;base64,/g)).toHaveLength(7);
+    expect(saved).not.toMatch(/src="(?!data:)/);
+  });
+
+  it('gives every message Content-IDs of its own', async () => {
+    const { eml } = await deliverExample({ history: true });
+
+    const ceo = await eml('report-ceo@example.com.eml');
+    const emea = await eml('report-emea@example.com.eml');
+
+    const cids = [...ceo.attachments, ...emea.attachments].flatMap((part) => (part.cid ? [part.cid] : []));
+    expect(cids).toHaveLength(14);
+    expect(new Set(cids).size).toBe(14);
   });
 });

@@ -30,13 +30,22 @@ const SERVICES = ['client_id', 'service', 'started_on', 'ended_on'];
 const SURVEYS = ['response_id', 'client_id', 'submitted_at', 'survey', 'score', 'scale_max'];
 const COSTS = ['incurred_on', 'amount', 'client_id', 'category'];
 
+/**
+ * These sets hold a handful of rows, often mostly outside Q on purpose, so the share of
+ * rows in the period says nothing here: the plausibility guards have tests of their own.
+ */
 function run(root: string, config: Record<string, unknown> = {}, quarter = '2026-Q3') {
   return runQuarter({
     store: new LocalExportStore(root),
-    config: parseConfig(config),
+    config: parseConfig({ minRowsInPeriodPercent: 0, ...config }),
     quarter: parseQuarter(quarter) as Quarter,
     now: NOW,
   });
+}
+
+/** interactions.csv with one row long before Q: no KPI sees it, and the dataset is not empty. */
+function interactionsBeforeQ(client: string): string[][] {
+  return [INTERACTIONS, ['I-EARLY', client, '2020-01-15', 'assisted']];
 }
 
 afterEach(async () => {
@@ -66,7 +75,7 @@ describe('client populations at the quarter boundaries', () => {
     const root = await createExports({
       '2026-Q3': {
         'clients.csv': [CLIENTS, ['X', since, churned, 'P']],
-        'interactions.csv': [INTERACTIONS],
+        'interactions.csv': interactionsBeforeQ('X'),
       },
     });
 
@@ -106,7 +115,7 @@ describe('client populations at the quarter boundaries', () => {
           ['LOST', '2020-01-01', '2026-09-30', 'P'],
           ['KEPT', '2020-01-01', '2026-10-01', 'P'],
         ],
-        'interactions.csv': [INTERACTIONS],
+        'interactions.csv': interactionsBeforeQ('LOST'),
       },
     });
 
@@ -247,7 +256,7 @@ describe('the formulas', () => {
     const root = await createExports({
       '2026-Q3': {
         'clients.csv': [CLIENTS, ['A', '2020-01-01', '', 'P'], ['B', '2020-01-01', '', 'P']],
-        'interactions.csv': [INTERACTIONS],
+        'interactions.csv': interactionsBeforeQ('A'),
         'services.csv': [
           SERVICES,
           ['A', 'onboarding', '2026-01-01', ''],
@@ -298,7 +307,7 @@ describe('the formulas', () => {
     const root = await createExports({
       '2026-Q3': {
         'clients.csv': [CLIENTS, ['A', '2020-01-01', '', 'P']],
-        'interactions.csv': [INTERACTIONS],
+        'interactions.csv': interactionsBeforeQ('A'),
         'surveys.csv': [
           SURVEYS,
           ['R1', 'A', '2026-07-01', 'cess', '3', '4'], // 75
@@ -325,7 +334,7 @@ describe('the formulas', () => {
     const root = await createExports({
       '2026-Q3': {
         'clients.csv': [CLIENTS, ['A', '2020-01-01', '2025-01-01', 'P']],
-        'interactions.csv': [INTERACTIONS],
+        'interactions.csv': interactionsBeforeQ('A'),
         'services.csv': [SERVICES],
         'surveys.csv': [SURVEYS],
         'support_costs.csv': [COSTS],
@@ -354,7 +363,7 @@ describe('the formulas', () => {
     const root = await createExports({
       '2026-Q3': {
         'clients.csv': [CLIENTS, ['A', '2020-01-01', '', 'P']],
-        'interactions.csv': [INTERACTIONS],
+        'interactions.csv': interactionsBeforeQ('A'),
         'surveys.csv': [SURVEYS, ['R1', 'A', '2026-06-30', 'nps', '10', '']],
       },
     });
@@ -503,7 +512,7 @@ describe('the shape of the files', () => {
       '',
     ].join('\r\n');
     const root = await createExports({
-      '2026-Q3': { 'clients.csv': clients, 'interactions.csv': [INTERACTIONS] },
+      '2026-Q3': { 'clients.csv': clients, 'interactions.csv': interactionsBeforeQ('A') },
     });
 
     // Act

@@ -3,8 +3,9 @@
  * demos run against. Same key rules and ordering as the S3 adapter.
  */
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { DataLocationError } from '../../core/errors';
 import { type ExportStore, ObjectNotFoundError, type StoredObject } from '../../core/ports';
 import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
 
@@ -16,6 +17,29 @@ const MISSING_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
 
 function isMissing(error: unknown): boolean {
   return error instanceof Error && MISSING_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+}
+
+/** What a failed write of the data root means, in words an operator can act on. */
+function writeFailure(error: unknown, where: string): unknown {
+  const code = codeOf(error);
+  const reason: Record<string, string> = {
+    ENOTDIR: 'a file stands where a folder is needed; move it out of the way',
+    EEXIST: 'a file stands where a folder is needed; move it out of the way',
+    EISDIR: 'a folder stands where the file goes; move it out of the way',
+    EACCES: 'permission denied; make the folder writable, or use another --data',
+    EPERM: 'permission denied; make the folder writable, or use another --data',
+    EROFS: 'the file system is read-only; use another --data',
+    ENOSPC: 'the disk is full; free some space and run again',
+    EDQUOT: 'the disk quota is used up; free some space and run again',
+  };
+  const words = reason[code];
+  return words === undefined
+    ? error
+    : new DataLocationError(`cannot write ${where}: ${words}`, { cause: error });
 }
 
 /**
@@ -62,6 +86,8 @@ interface WalkEntry {
 export class LocalExportStore implements ExportStore {
   readonly location: string;
   readonly #root: string;
+  /** The root with its links resolved, once: links are followed only to files under it. */
+  #realRoot: Promise<string> | undefined;
 
   /** @param directory the data root, relative to the working directory or absolute. */
   constructor(directory: string) {
@@ -105,10 +131,10 @@ export class LocalExportStore implements ExportStore {
     assertObjectKey(key);
     let handle: Awaited<ReturnType<typeof open>>;
     try {
-      handle = await open(this.#pathOf(key), 'r');
+      handle = await open(await this.#readablePath(key), 'r');
     } catch (error) {
       if (isMissing(error)) throw new ObjectNotFoundError(key, { cause: error });
-      throw error;
+      throw this.#readFailure(error, key);
     }
     if (!(await handle.stat()).isFile()) {
       await handle.close();
@@ -120,63 +146,137 @@ export class LocalExportStore implements ExportStore {
   async readText(key: string): Promise<string | undefined> {
     assertObjectKey(key);
     try {
-      return await readFile(this.#pathOf(key), 'utf8');
+      return await readFile(await this.#readablePath(key), 'utf8');
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw error;
+      throw this.#readFailure(error, key);
     }
   }
 
   async write(key: string, body: string | Uint8Array, _contentType: string): Promise<void> {
     assertWritableKey(key);
     const target = this.#pathOf(key);
-    const temporary = await writeTemporaryBeside(target, body);
+    const temporary = await writeTemporaryBeside(target, body).catch((error: unknown) => {
+      throw writeFailure(error, `${this.location}/${key}`);
+    });
     try {
       await rename(temporary, target);
     } catch (error) {
       await rm(temporary, { force: true });
-      throw error;
+      throw writeFailure(error, `${this.location}/${key}`);
     }
   }
 
   async createIfAbsent(key: string, body: string | Uint8Array, _contentType: string): Promise<boolean> {
     assertWritableKey(key);
     const target = this.#pathOf(key);
-    const temporary = await writeTemporaryBeside(target, body);
+    const temporary = await writeTemporaryBeside(target, body).catch((error: unknown) => {
+      throw writeFailure(error, `${this.location}/${key}`);
+    });
     try {
       // link(2) never replaces an existing name: of concurrent callers exactly one succeeds.
       await link(temporary, target);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
+      throw writeFailure(error, `${this.location}/${key}`);
     } finally {
       await rm(temporary, { force: true });
     }
   }
 
-  /** Yields the files under `directoryKey` whose key starts with `prefix`, in key order. */
-  async *#walk(directoryKey: string, prefix: string): AsyncGenerator<StoredObject> {
-    let names: string[];
+  /**
+   * The path to open for `key`, refusing a link that leads outside the data root: a file
+   * there is not part of the exports, and its first line would end up in messages.
+   */
+  async #readablePath(key: string): Promise<string> {
+    const file = this.#pathOf(key);
+    let real: string;
     try {
-      names = await readdir(this.#pathOf(directoryKey));
+      real = await realpath(file);
+    } catch (error) {
+      if (isMissing(error)) return file; // opening it says it is missing
+      throw this.#readFailure(error, key);
+    }
+    const realRoot = await this.#resolvedRoot();
+    if (real !== file && !isWithin(realRoot, real)) {
+      throw new DataLocationError(
+        `${this.location}/${key} is a link to ${real}, outside the data root ${this.location}; links are followed only within it: copy the file into ${this.location}/${path.posix.dirname(key)}/ instead`,
+      );
+    }
+    return real;
+  }
+
+  #resolvedRoot(): Promise<string> {
+    this.#realRoot ??= realpath(this.#root).catch(() => this.#root);
+    return this.#realRoot;
+  }
+
+  /** A read that failed for a reason of the location, not of the file's content. */
+  #readFailure(error: unknown, key: string): unknown {
+    if (error instanceof DataLocationError) return error;
+    const code = codeOf(error);
+    if (code === 'ELOOP') {
+      return new DataLocationError(
+        `${this.location}/${key} is a symbolic link that leads back to itself (ELOOP); remove it or point it at a file`,
+        { cause: error },
+      );
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+      return new DataLocationError(
+        `cannot read ${this.location}/${key}: permission denied; make it readable`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return error;
+  }
+
+  /**
+   * Yields the files under `directoryKey` whose key starts with `prefix`, in key order.
+   * Links are followed within the data root only, and never into a folder being walked
+   * (`ancestors`: the real paths of the folders above), which would never end.
+   */
+  async *#walk(
+    directoryKey: string,
+    prefix: string,
+    ancestors: readonly string[] = [],
+  ): AsyncGenerator<StoredObject> {
+    let names: string[];
+    const directory = this.#pathOf(directoryKey);
+    try {
+      names = await readdir(directory);
     } catch (error) {
       if (isMissing(error)) return;
-      throw error;
+      throw this.#readFailure(error, directoryKey);
     }
+    const realDirectory = await realpath(directory).catch(() => directory);
+    const walked = [...ancestors, realDirectory];
     const entries: WalkEntry[] = [];
     for (const name of names) {
       const key = directoryKey === '' ? name : `${directoryKey}/${name}`;
-      const stats = await stat(this.#pathOf(key)).catch((error: unknown) => {
+      const skipMissing = (error: unknown) => {
         if (isMissing(error)) return undefined; // removed meanwhile, or a dangling link
-        throw error;
-      });
+        throw this.#readFailure(error, key);
+      };
+      const entry = await lstat(this.#pathOf(key)).catch(skipMissing);
+      const isLink = entry?.isSymbolicLink() === true;
+      const stats = isLink ? await stat(this.#pathOf(key)).catch(skipMissing) : entry;
       if (stats === undefined || !(stats.isFile() || stats.isDirectory())) continue;
       const isDirectory = stats.isDirectory();
       const within = isDirectory
         ? `${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)
         : key.startsWith(prefix);
       if (!within) continue;
+      if (isLink) {
+        const target = await this.#readablePath(key);
+        if (isDirectory && walked.some((folder) => isWithin(target, folder))) {
+          throw new DataLocationError(
+            `${this.location}/${key} is a link to ${target}, a folder that holds it, so the listing would never end; remove the link`,
+          );
+        }
+      }
       entries.push({
         key,
         file: isDirectory ? undefined : { size: stats.size, mtimeMs: stats.mtimeMs },
@@ -185,8 +285,26 @@ export class LocalExportStore implements ExportStore {
     }
     entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
     for (const { key, file } of entries) {
-      if (file === undefined) yield* this.#walk(key, prefix);
+      if (file === undefined) yield* this.#walk(key, prefix, walked);
       else yield { key, size: file.size, etag: `${file.size}-${file.mtimeMs}` };
+    }
+  }
+
+  /** Throws DataLocationError when the root is not a folder (a file, or nothing at all). */
+  async assertRoot(): Promise<void> {
+    const stats = await stat(this.#root).catch((error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw this.#readFailure(error, '');
+    });
+    if (stats === undefined) {
+      throw new DataLocationError(
+        `the data location ${this.location} does not exist; give the folder that holds exports/ (--data), or run 'npm run demo' to make one`,
+      );
+    }
+    if (!stats.isDirectory()) {
+      throw new DataLocationError(
+        `the data location ${this.location} is a file, not a folder; give the folder that holds exports/ (--data)`,
+      );
     }
   }
 
@@ -198,4 +316,13 @@ export class LocalExportStore implements ExportStore {
     }
     return resolved;
   }
+}
+
+/** Whether `candidate` is `folder` or a path inside it. */
+function isWithin(folder: string, candidate: string): boolean {
+  const relative = path.relative(folder, candidate);
+  return (
+    relative === '' ||
+    (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative))
+  );
 }

@@ -11,8 +11,15 @@ import {
   type S3ClientConfig,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { type ExportStore, ObjectNotFoundError, type StoredObject } from '../../core/ports';
+import {
+  type ExportStore,
+  type ListedVersion,
+  ObjectNotFoundError,
+  type StoredObject,
+} from '../../core/ports';
 import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
+import { DEFAULT_READ_ATTEMPTS, DEFAULT_READ_IDLE_TIMEOUT_MS, readResumably } from './resumable-read';
+import { s3LocationFailure } from './s3-failures';
 
 /** Options for `createS3Client`; everything omitted falls back to the SDK's default chains. */
 export interface S3ClientOptions {
@@ -34,6 +41,9 @@ export interface S3ClientOptions {
 export function createS3Client(options: S3ClientOptions = {}): S3Client {
   const { region, endpoint, credentials } = options;
   return new S3Client({
+    // Without them a connection that never answers waits forever: 10 s to connect, and
+    // a request whose socket is silent for 30 s fails (the SDK retries it).
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: DEFAULT_READ_IDLE_TIMEOUT_MS },
     ...(region !== undefined && { region }),
     ...(credentials !== undefined && { credentials }),
     ...(endpoint === undefined
@@ -92,16 +102,22 @@ function isLostConditionalCreate(error: unknown): boolean {
   );
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
-
 /** Where the store's objects live. */
 export interface S3ExportStoreOptions {
   readonly client: S3Client;
   readonly bucket: string;
   /** Root prefix without leading or trailing slash; `''` for the bucket root. */
   readonly prefix: string;
+  /**
+   * How long a read's body may send nothing before it is resumed on a new request.
+   * @default 30 s
+   */
+  readonly readIdleTimeoutMs?: number;
+  /**
+   * Bodies tried per read (the first, then resumptions with `Range`) before it fails.
+   * @default 4
+   */
+  readonly readAttempts?: number;
 }
 
 /**
@@ -122,10 +138,14 @@ export class S3ExportStore implements ExportStore {
   readonly #bucket: string;
   /** `''` or the root prefix followed by `/`. */
   readonly #root: string;
+  readonly #readIdleTimeoutMs: number;
+  readonly #readAttempts: number;
 
   constructor(options: S3ExportStoreOptions) {
     const prefix = options.prefix.replace(/^\/+|\/+$/g, '');
     this.#client = options.client;
+    this.#readIdleTimeoutMs = options.readIdleTimeoutMs ?? DEFAULT_READ_IDLE_TIMEOUT_MS;
+    this.#readAttempts = options.readAttempts ?? DEFAULT_READ_ATTEMPTS;
     this.#bucket = options.bucket;
     this.#root = prefix === '' ? '' : `${prefix}/`;
     this.location = prefix === '' ? `s3://${options.bucket}` : `s3://${options.bucket}/${prefix}`;
@@ -139,26 +159,38 @@ export class S3ExportStore implements ExportStore {
       { Bucket: this.#bucket, ...(fullPrefix !== '' && { Prefix: fullPrefix }) },
     );
     const objects: StoredObject[] = [];
-    for await (const page of pages) {
-      for (const object of page.Contents ?? []) {
-        const key = object.Key?.slice(this.#root.length);
-        if (key === undefined || key === '' || key.endsWith('/')) continue;
-        objects.push({ key, size: object.Size ?? 0, etag: object.ETag?.replaceAll('"', '') });
+    try {
+      for await (const page of pages) {
+        for (const object of page.Contents ?? []) {
+          const key = object.Key?.slice(this.#root.length);
+          if (key === undefined || key === '' || key.endsWith('/')) continue;
+          objects.push({ key, size: object.Size ?? 0, etag: object.ETag?.replaceAll('"', '') });
+        }
       }
+    } catch (error) {
+      throw s3LocationFailure(error, this.location);
     }
     // Directory buckets and some S3-compatible servers (s3rver) do not list in key order.
     objects.sort((a, b) => compareKeys(a.key, b.key));
     yield* objects;
   }
 
-  async *read(key: string): AsyncGenerator<Uint8Array> {
+  /**
+   * Streams the object to its end: a body that stalls, breaks or ends short of the listed
+   * size (or of its `ContentLength`) is resumed with `Range` (see `readResumably`).
+   */
+  async *read(key: string, listed?: ListedVersion): AsyncGenerator<Uint8Array> {
     assertObjectKey(key);
-    const body = await this.#get(key);
-    if (body === undefined) return; // no payload: an empty object
-    if (!isAsyncIterable(body))
-      throw new Error(`GetObject for '${key}' returned a body that is not a stream`);
-    // Breaking out early destroys the body stream, which releases the connection.
-    yield* body;
+    yield* readResumably({
+      client: this.#client,
+      bucket: this.#bucket,
+      key: this.#root + key,
+      displayKey: key,
+      listed,
+      idleTimeoutMs: this.#readIdleTimeoutMs,
+      attempts: this.#readAttempts,
+      get: (command) => this.#send(key, command),
+    });
   }
 
   async readText(key: string): Promise<string | undefined> {
@@ -189,29 +221,39 @@ export class S3ExportStore implements ExportStore {
   }
 
   async #put(key: string, body: string | Uint8Array, contentType: string, onlyIfAbsent: boolean) {
-    await this.#client.send(
-      new PutObjectCommand({
-        Bucket: this.#bucket,
-        Key: this.#root + key,
-        Body: body,
-        // Known up front; without it the SDK warns about "a Stream of unknown length" for ''.
-        ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
-        ContentType: contentType,
-        ...(onlyIfAbsent && { IfNoneMatch: '*' }),
-      }),
-    );
+    await this.#client
+      .send(
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: this.#root + key,
+          Body: body,
+          // Known up front; without it the SDK warns about "a Stream of unknown length" for ''.
+          ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+          ContentType: contentType,
+          ...(onlyIfAbsent && { IfNoneMatch: '*' }),
+        }),
+      )
+      .catch((error: unknown) => {
+        // A lost conditional create is the caller's answer, not a failure of the location.
+        throw isLostConditionalCreate(error) ? error : s3LocationFailure(error, this.location);
+      });
   }
 
   /** GetObject's body; rejects with `ObjectNotFoundError` when the key does not exist. */
   async #get(key: string) {
+    const output = await this.#send(
+      key,
+      new GetObjectCommand({ Bucket: this.#bucket, Key: this.#root + key }),
+    );
+    return output.Body;
+  }
+
+  async #send(key: string, command: GetObjectCommand) {
     try {
-      const output = await this.#client.send(
-        new GetObjectCommand({ Bucket: this.#bucket, Key: this.#root + key }),
-      );
-      return output.Body;
+      return await this.#client.send(command);
     } catch (error) {
       if (isMissingObject(error)) throw new ObjectNotFoundError(key, { cause: error });
-      throw error;
+      throw s3LocationFailure(error, this.location);
     }
   }
 }

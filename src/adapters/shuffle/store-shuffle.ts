@@ -28,7 +28,7 @@ import { decodeClaims, encodeClaims } from './claims-codec';
 
 const PLAN_FORMAT = 'kpi-report/shuffle-plan/1';
 const PIECES_FORMAT = 'kpi-report/part-pieces/1';
-const PART_FORMAT = 'kpi-report/mapped-part/1';
+const PART_FORMAT = 'kpi-report/mapped-part/2';
 const RANGE_FORMAT = 'kpi-report/resolved-range/1';
 
 const count = z.number().int().nonnegative();
@@ -71,6 +71,8 @@ const tallySchema = z.object({
   rejected: count,
   examples: z.array(z.object({ position: z.number().nonnegative(), reason: z.string() })),
   counts: countsSchema,
+  // Days as day numbers; ±Infinity while there is none (structured clone keeps them).
+  dated: z.object({ rows: count, inPeriod: count, first: z.number(), last: z.number() }).optional(),
 });
 
 const partSchema = z.object({

@@ -5,6 +5,8 @@
  * slot), so memory grows by bytes per row, not by strings.
  */
 import type { DatasetName } from '../datasets/contract';
+import { type DatedRows, mergeDatedRows } from '../datasets/dated-rows';
+import { repeatedIdReason } from '../datasets/reading-rules';
 import { U64Set } from '../fast/u64-set';
 import { QuarterActivity } from '../ingest/quarter-activity';
 import type { InteractionTally } from './interaction-tally';
@@ -24,6 +26,7 @@ export interface FoldedQuality {
   rows: number;
   rejected: number;
   examples: RejectionExample[];
+  dated?: DatedRows;
 }
 
 const ID_COLUMN: Partial<Record<DatasetName, string>> = {
@@ -69,6 +72,7 @@ export class AggregateFolder {
     const quality = this.qualityOf(partial.dataset);
     quality.rows += partial.rows;
     quality.rejected += partial.rejected;
+    if (partial.dated) addDated(quality, partial.dated);
     const examples = [...partial.examples];
     if (partial.claims) this.foldClaims(partial.dataset, partial.claims, quality, examples);
     if (partial.servicePairs) {
@@ -99,6 +103,7 @@ export class AggregateFolder {
     const quality = this.qualityOf('interactions');
     quality.rows += tally.rows;
     quality.rejected += tally.rejected;
+    if (tally.dated) addDated(quality, tally.dated);
     if (tally.examples.length > 0) quality.examples = firstExamples([...quality.examples, ...tally.examples]);
     const { client, selfService, assisted } = tally.counts;
     const { activity } = this;
@@ -147,7 +152,7 @@ export class AggregateFolder {
             const id = decoder.decode(claims.idBytes.subarray(claims.idStart[i], claims.idEnd[i]));
             examples.push({
               position: at,
-              reason: `${ID_COLUMN[dataset] ?? 'id'} '${id}' repeats an earlier row; the first is kept`,
+              reason: repeatedIdReason(ID_COLUMN[dataset] ?? 'id', id),
             });
           }
           continue;
@@ -208,4 +213,8 @@ export class AggregateFolder {
     }
     return quality;
   }
+}
+
+function addDated(quality: FoldedQuality, dated: DatedRows): void {
+  quality.dated = quality.dated ? mergeDatedRows(quality.dated, dated) : dated;
 }

@@ -6,6 +6,7 @@
  * in file order counts, since every in-quarter row is counted once by its part and taken
  * back once if it repeats an earlier id.
  */
+import type { DatedRows } from '../datasets/dated-rows';
 import { type Claims, IN_QUARTER, type RejectionExample, SELF_SERVICE } from './partial-aggregate';
 
 /** In-quarter interactions per client, by channel; only clients with a count other than 0 are listed. */
@@ -22,6 +23,11 @@ export interface InteractionTally {
   /** The first rejections by position, at most MAX_EXAMPLES. */
   readonly examples: readonly RejectionExample[];
   readonly counts: ClientCounts;
+  /**
+   * A part's dated rows against the quarter, counted before the repeat check as one pass
+   * counts them (a range step has none: repeats do not change them).
+   */
+  readonly dated?: DatedRows;
 }
 
 /** Adds every in-quarter claim of `claims` to the per-client counts, as if each kept its id. */

@@ -6,6 +6,7 @@
  * per range, across all parts (repeat-resolver.ts).
  */
 
+import { type DatedRows, mergeDatedRows } from '../datasets/dated-rows';
 import { hashRangeOf } from './hash-ranges';
 import {
   type ClientCounts,
@@ -47,6 +48,7 @@ export class PartShuffler {
   private rows = 0;
   private rejected = 0;
   private examples: RejectionExample[] = [];
+  private dated: DatedRows | undefined;
   private readonly selfService: Int32Array;
   private readonly assisted: Int32Array;
   /** The piece being filled, per range. */
@@ -71,6 +73,7 @@ export class PartShuffler {
     this.rows += partial.rows;
     this.rejected += partial.rejected;
     if (partial.examples.length > 0) this.examples = firstExamples([...this.examples, ...partial.examples]);
+    if (partial.dated) this.dated = this.dated ? mergeDatedRows(this.dated, partial.dated) : partial.dated;
     const { claims } = partial;
     if (!claims) return;
     countInQuarter(claims, this.selfService, this.assisted);
@@ -87,7 +90,13 @@ export class PartShuffler {
     }
     const counts: ClientCounts = listClientCounts(this.selfService, this.assisted, 1);
     return {
-      tally: { rows: this.rows, rejected: this.rejected, examples: this.examples, counts },
+      tally: {
+        rows: this.rows,
+        rejected: this.rejected,
+        examples: this.examples,
+        counts,
+        ...(this.dated && { dated: this.dated }),
+      },
       pieces: [...this.pieces],
       claims: [...this.claims],
     };

@@ -14,6 +14,7 @@
  * state. The distributed mode counts a part without keeping its claims (part-shuffler.ts).
  */
 import type { DatasetName } from '../datasets/contract';
+import type { DatedRows } from '../datasets/dated-rows';
 
 export const MAX_EXAMPLES = 10;
 
@@ -85,6 +86,8 @@ export interface PartialAggregate {
   claims?: Claims;
   servicePairs?: ServicePairs;
   costs?: Costs;
+  /** Event datasets: the dated rows that passed their own checks, against the quarter. */
+  dated?: DatedRows;
 }
 
 export function emptyPartial(dataset: DatasetName): PartialAggregate {

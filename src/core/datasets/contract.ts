@@ -8,6 +8,14 @@ export type DatasetName = (typeof DATASET_NAMES)[number];
 
 export const SEGMENT_COLUMNS = ['product', 'size', 'industry', 'region'] as const;
 
+/** The datasets of events, each row dated in the quarter or not (the plausibility guards read them). */
+export const DATED_DATASETS = [
+  'interactions',
+  'surveys',
+  'support_costs',
+] as const satisfies readonly DatasetName[];
+export type DatedDataset = (typeof DATED_DATASETS)[number];
+
 export interface DatasetContract {
   readonly name: DatasetName;
   /** A run fails without it. */
@@ -60,6 +68,11 @@ export const DATASETS: Record<DatasetName, DatasetContract> = {
     neededFor: 'Cost to Support',
   },
 };
+
+/** The datasets a run cannot do without. */
+export const REQUIRED_DATASETS: readonly DatasetName[] = DATASET_NAMES.filter(
+  (name) => DATASETS[name].required,
+);
 
 /** Normalises a header cell: names match case-insensitively after trimming. */
 export function normaliseColumnName(name: string): string {

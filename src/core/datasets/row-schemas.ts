@@ -7,7 +7,8 @@
 import * as z from 'zod';
 import type { Config } from '../config';
 import { type DayInZone, parseDate, parseEventDay } from '../dates';
-import { parseDecimalNanos } from './decimal';
+import { excerpt } from '../excerpt';
+import { NANOS_PER_UNIT, parseDecimalNanos } from './decimal';
 
 type RawRow = Record<string, string | undefined>;
 
@@ -23,7 +24,10 @@ const date = (column: string) =>
   required(column).transform((text, ctx) => {
     const day = parseDate(text);
     if (day === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${column} '${text}' is not a valid date; use YYYY-MM-DD` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${column} '${excerpt(text)}' is not a valid date; use YYYY-MM-DD`,
+      });
       return z.NEVER;
     }
     return day;
@@ -39,7 +43,7 @@ const optionalDate = (column: string) =>
       if (day === undefined) {
         ctx.addIssue({
           code: 'custom',
-          message: `${column} '${text}' is not a valid date; use YYYY-MM-DD or leave it empty`,
+          message: `${column} '${excerpt(text)}' is not a valid date; use YYYY-MM-DD or leave it empty`,
         });
         return z.NEVER;
       }
@@ -52,7 +56,7 @@ const eventDay = (column: string, toDay: DayInZone) =>
     if (day === undefined) {
       ctx.addIssue({
         code: 'custom',
-        message: `${column} '${text}' is not a valid date or date-time; use YYYY-MM-DD or ISO 8601 such as 2026-07-01T09:30:00Z`,
+        message: `${column} '${excerpt(text)}' is not a valid date or date-time; use YYYY-MM-DD or ISO 8601 such as 2026-07-01T09:30:00Z`,
       });
       return z.NEVER;
     }
@@ -66,12 +70,24 @@ const number = (column: string) =>
     if (!NUMBER.test(text)) {
       ctx.addIssue({
         code: 'custom',
-        message: `${column} '${text}' is not a number; use digits such as 4 or 7.5`,
+        message: `${column} '${excerpt(text)}' is not a number; use digits such as 4 or 7.5`,
       });
       return z.NEVER;
     }
-    return Number(text);
+    const value = Number(text);
+    // 400 digits are digits, but not a number the KPIs can use (they would read as Infinity).
+    if (!Number.isFinite(value)) {
+      ctx.addIssue({ code: 'custom', message: `${column} '${excerpt(text)}' is too large to be a number` });
+      return z.NEVER;
+    }
+    return value;
   });
+
+/**
+ * The largest support cost a row may carry, in absolute value (exclusive): far beyond any
+ * real cost, and small enough that any sum of such amounts stays a finite number.
+ */
+export const MAX_AMOUNT_NANOS = 10n ** 15n * NANOS_PER_UNIT;
 
 /** An optional end date (`churned_on`, `ended_on`) must come after its start date. */
 function endsAfterStart<Start extends string, End extends string>(start: Start, end: End) {
@@ -93,12 +109,13 @@ export type Channel = 'self_service' | 'assisted';
 export type SurveyKind = 'cess' | 'nps';
 
 export function createRowSchemas(config: Pick<Config, 'channelLabels'>, toDay: DayInZone) {
-  const channelLabels: Record<string, Channel> = {
-    ...config.channelLabels,
-    self_service: 'self_service',
-    assisted: 'assisted',
-  };
-  const accepted = Object.keys(channelLabels).sort().join(', ');
+  // A Map, not an object: a channel such as `constructor` or `__proto__` is text like any other.
+  const channelLabels = new Map<string, Channel>([
+    ...Object.entries(config.channelLabels),
+    ['self_service', 'self_service'],
+    ['assisted', 'assisted'],
+  ]);
+  const accepted = [...channelLabels.keys()].sort().join(', ');
 
   const clients = z
     .object({
@@ -113,11 +130,11 @@ export function createRowSchemas(config: Pick<Config, 'channelLabels'>, toDay: D
     client_id: required('client_id'),
     occurred_at: eventDay('occurred_at', toDay),
     channel: required('channel').transform((text, ctx): Channel => {
-      const channel = channelLabels[text.toLowerCase()];
+      const channel = channelLabels.get(text.toLowerCase());
       if (channel === undefined) {
         ctx.addIssue({
           code: 'custom',
-          message: `channel '${text}' is not one of ${accepted}; map other labels in the configuration's channelLabels`,
+          message: `channel '${excerpt(text)}' is not one of ${accepted}; map other labels in the configuration's channelLabels`,
         });
         return z.NEVER;
       }
@@ -142,7 +159,7 @@ export function createRowSchemas(config: Pick<Config, 'channelLabels'>, toDay: D
       survey: required('survey').transform((text, ctx): SurveyKind => {
         const kind = text.toLowerCase();
         if (kind !== 'cess' && kind !== 'nps') {
-          ctx.addIssue({ code: 'custom', message: `survey '${text}' is not cess or nps` });
+          ctx.addIssue({ code: 'custom', message: `survey '${excerpt(text)}' is not cess or nps` });
           return z.NEVER;
         }
         return kind;
@@ -174,7 +191,14 @@ export function createRowSchemas(config: Pick<Config, 'channelLabels'>, toDay: D
       if (nanos === undefined) {
         ctx.addIssue({
           code: 'custom',
-          message: `amount '${text}' is not a decimal number; write it like 1234.56 or -100 (no currency sign or thousands separator)`,
+          message: `amount '${excerpt(text)}' is not a decimal number; write it like 1234.56 or -100 (no currency sign or thousands separator)`,
+        });
+        return z.NEVER;
+      }
+      if (nanos >= MAX_AMOUNT_NANOS || -nanos >= MAX_AMOUNT_NANOS) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `amount '${excerpt(text)}' is out of range: a support cost must be below 1,000,000,000,000,000 (either sign)`,
         });
         return z.NEVER;
       }

@@ -1,6 +1,7 @@
 /**
- * The CSV attachment: every KPI for the company and every segment, at full precision, so
- * a reader can sort and filter what the email summarises. Safe to open in a spreadsheet:
+ * The CSV attachment: every KPI for the company and every segment, at full precision, with
+ * its 95% interval and whether each change is outside the noise, so a reader can sort and
+ * filter what the email summarises. Safe to open in a spreadsheet:
  * a text cell that a spreadsheet would run as a formula is neutralised.
  */
 import type { Recipient } from '../config';
@@ -26,6 +27,10 @@ export const KPI_CSV_COLUMNS = [
   'delta_yoy',
   'delta_qoq_percent',
   'delta_yoy_percent',
+  'interval_low',
+  'interval_high',
+  'delta_qoq_outside_noise',
+  'delta_yoy_outside_noise',
 ] as const;
 
 /**
@@ -66,6 +71,10 @@ function rows(snapshot: Snapshot, scope: string, dimension: string, segment: str
       result.deltaYoY,
       result.deltaQoQPercent,
       result.deltaYoYPercent,
+      result.interval?.low,
+      result.interval?.high,
+      result.deltaQoQOutsideNoise,
+      result.deltaYoYOutsideNoise,
     ]
       .map(cell)
       .join(',');

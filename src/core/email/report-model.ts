@@ -1,138 +1,173 @@
 /**
  * The report model: everything the email templates show, computed from a snapshot, so the
- * templates hold no logic beyond display. Every figure is rounded here, by the same
- * functions as the CLI table, so the email and `kpis.json` agree as displayed.
+ * templates hold no logic beyond display. Every figure is rounded by the same functions as
+ * the CLI table, so the email and `kpis.json` agree as displayed.
+ *
+ * A recipient sees the company, or their one segment, as a full view (table and trend
+ * charts), or, limited to several segments, compact per-KPI tables without charts, so that
+ * every message stays within its size budget (message-budget.ts).
  */
 import type { Recipient } from '../config';
 import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../kpi-ids';
 import { formatQuarter, parseQuarter, shiftQuarter } from '../quarter';
-import {
-  displayedDelta,
-  formatKpiDelta,
-  formatKpiValue,
-  formatPercentChange,
-  NOT_AVAILABLE,
-} from '../report/format-values';
-import type { Band, KpiResult, KpiResults, Snapshot } from '../snapshot';
+import { formatKpiValue } from '../report/format-values';
+import type { KpiResults, Snapshot } from '../snapshot';
+import { type AttentionModel, attentionList, type Scope } from './attention';
 import { KPI_GUIDE } from './kpi-guide';
-import { renderTrendChartSvg } from './trend-chart';
+import { type EarlierQuarters, type KpiRowModel, kpiRow } from './kpi-row';
+import { SHORT_NAMES } from './kpi-text';
+import { type MissingDataModel, missingData } from './missing-data';
+import { verdictOf } from './moves';
+import { type SegmentTableModel, segmentTables, shortened } from './segment-tables';
+import { subjectLine, summarySentences } from './summary';
+import { renderTrendChartSvg, type TrendChartInput, type TrendMove } from './trend-chart';
 
-export type Verdict = 'better' | 'worse' | 'unchanged' | 'none';
-
-export interface BandModel {
-  /** Always a word, so the band never rests on colour alone. */
-  readonly word: string;
-  readonly color: string;
-  readonly background: string;
-}
-
-export interface DeltaModel {
-  readonly available: boolean;
-  /** `+2.4 pp`, `-$1.20`, or a plain phrase when there is nothing to compare. */
-  readonly text: string;
-  /** Cost to Support only: the relative change, `(-2.9%)`; otherwise empty. */
-  readonly detail: string;
-  /** ▲ up, ▼ down, or empty when unchanged or unavailable: the direction of the value. */
-  readonly arrow: string;
-  /** Whether the move is good for this KPI (a falling cost is better). */
-  readonly verdict: Verdict;
-  readonly verdictText: string;
-  readonly color: string;
-}
+export type { Verdict } from './moves';
 
 export interface ChartModel {
+  /** The image's Content-ID in the message, unique to it: `clientIndependenceRate.1.<token>@kpi-report`. */
   readonly cid: string;
-  /** `cid:…` in a message; a relative file path in the saved report.html. */
+  /** `cid:…`; the saved report.html has the image inlined in its place. */
   readonly src: string;
+  /** The chart in words: each quarter's value and the last move, for screen readers and blocked images. */
   readonly alt: string;
+  /** The image's width in CSS pixels. */
   readonly width: number;
+  /** The image's height in CSS pixels. */
   readonly height: number;
 }
 
-export interface KpiRowModel {
-  readonly id: KpiId;
-  readonly name: string;
-  readonly value: string;
-  /** What the value rests on, e.g. "290 of 400 served clients". */
-  readonly basis: string;
-  readonly band: BandModel;
-  readonly qoq: DeltaModel;
-  readonly yoy: DeltaModel;
-  readonly lowSample: boolean;
-  /** The company's value, shown beside a segment's for comparison; empty in the company view. */
-  readonly companyValue: string;
-  readonly chart: ChartModel;
-}
-
-export interface RiskModel {
-  readonly name: string;
-  readonly reasons: readonly string[];
-  readonly levers: readonly string[];
+export interface ViewRowModel extends KpiRowModel {
+  /** `null` when there is only one quarter: no trend to draw. */
+  readonly chart: ChartModel | null;
 }
 
 export interface ViewModel {
   /** `Company` or `Region: EMEA`. */
   readonly title: string;
-  readonly kpis: readonly KpiRowModel[];
-  /** The KPIs two by two, for the trend chart grid (two columns wide, one on a phone). */
-  readonly chartRows: readonly (readonly KpiRowModel[])[];
-  readonly risks: readonly RiskModel[];
-  readonly hasRisks: boolean;
-  /** Plain statements about missing earlier quarters, instead of blank deltas. */
-  readonly notes: readonly string[];
-  readonly hasNotes: boolean;
+  /** The seven KPIs, in the report's order: the rows of the table and the trend charts. */
+  readonly kpis: readonly ViewRowModel[];
+  /** Whether there is more than one quarter to draw: no trend section otherwise. */
+  readonly hasTrends: boolean;
+  /** How many quarters the charts show, for their heading. */
+  readonly trendQuarters: number;
 }
 
 export interface SegmentEntryModel {
+  /** `Region: EMEA` */
   readonly label: string;
+  /** The segment's value, rounded as the table rounds it: `61.2%`. */
   readonly value: string;
 }
 
 export interface SegmentHighlightModel {
+  /** The KPI's full name. */
   readonly name: string;
+  /** The segment with the worst value (the highest, for cost). */
   readonly weakest: SegmentEntryModel;
+  /** The segment with the best value. */
   readonly strongest: SegmentEntryModel;
 }
 
 export interface DatasetQualityModel {
+  /** The dataset: `clients`, `interactions`, `services`, `surveys` or `support_costs`. */
   readonly name: string;
+  /** Whether the quarter's export set has it (only the optional datasets can be missing). */
   readonly present: boolean;
+  /** Rows read, with thousands separators: `1,200`. */
   readonly rows: string;
+  /** Rows rejected, with thousands separators. */
   readonly rejected: string;
-  readonly files: readonly { readonly file: string; readonly reference: string }[];
+  /** Up to five of its files; a last entry says how many more `kpis.json` lists. */
+  readonly files: readonly {
+    /** The file's name in the export set, or `and 12 more files`. */
+    readonly file: string;
+    /** Which version was read: `S3 version …`, or the first characters of its SHA-256. */
+    readonly reference: string;
+  }[];
 }
 
 export interface ReportModel {
+  /** The clearest news, how many things need attention, the company and quarter: `Independence up 4.9 pp, 2 need attention · Northwind 2026-Q3`. */
   readonly subject: string;
-  /** The inbox preview line, hidden in the body. */
+  /** The inbox preview line, hidden in the body: the summary. */
   readonly preheader: string;
+  /** Two or three sentences: what moved, what needs attention, what is missing. */
+  readonly summary: readonly string[];
+  /** `companyName` of the configuration. */
   readonly companyName: string;
+  /** `2026-Q3` */
   readonly quarter: string;
+  /** `1 July 2026 to 30 September 2026 (Europe/Paris)` */
   readonly periodText: string;
+  /** `Computed 2026-10-01 06:00 UTC` */
   readonly generatedText: string;
+  /** `Hello Alex,` with the recipient's name, or `Hello,` without one (and in the saved report). */
   readonly greeting: string;
-  /** `the whole company` or `Region: EMEA`. */
+  /** `the whole company`, `Region: EMEA`, or `8 segments`. */
   readonly audience: string;
+  /** Whether the recipient is limited to segments (`email.recipients[].segments`). */
   readonly isSegmentView: boolean;
+  /** Optional exports not provided and KPIs left without a value, said first. */
+  readonly missingData: readonly MissingDataModel[];
+  /** Whether `missingData` has entries. */
+  readonly hasMissingData: boolean;
+  /** Plain statements about missing earlier quarters, instead of blank changes. */
+  readonly notes: readonly string[];
+  /** Whether `notes` has entries. */
+  readonly hasNotes: boolean;
+  /** The full view (company or one segment); empty for several segments. */
   readonly views: readonly ViewModel[];
+  /** Several segments: one compact table per KPI. */
+  readonly segmentTables: readonly SegmentTableModel[];
+  /** Whether `segmentTables` has entries (a recipient of several segments). */
+  readonly hasSegmentTables: boolean;
+  /** "Needs attention": each KPI in a weak band, short of its target or down by more than `email.riskDropPoints`. */
+  readonly attention: readonly AttentionModel[];
+  /** Whether `attention` has entries. */
+  readonly hasAttention: boolean;
+  /** The company view only: the weakest and strongest segment of each KPI. */
   readonly segmentHighlights: readonly SegmentHighlightModel[];
+  /** Whether `segmentHighlights` has entries. */
   readonly hasSegmentHighlights: boolean;
-  /** Why highlights leave some segments out (low samples). */
+  /** Why highlights leave some segments out (low samples, unspecified values). */
   readonly segmentNote: string;
-  readonly attachmentName: string;
+  /** Where every figure of this message is: the attachment, or the report folder. */
+  readonly attachmentSentence: string;
+  /** Each dataset of the export set: rows read and rejected, and which files. */
   readonly datasets: readonly DatasetQualityModel[];
+  /** One sentence per figure of the full view that rests on fewer observations than `minimumSample`. */
   readonly lowSampleFlags: readonly string[];
+  /** Whether `lowSampleFlags` has entries. */
   readonly hasLowSampleFlags: boolean;
+  /** The run's warnings, the first ten (then how many more `kpis.json` has). */
   readonly warnings: readonly string[];
+  /** Whether the run had warnings. */
   readonly hasWarnings: boolean;
-  readonly definitions: readonly { readonly name: string; readonly formula: string }[];
+  /** Each KPI's formula, in the report's order. */
+  readonly definitions: readonly {
+    /** The KPI's full name. */
+    readonly name: string;
+    /** How it is computed, in words. */
+    readonly formula: string;
+  }[];
+  /** The independence threshold and the minimum sample the figures were computed with. */
   readonly settingsText: string;
+  /** How to read the intervals and "within noise". */
+  readonly noiseText: string;
+  /** A presigned link to this message's copy online (deployed, with `email.viewOnline`), or empty. */
+  readonly viewOnlineUrl: string;
+  /** Whether there is a `viewOnlineUrl`. */
+  readonly hasViewOnline: boolean;
+  /** `email.unsubscribeAddress` of the configuration, or empty. */
+  readonly unsubscribeAddress: string;
+  /** Whether there is an `unsubscribeAddress`. */
+  readonly hasUnsubscribe: boolean;
 }
 
 /** A chart to rasterise and attach inline, with the `cid` the model refers to. */
 export interface ChartImage {
   readonly cid: string;
-  readonly filename: string;
   readonly svg: string;
 }
 
@@ -142,8 +177,17 @@ export interface BuildReportModelInput {
   readonly riskDropPoints: number;
   /** The recipient the message is for; omit for the saved company report. */
   readonly recipient?: Recipient | undefined;
-  /** `cid` for a message, `file` for report.html next to a `charts/` folder. */
-  readonly imageLinks: 'cid' | 'file';
+  /**
+   * Makes this message's Content-IDs its own (`<kpi>.<view>.<token>@kpi-report`): ids that
+   * repeat across messages or quarters let some clients show one message's images in another.
+   */
+  readonly cidToken: string;
+  /** Whether the CSV goes with the message; when too large, the email says where it is. */
+  readonly csvAttached?: boolean;
+  /** A link to this message online (a presigned report), or omitted. */
+  readonly viewOnlineUrl?: string | undefined;
+  /** The report owner's address, for unsubscribe requests, or omitted. */
+  readonly unsubscribeAddress?: string | undefined;
 }
 
 /** A segment a recipient asked for that the snapshot does not have. */
@@ -151,85 +195,55 @@ export class UnknownSegmentError extends Error {
   override readonly name = 'UnknownSegmentError';
 }
 
-const BAND_STYLES: Record<Band | 'none', BandModel> = {
-  strong: { word: 'Strong', color: '#14532d', background: '#dcfce7' },
-  moderate: { word: 'Moderate', color: '#713f12', background: '#fef3c7' },
-  weak: { word: 'Weak', color: '#7f1d1d', background: '#fee2e2' },
-  none: { word: 'No band', color: '#374151', background: '#f3f4f6' },
-};
-
-const VERDICT_COLORS: Record<Verdict, string> = {
-  better: '#15803d',
-  worse: '#b91c1c',
-  unchanged: '#4b5563',
-  none: '#4b5563',
-};
-
-/** Short names for the subject line and preview text. */
-const SHORT_NAMES: Record<KpiId, string> = {
-  clientIndependenceRate: 'Independence',
-  selfServiceAdoptionRate: 'Self-service adoption',
-  relationshipDepth: 'Relationship depth',
-  empowermentSatisfactionScore: 'CESS',
-  netPromoterScore: 'NPS',
-  customerRetentionRate: 'Retention',
-  costToSupportPerClient: 'Cost to support',
-};
-
 const count = (value: number) => value.toLocaleString('en-US');
+
+/** The longest segment title shown; the attachment has the whole name. */
+const MAX_TITLE_LENGTH = 80;
+
+/** Files listed per dataset, and warnings listed; `kpis.json` has them all. */
+const MAX_FILES_LISTED = 5;
+const MAX_WARNINGS_LISTED = 10;
 
 /** Builds what one message (or the saved report) shows. */
 export function buildReportModel(input: BuildReportModelInput): { model: ReportModel; charts: ChartImage[] } {
   const { snapshot, recipient } = input;
-  const charts: ChartImage[] = [];
-  const scopes = recipient?.segments?.map((segment) => {
-    const results = snapshot.segments[segment.dimension]?.[segment.value];
-    if (results === undefined) {
-      throw new UnknownSegmentError(
-        `${recipient.address} is limited to ${segment.dimension} '${segment.value}', which ${snapshot.quarter}'s data does not have`,
-      );
-    }
-    return { title: segmentLabel(segment.dimension, segment.value), results };
-  }) ?? [{ title: 'Company', results: snapshot.kpis }];
   const isSegmentView = recipient?.segments !== undefined;
-
-  const views = scopes.map((scope, index) =>
-    buildView(scope.title, scope.results, isSegmentView, input, (id, svgInput) => {
-      const chart = renderTrendChartSvg(svgInput);
-      const cid = `trend-${index + 1}-${id}@kpi-report`;
-      const filename = `trend-${index + 1}-${id}.png`;
-      charts.push({ cid, filename, svg: chart.svg });
-      return {
-        cid,
-        src: input.imageLinks === 'cid' ? `cid:${cid}` : `charts/${filename}`,
-        alt: chart.alt,
-        width: chart.width,
-        height: chart.height,
-      };
-    }),
-  );
-  const firstView = views[0] as ViewModel;
-  const audience = isSegmentView ? scopes.map((scope) => scope.title).join(', ') : 'the whole company';
-  const riskCount = views.reduce((sum, view) => sum + view.risks.length, 0);
-  const headline = headlineMovement(firstView.kpis, scopes[0]?.results ?? snapshot.kpis, snapshot);
-  const riskText = riskCount === 0 ? '' : `, ${riskCount} ${riskCount === 1 ? 'risk' : 'risks'}`;
-  const scopeText = isSegmentView ? ` (${audience})` : '';
+  const scopes = recipientScopes(snapshot, recipient);
+  const earlier = earlierQuarters(snapshot);
+  const charts: ChartImage[] = [];
+  const views =
+    scopes.length === 1
+      ? scopes.map((scope, index) =>
+          buildView(scope, index, isSegmentView, earlier, input, (image) => charts.push(image)),
+        )
+      : [];
+  const tables = scopes.length > 1 ? segmentTables(scopes, snapshot) : [];
+  const attention = attentionList(scopes, snapshot, {
+    dropPoints: input.riskDropPoints,
+    previousQuarter: earlier.previous.quarter,
+  });
+  const missing = missingData(snapshot);
+  const summaryInput = { snapshot, scopes, segmentView: isSegmentView, attention, missing, earlier };
+  const summary = summarySentences(summaryInput);
+  const audience = !isSegmentView
+    ? 'the whole company'
+    : scopes.length === 1
+      ? (scopes[0]?.title ?? '')
+      : `${scopes.length} segments`;
   const highlights = isSegmentView ? [] : segmentHighlights(snapshot);
   const lowSampleFlags = views.flatMap((view) =>
     view.kpis
       .filter((row) => row.lowSample)
       .map(
         (row) =>
-          `${scopeTitle(view, isSegmentView)}${row.name} rests on ${row.basis}, below the minimum sample of ${snapshot.settings.minimumSample}.`,
+          `${isSegmentView ? `${view.title}: ` : ''}${row.name} rests on ${row.basis}, below the minimum sample of ${snapshot.settings.minimumSample}.`,
       ),
   );
+  const notes = earlierQuarterNotes(earlier);
   const model: ReportModel = {
-    subject: `${snapshot.companyName} client KPIs, ${snapshot.quarter}${scopeText}: ${headline}${riskText}`,
-    preheader: firstView.kpis
-      .slice(0, 3)
-      .map((row) => `${SHORT_NAMES[row.id]} ${row.value}`)
-      .concat(riskCount === 0 ? [] : [`${riskCount} to watch`])
-      .join(' · '),
+    subject: subjectLine(summaryInput),
+    preheader: summary.join(' '),
+    summary,
     companyName: snapshot.companyName,
     quarter: snapshot.quarter,
     periodText: `${longDate(snapshot.period.start)} to ${longDate(snapshot.period.end)} (${snapshot.period.timeZone})`,
@@ -237,18 +251,32 @@ export function buildReportModel(input: BuildReportModelInput): { model: ReportM
     greeting: recipient?.name === undefined ? 'Hello,' : `Hello ${recipient.name},`,
     audience,
     isSegmentView,
+    missingData: missing,
+    hasMissingData: missing.length > 0,
+    notes,
+    hasNotes: notes.length > 0,
     views,
+    segmentTables: tables,
+    hasSegmentTables: tables.length > 0,
+    attention,
+    hasAttention: attention.length > 0,
     segmentHighlights: highlights,
     hasSegmentHighlights: highlights.length > 0,
-    segmentNote: `Segments resting on fewer than ${snapshot.settings.minimumSample} observations are left out of the highlights; every segment is in the attachment.`,
-    attachmentName: csvAttachmentName(snapshot.quarter),
+    segmentNote: `Segments resting on fewer than ${snapshot.settings.minimumSample} observations, and clients without a value for the dimension, are left out of the highlights; every segment is in the attachment.`,
+    attachmentSentence: attachmentSentence(snapshot, isSegmentView, audience, input.csvAttached ?? true),
     datasets: datasetQuality(snapshot),
     lowSampleFlags,
     hasLowSampleFlags: lowSampleFlags.length > 0,
-    warnings: snapshot.warnings,
+    warnings: listedWarnings(snapshot.warnings),
     hasWarnings: snapshot.warnings.length > 0,
     definitions: KPI_IDS.map((id) => ({ name: KPI_DEFINITIONS[id].name, formula: KPI_GUIDE[id].formula })),
     settingsText: `A client is independent from a self-service share of ${snapshot.settings.independenceThreshold * 100}%. Figures resting on fewer than ${snapshot.settings.minimumSample} observations are flagged as low sample.`,
+    noiseText:
+      'Each value has a 95% interval: the range the quarter’s figure could have taken by chance. A change is “within noise” when it is smaller than the two quarters’ intervals allow; only larger changes are called better or worse, and only those outside the noise and not on a low sample reach the summary and the subject.',
+    viewOnlineUrl: input.viewOnlineUrl ?? '',
+    hasViewOnline: input.viewOnlineUrl !== undefined,
+    unsubscribeAddress: input.unsubscribeAddress ?? '',
+    hasUnsubscribe: input.unsubscribeAddress !== undefined,
   };
   return { model, charts };
 }
@@ -258,209 +286,150 @@ export function csvAttachmentName(quarter: string): string {
   return `kpis-${quarter}.csv`;
 }
 
-function scopeTitle(view: ViewModel, isSegmentView: boolean): string {
-  return isSegmentView ? `${view.title}: ` : '';
+function recipientScopes(snapshot: Snapshot, recipient: Recipient | undefined): Scope[] {
+  if (recipient?.segments === undefined) {
+    return [{ title: 'Company', shortTitle: 'Company', results: snapshot.kpis }];
+  }
+  return recipient.segments.map((segment) => {
+    const results = snapshot.segments[segment.dimension]?.[segment.value];
+    if (results === undefined) {
+      throw new UnknownSegmentError(
+        `${recipient.address} is limited to ${segment.dimension} '${segment.value}', which ${snapshot.quarter}'s data does not have`,
+      );
+    }
+    // Segment names are data: cut a very long one, so that the message's size stays bounded.
+    return {
+      title: shortened(segmentLabel(segment.dimension, segment.value), MAX_TITLE_LENGTH),
+      shortTitle: shortened(segment.value, MAX_TITLE_LENGTH),
+      results,
+    };
+  });
 }
 
 function segmentLabel(dimension: string, value: string): string {
   return `${dimension.charAt(0).toUpperCase()}${dimension.slice(1)}: ${value}`;
 }
 
-function buildView(
-  title: string,
-  results: KpiResults,
-  isSegmentView: boolean,
-  input: BuildReportModelInput,
-  chartFor: (id: KpiId, chart: Parameters<typeof renderTrendChartSvg>[0]) => ChartModel,
-): ViewModel {
-  const { snapshot } = input;
-  const currency = snapshot.currency;
+/** The quarters compared with, and whether the snapshot has any data for them. */
+function earlierQuarters(snapshot: Snapshot): EarlierQuarters {
   const quarter = parseQuarter(snapshot.quarter);
-  const priorLabel = (offset: number) => (quarter ? formatQuarter(shiftQuarter(quarter, offset)) : '');
-  const previousQuarter = priorLabel(-1);
-  const yearAgoQuarter = priorLabel(-4);
-  const hasQuarter = (label: string) =>
-    results.clientIndependenceRate.trend.some((point) => point.quarter === label);
-  const notes: string[] = [];
-  if (!hasQuarter(previousQuarter)) {
-    notes.push(
-      `There is no data for ${previousQuarter}, so changes on the previous quarter cannot be shown.`,
-    );
-  }
-  if (!hasQuarter(yearAgoQuarter)) {
-    notes.push(`There is no data for ${yearAgoQuarter}, so changes on a year ago cannot be shown.`);
-  }
-
-  const kpis = KPI_IDS.map((id): KpiRowModel => {
-    const result = results[id];
-    const definition = KPI_DEFINITIONS[id];
-    return {
-      id,
-      name: definition.name,
-      value: valueText(id, result, currency),
-      basis: basisText(id, result, currency),
-      band: BAND_STYLES[result.band ?? 'none'],
-      qoq: deltaModel(id, result, 'qoq', previousQuarter, hasQuarter(previousQuarter), currency),
-      yoy: deltaModel(id, result, 'yoy', yearAgoQuarter, hasQuarter(yearAgoQuarter), currency),
-      lowSample: result.lowSample,
-      companyValue: isSegmentView ? formatKpiValue(id, snapshot.kpis[id].value, currency) : '',
-      chart: chartFor(id, {
-        title: definition.name,
-        higherIsBetter: definition.higherIsBetter,
-        points: result.trend.map((point) => ({
-          quarter: point.quarter,
-          value: point.value,
-          label: formatKpiValue(id, point.value, currency),
-        })),
-      }),
-    };
-  });
-  const risks = KPI_IDS.flatMap((id) => {
-    const reasons = riskReasons(id, results[id], input.riskDropPoints, previousQuarter, currency);
-    return reasons.length === 0
-      ? []
-      : [{ name: KPI_DEFINITIONS[id].name, reasons, levers: KPI_GUIDE[id].levers }];
-  });
-  const chartRows: KpiRowModel[][] = [];
-  for (let index = 0; index < kpis.length; index += 2) chartRows.push(kpis.slice(index, index + 2));
-  return { title, kpis, chartRows, risks, hasRisks: risks.length > 0, notes, hasNotes: notes.length > 0 };
-}
-
-function valueText(id: KpiId, result: KpiResult, currency: string): string {
-  return formatKpiValue(id, result.value, currency);
-}
-
-function basisText(id: KpiId, result: KpiResult, currency: string): string {
-  const { numerator, denominator } = result;
-  switch (id) {
-    case 'clientIndependenceRate':
-      return `${count(numerator)} of ${count(denominator)} served clients`;
-    case 'selfServiceAdoptionRate':
-      return `${count(numerator)} of ${count(denominator)} active clients`;
-    case 'relationshipDepth': {
-      const share = result.shareOfCatalog;
-      const catalog = share === null || share === undefined ? '' : `, ${share.toFixed(0)}% of the catalog`;
-      return `${count(numerator)} services over ${count(denominator)} active clients${catalog}`;
-    }
-    case 'empowermentSatisfactionScore':
-    case 'netPromoterScore':
-      return `${count(denominator)} ${denominator === 1 ? 'response' : 'responses'}`;
-    case 'customerRetentionRate':
-      return `${count(numerator)} of ${count(denominator)} customers at the start`;
-    case 'costToSupportPerClient':
-      return `${formatKpiValue(id, numerator, currency)} over ${count(denominator)} active clients`;
-  }
-}
-
-/** The change that matters for risk and headlines: points, or percent for depth and cost. */
-function comparableChange(id: KpiId, result: KpiResult, which: 'qoq' | 'yoy'): number | null {
-  const delta = which === 'qoq' ? result.deltaQoQ : result.deltaYoY;
-  const earlier = which === 'qoq' ? result.previous : result.yearAgo;
-  if (delta === null || earlier === null) return null;
-  const unit = KPI_DEFINITIONS[id].unit;
-  if (unit === 'percent' || unit === 'score') return delta;
-  return earlier === 0 ? null : (delta / Math.abs(earlier)) * 100;
-}
-
-function deltaModel(
-  id: KpiId,
-  result: KpiResult,
-  which: 'qoq' | 'yoy',
-  earlierQuarter: string,
-  earlierExists: boolean,
-  currency: string,
-): DeltaModel {
-  const delta = which === 'qoq' ? result.deltaQoQ : result.deltaYoY;
-  if (delta === null) {
-    const text =
-      result.value === null
-        ? NOT_AVAILABLE
-        : earlierExists
-          ? `n/a in ${earlierQuarter}`
-          : `no ${earlierQuarter} data`;
-    return {
-      available: false,
-      text,
-      detail: '',
-      arrow: '',
-      verdict: 'none',
-      verdictText: '',
-      color: VERDICT_COLORS.none,
-    };
-  }
-  const text = formatKpiDelta(id, delta, currency);
-  const detail =
-    id === 'costToSupportPerClient'
-      ? `(${formatPercentChange(which === 'qoq' ? result.deltaQoQPercent : result.deltaYoYPercent)})`
-      : '';
-  // Judge the move as displayed: a delta that rounds to zero is unchanged.
-  const direction = displayedDelta(id, delta) === 0 ? 0 : Math.sign(delta);
-  const good = KPI_DEFINITIONS[id].higherIsBetter ? direction > 0 : direction < 0;
-  const verdict: Verdict = direction === 0 ? 'unchanged' : good ? 'better' : 'worse';
+  const label = (offset: number) => (quarter ? formatQuarter(shiftQuarter(quarter, offset)) : '');
+  // Every KPI's trend lists the same quarters: those with a snapshot or an export set.
+  const quarters = new Set(snapshot.kpis.clientIndependenceRate.trend.map((point) => point.quarter));
   return {
-    available: true,
-    text,
-    detail,
-    arrow: direction > 0 ? '▲' : direction < 0 ? '▼' : '',
-    verdict,
-    verdictText: verdict,
-    color: VERDICT_COLORS[verdict],
+    previous: { quarter: label(-1), exists: quarters.has(label(-1)) },
+    yearAgo: { quarter: label(-4), exists: quarters.has(label(-4)) },
   };
 }
 
-function riskReasons(
+function earlierQuarterNotes(earlier: EarlierQuarters): string[] {
+  if (!earlier.previous.exists && !earlier.yearAgo.exists) return [];
+  const notes: string[] = [];
+  if (!earlier.previous.exists) {
+    notes.push(
+      `There is no data for ${earlier.previous.quarter}, so changes on the previous quarter cannot be shown.`,
+    );
+  }
+  if (!earlier.yearAgo.exists) {
+    notes.push(`There is no data for ${earlier.yearAgo.quarter}, so changes on a year ago cannot be shown.`);
+  }
+  return notes;
+}
+
+function buildView(
+  scope: Scope,
+  index: number,
+  isSegmentView: boolean,
+  earlier: EarlierQuarters,
+  input: BuildReportModelInput,
+  addChart: (image: ChartImage) => void,
+): ViewModel {
+  const { snapshot } = input;
+  const results: KpiResults = scope.results;
+  const trendQuarters = results.clientIndependenceRate.trend.length;
+  const hasTrends = trendQuarters > 1;
+  const kpis = KPI_IDS.map((id): ViewRowModel => {
+    const result = results[id];
+    const companyValue = isSegmentView ? formatKpiValue(id, snapshot.kpis[id].value, snapshot.currency) : '';
+    const row = kpiRow(id, result, snapshot, earlier, companyValue);
+    if (!hasTrends) return { ...row, chart: null };
+    const chart = renderTrendChartSvg({
+      title: KPI_DEFINITIONS[id].name,
+      shortTitle: SHORT_NAMES[id],
+      move: trendMove(id, results),
+      ...chartScale(id, snapshot.currency),
+      points: result.trend.map((point) => ({
+        quarter: point.quarter,
+        value: point.value,
+        label: formatKpiValue(id, point.value, snapshot.currency),
+      })),
+    });
+    const cid = `${id}.${index + 1}.${input.cidToken}@kpi-report`;
+    addChart({ cid, svg: chart.svg });
+    return {
+      ...row,
+      chart: { cid, src: `cid:${cid}`, alt: chart.alt, width: chart.width, height: chart.height },
+    };
+  });
+  return { title: scope.title, kpis, hasTrends, trendQuarters };
+}
+
+/**
+ * The y-axis of each unit: at least 10 points for a rate (so that a 2.5-point dip does not
+ * fill the chart), 20 for NPS, half a service for depth; cost takes 10% of its value.
+ */
+function chartScale(
   id: KpiId,
-  result: KpiResult,
-  dropPoints: number,
-  previousQuarter: string,
   currency: string,
-): string[] {
-  const reasons: string[] = [];
-  if (result.band === 'weak') {
-    reasons.push(`${formatKpiValue(id, result.value, currency)} is in the weak band.`);
+): Pick<TrendChartInput, 'minimumSpan' | 'bounds' | 'formatTick'> {
+  switch (KPI_DEFINITIONS[id].unit) {
+    case 'percent':
+      return { minimumSpan: 10, bounds: { min: 0, max: 100 }, formatTick: (value) => `${tick(value)}%` };
+    case 'score':
+      return { minimumSpan: 20, bounds: { min: -100, max: 100 }, formatTick: tick };
+    case 'servicesPerClient':
+      return { minimumSpan: 0.5, bounds: { min: 0 }, formatTick: tick };
+    case 'currencyPerClient':
+      return {
+        formatTick: (value) =>
+          new Intl.NumberFormat('en-US', {
+            style: 'currency',
+            currency,
+            maximumFractionDigits: 2,
+            minimumFractionDigits: 0,
+          }).format(value),
+      };
   }
-  const change = comparableChange(id, result, 'qoq');
-  if (change !== null) {
-    const worsening = KPI_DEFINITIONS[id].higherIsBetter ? -change : change;
-    if (worsening > dropPoints) {
-      const unit = KPI_DEFINITIONS[id].unit;
-      const magnitude = unsigned(formatKpiDelta(id, Math.abs(result.deltaQoQ ?? 0), currency));
-      const moved =
-        unit === 'percent' || unit === 'score'
-          ? magnitude
-          : `${magnitude} (${unsigned(formatPercentChange(Math.abs(change)))})`;
-      reasons.push(
-        `${KPI_DEFINITIONS[id].higherIsBetter ? 'Fell' : 'Rose'} ${moved} since ${previousQuarter}, more than the alert threshold of ${dropPoints}${unit === 'percent' || unit === 'score' ? ' points' : '%'}.`,
-      );
-    }
-  }
-  return reasons;
 }
 
-function unsigned(text: string): string {
-  return text.replace(/^\+/, '');
+function tick(value: number): string {
+  return String(Number(value.toFixed(2)));
 }
 
-/** The biggest quarter-over-quarter move, e.g. "NPS up 6.0 pts", or "KPIs steady". */
-function headlineMovement(rows: readonly KpiRowModel[], results: KpiResults, snapshot: Snapshot): string {
-  let best: { id: KpiId; size: number } | undefined;
-  for (const id of KPI_IDS) {
-    const change = comparableChange(id, results[id], 'qoq');
-    if (change === null) continue;
-    if (best === undefined || Math.abs(change) > best.size) best = { id, size: Math.abs(change) };
-  }
-  if (best === undefined) return `${rows.length} KPIs, no earlier quarter to compare`;
-  const row = rows.find((candidate) => candidate.id === best.id);
-  if (row === undefined || row.qoq.verdict === 'unchanged') return 'KPIs steady on last quarter';
-  const result = results[best.id];
-  const delta = result.deltaQoQ ?? 0;
-  const unit = KPI_DEFINITIONS[best.id].unit;
-  const magnitude =
-    unit === 'percent' || unit === 'score'
-      ? unsigned(formatKpiDelta(best.id, Math.abs(delta), snapshot.currency))
-      : unsigned(formatPercentChange(Math.abs(comparableChange(best.id, result, 'qoq') ?? 0)));
-  return `${SHORT_NAMES[best.id]} ${delta > 0 ? 'up' : 'down'} ${magnitude}`;
+/** The last move as the table judges it: the chart never contradicts the table. */
+function trendMove(id: KpiId, results: KpiResults): TrendMove {
+  const verdict = verdictOf(id, results[id], 'qoq');
+  if (verdict === 'better') return { kind: 'good', text: 'better' };
+  if (verdict === 'worse') return { kind: 'bad', text: 'worse' };
+  if (verdict === 'noise') return { kind: 'flat', text: 'within noise' };
+  return { kind: 'flat', text: verdict === 'unchanged' ? 'unchanged' : '' };
 }
+
+function attachmentSentence(
+  snapshot: Snapshot,
+  isSegmentView: boolean,
+  audience: string,
+  attached: boolean,
+): string {
+  const name = csvAttachmentName(snapshot.quarter);
+  const scope = isSegmentView ? `for ${audience}` : 'for the company and each segment';
+  return attached
+    ? `Every figure ${scope} is in the attached ${name}.`
+    : `Every figure ${scope} is in ${name}, too large to attach; it is in the report folder, reports/${snapshot.quarter}/.`;
+}
+
+/** Segment values that name no segment: left out of the highlights. */
+const UNSPECIFIED = '(unspecified)';
 
 function segmentHighlights(snapshot: Snapshot): SegmentHighlightModel[] {
   const highlights: SegmentHighlightModel[] = [];
@@ -469,7 +438,7 @@ function segmentHighlights(snapshot: Snapshot): SegmentHighlightModel[] {
     for (const [dimension, values] of Object.entries(snapshot.segments)) {
       for (const [segment, results] of Object.entries(values)) {
         const result = results[id];
-        if (result.value !== null && !result.lowSample) {
+        if (segment !== UNSPECIFIED && result.value !== null && !result.lowSample) {
           candidates.push({ label: segmentLabel(dimension, segment), value: result.value });
         }
       }
@@ -488,18 +457,30 @@ function segmentHighlights(snapshot: Snapshot): SegmentHighlightModel[] {
   return highlights;
 }
 
+/** Each dataset's rows and files: a few files by name (a set can have hundreds of parts). */
 function datasetQuality(snapshot: Snapshot): DatasetQualityModel[] {
-  return Object.entries(snapshot.dataQuality).map(([name, quality]) => ({
-    name,
-    present: quality.present,
-    rows: count(quality.rows),
-    rejected: count(quality.rejected),
-    files: quality.files.map((file) => ({
+  return Object.entries(snapshot.dataQuality).map(([name, quality]) => {
+    const files = quality.files.slice(0, MAX_FILES_LISTED).map((file) => ({
       file: file.file,
       reference:
         file.versionId === undefined ? `sha256 ${file.sha256.slice(0, 12)}…` : `S3 version ${file.versionId}`,
-    })),
-  }));
+    }));
+    const more = quality.files.length - files.length;
+    if (more > 0) files.push({ file: `and ${count(more)} more files`, reference: 'listed in kpis.json' });
+    return {
+      name,
+      present: quality.present,
+      rows: count(quality.rows),
+      rejected: count(quality.rejected),
+      files,
+    };
+  });
+}
+
+function listedWarnings(warnings: readonly string[]): string[] {
+  const listed = warnings.slice(0, MAX_WARNINGS_LISTED);
+  const more = warnings.length - listed.length;
+  return more > 0 ? [...listed, `And ${count(more)} more, listed in kpis.json.`] : listed;
 }
 
 const MONTHS = [

@@ -1,6 +1,12 @@
 /**
  * A small per-KPI trend chart for the report email, drawn as SVG in the pure core; an
  * adapter (`ChartRasterizer`) turns it into the PNG that mail clients can show.
+ *
+ * Drawn not to mislead: the y-axis either starts at zero or marks its cut, spans at least
+ * a minimum range (a 2.5-point dip in retention must not look like a crash), and draws a
+ * zero line when the series crosses zero; every quarter is labelled; the reported quarter's
+ * move is told by shape and word as well as colour; the title sits inside the image, so
+ * charts side by side line up whatever their names.
  */
 
 /** One quarter of a KPI's history, with the value as the email displays it. */
@@ -8,18 +14,32 @@ export interface TrendPoint {
   readonly quarter: string;
   /** `null` when the KPI was not available that quarter: a gap in the line, never a zero. */
   readonly value: number | null;
-  /** the value as displayed, e.g. "72.5%", "$41.20", "n/a" */
+  /** the value as displayed, e.g. "72.5%", "$41.20", "not available" */
   readonly label: string;
+}
+
+/** How the reported quarter moved, as the email's table judges it (noise included). */
+export interface TrendMove {
+  readonly kind: 'good' | 'bad' | 'flat';
+  /** `better`, `worse`, `within noise`, or empty. */
+  readonly text: string;
 }
 
 /** What a trend chart shows: one KPI over its recent quarters. */
 export interface TrendChartInput {
-  /** KPI name, used in the alt text. */
+  /** KPI name: the title when it fits, and the alt text. */
   readonly title: string;
+  /** A shorter name for the title when the full one does not fit. */
+  readonly shortTitle?: string;
   /** Up to 8 quarters, oldest first, ending with the reported quarter. */
   readonly points: readonly TrendPoint[];
-  /** Decides whether the last move is drawn as good (green) or bad (red). */
-  readonly higherIsBetter: boolean;
+  readonly move: TrendMove;
+  /** The smallest span of the y-axis, in the KPI's unit; defaults to 10% of the largest value. */
+  readonly minimumSpan?: number;
+  /** The values the KPI can take (0–100 for a rate): the axis never runs past them. */
+  readonly bounds?: { readonly min?: number; readonly max?: number };
+  /** Axis labels; defaults to the number with up to two decimals. */
+  readonly formatTick?: (value: number) => string;
 }
 
 /**
@@ -33,10 +53,12 @@ export interface TrendChart {
   readonly alt: string;
 }
 
-/** Intrinsic width in CSS pixels: small enough for two charts side by side on a phone. */
+/** Intrinsic width in CSS pixels: two side by side in a 600 px email, one per row on a phone. */
 export const TREND_CHART_WIDTH = 280;
 /** Intrinsic height in CSS pixels. */
-export const TREND_CHART_HEIGHT = 110;
+export const TREND_CHART_HEIGHT = 150;
+/** The smallest font used: readable at the size the email shows the chart. */
+export const MIN_FONT_SIZE = 11;
 
 // The only font the rasterizer loads; any other family would render as nothing.
 const FONT_FAMILY = 'DejaVu Sans';
@@ -45,29 +67,29 @@ const COLOR = {
   background: '#ffffff',
   border: '#d0d7de',
   grid: '#d8dee4',
+  axis: '#8c959f',
+  zero: '#57606a',
   mutedText: '#57606a',
   text: '#24292f',
   line: '#1f4e79',
   good: '#1a7f37',
-  bad: '#c62828',
-  flat: '#6e7781',
+  bad: '#cf222e',
+  flat: '#57606a',
 } as const;
 
-const OUTER_PAD = 8;
-const PLOT_TOP = 14;
-const PLOT_BOTTOM = 80;
-const QUARTER_BASELINE = 100;
-const SMALL_FONT = 10;
-const LAST_LABEL_FONT = 12;
-const DOT_RADIUS = 2.5;
-const LAST_DOT_RADIUS = 4.5;
+const OUTER_PAD = 10;
+const TITLE_BASELINE = 20;
+const TITLE_FONT = 13;
+const PLOT_TOP = 34;
+const PLOT_BOTTOM = 104;
+const QUARTER_BASELINE = 121;
+const YEAR_BASELINE = 136;
+const LABEL_FONT = 11;
+const VALUE_FONT = 12;
+const DOT_RADIUS = 3;
+const LAST_MARK_SIZE = 5.5;
 const GAP = 6;
-const MAX_SIDE_LABEL_WIDTH = 66;
-const MAX_QUARTER_LABEL_WIDTH = 100;
-// Share of the data range added above and below, so extremes do not touch the frame.
-const RANGE_PADDING = 0.12;
-
-type Move = 'good' | 'bad' | 'flat';
+const MAX_VALUE_LABEL_WIDTH = 86;
 
 interface Plotted {
   readonly x: number;
@@ -76,12 +98,11 @@ interface Plotted {
 
 /**
  * Draws one KPI's trend: a line through the quarters that have a value (gaps where a
- * quarter is `n/a`), the reported quarter emphasised, coloured by whether its move from
- * the previous known value is good for the KPI, and labelled with its displayed value.
- * The y-range is padded around the data (not forced from 0) and its extremes are marked
- * with light grid lines labelled with their displayed values. Sits on its own white
- * rounded background so that it stays legible when a mail client darkens the page.
- * Deterministic: the same input always gives the same SVG.
+ * quarter has none), light grid lines at round values labelled on the left, the reported
+ * quarter marked by the shape of its move (a circle for better, a diamond for worse, a ring
+ * for no clear change) and labelled with its value and the move in words.
+ * Sits on its own white rounded background so that it stays legible when a mail client
+ * darkens the page. Deterministic: the same input always gives the same SVG.
  */
 export function renderTrendChartSvg(input: TrendChartInput): TrendChart {
   const alt = altText(input);
@@ -92,14 +113,28 @@ export function renderTrendChartSvg(input: TrendChartInput): TrendChart {
     `<title>${escapeXml(alt)}</title>` +
     `<rect x="0.5" y="0.5" width="${TREND_CHART_WIDTH - 1}" height="${TREND_CHART_HEIGHT - 1}" rx="6"` +
     ` fill="${COLOR.background}" stroke="${COLOR.border}"/>` +
-    `<g font-family="${FONT_FAMILY}" font-size="${SMALL_FONT}">${body}</g></svg>`;
+    `<g font-family="${FONT_FAMILY}" font-size="${LABEL_FONT}">${title(input)}${body}</g></svg>`;
   return { svg, width: TREND_CHART_WIDTH, height: TREND_CHART_HEIGHT, alt };
 }
 
-function altText({ title, points }: TrendChartInput): string {
-  if (points.length === 0) return `${title}: no data.`;
+function title(input: TrendChartInput): string {
+  const room = TREND_CHART_WIDTH - 2 * OUTER_PAD;
+  const text =
+    textWidth(input.title, TITLE_FONT, true) <= room || input.shortTitle === undefined
+      ? input.title
+      : input.shortTitle;
+  return textElement(fitText(text, TITLE_FONT, true, room), OUTER_PAD, TITLE_BASELINE, {
+    bold: true,
+    fill: COLOR.text,
+    size: TITLE_FONT,
+  });
+}
+
+function altText({ title, points, move }: TrendChartInput): string {
+  if (points.length === 0) return `${title}: not available.`;
   const span = points.length === 1 ? 'last quarter' : `last ${points.length} quarters`;
-  return `${title}, ${span}: ${points.map((point) => `${point.quarter} ${point.label}`).join(', ')}.`;
+  const moved = move.text === '' ? '' : ` Last change: ${move.text}.`;
+  return `${title}, ${span}: ${points.map((point) => `${point.quarter} ${point.label}`).join(', ')}.${moved}`;
 }
 
 function plottableValue(point: TrendPoint): number | null {
@@ -113,43 +148,134 @@ function hasAnyValue(points: readonly TrendPoint[]): boolean {
 
 function drawNoData(points: readonly TrendPoint[]): string {
   const middle = (PLOT_TOP + PLOT_BOTTOM) / 2;
-  const text = textElement('no data', TREND_CHART_WIDTH / 2, middle + 4, {
+  const text = textElement('not available', TREND_CHART_WIDTH / 2, middle + 4, {
     anchor: 'middle',
     fill: COLOR.mutedText,
-    size: LAST_LABEL_FONT,
+    size: VALUE_FONT,
   });
-  const xs = points.map((_, index) => xAt(index, points.length, OUTER_PAD, TREND_CHART_WIDTH - OUTER_PAD));
+  const xs = points.map((_, index) =>
+    xAt(index, points.length, OUTER_PAD + 12, TREND_CHART_WIDTH - OUTER_PAD - 12),
+  );
   return text + quarterLabels(points, xs);
 }
 
-function drawSeries({ points, higherIsBetter }: TrendChartInput): string {
+/** The y-axis: round ticks over at least the minimum span, from zero when zero is near. */
+export interface Axis {
+  readonly min: number;
+  readonly max: number;
+  readonly ticks: readonly number[];
+  /** The axis does not reach zero although the values are all of one sign: mark the cut. */
+  readonly cut: 'bottom' | 'top' | 'none';
+}
+
+export function axisFor(
+  values: readonly number[],
+  minimumSpan: number,
+  bounds: { readonly min?: number; readonly max?: number } = {},
+): Axis {
+  let lo = Math.min(...values);
+  let hi = Math.max(...values);
+  // Never narrower than a millionth of the values' size: the ticks must be distinct numbers.
+  const span = Math.max(hi - lo, minimumSpan, Math.abs(hi) * 1e-6, Math.abs(lo) * 1e-6, 1e-9);
+  const centre = (lo + hi) / 2;
+  lo = Math.min(lo, centre - span / 2);
+  hi = Math.max(hi, centre + span / 2);
+  // Widened past what the KPI can take (above 100%): shift back inside.
+  const top = Math.max(bounds.max ?? Number.POSITIVE_INFINITY, ...values);
+  if (hi > top) {
+    lo -= hi - top;
+    hi = top;
+  }
+  const bottom = Math.min(bounds.min ?? Number.NEGATIVE_INFINITY, ...values);
+  if (lo < bottom) {
+    hi += bottom - lo;
+    lo = bottom;
+  }
+  // Zero within about one span of the data: draw it, rather than a cut.
+  if (lo > 0 && lo <= span) lo = 0;
+  if (hi < 0 && -hi <= span) hi = 0;
+  const step = niceStep((hi - lo) / 3);
+  const first = Math.floor(lo / step + 1e-9);
+  const count = Math.ceil(hi / step - 1e-9) - first;
+  const ticks = Array.from({ length: count + 1 }, (_, index) => roundTo((first + index) * step, step));
+  const min = ticks[0] ?? lo;
+  const max = ticks[ticks.length - 1] ?? hi;
+  const cut = min > 0 ? 'bottom' : max < 0 ? 'top' : 'none';
+  return { min, max, ticks, cut };
+}
+
+function niceStep(rough: number): number {
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const fraction = rough / power;
+  const nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 2.5 ? 2.5 : fraction <= 5 ? 5 : 10;
+  return nice * power;
+}
+
+function roundTo(value: number, step: number): number {
+  const digits = Math.max(0, -Math.floor(Math.log10(step)) + 2);
+  const rounded = Number(value.toFixed(digits));
+  return rounded === 0 ? 0 : rounded;
+}
+
+function defaultTick(value: number): string {
+  return String(Number(value.toFixed(2)));
+}
+
+function drawSeries(input: TrendChartInput): string {
+  const { points, move } = input;
   const values = points.map(plottableValue);
   const known = values.filter((value): value is number => value !== null);
-  const lo = Math.min(...known);
-  const hi = Math.max(...known);
+  const largest = Math.max(...known.map(Math.abs));
+  const axis = axisFor(known, input.minimumSpan ?? Math.max(largest * 0.1, 1e-9), input.bounds);
+  const formatTick = input.formatTick ?? defaultTick;
+  const tickLabels = axis.ticks.map((tick) => fitText(formatTick(tick), LABEL_FONT, false, 60));
+  const axisWidth = Math.max(...tickLabels.map((label) => textWidth(label, LABEL_FONT, false)));
   const lastIndex = points.length - 1;
-  const last = points[lastIndex];
   const lastValue = values[lastIndex] ?? null;
+  // The reported quarter's value in bold; "not available" in plain text, which fits.
+  const valueFont = lastValue === null ? LABEL_FONT : VALUE_FONT;
+  const valueLabel = fitText(
+    points[lastIndex]?.label ?? '',
+    valueFont,
+    lastValue !== null,
+    MAX_VALUE_LABEL_WIDTH,
+  );
+  const moveLabel = fitText(move.text, LABEL_FONT, false, MAX_VALUE_LABEL_WIDTH);
+  const labelWidth = Math.max(
+    textWidth(valueLabel, valueFont, lastValue !== null),
+    textWidth(moveLabel, LABEL_FONT, false),
+  );
+  const plotLeft = OUTER_PAD + axisWidth + GAP + LAST_MARK_SIZE;
+  const plotRight = TREND_CHART_WIDTH - OUTER_PAD - labelWidth - GAP - LAST_MARK_SIZE;
 
-  const maxLabel = fitText(labelOfExtreme(points, values, hi), SMALL_FONT, false, MAX_SIDE_LABEL_WIDTH);
-  const minLabel = fitText(labelOfExtreme(points, values, lo), SMALL_FONT, false, MAX_SIDE_LABEL_WIDTH);
-  const lastLabel = fitText(last?.label ?? '', LAST_LABEL_FONT, true, MAX_SIDE_LABEL_WIDTH);
-  const axisWidth = Math.max(textWidth(maxLabel, SMALL_FONT, false), textWidth(minLabel, SMALL_FONT, false));
-  const plotLeft = OUTER_PAD + axisWidth + GAP + LAST_DOT_RADIUS;
-  const plotRight =
-    TREND_CHART_WIDTH - OUTER_PAD - textWidth(lastLabel, LAST_LABEL_FONT, true) - GAP - LAST_DOT_RADIUS;
-
-  const { min, max } = paddedRange(lo, hi);
   const yOf = (value: number): number =>
-    PLOT_BOTTOM - ((value - min) / (max - min)) * (PLOT_BOTTOM - PLOT_TOP);
+    PLOT_BOTTOM - ((value - axis.min) / (axis.max - axis.min)) * (PLOT_BOTTOM - PLOT_TOP);
   const xs = points.map((_, index) => xAt(index, points.length, plotLeft, plotRight));
   const plotted: (Plotted | null)[] = values.map((value, index) =>
     value === null ? null : { x: xs[index] ?? plotLeft, y: yOf(value) },
   );
 
   const parts: string[] = [];
-  parts.push(gridLine(yOf(hi), plotLeft, plotRight, maxLabel));
-  if (lo !== hi) parts.push(gridLine(yOf(lo), plotLeft, plotRight, minLabel));
+  const axisX = plotLeft - LAST_MARK_SIZE;
+  axis.ticks.forEach((tick, index) => {
+    const y = yOf(tick);
+    const isZero = tick === 0;
+    parts.push(
+      `<line x1="${num(axisX)}" y1="${num(y)}" x2="${num(plotRight + LAST_MARK_SIZE)}" y2="${num(y)}"` +
+        (isZero
+          ? ` stroke="${COLOR.zero}" stroke-width="1.5"/>`
+          : ` stroke="${COLOR.grid}" stroke-dasharray="2 3"/>`) +
+        textElement(tickLabels[index] ?? '', axisX - GAP, y + 4, {
+          anchor: 'end',
+          fill: COLOR.mutedText,
+          size: LABEL_FONT,
+        }),
+    );
+  });
+  parts.push(
+    `<line x1="${num(axisX)}" y1="${PLOT_TOP}" x2="${num(axisX)}" y2="${PLOT_BOTTOM}" stroke="${COLOR.axis}"/>`,
+  );
+  if (axis.cut !== 'none') parts.push(cutMark(axisX, axis.cut === 'bottom' ? PLOT_BOTTOM - 6 : PLOT_TOP + 6));
   const path = linePath(plotted);
   if (path !== '') {
     parts.push(
@@ -166,67 +292,46 @@ function drawSeries({ points, higherIsBetter }: TrendChartInput): string {
   });
 
   const lastPoint = plotted[lastIndex] ?? null;
-  const labelX = plotRight + LAST_DOT_RADIUS + GAP;
-  if (lastPoint !== null && lastValue !== null) {
-    const color = COLOR[lastMove(points, values, lastValue, higherIsBetter)];
+  const labelX = plotRight + LAST_MARK_SIZE + GAP;
+  const labelY = lastPoint === null || lastValue === null ? (PLOT_TOP + PLOT_BOTTOM) / 2 : lastPoint.y;
+  // Keep the two label lines inside the plot's height.
+  const valueBaseline = Math.min(Math.max(labelY + 4, PLOT_TOP + 4), PLOT_BOTTOM - 10);
+  if (lastPoint !== null) parts.push(lastMark(lastPoint, move.kind));
+  parts.push(
+    textElement(valueLabel, labelX, valueBaseline, {
+      bold: lastValue !== null,
+      fill: lastPoint === null ? COLOR.flat : COLOR.text,
+      size: valueFont,
+    }),
+  );
+  if (moveLabel !== '') {
     parts.push(
-      `<circle cx="${num(lastPoint.x)}" cy="${num(lastPoint.y)}" r="${LAST_DOT_RADIUS}" fill="${color}"` +
-        ` stroke="${COLOR.background}" stroke-width="1.5"/>`,
-    );
-    parts.push(
-      textElement(lastLabel, labelX, lastPoint.y + 4, {
-        bold: true,
-        fill: COLOR.text,
-        size: LAST_LABEL_FONT,
-      }),
-    );
-  } else {
-    // The reported quarter has no value: say so where its value would be.
-    const middle = (PLOT_TOP + PLOT_BOTTOM) / 2;
-    parts.push(
-      textElement(lastLabel, labelX, middle + 4, { bold: true, fill: COLOR.flat, size: LAST_LABEL_FONT }),
+      textElement(moveLabel, labelX, valueBaseline + 14, { fill: COLOR[move.kind], size: LABEL_FONT }),
     );
   }
   parts.push(quarterLabels(points, xs));
   return parts.join('');
 }
 
-/** The displayed label of the most recent point holding `value`. */
-function labelOfExtreme(
-  points: readonly TrendPoint[],
-  values: readonly (number | null)[],
-  value: number,
-): string {
-  for (let index = points.length - 1; index >= 0; index -= 1) {
-    if (values[index] === value) return points[index]?.label ?? '';
-  }
-  return '';
+/** Two short slanted strokes across the axis: "this axis does not start at zero". */
+function cutMark(x: number, y: number): string {
+  const stroke = (dy: number) =>
+    `<line x1="${num(x - 5)}" y1="${num(y + dy + 3)}" x2="${num(x + 5)}" y2="${num(y + dy - 3)}" stroke="${COLOR.zero}" stroke-width="1.5"/>`;
+  return `<rect x="${num(x - 6)}" y="${num(y - 5)}" width="12" height="10" fill="${COLOR.background}"/>${stroke(-2)}${stroke(2)}`;
 }
 
-/**
- * The last move compared with the previous known value. Two values that display the same
- * (e.g. both "72.5%") count as flat, so the colour never contradicts the printed figure.
- */
-function lastMove(
-  points: readonly TrendPoint[],
-  values: readonly (number | null)[],
-  lastValue: number,
-  higherIsBetter: boolean,
-): Move {
-  const lastIndex = points.length - 1;
-  for (let index = lastIndex - 1; index >= 0; index -= 1) {
-    const previous = values[index];
-    if (previous === null || previous === undefined) continue;
-    if (previous === lastValue || points[index]?.label === points[lastIndex]?.label) return 'flat';
-    return lastValue > previous === higherIsBetter ? 'good' : 'bad';
+/** A filled circle for better, a diamond for worse, a ring for no clear change. */
+function lastMark(point: Plotted, kind: TrendMove['kind']): string {
+  const { x, y } = point;
+  const s = LAST_MARK_SIZE;
+  if (kind === 'good') {
+    return `<circle cx="${num(x)}" cy="${num(y)}" r="${s}" fill="${COLOR.good}" stroke="${COLOR.background}" stroke-width="1.5"/>`;
   }
-  return 'flat';
-}
-
-function paddedRange(lo: number, hi: number): { min: number; max: number } {
-  const span = hi - lo;
-  const pad = span > 0 ? span * RANGE_PADDING : Math.max(Math.abs(hi) * RANGE_PADDING, 1);
-  return { min: lo - pad, max: hi + pad };
+  if (kind === 'bad') {
+    const d = s * 1.25;
+    return `<path d="M${num(x)} ${num(y - d)}L${num(x + d)} ${num(y)}L${num(x)} ${num(y + d)}L${num(x - d)} ${num(y)} Z" fill="${COLOR.bad}" stroke="${COLOR.background}" stroke-width="1.5"/>`;
+  }
+  return `<circle cx="${num(x)}" cy="${num(y)}" r="${s - 1}" fill="${COLOR.background}" stroke="${COLOR.flat}" stroke-width="2.5"/>`;
 }
 
 /** Points spread evenly from left to right; the reported quarter is always on the right. */
@@ -255,32 +360,43 @@ function linePath(plotted: readonly (Plotted | null)[]): string {
     .join('');
 }
 
-function gridLine(y: number, plotLeft: number, plotRight: number, label: string): string {
-  const x1 = plotLeft - LAST_DOT_RADIUS;
-  return (
-    `<line x1="${num(x1)}" y1="${num(y)}" x2="${num(plotRight + LAST_DOT_RADIUS)}" y2="${num(y)}"` +
-    ` stroke="${COLOR.grid}" stroke-dasharray="2 3"/>` +
-    textElement(label, x1 - GAP, y + 3.5, { anchor: 'end', fill: COLOR.mutedText, size: SMALL_FONT })
-  );
+/**
+ * Every quarter labelled under its point (`Q3`), and the year under the first quarter and
+ * under each first quarter of a year, where it does not collide with the one before.
+ * A label that is not `YYYY-Qn` is shown whole.
+ */
+function quarterLabels(points: readonly TrendPoint[], xs: readonly number[]): string {
+  const parts: string[] = [];
+  let lastYearRight = Number.NEGATIVE_INFINITY;
+  let lastYear = '';
+  points.forEach((point, index) => {
+    const x = xs[index] ?? 0;
+    const match = /^(\d{4})-(Q[1-4])$/.exec(point.quarter);
+    const quarter = match?.[2] ?? fitText(point.quarter, LABEL_FONT, false, 80);
+    parts.push(centredLabel(quarter, x, QUARTER_BASELINE));
+    const year = match?.[1];
+    if (year === undefined || year === lastYear) return;
+    const half = textWidth(year, LABEL_FONT, false) / 2;
+    const centre = clampCentre(x, half);
+    if (centre - half < lastYearRight + 4) return;
+    parts.push(centredLabel(year, centre, YEAR_BASELINE));
+    lastYearRight = centre + half;
+    lastYear = year;
+  });
+  return parts.join('');
 }
 
-function quarterLabels(points: readonly TrendPoint[], xs: readonly number[]): string {
-  const first = points[0];
-  const last = points[points.length - 1];
-  if (first === undefined || last === undefined) return '';
-  const label = (point: TrendPoint, x: number): string => {
-    const text = fitText(point.quarter, SMALL_FONT, false, MAX_QUARTER_LABEL_WIDTH);
-    const half = textWidth(text, SMALL_FONT, false) / 2;
-    // Centred under its point, but kept inside the frame.
-    const centre = Math.min(Math.max(x, OUTER_PAD + half), TREND_CHART_WIDTH - OUTER_PAD - half);
-    return textElement(text, centre, QUARTER_BASELINE, {
-      anchor: 'middle',
-      fill: COLOR.mutedText,
-      size: SMALL_FONT,
-    });
-  };
-  const firstLabel = label(first, xs[0] ?? 0);
-  return points.length === 1 ? firstLabel : firstLabel + label(last, xs[points.length - 1] ?? 0);
+function clampCentre(x: number, half: number): number {
+  return Math.min(Math.max(x, OUTER_PAD + half), TREND_CHART_WIDTH - OUTER_PAD - half);
+}
+
+function centredLabel(text: string, x: number, baseline: number): string {
+  const half = textWidth(text, LABEL_FONT, false) / 2;
+  return textElement(text, clampCentre(x, half), baseline, {
+    anchor: 'middle',
+    fill: COLOR.mutedText,
+    size: LABEL_FONT,
+  });
 }
 
 interface TextStyle {
@@ -294,7 +410,7 @@ function textElement(text: string, x: number, y: number, style: TextStyle): stri
   const anchor =
     style.anchor === undefined || style.anchor === 'start' ? '' : ` text-anchor="${style.anchor}"`;
   const weight = style.bold === true ? ' font-weight="bold"' : '';
-  const size = style.size === SMALL_FONT ? '' : ` font-size="${style.size}"`;
+  const size = style.size === LABEL_FONT ? '' : ` font-size="${style.size}"`;
   return `<text x="${num(x)}" y="${num(y)}"${anchor}${weight}${size} fill="${style.fill}">${escapeXml(text)}</text>`;
 }
 

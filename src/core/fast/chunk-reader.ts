@@ -6,6 +6,7 @@
  * the straightforward reader, which decides and words the reason. Runs in worker threads.
  */
 
+import { isUtf8 } from 'node:buffer';
 import {
   CESS,
   ClaimsBuilder,
@@ -21,10 +22,18 @@ import {
 import type { Config } from '../config';
 import { CsvTokenizer } from '../csv/csv-tokenizer';
 import type { DatasetName } from '../datasets/contract';
+import { addDatedRow, emptyDatedRows } from '../datasets/dated-rows';
+import {
+  clientReferenceReason,
+  fieldCountReason,
+  INVALID_UTF8_REASON,
+  malformedReason,
+  type RecordFault,
+  rejectionWeight,
+} from '../datasets/reading-rules';
 import { createRowSchemas, describeRowError, type RawRow, type RowSchemas } from '../datasets/row-schemas';
 import { type DayInZone, dayInZone } from '../dates';
 import { cessMicroPoints } from '../ingest/quarter-activity';
-import { fieldCountReason } from '../ingest/read-dataset';
 import { AsciiInterner } from './ascii-interner';
 import {
   equalsIgnoringAsciiCase,
@@ -58,7 +67,7 @@ export interface DatasetPlan {
   /** Header index of each of CHUNK_COLUMNS[dataset], or -1 when absent. */
   readonly columns: readonly number[];
   readonly period: { readonly start: number; readonly end: number };
-  readonly config: Pick<Config, 'channelLabels' | 'timeZone'>;
+  readonly config: Pick<Config, 'channelLabels' | 'timeZone' | 'maxRowBytes'>;
   readonly clients: ClientTableBuffers;
   readonly rejectedClientIds: readonly string[];
 }
@@ -68,6 +77,14 @@ export interface ChunkResult {
   readonly partial: PartialAggregate;
   /** Lines in the chunk, so that the next chunk's lines can be numbered. */
   readonly lines: number;
+  /** A record that stops the file (reading-rules.ts), with its line; the chunk was read up to it. */
+  readonly fault?: ChunkFault;
+}
+
+/** A record that cannot be read on, at a line relative to its chunk's first line. */
+export interface ChunkFault {
+  readonly line: number;
+  readonly fault: RecordFault;
 }
 
 const decoder = new TextDecoder();
@@ -110,13 +127,25 @@ export class ChunkReader {
       spareClaims,
     );
     scanner.reset(bytes, 0, bytes.length);
-    if (plan.dataset === 'interactions' && scanner.isPlain) {
-      const lines = this.readPlainInteractions(bytes, sink, partial);
+    // One native pass: only a chunk with invalid UTF-8 somewhere has its records checked one by one.
+    const validUtf8 = isUtf8(bytes);
+    if (plan.dataset === 'interactions' && scanner.isPlain && validUtf8) {
+      const read = this.readPlainInteractions(bytes, sink, partial);
       sink.finish();
-      return { partial, lines };
+      return read;
     }
+    const maxRowBytes = plan.config.maxRowBytes;
     while (scanner.next()) {
+      const fault = scanner.fault(maxRowBytes);
+      if (fault !== undefined) {
+        sink.finish();
+        return { partial, lines: scanner.lines, fault: { line: scanner.line, fault } };
+      }
       partial.rows++;
+      if (!validUtf8 && !isUtf8(bytes.subarray(scanner.recordStart, scanner.recordEnd))) {
+        sink.reject(scanner.line, INVALID_UTF8_REASON, rejectionWeight(scanner.span));
+        continue;
+      }
       this.readRecord(bytes, scanner.line, sink);
     }
     sink.finish();
@@ -131,12 +160,12 @@ export class ChunkReader {
       return;
     }
     if (scanner.fieldCount !== plan.headerLength) {
-      sink.reject(line, fieldCountReason(scanner.fieldCount, plan.headerLength));
+      sink.reject(line, fieldCountReason(scanner.fieldCount, plan.headerLength), 1);
       return;
     }
     if (!this.readFast(bytes, line, sink)) {
       const reason = this.readRow(this.rawRowFromScanner(bytes), line, sink);
-      if (reason !== undefined) sink.reject(line, reason);
+      if (reason !== undefined) sink.reject(line, reason, 1);
     }
   }
 
@@ -145,12 +174,13 @@ export class ChunkReader {
    * records end at LF and fields at commas), split a word at a time straight into the
    * scanner's field arrays and read by the byte path, with no per-record scanner call. A
    * row of any other shape goes, alone, through the scanner and the general path.
-   * Returns the lines read.
+   * Returns the lines read (and a row too long, if one is).
    */
-  private readPlainInteractions(bytes: Uint8Array, sink: ChunkSink, partial: PartialAggregate): number {
+  private readPlainInteractions(bytes: Uint8Array, sink: ChunkSink, partial: PartialAggregate): ChunkResult {
     const scanner = this.scanner;
     const view = scanner.dataView;
     const fields = this.plan.headerLength;
+    const maxRowBytes = this.plan.config.maxRowBytes;
     const end = bytes.length;
     const lastWord = end - 4;
     let position = 0;
@@ -183,6 +213,10 @@ export class ChunkReader {
         }
         break;
       }
+      if (at - recordStart > maxRowBytes) {
+        partial.rows--;
+        return { partial, lines: line, fault: { line, fault: 'row-too-long' } };
+      }
       if (count !== fields || !this.readInteraction(bytes, line, sink)) {
         // The general path, for this record alone (the scanner is reset to it).
         scanner.reset(bytes, recordStart, at);
@@ -191,7 +225,7 @@ export class ChunkReader {
       if (at < end) line++;
       position = at < end ? at + 1 : end;
     }
-    return line;
+    return { partial, lines: line };
   }
 
   /**
@@ -229,9 +263,17 @@ export class ChunkReader {
     const idEnd = ends[id] as number;
     // Last: the id's hash stays in hashOut for the claim.
     if (!hashPlainToken(this.scanner.dataView, bytes, idStart, idEnd)) return false;
-    const flags =
-      (day >= period.start && day <= period.end ? IN_QUARTER : 0) | (selfService ? SELF_SERVICE : 0);
-    sink.claim(clientIndex, flags, 0, line, bytes, idStart, idEnd);
+    const inPeriod = day >= period.start && day <= period.end;
+    sink.dated(day, inPeriod);
+    sink.claim(
+      clientIndex,
+      (inPeriod ? IN_QUARTER : 0) | (selfService ? SELF_SERVICE : 0),
+      0,
+      line,
+      bytes,
+      idStart,
+      idEnd,
+    );
     return true;
   }
 
@@ -302,6 +344,7 @@ export class ChunkReader {
     // Last, as for interactions: the id's hash stays in hashOut for the claim.
     if (!hashPlainToken(this.scanner.dataView, bytes, idStart, idEnd)) return false;
     const inQuarter = day >= period.start && day <= period.end ? IN_QUARTER : 0;
+    sink.dated(day, inQuarter !== 0);
     sink.claim(
       clientIndex,
       inQuarter | (cess ? CESS : 0),
@@ -325,6 +368,7 @@ export class ChunkReader {
         const { interaction_id, client_id, occurred_at, channel } = parsed.data;
         const client = this.clientOfText(client_id);
         if (typeof client === 'string') return client;
+        sink.dated(occurred_at, inQuarter(occurred_at));
         const { bytes, length } = encodeUtf8(interaction_id);
         hashBytes(bytes, 0, length);
         const flags =
@@ -351,6 +395,7 @@ export class ChunkReader {
         const { response_id, client_id, submitted_at, survey, score, scale_max } = parsed.data;
         const client = this.clientOfText(client_id);
         if (typeof client === 'string') return client;
+        sink.dated(submitted_at, inQuarter(submitted_at));
         const { bytes, length } = encodeUtf8(response_id);
         hashBytes(bytes, 0, length);
         const cess = survey === 'cess';
@@ -376,6 +421,7 @@ export class ChunkReader {
           if (typeof found === 'string') return found;
           client = found;
         }
+        sink.dated(incurred_on, inQuarter(incurred_on));
         if (inQuarter(incurred_on)) sink.cost(client, amount);
         return undefined;
       }
@@ -384,7 +430,6 @@ export class ChunkReader {
 
   private readTokenized(bytes: Uint8Array, line: number, sink: ChunkSink): void {
     const { scanner, plan } = this;
-    const text = decoder.decode(bytes.subarray(scanner.recordStart, scanner.recordEnd));
     let fields: string[] = [];
     let error: string | undefined;
     const tokenizer = new CsvTokenizer();
@@ -392,14 +437,15 @@ export class ChunkReader {
       fields = record.fields;
       error = record.error;
     };
-    tokenizer.push(text, take);
+    tokenizer.push(bytes.subarray(scanner.recordStart, scanner.recordEnd), take);
     tokenizer.finish(take);
+    const weight = rejectionWeight(scanner.span);
     if (error !== undefined) {
-      sink.reject(line, `malformed CSV: ${error}`);
+      sink.reject(line, malformedReason(error), weight);
       return;
     }
     if (fields.length !== plan.headerLength) {
-      sink.reject(line, fieldCountReason(fields.length, plan.headerLength));
+      sink.reject(line, fieldCountReason(fields.length, plan.headerLength), weight);
       return;
     }
     const row: RawRow = {};
@@ -409,7 +455,7 @@ export class ChunkReader {
       row[name] = value === '' ? undefined : value;
     });
     const reason = this.readRow(row, line, sink);
-    if (reason !== undefined) sink.reject(line, reason);
+    if (reason !== undefined) sink.reject(line, reason, weight);
   }
 
   private rawRowFromScanner(bytes: Uint8Array): RawRow {
@@ -434,9 +480,7 @@ export class ChunkReader {
   private clientOfText(id: string): number | string {
     const index = this.clients.lookupString(id);
     if (index >= 0) return index;
-    return this.rejectedClients.has(id)
-      ? `client_id '${id}' is in clients.csv but its row there was rejected`
-      : `unknown client_id '${id}': it is not in clients.csv`;
+    return clientReferenceReason(id, this.rejectedClients.has(id));
   }
 
   /** true for self-service, false for assisted, undefined when not a plain known label. */
@@ -484,8 +528,11 @@ class ChunkSink {
     if (dataset === 'support_costs') this.costs = new CostsBuilder();
   }
 
-  reject(line: number, reason: string): void {
-    this.partial.rejected++;
+  /** Rejects the row at `line`, weighing `weight` rows (the lines it spans; reading-rules.ts). */
+  reject(line: number, reason: string, weight: number): void {
+    // The row was counted once already.
+    this.partial.rows += weight - 1;
+    this.partial.rejected += weight;
     if (this.partial.examples.length < MAX_EXAMPLES) {
       this.partial.examples.push({ position: position(this.fileIndex, line), reason });
     }
@@ -534,6 +581,12 @@ class ChunkSink {
 
   cost(client: number, nanos: bigint): void {
     (this.costs as CostsBuilder).add(client, nanos);
+  }
+
+  /** A row of an event dataset that passed its own checks, dated `day`. */
+  dated(day: number, inPeriod: boolean): void {
+    this.partial.dated ??= emptyDatedRows();
+    addDatedRow(this.partial.dated, day, inPeriod);
   }
 
   finish(): void {

@@ -9,15 +9,23 @@
  *   id, and segment values are numbered in order of first appearance.
  */
 
+import { isUtf8 } from 'node:buffer';
 import { MAX_EXAMPLES, position, type RejectionExample } from '../aggregate/partial-aggregate';
 import type { Config } from '../config';
 import { CsvTokenizer } from '../csv/csv-tokenizer';
+import {
+  fieldCountReason,
+  INVALID_UTF8_REASON,
+  malformedReason,
+  rejectionWeight,
+  repeatedIdReason,
+} from '../datasets/reading-rules';
 import { createRowSchemas, describeRowError, type RawRow, type RowSchemas } from '../datasets/row-schemas';
 import { dayInZone } from '../dates';
 import { type ClientBook, NEVER } from '../ingest/client-book';
-import { fieldCountReason } from '../ingest/read-dataset';
 import { AsciiInterner } from './ascii-interner';
 import { isPlainToken, parseDateBytes } from './byte-fields';
+import type { ChunkFault } from './chunk-reader';
 import type { ClientTable } from './client-table';
 import { RecordScanner } from './record-scanner';
 
@@ -29,7 +37,7 @@ export interface ClientsPlan {
   readonly names: readonly string[];
   /** Header index of each name, or -1. */
   readonly columns: readonly number[];
-  readonly config: Pick<Config, 'channelLabels' | 'timeZone'>;
+  readonly config: Pick<Config, 'channelLabels' | 'timeZone' | 'maxRowBytes'>;
 }
 
 /** `ParsedClients.rows` columns, per row: the line, then the id, dates and segment values. */
@@ -62,6 +70,10 @@ export interface ParsedClients {
   readonly notes: Map<number, string>;
   /** Ids of rows the zod path rejected, to explain references to them. */
   readonly rejectedIds: string[];
+  /** Rejected rows that weigh more than one row (they span lines): row → weight. */
+  readonly weights: Map<number, number>;
+  /** A record that stops the file, with its line; the chunk was read up to it. */
+  readonly fault?: ChunkFault;
 }
 
 export interface ClientsChunkResult {
@@ -70,6 +82,7 @@ export interface ClientsChunkResult {
   /** Positions relative to the chunk's first line. */
   examples: RejectionExample[];
   lines: number;
+  fault?: ChunkFault;
 }
 
 const decoder = new TextDecoder();
@@ -106,11 +119,21 @@ export class ClientsChunkParser {
     this.valueCodes = Array.from({ length: this.dimensions }, () => new Map());
     this.notes = new Map();
     this.rejectedIds = [];
+    const weights = new Map<number, number>();
+    let fault: ChunkFault | undefined;
     scanner.reset(bytes, 0, bytes.length);
+    const validUtf8 = isUtf8(bytes);
     while (scanner.next()) {
+      const recordFault = scanner.fault(plan.config.maxRowBytes);
+      if (recordFault !== undefined) {
+        fault = { line: scanner.line, fault: recordFault };
+        break;
+      }
       const row = this.nextRow(scanner.line);
       let reason: string | undefined;
-      if (scanner.quoted) {
+      if (!validUtf8 && !isUtf8(bytes.subarray(scanner.recordStart, scanner.recordEnd))) {
+        reason = INVALID_UTF8_REASON;
+      } else if (scanner.quoted) {
         reason = this.readTokenized(bytes, row);
       } else if (scanner.fieldCount !== plan.headerLength) {
         reason = fieldCountReason(scanner.fieldCount, plan.headerLength);
@@ -120,6 +143,8 @@ export class ClientsChunkParser {
       if (reason !== undefined) {
         (this.rows as Int32Array)[row * this.width + ID_START] = REJECTED;
         this.notes.set(row, reason);
+        const weight = rejectionWeight(scanner.span);
+        if (weight > 1) weights.set(row, weight);
       }
     }
     return {
@@ -129,6 +154,8 @@ export class ClientsChunkParser {
       values: this.values,
       notes: this.notes,
       rejectedIds: this.rejectedIds,
+      weights,
+      ...(fault !== undefined && { fault }),
     };
   }
 
@@ -213,7 +240,6 @@ export class ClientsChunkParser {
   }
 
   private readTokenized(bytes: Uint8Array, row: number): string | undefined {
-    const text = decoder.decode(bytes.subarray(this.scanner.recordStart, this.scanner.recordEnd));
     let fields: string[] = [];
     let error: string | undefined;
     const take = (record: { fields: string[]; error?: string }) => {
@@ -221,9 +247,9 @@ export class ClientsChunkParser {
       error = record.error;
     };
     const tokenizer = new CsvTokenizer();
-    tokenizer.push(text, take);
+    tokenizer.push(bytes.subarray(this.scanner.recordStart, this.scanner.recordEnd), take);
     tokenizer.finish(take);
-    if (error !== undefined) return `malformed CSV: ${error}`;
+    if (error !== undefined) return malformedReason(error);
     if (fields.length !== this.plan.headerLength) {
       return fieldCountReason(fields.length, this.plan.headerLength);
     }
@@ -265,6 +291,7 @@ export class ClientsFolder {
       rejected: 0,
       examples: [],
       lines: parsed.lines,
+      ...(parsed.fault !== undefined && { fault: parsed.fault }),
     };
     const dimensions = book.dimensions.length;
     const width = SEGMENTS + dimensions;
@@ -288,7 +315,7 @@ export class ClientsFolder {
             idStart === ID_IN_NOTES
               ? parsed.notes.get(row)
               : decoder.decode(bytes.subarray(idStart, rows[at + ID_END] as number));
-          reason = `client_id '${id}' repeats an earlier row; the first is kept`;
+          reason = repeatedIdReason('client_id', id as string);
         } else {
           for (let d = 0; d < dimensions; d++) {
             const code = rows[at + SEGMENTS + d] as number;
@@ -304,7 +331,10 @@ export class ClientsFolder {
         }
       }
       if (reason !== undefined) {
-        result.rejected++;
+        // Only rows rejected on their own weigh their lines; a repeated id weighs one row.
+        const weight = idStart === REJECTED ? (parsed.weights.get(row) ?? 1) : 1;
+        result.rows += weight - 1;
+        result.rejected += weight;
         if (result.examples.length < MAX_EXAMPLES) {
           result.examples.push({ position: position(this.fileIndex, rows[at + LINE] as number), reason });
         }

@@ -15,17 +15,21 @@ import {
   positionLine,
   type RejectionExample,
 } from '../aggregate/partial-aggregate';
-import { CsvTokenizer } from '../csv/csv-tokenizer';
-import { storedFileBytes } from '../csv/read-csv-file';
-import { DATASETS, type DatasetName, normaliseColumnName } from '../datasets/contract';
+import { type CsvRecord, CsvTokenizer } from '../csv/csv-tokenizer';
+import { isGzipName, storedFileBytes } from '../csv/read-csv-file';
+import { DATASETS, DATED_DATASETS, type DatasetName, normaliseColumnName } from '../datasets/contract';
+import { emptyDatedRows, summariseDatedRows } from '../datasets/dated-rows';
+import { invalidUtf8HeaderProblem, type RecordFault, recordFaultProblem } from '../datasets/reading-rules';
+import { ExportFileError } from '../errors';
 import { ClientBook } from '../ingest/client-book';
 import type { DiscoveredFile } from '../ingest/discover-export-set';
 import type { ExportSetReader } from '../ingest/export-set-reader';
-import { QuarterActivity } from '../ingest/quarter-activity';
+import { plausibilityProblems } from '../ingest/plausibility';
 import {
   checkHeader,
   type DatasetQuality,
   type FileProvenance,
+  failedDataset,
   PROGRESS_EVERY_ROWS,
   provenanceOf,
   type ReadProgress,
@@ -33,6 +37,7 @@ import {
 import {
   discoverForReading,
   type ExportSetReading,
+  measurable,
   type ReadExportSetOptions,
   rejectLimitProblems,
   segmentDimensions,
@@ -40,7 +45,13 @@ import {
   unreadableSet,
 } from '../ingest/read-export-set';
 import type { ExportStore } from '../ports';
-import { CHUNK_COLUMNS, type ChunkedDataset, type ChunkResult, type DatasetPlan } from './chunk-reader';
+import {
+  CHUNK_COLUMNS,
+  type ChunkedDataset,
+  type ChunkFault,
+  type ChunkResult,
+  type DatasetPlan,
+} from './chunk-reader';
 import { ChunkBufferPool, DEFAULT_CHUNK_BYTES, LineAlignedChunker } from './chunker';
 import { ClientTable } from './client-table';
 import { ClientsFolder, type ClientsPlan, type ParsedClients } from './clients-reader';
@@ -136,9 +147,15 @@ export async function readExportSetFast(
   if (problems.length > 0) {
     return unreadableSet(dataQuality, problems, warnings, incomplete);
   }
+  const readerConfig = {
+    channelLabels: config.channelLabels,
+    timeZone: config.timeZone,
+    maxRowBytes: config.maxRowBytes,
+  };
   const reading: Reading = {
     store,
     chunkBytes,
+    maxRowBytes: config.maxRowBytes,
     onProgress,
     parallelism: executor.parallelism,
     // Chunks and claims buffers go round instead of being made (and collected) per chunk.
@@ -169,7 +186,7 @@ export async function readExportSetFast(
           headerLength: header.length,
           names,
           columns: columnIndexes(header, names),
-          config: { channelLabels: config.channelLabels, timeZone: config.timeZone },
+          config: readerConfig,
         };
         const folder = new ClientsFolder(book, table as ClientTable, fileIndex);
         // Chunks are parsed at once, anywhere, but folded one after another in file order.
@@ -192,15 +209,15 @@ export async function readExportSetFast(
     },
   );
   problems.push(...clientsProblems);
-  if (problems.length > 0) {
-    return { book, activity: new QuarterActivity(0), dataQuality, problems, warnings, incomplete: false };
-  }
+  // clients.csv not read in full: no client counts, whichever reader got however far.
+  if (problems.length > 0) return unreadableSet(dataQuality, problems, warnings, false);
 
   const folder = new AggregateFolder(book.size);
   const clients = table.shared();
   table = undefined; // the workers use the shared copy; this one is done with
 
   const rejectedClientIds = [...book.rejectedIds];
+  const failed = new Set<DatasetName>();
   for (const dataset of CHUNKED) {
     let files = discovered.files[dataset] ?? [];
     if (distributed.onePart) {
@@ -221,7 +238,7 @@ export async function readExportSetFast(
           headerLength: header.length,
           columns: columnIndexes(header, CHUNK_COLUMNS[dataset]),
           period: { start: period.start, end: period.end },
-          config: { channelLabels: config.channelLabels, timeZone: config.timeZone },
+          config: readerConfig,
           clients,
           rejectedClientIds,
         };
@@ -230,6 +247,7 @@ export async function readExportSetFast(
           const {
             partial,
             lines,
+            fault,
             chunk: returned,
           } = await executor.read(plan, chunk, reading.spareClaims.pop());
           if (returned) reading.chunks.give(returned);
@@ -243,6 +261,7 @@ export async function readExportSetFast(
             examples: partial.examples,
             lines,
             partial,
+            ...(fault !== undefined && { fault }),
           };
         };
       },
@@ -255,12 +274,18 @@ export async function readExportSetFast(
       },
     });
     problems.push(...datasetProblems);
+    if (datasetProblems.length > 0) failed.add(dataset);
     folder.finishDataset(dataset);
   }
   for (const dataset of CHUNKED) {
     const folded = folder.quality.get(dataset);
-    if (!folded) continue;
     const quality = dataQuality[dataset];
+    // A dataset that could not be read in full reports no counts (see failedDataset).
+    if (failed.has(dataset)) continue;
+    if (isDated(dataset) && quality.files.length > 0) {
+      quality.dated = summariseDatedRows(folded?.dated ?? emptyDatedRows());
+    }
+    if (!folded) continue;
     // Repeats are found while folding: take the folder's counts and examples.
     quality.rejected = folded.rejected;
     quality.examples.splice(
@@ -270,8 +295,16 @@ export async function readExportSetFast(
     );
   }
   problems.push(...rejectLimitProblems(dataQuality, config.rejectLimitPercent));
+  problems.push(...plausibilityProblems(dataQuality, period, config));
   warnings.push(...setWarnings(discovered, dataQuality));
-  return { book, activity: folder.activity, dataQuality, problems, warnings, incomplete: false };
+  return {
+    book,
+    activity: measurable(folder.activity, problems),
+    dataQuality,
+    problems,
+    warnings,
+    incomplete: false,
+  };
 
   function files(dataset: DatasetName): readonly DiscoveredFile[] {
     return discovered.files[dataset] ?? [];
@@ -315,6 +348,8 @@ interface FileChunkResult {
   examples: RejectionExample[];
   lines: number;
   partial?: PartialAggregate;
+  /** A record that stops the file; the chunk's results before it are not used. */
+  fault?: ChunkFault;
 }
 
 interface DatasetReadHooks {
@@ -338,6 +373,7 @@ const SPARE_CLAIMS = 20;
 interface Reading {
   readonly store: ExportStore;
   readonly chunkBytes: number;
+  readonly maxRowBytes: number;
   /** Chunks read at once; CHUNKS_IN_FLIGHT_PER_READER times as many are kept in flight so no reader waits. */
   readonly parallelism: number;
   readonly onProgress?: ((progress: ReadProgress) => void) | undefined;
@@ -363,21 +399,37 @@ async function readDatasetFiles(
   for (const [fileIndex, file] of files.entries()) {
     // The chunker copies each piece at once, so a store may reuse its memory; gunzip may not.
     const { store } = reading;
-    const transient = store.readTransient && !file.name.endsWith('.gz');
+    const transient = store.readTransient && !isGzipName(file.name);
     const stored = storedFileBytes(
-      transient ? (store.readTransient?.(file.key) ?? store.read(file.key)) : store.read(file.key),
-      file.name,
+      transient
+        ? (store.readTransient?.(file.key, file) ?? store.read(file.key, file))
+        : store.read(file.key, file),
+      file,
     );
-    const chunker = new LineAlignedChunker(reading.chunkBytes, (size) => reading.chunks.take(size));
+    const { maxRowBytes } = reading;
+    const chunker = new LineAlignedChunker(
+      reading.chunkBytes,
+      (size) => reading.chunks.take(size),
+      maxRowBytes,
+    );
     let readChunk: ((chunk: Uint8Array) => Promise<FileChunkResult>) | undefined;
-    let headerProblem: string | undefined;
+    /** Why the file cannot be read on: its header, or a record (reading-rules.ts). */
+    let problem: string | undefined;
+    const faultAt = (line: number, fault: RecordFault) => {
+      problem ??= recordFaultProblem(file.name, line, fault, maxRowBytes);
+    };
     let lineOffset = 0;
     let fileRows = 0;
     const pending: Promise<FileChunkResult>[] = [];
     const takeOne = async () => {
       const result = await (pending.shift() as Promise<FileChunkResult>);
+      if (problem !== undefined) return; // the file stopped at an earlier chunk
       // Chunk results number lines from 0 at the chunk's start; make them the file's lines.
       const shift = lineOffset + 1;
+      if (result.fault !== undefined) {
+        faultAt(result.fault.line + shift, result.fault.fault);
+        return;
+      }
       for (const example of result.examples) (example as { position: number }).position += shift;
       if (result.partial?.claims) {
         const positions = result.partial.claims.position;
@@ -397,19 +449,27 @@ async function readDatasetFiles(
       }
     };
     const submit = async (chunk: Uint8Array) => {
+      if (problem !== undefined) return;
       let body = chunk;
       if (readChunk === undefined) {
-        const header = readHeader(chunk);
-        if (header === undefined) return;
-        headerProblem = checkHeader(header.names, contract, file.name, firstHeader);
-        if (headerProblem !== undefined) return;
+        const header = readHeader(chunk, maxRowBytes);
+        if (header.fault !== undefined) faultAt(lineOffset + 1 + header.fault.line, header.fault.fault);
+        if (header.names === undefined) {
+          // Only blank lines so far (or a fault): the header is in a later chunk.
+          lineOffset += header.lines;
+          return;
+        }
+        problem = header.validUtf8
+          ? checkHeader(header.names, contract, file.name, firstHeader)
+          : invalidUtf8HeaderProblem(file.name);
+        if (problem !== undefined) return;
         if (firstHeader === undefined) {
           firstHeader = header.names;
           hooks.onFirstHeader(header.names);
         }
         readChunk = hooks.openFile(header.names, fileIndex);
-        lineOffset = header.lines;
-        body = chunk.slice(header.bodyStart);
+        lineOffset += header.lines;
+        body = chunk.slice(header.bodyStart ?? chunk.length);
         reading.chunks.give(chunk);
         if (body.length === 0) return;
       }
@@ -418,40 +478,73 @@ async function readDatasetFiles(
       pending.push(promise);
       if (pending.length > reading.parallelism * CHUNKS_IN_FLIGHT_PER_READER) await takeOne();
     };
-    for await (const data of stored.bytes) {
-      for (const chunk of chunker.push(data)) await submit(chunk);
-      if (headerProblem !== undefined) break;
+    try {
+      for await (const data of stored.bytes) {
+        for (const chunk of chunker.push(data)) await submit(chunk);
+        if (chunker.overflowed) {
+          // The record after the chunks read so far is too long: it starts on the next line.
+          while (pending.length > 0) await takeOne();
+          faultAt(lineOffset + 1, 'row-too-long');
+        }
+        if (problem !== undefined) break;
+      }
+    } catch (error) {
+      if (!(error instanceof ExportFileError)) throw error;
+      // The records that came before the break are read first, as the reference reader reads
+      // as it goes: a problem in them (a bad header, a row too long) is the one reported.
+      const complete = chunker.takeComplete();
+      if (complete) await submit(complete);
+      while (pending.length > 0) await takeOne();
+      return failedDataset(quality, problem ?? error.problem);
     }
-    if (headerProblem === undefined) {
+    if (problem === undefined) {
       const rest = chunker.finish();
       if (rest) await submit(rest);
     }
     while (pending.length > 0) await takeOne();
-    if (readChunk === undefined && headerProblem === undefined) {
-      headerProblem = `${file.name} is empty; it needs at least a header row`;
+    if (readChunk === undefined && problem === undefined) {
+      problem = `${file.name} is empty; it needs at least a header row`;
     }
-    if (headerProblem !== undefined) return [headerProblem];
+    if (problem !== undefined) return failedDataset(quality, problem);
     quality.files.push(provenanceOf(file, stored.stats(), fileRows));
   }
   reading.onProgress?.({ dataset, file: files.at(-1)?.name ?? '', rows: quality.rows, done: true });
   return [];
 }
 
-const decoder = new TextDecoder();
+/** The first record of a file's first chunk: what the reader needs to know of it. */
+interface HeaderRead {
+  /** Column names; undefined when the chunk holds only blank lines (or the header is faulty). */
+  readonly names?: string[];
+  readonly validUtf8?: boolean;
+  /** Lines up to the header's end (or all the chunk's lines, without a header). */
+  readonly lines: number;
+  readonly bodyStart?: number;
+  /** A header too long, or whose quote never closes, at a line relative to the chunk. */
+  readonly fault?: ChunkFault;
+}
 
-/** The first record of a file's first chunk: its column names, lines and where the body starts. */
-function readHeader(chunk: Uint8Array): { names: string[]; lines: number; bodyStart: number } | undefined {
+function readHeader(chunk: Uint8Array, maxRowBytes: number): HeaderRead {
   const scanner = new RecordScanner();
   scanner.reset(chunk, 0, chunk.length);
-  if (!scanner.next()) return undefined;
+  if (!scanner.next()) return { lines: scanner.lines };
+  const fault = scanner.fault(maxRowBytes);
+  if (fault !== undefined) return { lines: scanner.lines, fault: { line: scanner.line, fault } };
   let fields: string[] = [];
+  let validUtf8 = true;
   const tokenizer = new CsvTokenizer();
-  const take = (record: { fields: string[] }) => {
+  const take = (record: CsvRecord) => {
     fields = record.fields;
+    validUtf8 = record.validUtf8;
   };
-  tokenizer.push(decoder.decode(chunk.subarray(scanner.recordStart, scanner.recordEnd)), take);
+  tokenizer.push(chunk.subarray(scanner.recordStart, scanner.recordEnd), take);
   tokenizer.finish(take);
-  return { names: fields.map(normaliseColumnName), lines: scanner.lines, bodyStart: scanner.offset };
+  return {
+    names: fields.map(normaliseColumnName),
+    validUtf8,
+    lines: scanner.lines,
+    bodyStart: scanner.offset,
+  };
 }
 
 function columnIndexes(header: readonly string[], names: readonly string[]): number[] {
@@ -466,7 +559,11 @@ function describe(example: RejectionExample, files: readonly DiscoveredFile[]) {
   };
 }
 
+function isDated(dataset: DatasetName): boolean {
+  return (DATED_DATASETS as readonly DatasetName[]).includes(dataset);
+}
+
 /** A dataset's size as CSV text, guessing 5:1 for gzip, to size tables up front. */
 export function storedBytes(files: readonly DiscoveredFile[]): number {
-  return files.reduce((sum, file) => sum + file.size * (file.name.endsWith('.gz') ? 5 : 1), 0);
+  return files.reduce((sum, file) => sum + file.size * (isGzipName(file.name) ? 5 : 1), 0);
 }

@@ -6,6 +6,8 @@
  * breaks inside quotes belong to the field), and the caller hands its text to the tokenizer.
  * Line numbers follow the tokenizer: LF, CR and CRLF each end one line.
  */
+import type { RecordFault } from '../datasets/reading-rules';
+
 const COMMA = 44;
 const QUOTE = 34;
 const CR = 13;
@@ -21,6 +23,10 @@ export class RecordScanner {
   line = 0;
   /** The record holds a double quote: fields are not split; use the tokenizer. */
   quoted = false;
+  /** Lines the record spans: 1, plus the line breaks inside its quotes. */
+  span = 1;
+  /** The record ends inside a quoted field: the range ran out before the quote closed. */
+  unclosed = false;
   private bytes: Uint8Array = new Uint8Array(0);
   private position = 0;
   private end = 0;
@@ -81,6 +87,7 @@ export class RecordScanner {
       this.recordStart = start;
       this.line = this.nextLine;
       this.quoted = false;
+      this.unclosed = false;
       let count = 0;
       let fieldStart = start;
       let i = start;
@@ -147,7 +154,9 @@ export class RecordScanner {
         }
       if (this.quoted) {
         i = this.quotedRecordEnd(start);
+        this.span = this.nextLine - this.line + 1;
       } else {
+        this.span = 1;
         if (count === this.starts.length) this.growFields();
         this.starts[count] = fieldStart;
         this.ends[count] = i;
@@ -219,7 +228,14 @@ export class RecordScanner {
         }
       } else state = 1;
     }
+    this.unclosed = state === 2;
     return end;
+  }
+
+  /** Why the record cannot be read on (datasets/reading-rules.ts), or undefined when it can. */
+  fault(maxRowBytes: number): RecordFault | undefined {
+    if (this.recordEnd - this.recordStart > maxRowBytes) return 'row-too-long';
+    return this.unclosed ? 'unclosed-quote' : undefined;
   }
 
   private growFields(): void {
@@ -268,50 +284,4 @@ export function nextDelimiter(
   }
   while (at < end && bytes[at] !== COMMA && bytes[at] !== LF) at++;
   return at;
-}
-
-/**
- * Where the last record of `bytes[0, length)` ends, as the offset just past its line break,
- * judged by the same quoting rules; 0 when no record is known to be complete (a CR as the
- * very last byte may be the first half of a CRLF).
- */
-export function lastRecordBoundary(bytes: Uint8Array, length: number): number {
-  // A Buffer view (no copy): its indexOf is a native byte search, far faster than a typed array's.
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, length);
-  let quote = view.indexOf(QUOTE);
-  let boundary = 0;
-  let from = 0;
-  // Jump from quote to quote: outside quotes only the last line break matters; a quote
-  // opens a quoted field only at a field's start; inside, `""` is a literal quote.
-  for (;;) {
-    boundary = Math.max(boundary, lastBreak(view, from, quote === -1 ? length : quote, length));
-    if (quote === -1) return boundary;
-    const previous = quote === 0 ? COMMA : (bytes[quote - 1] as number);
-    if (previous !== COMMA && previous !== LF && previous !== CR) {
-      // A quote inside an unquoted field is a literal character.
-      from = quote + 1;
-      quote = view.indexOf(QUOTE, from);
-      continue;
-    }
-    let close = view.indexOf(QUOTE, quote + 1);
-    while (close !== -1 && close + 1 < length && bytes[close + 1] === QUOTE)
-      close = view.indexOf(QUOTE, close + 2);
-    // Still inside quotes at the end: no record ends after this point.
-    if (close === -1) return boundary;
-    from = close + 1;
-    quote = view.indexOf(QUOTE, from);
-  }
-}
-
-/**
- * Just past the last record-ending line break in `[from, to)` (outside quotes), or 0: an LF,
- * or a CR (the end of its CRLF when an LF follows). A CR as the very last byte may be half
- * of a CRLF, so it does not count.
- */
-function lastBreak(view: Buffer, from: number, to: number, length: number): number {
-  if (to <= from) return 0;
-  const lineFeed = view.lastIndexOf(LF, to - 1);
-  const crFrom = Math.min(to - 1, length - 2);
-  const carriageReturn = crFrom < from ? -1 : view.lastIndexOf(CR, crFrom);
-  return Math.max(lineFeed >= from ? lineFeed + 1 : 0, carriageReturn >= from ? carriageReturn + 1 : 0);
 }

@@ -15,6 +15,11 @@ export class QuarterActivity {
   readonly catalog = new Set<string>();
   /** Sum of score / scale_max × 100 × 10⁶, rounded per response. */
   readonly cessMicroPoints: Float64Array;
+  /**
+   * Sum of squares of the responses in hundredths of a point (each rounded first), for the
+   * spread of CESS: integers, so the sum is exact and order-independent up to 9·10⁷ responses.
+   */
+  readonly cessSquaredCentipoints: Float64Array;
   readonly cessResponses: Int32Array;
   readonly promoters: Int32Array;
   readonly detractors: Int32Array;
@@ -30,6 +35,7 @@ export class QuarterActivity {
     this.assisted = new Int32Array(clientCount);
     this.servicesInUse = new Int32Array(clientCount);
     this.cessMicroPoints = new Float64Array(clientCount);
+    this.cessSquaredCentipoints = new Float64Array(clientCount);
     this.cessResponses = new Int32Array(clientCount);
     this.promoters = new Int32Array(clientCount);
     this.detractors = new Int32Array(clientCount);
@@ -58,6 +64,8 @@ export class QuarterActivity {
 
   addCessMicroPoints(client: number, microPoints: number): void {
     (this.cessMicroPoints[client] as number) += microPoints;
+    const centipoints = Math.round(microPoints / 1e4);
+    (this.cessSquaredCentipoints[client] as number) += centipoints * centipoints;
     (this.cessResponses[client] as number)++;
   }
 

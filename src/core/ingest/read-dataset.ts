@@ -3,9 +3,21 @@
  * each data row (as trimmed column texts) to a handler that accepts it or says why not.
  * Keeps the data-quality account: rows read, rows rejected, the first examples.
  */
+import { CsvRecordFaultError } from '../csv/csv-tokenizer';
 import { readCsvFile } from '../csv/read-csv-file';
 import { type DatasetContract, normaliseColumnName } from '../datasets/contract';
+import type { DatedRowsSummary } from '../datasets/dated-rows';
+import {
+  fieldCountReason,
+  INVALID_UTF8_REASON,
+  invalidUtf8HeaderProblem,
+  malformedReason,
+  recordFaultProblem,
+  rejectionWeight,
+} from '../datasets/reading-rules';
 import type { RawRow } from '../datasets/row-schemas';
+import { ExportFileError } from '../errors';
+import { excerpt } from '../excerpt';
 import type { ExportStore } from '../ports';
 import type { DiscoveredFile } from './discover-export-set';
 
@@ -34,6 +46,8 @@ export interface DatasetQuality {
   rejected: number;
   readonly examples: RejectedRow[];
   readonly files: FileProvenance[];
+  /** Event datasets read in full: their dated rows against the quarter (datasets/dated-rows.ts). */
+  dated?: DatedRowsSummary;
 }
 
 export interface ReadProgress {
@@ -43,18 +57,24 @@ export interface ReadProgress {
   readonly done: boolean;
 }
 
-/** Accepts a row (returns undefined) or rejects it with a reason. */
 const STOP_READING = Symbol('stop reading');
 
-export type RowHandler = (row: RawRow) => string | undefined;
+/** A row rejected only because its id repeats an earlier row's: it weighs one row, whatever its lines. */
+export interface RepeatedId {
+  readonly repeated: string;
+}
+
+/** Accepts a row (returns undefined) or rejects it with a reason. */
+export type RowHandler = (row: RawRow) => string | RepeatedId | undefined;
 
 export function emptyQuality(present: boolean): DatasetQuality {
   return { present, rows: 0, rejected: 0, examples: [], files: [] };
 }
 
 /**
- * Returns the header problems that stopped the dataset from being read (empty when all
- * was read). Columns named in `columns` are handed to the handler.
+ * Returns the problems that stopped the dataset from being read (empty when all was read):
+ * a bad header, a file that cannot be read in full, a row too long or a quote never closed.
+ * Columns named in `columns` are handed to the handler.
  */
 export async function readDataset(options: {
   store: ExportStore;
@@ -64,9 +84,10 @@ export async function readDataset(options: {
   columns: readonly string[] | ((header: readonly string[]) => readonly string[]);
   quality: DatasetQuality;
   onRow: RowHandler;
+  maxRowBytes: number;
   onProgress?: ((progress: ReadProgress) => void) | undefined;
 }): Promise<string[]> {
-  const { store, contract, files, quality, onRow, onProgress } = options;
+  const { store, contract, files, quality, onRow, onProgress, maxRowBytes } = options;
   let firstHeader: string[] | undefined;
   let columns: readonly string[] = [];
   for (const file of files) {
@@ -74,55 +95,88 @@ export async function readDataset(options: {
     let indexes: (number | undefined)[] = [];
     let headerProblem: string | undefined;
     let fileRows = 0;
-    const reject = (line: number, reason: string) => {
-      quality.rejected++;
+    const reject = (line: number, reason: string, weight: number) => {
+      // The row was counted once already; a row spanning lines weighs one per line.
+      quality.rows += weight - 1;
+      fileRows += weight - 1;
+      quality.rejected += weight;
       if (quality.examples.length < MAX_EXAMPLES) quality.examples.push({ file: file.name, line, reason });
     };
-    const stats = await readCsvFile(store.read(file.key), file.name, (record) => {
-      if (header === undefined) {
-        header = record.fields.map(normaliseColumnName);
-        headerProblem = checkHeader(header, contract, file.name, firstHeader);
-        if (firstHeader === undefined) {
-          firstHeader = header;
-          columns = typeof options.columns === 'function' ? options.columns(header) : options.columns;
+    const stats = await readCsvFile(
+      store.read(file.key, file),
+      file,
+      (record) => {
+        if (header === undefined) {
+          header = record.fields.map(normaliseColumnName);
+          headerProblem = record.validUtf8
+            ? checkHeader(header, contract, file.name, firstHeader)
+            : invalidUtf8HeaderProblem(file.name);
+          if (firstHeader === undefined && headerProblem === undefined) {
+            firstHeader = header;
+            columns = typeof options.columns === 'function' ? options.columns(header) : options.columns;
+          }
+          const columnIndex = new Map(header.map((name, index) => [name, index]));
+          indexes = columns.map((column) => columnIndex.get(column));
+          // A bad header fails the run: stop streaming instead of reading the rest for nothing.
+          if (headerProblem !== undefined) throw STOP_READING;
+          return;
         }
-        const columnIndex = new Map(header.map((name, index) => [name, index]));
-        indexes = columns.map((column) => columnIndex.get(column));
-        // A bad header fails the run: stop streaming instead of reading the rest for nothing.
-        if (headerProblem !== undefined) throw STOP_READING;
-        return;
-      }
-      quality.rows++;
-      fileRows++;
-      if (record.error !== undefined) {
-        reject(record.line, `malformed CSV: ${record.error}`);
-      } else if (record.fields.length !== header.length) {
-        reject(record.line, fieldCountReason(record.fields.length, header.length));
-      } else {
-        const row: RawRow = {};
-        for (let c = 0; c < columns.length; c++) {
-          const index = indexes[c];
-          const text = index === undefined ? '' : (record.fields[index] as string).trim();
-          row[columns[c] as string] = text === '' ? undefined : text;
+        quality.rows++;
+        fileRows++;
+        const weight = rejectionWeight(record.lines);
+        if (!record.validUtf8) {
+          reject(record.line, INVALID_UTF8_REASON, weight);
+        } else if (record.error !== undefined) {
+          reject(record.line, malformedReason(record.error), weight);
+        } else if (record.fields.length !== header.length) {
+          reject(record.line, fieldCountReason(record.fields.length, header.length), weight);
+        } else {
+          const row: RawRow = {};
+          for (let c = 0; c < columns.length; c++) {
+            const index = indexes[c];
+            const text = index === undefined ? '' : (record.fields[index] as string).trim();
+            row[columns[c] as string] = text === '' ? undefined : text;
+          }
+          const verdict = onRow(row);
+          if (typeof verdict === 'string') reject(record.line, verdict, weight);
+          else if (verdict !== undefined) reject(record.line, verdict.repeated, 1);
         }
-        const reason = onRow(row);
-        if (reason !== undefined) reject(record.line, reason);
+        if (onProgress && quality.rows % PROGRESS_EVERY_ROWS === 0) {
+          onProgress({ dataset: contract.name, file: file.name, rows: quality.rows, done: false });
+        }
+      },
+      { maxRowBytes },
+    ).catch((error: unknown) => {
+      if (error === STOP_READING) return undefined;
+      if (error instanceof ExportFileError) return error.problem;
+      if (error instanceof CsvRecordFaultError) {
+        return recordFaultProblem(file.name, error.line, error.fault, maxRowBytes);
       }
-      if (onProgress && quality.rows % PROGRESS_EVERY_ROWS === 0) {
-        onProgress({ dataset: contract.name, file: file.name, rows: quality.rows, done: false });
-      }
-    }).catch((error: unknown) => {
-      if (error !== STOP_READING) throw error;
-      return undefined;
+      throw error;
     });
+    if (typeof stats === 'string') return failedDataset(quality, stats);
     if (header === undefined) headerProblem = `${file.name} is empty; it needs at least a header row`;
     if (headerProblem !== undefined || stats === undefined) {
-      return [headerProblem ?? `${file.name} could not be read`];
+      return failedDataset(quality, headerProblem ?? `${file.name} could not be read`);
     }
     quality.files.push(provenanceOf(file, stats, fileRows));
   }
   onProgress?.({ dataset: contract.name, file: files.at(-1)?.name ?? '', rows: quality.rows, done: true });
   return [];
+}
+
+/**
+ * The problem that stops a dataset, with its data-quality account emptied: a dataset that
+ * cannot be read in full has no meaningful counts (the problem says why), and both readers
+ * then report the same, wherever in the file each had got to.
+ */
+export function failedDataset(quality: DatasetQuality, problem: string): string[] {
+  delete quality.dated;
+  quality.rows = 0;
+  quality.rejected = 0;
+  quality.examples.length = 0;
+  quality.files.length = 0;
+  return [problem];
 }
 
 /** What the data-quality report says of a file read: its size, checksum, rows and version. */
@@ -150,19 +204,14 @@ export function checkHeader(
 ): string | undefined {
   const missing = contract.requiredColumns.filter((column) => !header.includes(column));
   if (missing.length > 0) {
-    return `${fileName} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}; its header must include ${contract.requiredColumns.join(', ')} (found: ${header.join(', ') || 'nothing'})`;
+    return `${fileName} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}; its header must include ${contract.requiredColumns.join(', ')} (found: ${excerpt(header.join(', ')) || 'nothing'})`;
   }
   const repeated = header.filter((name, index) => name !== '' && header.indexOf(name) !== index);
   if (repeated.length > 0) {
-    return `${fileName} names the column ${[...new Set(repeated)].join(', ')} more than once; keep one`;
+    return `${fileName} names the column ${excerpt([...new Set(repeated)].join(', '))} more than once; keep one`;
   }
   if (firstHeader !== undefined && [...header].sort().join(',') !== [...firstHeader].sort().join(',')) {
     return `${fileName} has a different header from the dataset's first part; every part needs the same columns`;
   }
   return undefined;
-}
-
-/** Why a row with the wrong number of fields is rejected: the same words from every reader. */
-export function fieldCountReason(fields: number, headerLength: number): string {
-  return `the row has ${fields} fields but the header has ${headerLength}; quote fields that contain commas`;
 }

@@ -4,16 +4,33 @@
  * row validated by its zod schema and folded into per-client state.
  */
 import type { Config } from '../config';
-import { DATASET_NAMES, DATASETS, type DatasetName, SEGMENT_COLUMNS } from '../datasets/contract';
-import { createRowSchemas, describeRowError, type RawRow } from '../datasets/row-schemas';
+import {
+  DATASET_NAMES,
+  DATASETS,
+  DATED_DATASETS,
+  type DatasetName,
+  type DatedDataset,
+  SEGMENT_COLUMNS,
+} from '../datasets/contract';
+import { addDatedRow, type DatedRows, emptyDatedRows, summariseDatedRows } from '../datasets/dated-rows';
+import { clientReferenceReason, repeatedIdReason } from '../datasets/reading-rules';
+import { createRowSchemas, describeRowError } from '../datasets/row-schemas';
 import { dayInZone } from '../dates';
+import { excerpt } from '../excerpt';
 import type { ExportStore } from '../ports';
 import type { QuarterPeriod } from '../quarter';
 import { ClientBook } from './client-book';
 import { type DiscoveredExportSet, discoverExportSet } from './discover-export-set';
 import { IdHashSet } from './id-hash-set';
+import { plausibilityProblems } from './plausibility';
 import { QuarterActivity } from './quarter-activity';
-import { type DatasetQuality, emptyQuality, type ReadProgress, readDataset } from './read-dataset';
+import {
+  type DatasetQuality,
+  emptyQuality,
+  type ReadProgress,
+  type RowHandler,
+  readDataset,
+} from './read-dataset';
 
 export interface ExportSetReading {
   readonly book: ClientBook;
@@ -45,7 +62,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
   const read = (
     dataset: DatasetName,
     columns: readonly string[] | ((header: readonly string[]) => readonly string[]),
-    onRow: (row: RawRow) => string | undefined,
+    onRow: RowHandler,
   ) =>
     readDataset({
       store,
@@ -54,6 +71,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
       columns,
       quality: dataQuality[dataset],
       onRow,
+      maxRowBytes: config.maxRowBytes,
       onProgress,
     });
 
@@ -73,24 +91,26 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     const { client_id, customer_since, churned_on } = parsed.data;
     const segments = book.dimensions.map((dimension) => row[dimension.name]);
     if (!book.add(client_id, customer_since, churned_on, segments)) {
-      return `client_id '${client_id}' repeats an earlier row; the first is kept`;
+      return { repeated: repeatedIdReason('client_id', client_id) };
     }
     return undefined;
   });
   problems.push(...clientsProblems);
-  if (problems.length > 0) {
-    return { book, activity: new QuarterActivity(0), dataQuality, problems, warnings, incomplete: false };
-  }
+  // clients.csv not read in full: no client counts, whichever reader got however far.
+  if (problems.length > 0) return unreadableSet(dataQuality, problems, warnings, false);
 
   const activity = new QuarterActivity(book.size);
   const clientIndex = (id: string): number | string => {
     const index = book.indexOf(id);
     if (index !== undefined) return index;
-    return book.rejectedIds.has(id)
-      ? `client_id '${id}' is in clients.csv but its row there was rejected`
-      : `unknown client_id '${id}': it is not in clients.csv`;
+    return clientReferenceReason(id, book.rejectedIds.has(id));
   };
 
+  const dated = {
+    interactions: emptyDatedRows(),
+    surveys: emptyDatedRows(),
+    support_costs: emptyDatedRows(),
+  } satisfies Record<DatedDataset, DatedRows>;
   const interactionIds = new IdHashSet();
   const interactionsProblems = await read('interactions', DATASETS.interactions.requiredColumns, (row) => {
     const parsed = schemas.interactions.safeParse(row);
@@ -98,8 +118,9 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     const { interaction_id, client_id, occurred_at, channel } = parsed.data;
     const client = clientIndex(client_id);
     if (typeof client === 'string') return client;
+    addDatedRow(dated.interactions, occurred_at, inQuarter(occurred_at));
     if (!interactionIds.add(interaction_id)) {
-      return `interaction_id '${interaction_id}' repeats an earlier row; the first is kept`;
+      return { repeated: repeatedIdReason('interaction_id', interaction_id) };
     }
     if (inQuarter(occurred_at)) activity.addInteraction(client, channel);
     return undefined;
@@ -132,8 +153,10 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
     const { response_id, client_id, submitted_at, survey, score, scale_max } = parsed.data;
     const client = clientIndex(client_id);
     if (typeof client === 'string') return client;
-    if (!responseIds.add(response_id))
-      return `response_id '${response_id}' repeats an earlier row; the first is kept`;
+    addDatedRow(dated.surveys, submitted_at, inQuarter(submitted_at));
+    if (!responseIds.add(response_id)) {
+      return { repeated: repeatedIdReason('response_id', response_id) };
+    }
     if (inQuarter(submitted_at)) {
       if (survey === 'cess') activity.addCessResponse(client, score, scale_max ?? 100);
       else activity.addNpsResponse(client, score);
@@ -152,14 +175,28 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
       if (typeof found === 'string') return found;
       client = found;
     }
+    addDatedRow(dated.support_costs, incurred_on, inQuarter(incurred_on));
     if (inQuarter(incurred_on)) activity.addCost(client, amount);
     return undefined;
   });
   problems.push(...costsProblems);
 
+  for (const dataset of DATED_DATASETS) {
+    // A dataset that could not be read has no counts (see failedDataset).
+    const quality = dataQuality[dataset];
+    if (quality.files.length > 0) quality.dated = summariseDatedRows(dated[dataset]);
+  }
   problems.push(...rejectLimitProblems(dataQuality, config.rejectLimitPercent));
+  problems.push(...plausibilityProblems(dataQuality, period, config));
   warnings.push(...setWarnings(discovered, dataQuality));
-  return { book, activity, dataQuality, problems, warnings, incomplete: false };
+  return {
+    book,
+    activity: measurable(activity, problems),
+    dataQuality,
+    problems,
+    warnings,
+    incomplete: false,
+  };
 }
 
 /**
@@ -195,6 +232,14 @@ export function unreadableSet(
   };
 }
 
+/**
+ * The activity read, or none when the set has problems: what a dataset that stopped half-way
+ * added depends on where each reader had got to, and nothing is measured from it.
+ */
+export function measurable(activity: QuarterActivity, problems: readonly string[]): QuarterActivity {
+  return problems.length === 0 ? activity : new QuarterActivity(0);
+}
+
 /** The segment dimensions clients.csv offers, warning about configured ones it lacks. */
 export function segmentDimensions(header: readonly string[], config: Config, warnings: string[]): string[] {
   const dimensions = [...new Set([...SEGMENT_COLUMNS, ...config.segmentColumns])].filter((column) =>
@@ -221,7 +266,7 @@ export function setWarnings(
     }
   }
   if (discovered.unrecognised.length > 0) {
-    warnings.push(`ignored files that match no dataset: ${discovered.unrecognised.join(', ')}`);
+    warnings.push(`ignored files that match no dataset: ${excerpt(discovered.unrecognised.join(', '), 200)}`);
   }
   return warnings;
 }
@@ -230,7 +275,8 @@ export function missingDatasets(discovered: DiscoveredExportSet, location: strin
   if (discovered.empty) {
     return [`there is no export set at ${location}/${discovered.prefix}; upload the quarter's exports there`];
   }
-  const hint = discovered.unrecognised.length > 0 ? ` (found ${discovered.unrecognised.join(', ')})` : '';
+  const hint =
+    discovered.unrecognised.length > 0 ? ` (found ${excerpt(discovered.unrecognised.join(', '), 200)})` : '';
   return DATASET_NAMES.filter((name) => DATASETS[name].required && discovered.files[name] === undefined).map(
     (name) =>
       `the required dataset ${name} is missing: upload ${discovered.prefix}${name}.csv (or .csv.gz, or a ${name}/ folder of parts)${hint}`,

@@ -1,6 +1,7 @@
 /**
  * Turns one quarter's measures, plus the values of earlier quarters, into the snapshot:
- * bands, low-sample flags, quarter-over-quarter and year-over-year deltas, 8-quarter trends.
+ * bands, low-sample flags, 95% intervals, quarter-over-quarter and year-over-year deltas
+ * with whether each is outside the noise, 8-quarter trends, and the configured targets.
  */
 import type { Config } from '../config';
 import type { DatasetName } from '../datasets/contract';
@@ -15,6 +16,7 @@ import {
   type Snapshot,
 } from '../snapshot';
 import { bandOf } from './bands';
+import { type Interval, outsideNoise } from './intervals';
 import type { KpiMeasure, KpiMeasures } from './kpi-values';
 
 export const TREND_QUARTERS = 8;
@@ -27,23 +29,34 @@ export interface QuarterMeasures {
   readonly catalogSize: number;
 }
 
+/**
+ * One KPI of an earlier quarter: its value, and its 95% interval when known (`undefined`
+ * for a snapshot written before intervals existed).
+ */
+export interface PriorValue {
+  readonly value: number | null;
+  readonly interval?: Interval | null | undefined;
+}
+
+const NO_PRIOR: PriorValue = { value: null, interval: null };
+
 /** The KPI values of an earlier quarter, from its snapshot or recomputed from its exports. */
 export interface PriorValues {
-  company(id: KpiId): number | null;
-  segment(dimension: string, value: string, id: KpiId): number | null;
+  company(id: KpiId): PriorValue;
+  segment(dimension: string, value: string, id: KpiId): PriorValue;
 }
 
 export function priorValuesFromSnapshot(snapshot: PriorSnapshot): PriorValues {
   return {
-    company: (id) => snapshot.kpis[id]?.value ?? null,
-    segment: (dimension, value, id) => snapshot.segments[dimension]?.[value]?.[id]?.value ?? null,
+    company: (id) => snapshot.kpis[id] ?? NO_PRIOR,
+    segment: (dimension, value, id) => snapshot.segments[dimension]?.[value]?.[id] ?? NO_PRIOR,
   };
 }
 
 export function priorValuesFromMeasures(measures: QuarterMeasures): PriorValues {
   return {
-    company: (id) => measures.company[id].value,
-    segment: (dimension, value, id) => measures.segments.get(dimension)?.get(value)?.[id].value ?? null,
+    company: (id) => measures.company[id],
+    segment: (dimension, value, id) => measures.segments.get(dimension)?.get(value)?.[id] ?? NO_PRIOR,
   };
 }
 
@@ -63,17 +76,17 @@ export function buildSnapshot(input: BuildSnapshotInput): Snapshot {
   const earlier = (offset: number) => formatQuarter(shiftQuarter(period.quarter, offset));
   const results = (
     measured: KpiMeasures,
-    lookup: (prior: PriorValues, id: KpiId) => number | null,
+    lookup: (prior: PriorValues, id: KpiId) => PriorValue,
   ): KpiResults => {
     const entries = KPI_IDS.map((id) => {
       const priorValue = (offset: number) => {
         const prior = priors.get(earlier(offset));
-        return prior === undefined ? null : lookup(prior, id);
+        return prior === undefined ? NO_PRIOR : lookup(prior, id);
       };
       const trend = [];
       for (let offset = 1 - TREND_QUARTERS; offset < 0; offset++) {
         const prior = priors.get(earlier(offset));
-        if (prior !== undefined) trend.push({ quarter: earlier(offset), value: lookup(prior, id) });
+        if (prior !== undefined) trend.push({ quarter: earlier(offset), value: lookup(prior, id).value });
       }
       trend.push({ quarter: period.label, value: measured[id].value });
       return [id, kpiResult(id, measured[id], priorValue(-1), priorValue(-4), trend, config)];
@@ -81,12 +94,14 @@ export function buildSnapshot(input: BuildSnapshotInput): Snapshot {
     return Object.fromEntries(entries) as KpiResults;
   };
 
-  const segments: Snapshot['segments'] = {};
+  // Keyed by values from the data: objects without a prototype, so `__proto__` is a key like any other.
+  const segments: Snapshot['segments'] = Object.create(null);
   for (const [dimension, values] of measures.segments) {
-    segments[dimension] = {};
+    const byValue: Snapshot['segments'][string] = Object.create(null);
     for (const [value, measured] of values) {
-      segments[dimension][value] = results(measured, (prior, id) => prior.segment(dimension, value, id));
+      byValue[value] = results(measured, (prior, id) => prior.segment(dimension, value, id));
     }
+    segments[dimension] = byValue;
   }
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
@@ -102,6 +117,7 @@ export function buildSnapshot(input: BuildSnapshotInput): Snapshot {
       fiscalYearStartMonth: config.fiscalYearStartMonth,
     },
     catalogSize: measures.catalogSize,
+    targets: resolvedTargets(config),
     kpis: results(measures.company, (prior, id) => prior.company(id)),
     segments,
     dataQuality: input.dataQuality,
@@ -109,15 +125,27 @@ export function buildSnapshot(input: BuildSnapshotInput): Snapshot {
   };
 }
 
+/** The configured targets, as the snapshot records them. */
+function resolvedTargets(config: Config): Snapshot['targets'] {
+  return Object.fromEntries(
+    KPI_IDS.flatMap((id) => {
+      const target = config.targets[id];
+      return target === undefined ? [] : [[id, { value: target.value, direction: target.direction }]];
+    }),
+  );
+}
+
 function kpiResult(
   id: KpiId,
   measure: KpiMeasure,
-  previous: number | null,
-  yearAgo: number | null,
+  previousQuarter: PriorValue,
+  yearAgoQuarter: PriorValue,
   trend: KpiResult['trend'],
   config: Config,
 ): KpiResult {
-  const { value } = measure;
+  const { value, interval } = measure;
+  const previous = previousQuarter.value;
+  const yearAgo = yearAgoQuarter.value;
   const bandValue = id === 'relationshipDepth' ? (measure.shareOfCatalog ?? null) : value;
   const result: KpiResult = {
     value,
@@ -126,10 +154,13 @@ function kpiResult(
     denominator: measure.denominator,
     band: bandOf(id, bandValue, config.bands),
     lowSample: value !== null && measure.denominator < config.minimumSample,
+    interval,
     previous,
     deltaQoQ: difference(value, previous),
+    deltaQoQOutsideNoise: outsideNoise(value, interval, previous, previousQuarter.interval),
     yearAgo,
     deltaYoY: difference(value, yearAgo),
+    deltaYoYOutsideNoise: outsideNoise(value, interval, yearAgo, yearAgoQuarter.interval),
     trend,
   };
   if (id === 'costToSupportPerClient') {

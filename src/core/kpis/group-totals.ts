@@ -15,11 +15,25 @@ export interface GroupTotals {
   activeWithSelfService: number;
   /** Σ over active clients of distinct services in use during Q. */
   activeServices: number;
+  /** Σ over active clients of the square of that count: the spread of Relationship Depth. */
+  activeServicesSquared: number;
   /** Assisted interactions in Q of active clients: the weights of the cost pool. */
   activeAssisted: number;
+  /**
+   * The spread of Cost to Support over active clients, whose cost is their direct cost plus
+   * a share of the pool by assisted interactions: Σ direct, Σ direct², Σ direct × assisted and
+   * Σ assisted² (see kpi-values). Money in nanos (nanos² for the squares), as bigints, so
+   * the sums are exact and do not depend on the order of the clients.
+   */
+  activeDirectCostNanos: bigint;
+  activeDirectCostSquaredNanos: bigint;
+  activeDirectCostTimesAssistedNanos: bigint;
+  activeAssistedSquared: number;
   customersAtStart: number;
   retained: number;
   cessMicroPoints: number;
+  /** Σ over responses of their square, in hundredths of a point (QuarterActivity). */
+  cessSquaredCentipoints: number;
   cessResponses: number;
   promoters: number;
   detractors: number;
@@ -35,10 +49,16 @@ export function emptyTotals(): GroupTotals {
     active: 0,
     activeWithSelfService: 0,
     activeServices: 0,
+    activeServicesSquared: 0,
     activeAssisted: 0,
+    activeDirectCostNanos: 0n,
+    activeDirectCostSquaredNanos: 0n,
+    activeDirectCostTimesAssistedNanos: 0n,
+    activeAssistedSquared: 0,
     customersAtStart: 0,
     retained: 0,
     cessMicroPoints: 0,
+    cessSquaredCentipoints: 0,
     cessResponses: 0,
     promoters: 0,
     detractors: 0,
@@ -99,6 +119,10 @@ function addClient(
   const services = activity.servicesInUse[client] as number;
   // Most clients have no direct cost; adding 0n would still make a new bigint per group.
   const directCost = activity.directCostNanos.get(client);
+  // Only active clients with a direct cost pay for the bigint arithmetic below.
+  const activeDirect = active && directCost !== undefined && directCost !== 0n ? directCost : undefined;
+  const activeDirectSquared = activeDirect === undefined ? 0n : activeDirect * activeDirect;
+  const activeDirectTimesAssisted = activeDirect === undefined ? 0n : activeDirect * BigInt(assisted);
   for (const totals of groups) {
     if (served) totals.served++;
     if (independent) totals.independent++;
@@ -106,11 +130,19 @@ function addClient(
       totals.active++;
       if (selfService > 0) totals.activeWithSelfService++;
       totals.activeServices += services;
+      totals.activeServicesSquared += services * services;
       totals.activeAssisted += assisted;
+      totals.activeAssistedSquared += assisted * assisted;
+      if (activeDirect !== undefined) {
+        totals.activeDirectCostNanos += activeDirect;
+        totals.activeDirectCostSquaredNanos += activeDirectSquared;
+        totals.activeDirectCostTimesAssistedNanos += activeDirectTimesAssisted;
+      }
     }
     if (atStart) totals.customersAtStart++;
     if (retained) totals.retained++;
     totals.cessMicroPoints += activity.cessMicroPoints[client] as number;
+    totals.cessSquaredCentipoints += activity.cessSquaredCentipoints[client] as number;
     totals.cessResponses += activity.cessResponses[client] as number;
     totals.promoters += activity.promoters[client] as number;
     totals.detractors += activity.detractors[client] as number;

@@ -1,17 +1,33 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CsvRecord, CsvTokenizer } from '../../../src/core/csv/csv-tokenizer';
+import { type CsvRecord, CsvRecordFaultError, CsvTokenizer } from '../../../src/core/csv/csv-tokenizer';
 import { readCsvFile } from '../../../src/core/csv/read-csv-file';
 
-function tokenize(...chunks: string[]): CsvRecord[] {
+const encoder = new TextEncoder();
+
+function tokenize(...chunks: (string | Uint8Array)[]): CsvRecord[] {
   const records: CsvRecord[] = [];
   const tokenizer = new CsvTokenizer();
-  for (const chunk of chunks) tokenizer.push(chunk, (record) => records.push(record));
+  for (const chunk of chunks) {
+    tokenizer.push(typeof chunk === 'string' ? encoder.encode(chunk) : chunk, (record) =>
+      records.push(record),
+    );
+  }
   tokenizer.finish((record) => records.push(record));
   return records;
 }
 
-async function readBytes(bytes: Uint8Array, cuts: number[], name = 'data.csv'): Promise<CsvRecord[]> {
+/** A well-formed record of valid UTF-8, as the tokenizer emits it. */
+function record(fields: string[], line: number, lines = 1): CsvRecord {
+  return { fields, line, lines, validUtf8: true };
+}
+
+async function readBytes(
+  bytes: Uint8Array,
+  cuts: number[],
+  name = 'data.csv',
+  maxRowBytes?: number,
+): Promise<CsvRecord[]> {
   const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
   async function* chunks() {
     let from = 0;
@@ -22,8 +38,29 @@ async function readBytes(bytes: Uint8Array, cuts: number[], name = 'data.csv'): 
     yield bytes.subarray(from);
   }
   const records: CsvRecord[] = [];
-  await readCsvFile(chunks(), name, (record) => records.push(record));
+  await readCsvFile(chunks(), { name, size: bytes.length }, (record) => records.push(record), {
+    maxRowBytes,
+  });
   return records;
+}
+
+/** The records, or the fault that stopped the reading (with the records before it). */
+function outcome(bytes: Uint8Array, cuts: number[], maxRowBytes?: number) {
+  const records: CsvRecord[] = [];
+  try {
+    const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
+    const tokenizer = new CsvTokenizer(maxRowBytes);
+    let from = 0;
+    for (const point of [...points, bytes.length]) {
+      tokenizer.push(bytes.subarray(from, point), (r) => records.push(r));
+      from = point;
+    }
+    tokenizer.finish((r) => records.push(r));
+    return { records };
+  } catch (error) {
+    if (!(error instanceof CsvRecordFaultError)) throw error;
+    return { fault: { line: error.line, kind: error.fault } };
+  }
 }
 
 describe('CsvTokenizer', () => {
@@ -74,7 +111,7 @@ describe('CsvTokenizer', () => {
     const records = tokenize('id,size\n1,5" screen\n2,ok\n');
     // Assert
     expect(records[1]?.error).toMatch(/double quote inside unquoted field 2/);
-    expect(records[2]).toEqual({ fields: ['2', 'ok'], line: 3 });
+    expect(records[2]).toEqual(record(['2', 'ok'], 3));
   });
 
   it('flags text after a closing quote and keeps reading the next rows', () => {
@@ -82,16 +119,67 @@ describe('CsvTokenizer', () => {
     const records = tokenize('a,b\n"x"y,1\n2,3\n');
     // Assert
     expect(records[1]?.error).toMatch(/text after the closing quote of field 1/);
-    expect(records[2]).toEqual({ fields: ['2', '3'], line: 3 });
+    expect(records[2]).toEqual(record(['2', '3'], 3));
   });
 
-  it('reports a quoted field that is never closed on the line its row starts', () => {
+  it('stops at a quoted field that is never closed, with the line its row starts on', () => {
     // Act
-    const records = tokenize('a,b\n1,ok\n2,"open\n3,4\n');
+    const read = () => tokenize('a,b\n1,ok\n2,"open\n3,4\n');
     // Assert
-    expect(records).toHaveLength(3);
-    expect(records[2]?.line).toBe(3);
-    expect(records[2]?.error).toMatch(/a quoted field is never closed/);
+    expect(read).toThrow(CsvRecordFaultError);
+    expect(read).toThrow(expect.objectContaining({ line: 3, fault: 'unclosed-quote' }));
+  });
+
+  it('says how many lines a record spans', () => {
+    // Act
+    const records = tokenize('a,b\n"x\r\ny\rz",1\n2,3');
+    // Assert
+    expect(records.map((r) => [r.line, r.lines])).toEqual([
+      [1, 1],
+      [2, 3],
+      [5, 1],
+    ]);
+  });
+
+  it('stops at the first record longer than the limit, with its first line, whatever the cuts', () => {
+    // Arrange: the row on line 3 is 11 bytes; the limit is 10.
+    const bytes = encoder.encode('h\nabcdefghij\n"abc\ndefgh"\nz\n');
+    const cuttings = [[], [1], [5, 9], [14, 15, 16, 17], [24]];
+    // Act
+    const outcomes = cuttings.map((cuts) => outcome(bytes, cuts, 10));
+    // Assert
+    for (const read of outcomes) expect(read).toEqual({ fault: { line: 3, kind: 'row-too-long' } });
+  });
+
+  it('holds no more than the limit of a record that never ends', () => {
+    // Arrange: a "record" of a million bytes with no line break, pushed in 64 KiB pieces.
+    const tokenizer = new CsvTokenizer(1000);
+    const piece = new Uint8Array(65_536).fill(0x61);
+    // Act
+    const push = () => tokenizer.push(piece, () => {});
+    // Assert: the first piece already stops it.
+    expect(push).toThrow(expect.objectContaining({ line: 1, fault: 'row-too-long' }));
+  });
+
+  it('flags a record with bytes that are not UTF-8, and only that one', () => {
+    // Act: é in Latin-1 (0xE9) on line 2, then é in UTF-8 cut between pushes on line 3.
+    const records = tokenize(
+      Uint8Array.from([0x61, 0x0a, 0x62, 0xe9, 0x0a, 0x63, 0xc3]),
+      Uint8Array.from([0xa9, 0x0a]),
+    );
+    // Assert
+    expect(records.map((r) => [r.fields[0], r.validUtf8])).toEqual([
+      ['a', true],
+      ['b\uFFFD', false],
+      ['cé', true],
+    ]);
+  });
+
+  it('flags bytes that are valid only when two fields are joined', () => {
+    // Act: 0xC3 ends one field, 0xA9 starts the next; "é" only across the comma.
+    const records = tokenize(Uint8Array.from([0xc3, 0x2c, 0xa9, 0x0a]));
+    // Assert
+    expect(records[0]?.validUtf8).toBe(false);
   });
 });
 
@@ -169,7 +257,7 @@ describe('CSV reader properties', () => {
           const expected: CsvRecord[] = [];
           rows.forEach((row, index) => {
             const encoded = encodeRecord(row.fields, row.quoting);
-            expected.push({ fields: row.fields, line });
+            expected.push(record(row.fields, line, encoded.innerBreaks + 1));
             text += encoded.text;
             if (index < rows.length - 1 || finalBreak) text += row.ending;
             line += encoded.innerBreaks + 1;
@@ -193,8 +281,8 @@ describe('CSV reader properties', () => {
           // Arrange: arbitrary, often malformed, input
           const bytes = new TextEncoder().encode(text);
           // Act
-          const whole = await readBytes(bytes, []);
-          const cut = await readBytes(bytes, cuts);
+          const whole = outcome(bytes, [], 12);
+          const cut = outcome(bytes, cuts, 12);
           // Assert
           expect(cut).toEqual(whole);
         },

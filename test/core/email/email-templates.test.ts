@@ -27,7 +27,7 @@ async function customFolder(files: Record<string, string>): Promise<string> {
 }
 
 function sampleModel() {
-  return buildReportModel({ snapshot: sampleSnapshot(), riskDropPoints: 5, imageLinks: 'cid' }).model;
+  return buildReportModel({ snapshot: sampleSnapshot(), riskDropPoints: 5, cidToken: 'test' }).model;
 }
 
 function withFile(files: readonly TemplateFile[], name: string, text: string): TemplateFile[] {
@@ -46,7 +46,8 @@ describe('the built-in templates', () => {
       expect(email.text).toContain(`${kpi.name}: ${kpi.value}`);
       expect(email.text).toContain(`Band: ${kpi.band.word}`);
     }
-    expect(email.text).toContain('vs last quarter: ▲ +2.4 pp, better');
+    expect(email.text).toContain('vs last quarter: +2.4 pp, unchanged within noise');
+    expect(email.text).toContain('vs a year ago: ▲ +11.5 pp, better');
     expect(email.subject).toBe(model.subject);
   });
 
@@ -68,6 +69,37 @@ describe('the built-in templates', () => {
 
     expect(email.subject).toContain('Smith & Jones');
     expect(email.text).toContain('Smith & Jones');
+  });
+});
+
+describe('the built-in HTML', () => {
+  it('marks up data as data tables: no presentation role, every header cell with its scope', async () => {
+    // Arrange
+    const templates = compileEmailTemplates(await loadTemplateFiles());
+
+    // Act
+    const { html } = templates.render(sampleModel());
+
+    // Assert
+    const tables = html.split(/<table\b/).slice(1);
+    const dataTables = tables.filter((table) => /<th\b/.test(table.split('</table>')[0] ?? ''));
+    expect(dataTables.length).toBeGreaterThanOrEqual(3);
+    for (const table of dataTables) expect(table.slice(0, table.indexOf('>'))).not.toContain('role=');
+    const headers = html.match(/<th\b[^>]*>/g) ?? [];
+    expect(headers.filter((th) => !/scope="(col|row)"/.test(th))).toEqual([]);
+  });
+
+  it('breaks no word mid-way and uses one word for what needs attention', async () => {
+    const templates = compileEmailTemplates(await loadTemplateFiles());
+
+    const { html, text } = templates.render(sampleModel());
+
+    expect(html).not.toContain('break-all');
+    const shown = html.replace(/<style[\s\S]*?<\/style>/, '').replace(/<[^>]*>/g, ' ');
+    for (const part of [shown, text]) {
+      expect(part).not.toMatch(/to watch|\brisks?\b/i);
+    }
+    expect(html).toContain('Needs attention');
   });
 });
 
@@ -96,13 +128,62 @@ describe('a broken template', () => {
     );
   });
 
-  it('fails when rendered with a field the model does not have, naming the partial and line', async () => {
+  it('fails at compile time, before any model is rendered, with a field the model does not have', async () => {
     const files = withFile(await loadTemplateFiles(), 'partials/definitions.hbs', '<p>\n{{definitionz}}</p>');
+
+    expect(() => compileEmailTemplates(files)).toThrow(
+      /^template partials\/definitions\.hbs, line 2, column 3: \{\{definitionz\}\}: no field 'definitionz' at the top level; did you mean 'definitions'\? Fields here: subject, preheader, .* \(rendered from email\.html\.hbs, line \d+\)$/,
+    );
+  });
+
+  it('fails at compile time with a misspelt field in a branch no data of the day would reach', async () => {
+    // Arrange: a condition Handlebars' strict mode never checks, and a field only a
+    // recipient of several segments would reach
+    const text = (await loadTemplateFiles()).find((file) => file.name === 'email.txt.hbs')?.text ?? '';
+    const files = withFile(
+      await loadTemplateFiles(),
+      'email.txt.hbs',
+      text
+        .replace('{{#if hasMore}}', '{{#if hasMoar}}')
+        .replace('{{label}}: {{value}}', '{{label}}: {{valeu}}'),
+    );
+
+    // Act and Assert: both at once, each with its line and the field meant
+    expect(() => compileEmailTemplates(files)).toThrow(
+      new RegExp(
+        [
+          '^the email templates have 2 problems:',
+          "- template email\\.txt\\.hbs, line \\d+, column \\d+: \\{\\{valeu\\}\\}: no field 'valeu' in one of segmentTables\\[\\]\\.rows; did you mean 'value'\\? Fields here: label, value, band, change, color, lowSample, and @index, @first, @last, @key",
+          "- template email\\.txt\\.hbs, line \\d+, column \\d+: \\{\\{hasMoar\\}\\}: no field 'hasMoar' in one of segmentTables; did you mean 'hasMore'\\?",
+        ].join('\\n'),
+      ),
+    );
+  });
+
+  it('fails at compile time with a field read while it is null, naming the sample that has it null', async () => {
+    // Arrange: a chart read without {{#if}}; a first quarter has none
+    const files = withFile(
+      await loadTemplateFiles(),
+      'email.txt.hbs',
+      '{{greeting}}\n{{#each views}}{{#each kpis}}\n  {{chart.alt}}\n{{/each}}{{/each}}\n',
+    );
+
+    // Act and Assert
+    expect(() => compileEmailTemplates(files)).toThrow(
+      'template email.txt.hbs, line 3, column 5: "alt" not defined in null, rendering the sample of the saved report of a first quarter with missing exports; a field that can be null (templates/README.md) needs {{#if}} around what reads it',
+    );
+  });
+
+  it('accepts a field read while it can be null once guarded by the branch that makes it non-null', async () => {
+    const files = withFile(
+      await loadTemplateFiles(),
+      'email.txt.hbs',
+      '{{#each views}}{{#each kpis}}{{#if chart}}{{chart.alt}}{{/if}}{{#if ../hasTrends}}{{chart.src}}{{/if}}{{/each}}{{/each}}',
+    );
+
     const templates = compileEmailTemplates(files);
 
-    expect(() => templates.render(sampleModel())).toThrow(
-      /template partials\/definitions\.hbs, line 2: "definitionz" not defined/,
-    );
+    expect(templates.render(sampleModel()).text).toContain('cid:');
   });
 
   it('fails when a main template is missing', () => {
@@ -127,7 +208,7 @@ describe('a custom template folder', () => {
     const folder = await customFolder({ 'partials/risks.hbs': '{{#each risks}}\n{{/if}}' });
 
     await expect(async () => compileEmailTemplates(await loadTemplateFiles(folder))).rejects.toThrow(
-      `template ${path.join(folder, 'partials/risks.hbs')}, line 1: each doesn't match if`,
+      `template ${path.join(folder, 'partials/risks.hbs')}, line 1, column 4: each doesn't match if`,
     );
   });
 

@@ -30,6 +30,13 @@ describe('the KPI CSV attachment', () => {
       expect(row.band === '' ? null : row.band).toBe(result?.band);
       expect(row.delta_qoq === '' ? null : Number(row.delta_qoq)).toBe(result?.deltaQoQ);
       expect(row.delta_yoy === '' ? null : Number(row.delta_yoy)).toBe(result?.deltaYoY);
+      expect(row.interval_low === '' ? null : Number(row.interval_low)).toBe(result?.interval?.low ?? null);
+      expect(row.interval_high === '' ? null : Number(row.interval_high)).toBe(
+        result?.interval?.high ?? null,
+      );
+      const noise = (cell: string | undefined) => (cell === '' ? null : cell === 'true');
+      expect(noise(row.delta_qoq_outside_noise)).toBe(result?.deltaQoQOutsideNoise ?? null);
+      expect(noise(row.delta_yoy_outside_noise)).toBe(result?.deltaYoYOutsideNoise ?? null);
     }
   });
 

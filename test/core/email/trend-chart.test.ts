@@ -1,10 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  axisFor,
+  MIN_FONT_SIZE,
   renderTrendChartSvg,
   TREND_CHART_HEIGHT,
   TREND_CHART_WIDTH,
   type TrendChartInput,
+  type TrendMove,
   type TrendPoint,
 } from '../../../src/core/email/trend-chart';
 
@@ -15,20 +18,30 @@ function percentPoints(values: readonly (number | null)[]): TrendPoint[] {
   return values.map((value, index) => ({
     quarter: quarters[index] ?? `Q${index}`,
     value,
-    label: value === null ? 'n/a' : `${value.toFixed(1)}%`,
+    label: value === null ? 'not available' : `${value.toFixed(1)}%`,
   }));
 }
 
-function chartOf(values: readonly (number | null)[], higherIsBetter = true): TrendChartInput {
-  return { title: 'Client Independence Rate', points: percentPoints(values), higherIsBetter };
+const FLAT: TrendMove = { kind: 'flat', text: '' };
+
+function chartOf(values: readonly (number | null)[], move: TrendMove = FLAT): TrendChartInput {
+  return {
+    title: 'Client Independence Rate',
+    shortTitle: 'Independence',
+    points: percentPoints(values),
+    move,
+    minimumSpan: 10,
+    bounds: { min: 0, max: 100 },
+    formatTick: (value) => `${value}%`,
+  };
 }
 
 /** Every `<tag …>` of the SVG in order, as [name, attributes]. */
 function elements(svg: string): [string, Record<string, string>][] {
-  return [...svg.matchAll(/<([a-z]+)((?:\s+[a-zA-Z-]+="[^"]*")*)\s*\/?>/g)].map((match) => [
+  return [...svg.matchAll(/<([a-z]+)((?:\s+[a-zA-Z0-9-]+="[^"]*")*)\s*\/?>/g)].map((match) => [
     match[1] ?? '',
     Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/([a-zA-Z-]+)="([^"]*)"/g)].map((attr) => [attr[1], attr[2]]),
+      [...(match[2] ?? '').matchAll(/([a-zA-Z0-9-]+)="([^"]*)"/g)].map((attr) => [attr[1], attr[2]]),
     ),
   ]);
 }
@@ -39,9 +52,17 @@ function attributesOf(svg: string, tag: string): Record<string, string>[] {
     .map(([, attributes]) => attributes);
 }
 
-/** The emphasised dot of the reported quarter (the one bigger than the others). */
-function lastDot(svg: string): Record<string, string> | undefined {
-  return attributesOf(svg, 'circle').find((circle) => circle.r === '4.5');
+/** The mark of the reported quarter: a circle bigger than the others, or the diamond. */
+function lastMark(svg: string): [string, Record<string, string>] | undefined {
+  return elements(svg).find(
+    ([name, attributes]) =>
+      (name === 'circle' && Number(attributes.r) > 3) || (name === 'path' && attributes.fill !== 'none'),
+  );
+}
+
+/** Every text element's content, in order. */
+function texts(svg: string): string[] {
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((match) => match[1] ?? '');
 }
 
 /**
@@ -79,7 +100,7 @@ function xmlProblems(svg: string): string[] {
 const HORIZONTAL = new Set(['x', 'x1', 'x2', 'cx']);
 const VERTICAL = new Set(['y', 'y1', 'y2', 'cy']);
 
-/** Coordinates that are not finite, fall outside the 280×110 view box or carry more than one decimal. */
+/** Coordinates that are not finite, fall outside the view box or carry more than one decimal. */
 function coordinateProblems(svg: string): string[] {
   const problems: string[] = [];
   const check = (axis: 'x' | 'y', raw: string): void => {
@@ -103,21 +124,21 @@ function coordinateProblems(svg: string): string[] {
 }
 
 describe('renderTrendChartSvg', () => {
-  it('states every quarter and its displayed value in order in the alt text', () => {
+  it('states every quarter, its displayed value and the last change in order in the alt text', () => {
     // Arrange
-    const input = chartOf([61, null, 63.2, 65, 64.1, 68.9, 70.2, 72.5]);
+    const input = chartOf([61, null, 63.2, 65, 64.1, 68.9, 70.2, 72.5], { kind: 'good', text: 'better' });
 
     // Act
     const { alt } = renderTrendChartSvg(input);
 
     // Assert
     expect(alt).toBe(
-      'Client Independence Rate, last 8 quarters: 2024-Q4 61.0%, 2025-Q1 n/a, 2025-Q2 63.2%, ' +
-        '2025-Q3 65.0%, 2025-Q4 64.1%, 2026-Q1 68.9%, 2026-Q2 70.2%, 2026-Q3 72.5%.',
+      'Client Independence Rate, last 8 quarters: 2024-Q4 61.0%, 2025-Q1 not available, 2025-Q2 63.2%, ' +
+        '2025-Q3 65.0%, 2025-Q4 64.1%, 2026-Q1 68.9%, 2026-Q2 70.2%, 2026-Q3 72.5%. Last change: better.',
     );
   });
 
-  it('draws a 280 by 110 well-formed SVG on its own light background', () => {
+  it('draws a 280 by 150 well-formed SVG on its own light background, titled inside the image', () => {
     // Arrange
     const input = chartOf([61, 62, 64, 63]);
 
@@ -129,21 +150,32 @@ describe('renderTrendChartSvg', () => {
     expect(chart.svg.endsWith('</svg>')).toBe(true);
     expect(attributesOf(chart.svg, 'svg')[0]).toMatchObject({
       width: '280',
-      height: '110',
-      viewBox: '0 0 280 110',
+      height: '150',
+      viewBox: '0 0 280 150',
     });
     expect([chart.width, chart.height]).toEqual([TREND_CHART_WIDTH, TREND_CHART_HEIGHT]);
     expect(xmlProblems(chart.svg)).toEqual([]);
     expect(attributesOf(chart.svg, 'rect')[0]).toMatchObject({
       width: '279',
-      height: '109',
+      height: '149',
       fill: '#ffffff',
     });
+    expect(texts(chart.svg)[0]).toBe('Client Independence Rate');
   });
 
-  it('uses only DejaVu Sans at 10 px or more for its text', () => {
+  it('titles itself with the short name when the full one does not fit', () => {
+    const input = {
+      ...chartOf([61, 62]),
+      title: 'Client Empowerment Satisfaction Score',
+      shortTitle: 'CESS',
+    };
+
+    expect(texts(renderTrendChartSvg(input).svg)[0]).toBe('CESS');
+  });
+
+  it('uses only DejaVu Sans at 11 px or more for its text', () => {
     // Arrange
-    const input = chartOf([61, 62, 64, 63]);
+    const input = chartOf([61, 62, 64, 63], { kind: 'bad', text: 'worse' });
 
     // Act
     const { svg } = renderTrendChartSvg(input);
@@ -152,21 +184,29 @@ describe('renderTrendChartSvg', () => {
     expect([...svg.matchAll(/font-family="([^"]*)"/g)].map((match) => match[1])).toEqual(['DejaVu Sans']);
     const sizes = [...svg.matchAll(/font-size="([^"]*)"/g)].map((match) => Number(match[1]));
     expect(sizes.length).toBeGreaterThan(0);
-    expect(sizes.every((size) => size >= 10)).toBe(true);
+    expect(Math.min(...sizes)).toBe(MIN_FONT_SIZE);
   });
 
-  it('labels the reported quarter with its value and shows the first and last quarters', () => {
+  it('labels every quarter, and each year under its first quarter', () => {
     // Arrange
-    const input = chartOf([61, 62, 64, 63, 65, 66, 70, 72.5]);
+    const input = chartOf([61, 62, 64, 63, 65, 66, 70, 72.5], { kind: 'good', text: 'better' });
 
     // Act
-    const { svg } = renderTrendChartSvg(input);
+    const labels = texts(renderTrendChartSvg(input).svg);
 
     // Assert
-    expect(svg).toMatch(/font-weight="bold"[^>]*>72\.5%<\/text>/);
-    expect(svg).toContain('>2024-Q4</text>');
-    expect(svg).toContain('>2026-Q3</text>');
-    expect(svg).not.toContain('>2025-Q2</text>');
+    expect(labels).toEqual(expect.arrayContaining(['72.5%', 'better']));
+    expect(labels.filter((label) => /^Q[1-4]$/.test(label))).toEqual([
+      'Q4',
+      'Q1',
+      'Q2',
+      'Q3',
+      'Q4',
+      'Q1',
+      'Q2',
+      'Q3',
+    ]);
+    expect(labels.filter((label) => /^\d{4}$/.test(label))).toEqual(['2024', '2025', '2026']);
   });
 
   it('leaves a gap in the line where a quarter has no value instead of plotting zero', () => {
@@ -177,29 +217,50 @@ describe('renderTrendChartSvg', () => {
     const { svg } = renderTrendChartSvg(input);
 
     // Assert
-    const paths = attributesOf(svg, 'path');
-    expect(paths).toHaveLength(1);
-    expect(paths[0]?.d?.match(/M/g)).toHaveLength(2);
+    const lines = attributesOf(svg, 'path').filter((path) => path.fill === 'none');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.d?.match(/M/g)).toHaveLength(2);
     expect(attributesOf(svg, 'circle')).toHaveLength(4);
   });
 
-  it('pads the y-range around the data instead of starting it at zero', () => {
-    // Arrange
-    const input = chartOf([70, 72]);
+  it('marks the cut of an axis that does not start at zero, and spans at least the minimum', () => {
+    // Arrange: retention dips 2.5 points, far from zero.
+    const axis = axisFor([98, 95.5, 98.4], 10, { min: 0, max: 100 });
+    const { svg } = renderTrendChartSvg(chartOf([98, 95.5, 98.4]));
 
-    // Act
-    const { svg } = renderTrendChartSvg(input);
-
-    // Assert
-    // Forced from zero, 70 and 72 would sit a few pixels apart; unpadded, they would touch
-    // the plot's edges (66 px apart). Padded, they use most of the height but not all of it.
-    const [first, last] = attributesOf(svg, 'circle').map((circle) => Number(circle.cy));
-    const distance = (first ?? 0) - (last ?? 0);
-    expect(distance).toBeGreaterThan(40);
-    expect(distance).toBeLessThan(60);
+    // Assert: 90 to 100 (not 95 to 99), so the dip fills a quarter of the height, not all of it.
+    expect(axis).toEqual({ min: 90, max: 100, ticks: [90, 95, 100], cut: 'bottom' });
+    const strokes = attributesOf(svg, 'line').filter((line) => line['stroke-width'] === '1.5');
+    expect(strokes).toHaveLength(2);
   });
 
-  it('draws the frame with a centred "no data" when every quarter is n/a', () => {
+  it('starts the axis at zero when zero is near, and draws a zero line when the series crosses it', () => {
+    // Act
+    const near = axisFor([23.5, 53.6], 10, { min: 0, max: 100 });
+    const crossing = axisFor([-10, 5, 12], 20, { min: -100, max: 100 });
+    const { svg } = renderTrendChartSvg({
+      ...chartOf([-10, 5, 12]),
+      minimumSpan: 20,
+      bounds: { min: -100, max: 100 },
+    });
+
+    // Assert
+    expect(near).toMatchObject({ min: 0, cut: 'none' });
+    expect(crossing).toMatchObject({ cut: 'none' });
+    expect(crossing.ticks).toContain(0);
+    expect(texts(svg)).toContain('0%');
+    const zeroLines = attributesOf(svg, 'line').filter(
+      (line) => line['stroke-width'] === '1.5' && line.y1 === line.y2,
+    );
+    expect(zeroLines).toHaveLength(1);
+  });
+
+  it('never runs the axis past what the KPI can take', () => {
+    expect(axisFor([99, 99.8], 10, { min: 0, max: 100 })).toMatchObject({ max: 100 });
+    expect(axisFor([0.5, 2], 10, { min: 0, max: 100 })).toMatchObject({ min: 0 });
+  });
+
+  it('says "not available" in a frame when every quarter is', () => {
     // Arrange
     const input = chartOf([null, null, null]);
 
@@ -207,93 +268,52 @@ describe('renderTrendChartSvg', () => {
     const chart = renderTrendChartSvg(input);
 
     // Assert
-    expect(chart.svg).toMatch(/<text x="140" y="51" text-anchor="middle"[^>]*>no data<\/text>/);
+    expect(texts(chart.svg)).toContain('not available');
     expect(attributesOf(chart.svg, 'path')).toEqual([]);
     expect(attributesOf(chart.svg, 'circle')).toEqual([]);
-    expect(attributesOf(chart.svg, 'rect')).toHaveLength(1);
     expect(chart.alt).toBe(
-      'Client Independence Rate, last 3 quarters: 2026-Q1 n/a, 2026-Q2 n/a, 2026-Q3 n/a.',
+      'Client Independence Rate, last 3 quarters: 2026-Q1 not available, 2026-Q2 not available, 2026-Q3 not available.',
     );
   });
 
-  it('says "no data" for an empty history', () => {
-    // Arrange
-    const input: TrendChartInput = { title: 'NPS', points: [], higherIsBetter: true };
+  it('says "not available" for an empty history', () => {
+    const chart = renderTrendChartSvg({ title: 'NPS', points: [], move: FLAT });
 
-    // Act
-    const chart = renderTrendChartSvg(input);
-
-    // Assert
-    expect(chart.svg).toContain('>no data</text>');
-    expect(chart.alt).toBe('NPS: no data.');
+    expect(texts(chart.svg)).toContain('not available');
+    expect(chart.alt).toBe('NPS: not available.');
   });
 
-  it('draws a single quarter as one emphasised dot with its label', () => {
-    // Arrange
-    const input = chartOf([42]);
+  it('draws a single quarter as its mark with its label', () => {
+    const chart = renderTrendChartSvg(chartOf([42]));
 
-    // Act
-    const chart = renderTrendChartSvg(input);
-
-    // Assert
-    expect(attributesOf(chart.svg, 'circle')).toEqual([
-      expect.objectContaining({ r: '4.5', fill: '#6e7781' }),
-    ]);
-    expect(chart.svg).toMatch(/font-weight="bold"[^>]*>42\.0%<\/text>/);
+    expect(lastMark(chart.svg)?.[0]).toBe('circle');
+    expect(texts(chart.svg)).toContain('42.0%');
     expect(chart.alt).toBe('Client Independence Rate, last quarter: 2026-Q3 42.0%.');
   });
 
-  it('prints "n/a" for the reported quarter when only it is missing', () => {
-    // Arrange
-    const input = chartOf([61, 62, 64, null]);
+  it('prints the reported quarter’s label where its value would be when only it is missing', () => {
+    const { svg } = renderTrendChartSvg(chartOf([61, 62, 64, null]));
 
-    // Act
-    const { svg } = renderTrendChartSvg(input);
-
-    // Assert
-    expect(lastDot(svg)).toBeUndefined();
-    expect(svg).toMatch(/font-weight="bold"[^>]*>n\/a<\/text>/);
+    expect(lastMark(svg)).toBeUndefined();
+    expect(texts(svg)).toContain('not available');
   });
 
   it.each([
-    { case: 'a rate rising', values: [60, 70], higherIsBetter: true, colour: '#1a7f37' },
-    { case: 'a rate falling', values: [70, 60], higherIsBetter: true, colour: '#c62828' },
-    { case: 'a cost falling', values: [45, 41], higherIsBetter: false, colour: '#1a7f37' },
-    { case: 'a cost rising', values: [41, 45], higherIsBetter: false, colour: '#c62828' },
-    { case: 'an unchanged value', values: [50, 50], higherIsBetter: true, colour: '#6e7781' },
-    { case: 'NPS rising from negative', values: [-40, -12], higherIsBetter: true, colour: '#1a7f37' },
-  ])('colours the last dot $colour for $case', ({ values, higherIsBetter, colour }) => {
-    // Arrange
-    const input = chartOf(values, higherIsBetter);
+    { kind: 'good', shape: 'circle', fill: '#1a7f37' },
+    { kind: 'bad', shape: 'path', fill: '#cf222e' },
+    { kind: 'flat', shape: 'circle', fill: '#ffffff' },
+  ] as const)(
+    'marks a $kind last move by its shape ($shape) as well as its colour',
+    ({ kind, shape, fill }) => {
+      // Act
+      const { svg } = renderTrendChartSvg(chartOf([60, 70], { kind, text: kind }));
 
-    // Act
-    const { svg } = renderTrendChartSvg(input);
-
-    // Assert
-    expect(lastDot(svg)?.fill).toBe(colour);
-  });
-
-  it('compares the last value with the previous known one, skipping quarters without a value', () => {
-    // Arrange
-    const input = chartOf([80, 60, null, 70], true);
-
-    // Act
-    const { svg } = renderTrendChartSvg(input);
-
-    // Assert
-    expect(lastDot(svg)?.fill).toBe('#1a7f37');
-  });
-
-  it('counts a move too small to change the displayed value as flat', () => {
-    // Arrange
-    const input = chartOf([72.51, 72.49], true);
-
-    // Act
-    const { svg } = renderTrendChartSvg(input);
-
-    // Assert
-    expect(lastDot(svg)?.fill).toBe('#6e7781');
-  });
+      // Assert
+      expect(lastMark(svg)?.[0]).toBe(shape);
+      expect(lastMark(svg)?.[1].fill).toBe(fill);
+      expect(texts(svg)).toContain(kind);
+    },
+  );
 
   it('escapes markup in the title, labels and quarters so none of it appears raw', () => {
     // Arrange
@@ -303,7 +323,7 @@ describe('renderTrendChartSvg', () => {
         { quarter: "Q'1<b>", value: 1, label: '<script>&' },
         { quarter: 'Q2 & "more"', value: 2, label: 'A&B <i>' },
       ],
-      higherIsBetter: true,
+      move: FLAT,
     };
 
     // Act
@@ -313,7 +333,7 @@ describe('renderTrendChartSvg', () => {
     expect(svg).not.toContain('<script>');
     expect(svg).not.toContain('<b>');
     expect(svg).not.toContain('<i>');
-    expect(svg).toContain('&lt;script&gt;&amp;');
+    expect(svg).toContain('A&amp;B &lt;i&gt;');
     expect(svg).toContain('Q2 &amp; &quot;more&quot;');
     expect(xmlProblems(svg)).toEqual([]);
     expect(alt).toContain('Rate <script>alert("x")</script> & co');
@@ -324,7 +344,7 @@ describe('renderTrendChartSvg', () => {
     const input: TrendChartInput = {
       title: 'Bell\u0007',
       points: [{ quarter: '2026-Q3', value: 1, label: '1\u0000\uD800' }],
-      higherIsBetter: true,
+      move: FLAT,
     };
 
     // Act
@@ -340,7 +360,7 @@ describe('renderTrendChartSvg', () => {
   it('gives the same SVG for the same input', () => {
     // Arrange
     const input = chartOf([-100, 35.5, null, 20, -12]);
-    const copy = structuredClone(input);
+    const copy = { ...structuredClone({ ...input, formatTick: undefined }), formatTick: input.formatTick };
 
     // Act
     const first = renderTrendChartSvg(input);
@@ -354,16 +374,27 @@ describe('renderTrendChartSvg', () => {
     // Arrange
     const value = fc.option(fc.double({ min: -100, max: 1000, noNaN: true }), { nil: null, freq: 4 });
     const series = fc.array(value, { minLength: 1, maxLength: 8 });
+    const kind = fc.constantFrom('good', 'bad', 'flat') as fc.Arbitrary<TrendMove['kind']>;
 
     fc.assert(
-      fc.property(series, fc.boolean(), (values, higherIsBetter) => {
-        // Act
-        const { svg } = renderTrendChartSvg(chartOf(values, higherIsBetter));
+      fc.property(
+        series,
+        kind,
+        fc.option(fc.double({ min: 0, max: 50, noNaN: true })),
+        (values, move, span) => {
+          // Act
+          const { svg } = renderTrendChartSvg({
+            title: 'Cost to Support',
+            points: percentPoints(values),
+            move: { kind: move, text: move },
+            ...(span !== null && { minimumSpan: span }),
+          });
 
-        // Assert
-        expect(coordinateProblems(svg)).toEqual([]);
-        expect(xmlProblems(svg)).toEqual([]);
-      }),
+          // Assert
+          expect(coordinateProblems(svg)).toEqual([]);
+          expect(xmlProblems(svg)).toEqual([]);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -1,6 +1,5 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lastRecordBoundary, RecordScanner } from '../../../src/core/fast/record-scanner';
+import { RecordScanner } from '../../../src/core/fast/record-scanner';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -49,48 +48,29 @@ describe('RecordScanner', () => {
   });
 });
 
-/** The byte-at-a-time state machine `lastRecordBoundary` replaced: the tokenizer's rules, spelled out. */
-function boundaryByStates(bytes: Uint8Array, length: number): number {
-  let boundary = 0;
-  let state = 0; // 0 field start, 1 unquoted field, 2 inside quotes, 3 just after a closing quote
-  for (let i = 0; i < length; i++) {
-    const byte = bytes[i] as number;
-    if (state === 2) {
-      if (byte === 34) state = 3;
-      continue;
-    }
-    if (state === 3) {
-      if (byte === 34) {
-        state = 2;
-        continue;
-      }
-      state = 1;
-    }
-    if (byte === 44) state = 0;
-    else if (byte === 10) {
-      state = 0;
-      boundary = i + 1;
-    } else if (byte === 13) {
-      state = 0;
-      if (i + 1 < length && bytes[i + 1] !== 10) boundary = i + 1;
-    } else if (byte === 34) {
-      if (state === 0) state = 2;
-    } else state = 1;
+describe('RecordScanner.fault and span', () => {
+  /** Each record's line, lines spanned and fault under a limit of 8 bytes. */
+  function faults(text: string): [number, number, string | undefined][] {
+    const bytes = encoder.encode(text);
+    const scanner = new RecordScanner();
+    scanner.reset(bytes, 0, bytes.length);
+    const seen: [number, number, string | undefined][] = [];
+    while (scanner.next()) seen.push([scanner.line, scanner.span, scanner.fault(8)]);
+    return seen;
   }
-  return boundary;
-}
 
-describe('lastRecordBoundary', () => {
-  it('finds the boundary the tokenizer rules give, jumping from quote to quote', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.constantFrom('a', ',', '"', '\r', '\n', 'b'), { maxLength: 60 }),
-        (characters) => {
-          const bytes = encoder.encode(characters.join(''));
-          expect(lastRecordBoundary(bytes, bytes.length)).toBe(boundaryByStates(bytes, bytes.length));
-        },
-      ),
-      { numRuns: 5000 },
-    );
+  it('counts the lines a quoted record spans and measures records in bytes', () => {
+    expect(faults('"\r\n\r"\n12345678\n123456789\n')).toEqual([
+      [0, 3, undefined],
+      [3, 1, undefined],
+      [4, 1, 'row-too-long'],
+    ]);
+  });
+
+  it('says when the range ends inside a quoted field', () => {
+    expect(faults('a,"b"\n"x\ny')).toEqual([
+      [0, 1, undefined],
+      [1, 2, 'unclosed-quote'],
+    ]);
   });
 });
