@@ -42,6 +42,8 @@ const settingsSchema = z.strictObject({
     .min(1, 'at least 1')
     .max(10_000, 'at most 10000 (the Distributed Map limit)')
     .optional(),
+  waitForExportsDays: z.coerce.number().int('a whole number of days').min(1, 'at least 1').optional(),
+  reportDueDays: z.coerce.number().int('a whole number of days').min(1, 'at least 1').optional(),
   runLeftoverDays: z.coerce.number().int('a whole number of days').min(1, 'at least 1').optional(),
 });
 
@@ -59,6 +61,8 @@ const CONTEXT_KEYS: readonly SettingName[] = [
   'alarmEmail',
   'opsEmail',
   'distributedMaxConcurrency',
+  'waitForExportsDays',
+  'reportDueDays',
   'runLeftoverDays',
 ];
 

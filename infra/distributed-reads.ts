@@ -11,7 +11,7 @@
  * and the result prefix are computed from each execution's input; the input is checked first,
  * so a malformed quarter can never widen either prefix.
  */
-import { Arn, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -318,8 +318,9 @@ export class DistributedReads extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
       // CloudWatch Logs' resource policy (10 per region, 5,120 characters) is not touched by
-      // log groups under /aws/vendedlogs/.
-      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-distributed-run`,
+      // log groups under /aws/vendedlogs/. Named after the stack and the construct path, so
+      // that two kpi-report constructs in one stack (or account) never share it.
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { separator: '-', maxLength: 200 })}`,
       retention: logs.RetentionDays.ONE_YEAR,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

@@ -5,13 +5,17 @@
  * EventBridge Scheduler schedule and the hourly upload sweep, the IAM-authorised REST API, the SES sender identity and
  * configuration set, the operations and alarm topics, a dead-letter queue and the alarms.
  */
-import { Annotations, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
@@ -24,11 +28,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
 import { type configSchema, parseConfig } from '../src/core/config';
+import { DEFAULT_REPORT_DUE_DAYS, DEFAULT_WAIT_FOR_EXPORTS_DAYS } from '../src/use-cases/report-deadlines';
 import { RUN_LEFTOVER_PREFIXES } from '../src/use-cases/report-keys';
+import { UPLOAD_QUIET_MINUTES } from '../src/use-cases/upload-debounce';
 import { raiseAlarm } from './alarm';
 import { DistributedReads } from './distributed-reads';
 import { wildcardResourceFinding } from './nag-findings';
-import { ReportFunction } from './report-function';
+import { FUNCTION_SIZING, METRICS_NAMESPACE, ReportFunction } from './report-function';
 
 /** The kpi-report configuration as written in `kpi-report.json` (every field optional). */
 export type KpiReportConfiguration = z.input<typeof configSchema>;
@@ -122,6 +128,21 @@ export interface QuarterlyKpiReportsProps {
    */
   readonly distributedMaxConcurrency?: number;
   /**
+   * How long a scheduled run whose export set is incomplete or invalid waits for a valid
+   * one: the first upload that completes a valid set starts it. After that it gives up
+   * (ops are told) and the heartbeat alarm fires.
+   * @default 30 (days, counted from the scheduled time)
+   */
+  readonly waitForExportsDays?: number;
+  /**
+   * Days after a quarter ends by which its report must have gone out (`kpis.json`, and a
+   * delivery record for every recipient); past that, the heartbeat alarm fires (unless the
+   * run still waits for its exports). The default schedule runs on day 5: with another
+   * `scheduleExpression`, set this to the schedule's day plus a margin.
+   * @default 8
+   */
+  readonly reportDueDays?: number;
+  /**
    * How many days what a run leaves behind is kept: its record, partial aggregates and Map
    * Run results (`reports/runs/`), and dry runs (`reports/dry-runs/`). An S3 lifecycle rule
    * expires them on the bucket the stack creates (an imported bucket is left as it is).
@@ -167,6 +188,19 @@ export class QuarterlyKpiReports extends Construct {
   readonly distributedReads: DistributedReads;
   /** Runs that never completed: undeliverable schedule events and failed async invocations. */
   readonly deadLetterQueue: sqs.Queue;
+  /**
+   * S3's notifications of uploads under `exports/`, on their way to the validate function in
+   * batches (one validation per burst of uploads; see `upload-debounce.ts`).
+   */
+  readonly uploadQueue: sqs.Queue;
+  /** Writes SES's send and delivery events of the reports beside the delivery ledger. */
+  readonly deliveryEventsFunction: ReportFunction;
+  /**
+   * The functions' Powertools service name, unique to this construct: the `service`
+   * dimension of the custom metrics (`MessagesFailed`, `ReportOverdue`) the alarms watch, so
+   * that two deployments in one account never alarm on each other's runs.
+   */
+  readonly serviceName: string;
   readonly scheduleGroup: scheduler.ScheduleGroup;
   readonly schedule: scheduler.Schedule;
   /**
@@ -189,6 +223,7 @@ export class QuarterlyKpiReports extends Construct {
   /** Upload problems, bounces and complaints. */
   readonly opsTopic: sns.Topic;
   readonly alarms: cloudwatch.Alarm[] = [];
+  readonly #reportDueDays: number;
 
   constructor(scope: Construct, id: string, props: QuarterlyKpiReportsProps) {
     super(scope, id);
@@ -255,6 +290,20 @@ export class QuarterlyKpiReports extends Construct {
       destination: ses.EventDestination.snsTopic(this.opsTopic),
       events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
     });
+    // Every event of the reports, to the default event bus: recorded beside the ledger.
+    this.configurationSet.addEventDestination('DeliveryEvents', {
+      destination: ses.EventDestination.eventBus(
+        events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      ),
+      events: [
+        ses.EmailSendingEvent.SEND,
+        ses.EmailSendingEvent.DELIVERY,
+        ses.EmailSendingEvent.REJECT,
+        ses.EmailSendingEvent.BOUNCE,
+        ses.EmailSendingEvent.COMPLAINT,
+        ses.EmailSendingEvent.DELIVERY_DELAY,
+      ],
+    });
     this.emailIdentity = new ses.EmailIdentity(this, 'SenderIdentity', {
       identity:
         sender.domain === undefined ? ses.Identity.email(sender.address) : ses.Identity.domain(sender.domain),
@@ -268,6 +317,17 @@ export class QuarterlyKpiReports extends Construct {
     });
 
     const deployed = deployedConfiguration(props, sender, this.configurationSet.configurationSetName);
+    const waitForExportsDays = props.waitForExportsDays ?? DEFAULT_WAIT_FOR_EXPORTS_DAYS;
+    const reportDueDays = props.reportDueDays ?? DEFAULT_REPORT_DUE_DAYS;
+    this.#reportDueDays = reportDueDays;
+    for (const [name, days] of [
+      ['waitForExportsDays', waitForExportsDays],
+      ['reportDueDays', reportDueDays],
+    ] as const) {
+      if (!Number.isInteger(days) || days < 1) {
+        throw new DeploymentSettingsError(`${name} is ${days}; give a whole number of days, at least 1`);
+      }
+    }
     this.timeZone = deployed.timeZone;
     this.scheduleExpression =
       props.scheduleExpression ?? defaultScheduleExpression(deployed.fiscalYearStartMonth);
@@ -352,6 +412,23 @@ export class QuarterlyKpiReports extends Construct {
     this.runFunction.addEnvironmentWithAccess('KPI_REPORT_CONFIG', configJson, () =>
       grantSendReport(this.runFunction),
     );
+    // A scheduled run whose exports are not ready waits for them, and tells ops once.
+    this.runFunction.addEnvironment('WAIT_FOR_EXPORTS_DAYS', String(waitForExportsDays));
+    const grantOpsNotices = (fn: ReportFunction) =>
+      fn.addEnvironmentWithAccess('OPS_TOPIC_ARN', this.opsTopic.topicArn, () => {
+        // sns:Publish plus the two key actions an encrypted topic needs, without the
+        // kms:GenerateDataKey* wildcard that grantPublish adds.
+        fn.executionRole.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.opsTopic.topicArn] }),
+        );
+        fn.executionRole.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            resources: [topicKey.keyArn],
+          }),
+        );
+      });
+    grantOpsNotices(this.runFunction);
 
     // Quarters too big for one function: a Distributed Map over the interactions parts. The
     // run function gets the state machine to start (the handler's switch is wired separately).
@@ -385,29 +462,40 @@ export class QuarterlyKpiReports extends Construct {
     });
     this.validateFunction.useDataRoot(this.dataBucket, this.dataPrefix, {
       read: ['exports/*', 'reports/*'],
-      // upload-notice.json: the findings ops were last told about, so they are told once.
-      write: ['reports/*/validation.json', 'reports/*/first-upload.json', 'reports/*/upload-notice.json'],
+      write: [
+        'reports/*/validation.json',
+        'reports/*/first-upload.json',
+        // The findings ops were last told about, so they are told once.
+        'reports/*/upload-notice.json',
+        // The latest upload time, for one validation per burst.
+        'reports/*/upload-activity.json',
+        // A valid set starts the scheduled run that waits for it; the sweep ends a wait past its window.
+        'reports/*/export-wait.json',
+        'reports/*/status.json',
+      ],
     });
     this.validateFunction.addEnvironment('KPI_REPORT_CONFIG', configJson);
-    this.validateFunction.addEnvironmentWithAccess('OPS_TOPIC_ARN', this.opsTopic.topicArn, () => {
-      // sns:Publish plus the two key actions an encrypted topic needs, without the
-      // kms:GenerateDataKey* wildcard that grantPublish adds.
-      this.validateFunction.executionRole.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.opsTopic.topicArn] }),
-      );
+    this.validateFunction.addEnvironment('REPORT_DUE_DAYS', String(reportDueDays));
+    grantOpsNotices(this.validateFunction);
+    this.validateFunction.addEnvironmentWithAccess('RUN_FUNCTION_NAME', this.runFunction.functionName, () =>
       this.validateFunction.executionRole.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [topicKey.keyArn],
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.runFunction.functionArn],
         }),
-      );
-    });
+      ),
+    );
+    this.uploadQueue = this.#createUploadQueue();
     this.dataBucket.addEventNotification(
       s3.EventType.OBJECT_CREATED,
-      new s3n.LambdaDestination(this.validateFunction),
-      { prefix: `${root}exports/` },
+      new s3n.SqsDestination(this.uploadQueue),
+      {
+        prefix: `${root}exports/`,
+      },
     );
     acknowledgeBucketNotificationsHandler(stack);
+
+    this.deliveryEventsFunction = this.#createDeliveryEventsRecorder(failedRuns);
 
     this.apiFunction = new ReportFunction(this, 'ApiFunction', {
       entry: 'functions/reports-api/index.ts',
@@ -494,7 +582,82 @@ export class QuarterlyKpiReports extends Construct {
     });
 
     this.api = this.#createApi();
+    this.serviceName = Names.uniqueResourceName(this, { separator: '-', maxLength: 80 });
+    for (const fn of [
+      this.runFunction,
+      this.validateFunction,
+      this.apiFunction,
+      this.deliveryEventsFunction,
+      this.distributedReads.mapPartFunction,
+      this.distributedReads.resolveRepeatsFunction,
+      this.distributedReads.reduceFunction,
+    ]) {
+      fn.addEnvironment('POWERTOOLS_SERVICE_NAME', this.serviceName);
+    }
     this.#createAlarms();
+  }
+
+  /**
+   * The upload queue and its consumer. S3 puts a notification per uploaded file; the
+   * validate function takes them in batches (up to 100, gathered for up to 30 s), at most
+   * two batches at once, and hands back the latest message of a burst still going, which
+   * returns after the visibility timeout: longer than both the function's timeout (Lambda
+   * requires it) and the quiet period after which a burst counts as finished.
+   */
+  #createUploadQueue(): sqs.Queue {
+    const functionTimeout =
+      FUNCTION_SIZING['functions/validate-upload/index.ts']?.timeout ?? Duration.minutes(5);
+    const visibilityTimeout = Duration.minutes(
+      Math.max(functionTimeout.toMinutes(), UPLOAD_QUIET_MINUTES) + 1,
+    );
+    const queue = new sqs.Queue(this, 'UploadQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout,
+      retentionPeriod: Duration.days(4),
+      // A message that keeps failing (not a deferral: those are handed back once or twice).
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+    this.validateFunction.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(30),
+        maxConcurrency: 2,
+        reportBatchItemFailures: true,
+      }),
+    );
+    return queue;
+  }
+
+  /**
+   * SES's events of the reports (send, delivery, bounce…), published by the configuration
+   * set to the default event bus, go to a small function that writes them beside the
+   * delivery ledger; a run that takes over an uncertain claim settles it from there.
+   */
+  #createDeliveryEventsRecorder(failed: lambda.IDestination): ReportFunction {
+    const fn = new ReportFunction(this, 'DeliveryEventsFunction', {
+      entry: 'functions/record-delivery-event/index.ts',
+      description:
+        "kpi-report: records SES's send and delivery events of the reports beside the delivery ledger",
+      retryAttempts: 2,
+      onFailure: failed,
+    });
+    fn.useDataRoot(this.dataBucket, this.dataPrefix, { read: [], write: ['reports/*/deliveries/events/*'] });
+    new events.Rule(this, 'DeliveryEventsRule', {
+      description: "kpi-report: the SES events of this stack's configuration set",
+      eventPattern: {
+        source: ['aws.ses'],
+        detail: { mail: { tags: { 'ses:configuration-set': [this.configurationSet.configurationSetName] } } },
+      },
+      targets: [
+        new eventTargets.LambdaFunction(fn, {
+          retryAttempts: 4,
+          maxEventAge: Duration.hours(2),
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
+    });
+    return fn;
   }
 
   /** Lets `grantee` call the reports API (`execute-api:Invoke` on every method). */
@@ -610,18 +773,52 @@ export class QuarterlyKpiReports extends Construct {
     this.alarms.push(...this.distributedReads.alarms);
     const action = new cloudwatchActions.SnsAction(this.alarmTopic);
     const period = Duration.minutes(5);
-    const alarm = (id: string, metric: cloudwatch.IMetric, description: string, threshold = 1) => {
-      this.alarms.push(raiseAlarm(this, id, { metric, description, action, threshold }));
+    const alarm = (
+      id: string,
+      metric: cloudwatch.IMetric,
+      description: string,
+      options: {
+        threshold?: number;
+        evaluationPeriods?: number;
+        treatMissingData?: cloudwatch.TreatMissingData;
+      } = {},
+    ) => {
+      this.alarms.push(raiseAlarm(this, id, { metric, description, action, ...options }));
     };
+    const runMetric = (metricName: string, statistic: string, metricPeriod = period) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: this.serviceName },
+        statistic,
+        period: metricPeriod,
+      });
     alarm(
       'RunFunctionErrors',
       this.runFunction.metricErrors({ period, statistic: 'Sum' }),
       "A report run failed (Lambda retries twice, then the event goes to the dead-letter queue). See the run function's logs and reports/<quarter>/validation.json.",
     );
     alarm(
+      'MessagesFailed',
+      runMetric('MessagesFailed', 'Sum'),
+      "Recipients did not get the report: SES refused them for good (an unverified sender or address, a paused account) or the retries ran out. reports/<quarter>/status.json lists them with SES's reason (deliveries.unserved); fix the cause, then run the quarter again: only they are mailed.",
+    );
+    alarm(
+      'ReportOverdue',
+      runMetric('ReportOverdue', 'Maximum', Duration.hours(1)),
+      `The heartbeat: the last completed quarter's report has not gone out ${this.#reportDueDays} days after the quarter ended (kpis.json and a delivery record for every recipient), and no scheduled run is waiting for its exports within its window; or the hourly sweep that checks has not reported for 3 hours. See reports/<quarter>/status.json, then run the quarter through the API.`,
+      // Missing data breaches: a sweep that never runs must raise this as well.
+      { evaluationPeriods: 3, treatMissingData: cloudwatch.TreatMissingData.BREACHING },
+    );
+    alarm(
       'ValidateFunctionErrors',
       this.validateFunction.metricErrors({ period, statistic: 'Sum' }),
       "Validating an upload failed (not: the upload has problems, which goes to ops). See the validate function's logs.",
+    );
+    alarm(
+      'DeliveryEventsFunctionErrors',
+      this.deliveryEventsFunction.metricErrors({ period, statistic: 'Sum' }),
+      "Recording an SES event beside the delivery ledger failed. See the delivery events function's logs.",
     );
     alarm(
       'ApiFunctionErrors',
@@ -637,6 +834,31 @@ export class QuarterlyKpiReports extends Construct {
       'DeadLetterQueueNotEmpty',
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
       'A run or validation gave up after its retries; the event is in the dead-letter queue. Fix the cause, then redrive it or run the quarter through the API.',
+    );
+    alarm(
+      'DeadLetterQueueReceived',
+      this.deadLetterQueue.metricNumberOfMessagesSent({ period, statistic: 'Sum' }),
+      'A new event reached the dead-letter queue (this alarm fires again for each new one, while the queue-depth alarm stays raised): a run, a validation or an SES event record gave up after its retries.',
+    );
+    const reputation = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/SES',
+        metricName,
+        dimensionsMap: { 'ses:configuration-set': this.configurationSet.configurationSetName },
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      });
+    alarm(
+      'SesBounceRate',
+      reputation('Reputation.BounceRate'),
+      '5% or more of the reports bounced (SES reviews an account at 5% and may pause its sending at 10%). The bounces went to the operations topic: remove or fix those addresses.',
+      { threshold: 0.05 },
+    );
+    alarm(
+      'SesComplaintRate',
+      reputation('Reputation.ComplaintRate'),
+      'Recipients marked 0.1% or more of the reports as spam (SES reviews an account at 0.1% and may pause its sending at 0.5%). The complaints went to the operations topic.',
+      { threshold: 0.001 },
     );
     alarm(
       'ScheduleInvocationsDropped',

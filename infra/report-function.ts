@@ -21,6 +21,9 @@ import { wildcardResourceFinding } from './nag-findings';
 /** The repository root: where `functions/`, `templates/`, `node_modules/` and the lock file are. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** The CloudWatch namespace of the functions' custom metrics (Powertools Metrics, EMF). */
+export const METRICS_NAMESPACE = 'kpi-report';
+
 /** Lambda refuses a function whose environment (names and values) exceeds 4 KB. */
 const LAMBDA_ENVIRONMENT_LIMIT = 4096;
 /** What a reference (a bucket name, an ARN) is counted as when checking that limit. */
@@ -159,7 +162,7 @@ export class ReportFunction extends NodejsFunction {
     const environment = {
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'kpi-report',
-      POWERTOOLS_METRICS_NAMESPACE: 'kpi-report',
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };
     super(scope, id, {
       description: props.description,

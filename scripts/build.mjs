@@ -11,7 +11,8 @@
 // What the bundle reads at run time is copied beside it, in the layout of a Lambda asset
 // (infra/lambda-bundling.ts): `templates/`, and `assets/` with the resvg wasm and the chart
 // fonts. So the installed package finds them relative to itself, never in node_modules or
-// in the folder of the project it is installed in.
+// in the folder of the project it is installed in. KPI_BUILD_OUTDIR builds elsewhere (the
+// delivery trials build their own copy, so a test run never replaces the dist/ in use).
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -22,10 +23,11 @@ const CHART_ASSETS = [
   'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-700-normal.woff',
 ];
 
-rmSync('dist', { recursive: true, force: true });
+const outdir = process.env.KPI_BUILD_OUTDIR ?? 'dist';
+rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { cli: 'src/cli/bin.ts', 'ingest-worker': 'src/adapters/workers/ingest-worker.ts' },
-  outdir: 'dist',
+  outdir,
   entryNames: '[name]',
   chunkNames: '[name]-[hash]',
   outExtension: { '.js': '.mjs' },
@@ -45,6 +47,6 @@ await build({
   logLevel: 'warning',
 });
 
-cpSync('templates', 'dist/templates', { recursive: true });
-mkdirSync('dist/assets');
-for (const file of CHART_ASSETS) cpSync(file, path.join('dist/assets', path.basename(file)));
+cpSync('templates', path.join(outdir, 'templates'), { recursive: true });
+mkdirSync(path.join(outdir, 'assets'));
+for (const file of CHART_ASSETS) cpSync(file, path.join(outdir, 'assets', path.basename(file)));

@@ -23,7 +23,7 @@ import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
 import { renderingBeforeAnyWork } from '../../src/wiring/rendering-before-work';
 import { beginRunAttempt, type InvocationContext, type RunAnswer } from '../../src/wiring/run-attempt';
-import { recordRunOutcome } from '../../src/wiring/run-outcome';
+import { recordRunOutcome, runLogLines } from '../../src/wiring/run-outcome';
 import { shuffleIn } from '../../src/wiring/shuffle';
 
 /** The state machine's execution input, as `SfnRunLauncher` starts it. */
@@ -100,7 +100,7 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
         rendering,
         delivery: await deps.delivery(label, !request.dryRun, store),
         now: deps.now,
-        onEvent: (line) => deps.logger.info(line),
+        onEvent: runLogLines(deps.logger),
         reader: readerFromPartials({ runId: request.runId, shuffle: shuffleIn(deps.store) }),
         outcome: begun.attempt,
       });

@@ -2,18 +2,22 @@
  * The report function: runs a quarter (KPIs, then the email through SES) when EventBridge
  * Scheduler fires each quarter, or when the API asks. A thin shell: parse the event with
  * zod, call the use case, log and count. Failures are rethrown so that Lambda's retries,
- * the dead-letter queue and the error alarm see them.
+ * the dead-letter queue and the error alarm see them; a scheduled run whose export set is
+ * not ready waits for it instead (`waitForExports`), which the upload validation ends.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import { lazySfnRunLauncher } from '../../src/adapters/sfn/lazy-sfn-run-launcher';
+import { lazySnsOpsNotifier } from '../../src/adapters/sns/lazy-sns-notifier';
 import { createFastReader } from '../../src/adapters/workers/fast-reader';
 import type { Config } from '../../src/core/config';
 import { dayInZone } from '../../src/core/dates';
-import type { ExportStore, RunLauncher } from '../../src/core/ports';
+import { ExportSetError } from '../../src/core/errors';
+import type { ExportStore, OpsNotifier, RunLauncher } from '../../src/core/ports';
 import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from '../../src/core/quarter';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
+import { DEFAULT_WAIT_FOR_EXPORTS_DAYS, waitForExports } from '../../src/use-cases/await-exports';
 import { planRun } from '../../src/use-cases/distributed-run';
 import { dryRunView } from '../../src/use-cases/dry-run-view';
 import { reportRun, writeRunStatus } from '../../src/use-cases/report-run';
@@ -23,7 +27,7 @@ import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
 import { renderingBeforeAnyWork } from '../../src/wiring/rendering-before-work';
 import { beginRunAttempt, type InvocationContext, type RunAnswer } from '../../src/wiring/run-attempt';
-import { recordRunOutcome } from '../../src/wiring/run-outcome';
+import { recordRunOutcome, runLogLines } from '../../src/wiring/run-outcome';
 
 export const runEventSchema = z.discriminatedUnion('source', [
   z.object({ source: z.literal('schedule'), scheduledTime: z.iso.datetime({ offset: true }) }),
@@ -51,6 +55,13 @@ export interface RunReportDependencies {
   readonly now: () => Date;
   /** Starts the distributed run (Step Functions) for quarters over `distributedAboveMiB`. */
   readonly distributed?: RunLauncher | undefined;
+  /** Operations' topic: told once when a scheduled run waits for its exports. */
+  readonly notifier?: OpsNotifier | undefined;
+  /**
+   * How long a scheduled run waits for a valid export set (the upload validation starts it).
+   * @default DEFAULT_WAIT_FOR_EXPORTS_DAYS
+   */
+  readonly waitForExportsDays?: number;
 }
 
 /**
@@ -128,7 +139,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
         rendering,
         delivery: await deps.delivery(label, !dryRun, store),
         now: deps.now,
-        onEvent: (line) => deps.logger.info(line),
+        onEvent: runLogLines(deps.logger),
         outcome: attempt,
       });
       recordRunOutcome(result, {
@@ -138,6 +149,25 @@ export function createRunReportHandler(deps: RunReportDependencies) {
       });
       return { quarter: label, runId, status: result.status.status };
     } catch (error) {
+      // A scheduled run waits for its data instead of failing: the upload validation starts it.
+      if (request.source === 'schedule' && error instanceof ExportSetError) {
+        const status = await waitForExports(
+          { store: deps.store, notifier: deps.notifier },
+          {
+            quarter: label,
+            runId,
+            scheduledTime: request.scheduledTime,
+            problems: error.problems,
+            now: deps.now(),
+            windowDays: deps.waitForExportsDays ?? DEFAULT_WAIT_FOR_EXPORTS_DAYS,
+          },
+        );
+        deps.logger.warn('report run waits for its exports', {
+          problems: error.problems.length,
+          until: status.waiting?.until,
+        });
+        return { quarter: label, runId, status: status.status };
+      }
       deps.logger.error('report run failed', error as Error);
       throw error;
     } finally {
@@ -163,6 +193,11 @@ function fromEnvironment(): (event: unknown, context?: InvocationContext) => Pro
     logger: new Logger(),
     metrics: new Metrics(),
     now: () => new Date(),
+    notifier:
+      settings.env.OPS_TOPIC_ARN === undefined
+        ? undefined
+        : lazySnsOpsNotifier({ region: settings.env.AWS_REGION, topicArn: settings.env.OPS_TOPIC_ARN }),
+    waitForExportsDays: settings.env.WAIT_FOR_EXPORTS_DAYS,
     distributed:
       settings.env.STATE_MACHINE_ARN === undefined
         ? undefined

@@ -1,7 +1,8 @@
 /**
  * `kpi-report`: a thin shell over the use cases. Parses arguments, builds the store and
  * configuration, calls the use case, prints the result. Exit codes: 0 success, 1 the
- * export set cannot be reported on, 2 a usage, configuration or template mistake, 3
+ * export set cannot be reported on, 2 a usage, configuration or template mistake (or a
+ * store that cannot hold the delivery ledger), 3
  * anything else, 4 the report was published but some recipients did not get it.
  */
 
@@ -19,6 +20,7 @@ import { formatQuarter, lastCompletedQuarter, parseQuarter, type Quarter } from 
 import { type Snapshot, snapshotSchema } from '../core/snapshot';
 import { backfill } from '../use-cases/backfill';
 import { type DeliverReportResult, deliverReport } from '../use-cases/deliver-report';
+import { LedgerFileError, StoreCannotExcludeError } from '../use-cases/delivery-ledger';
 import { reportKeys } from '../use-cases/report-keys';
 import { runQuarter } from '../use-cases/run-quarter';
 import { validateQuarter } from '../use-cases/validate-quarter';
@@ -218,7 +220,8 @@ async function deliver(options: {
   }
   for (const outcome of result.outcomes) {
     const where = outcome.status === 'sent' && !send ? ` → ${store.location}/${outcome.messageId}` : '';
-    process.stdout.write(`  ${outcome.recipient}: ${outcome.status}${where}\n`);
+    const uncertain = outcome.uncertain === undefined ? '' : `, uncertain: ${outcome.uncertain.reason}`;
+    process.stdout.write(`  ${outcome.recipient}: ${outcome.status}${where}${uncertain}\n`);
   }
   if (result.unserved.length === 0) return 0;
   process.stderr.write(
@@ -269,11 +272,13 @@ function reportFailure(error: unknown, data: string, quarter: string | undefined
     process.stderr.write(`${error.message}\nNothing was read or written.\n`);
     return 2;
   }
-  if (error instanceof DataLocationError) {
-    process.stderr.write(`${error.message}\n`);
-    return 2;
-  }
-  if (error instanceof ConfigError || error instanceof TemplateError) {
+  if (
+    error instanceof DataLocationError ||
+    error instanceof ConfigError ||
+    error instanceof TemplateError ||
+    error instanceof StoreCannotExcludeError ||
+    error instanceof LedgerFileError
+  ) {
     process.stderr.write(`${error.message}\n`);
     return 2;
   }

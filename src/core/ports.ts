@@ -43,6 +43,31 @@ export interface ExportStore {
    * `true`. Resolves `false`, writing nothing, when the key already exists.
    */
   createIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>;
+  /**
+   * Reads a small object whole as UTF-8 together with a token of its current version (S3's
+   * ETag), for `replaceIfUnchanged`; `undefined` when it does not exist. Optional: a store
+   * without it (and `replaceIfUnchanged`) cannot hold the delivery ledger, and `--send`
+   * refuses to use it.
+   */
+  readVersioned?(key: string): Promise<VersionedText | undefined>;
+  /**
+   * Replaces the object at `key` only if it is still at `version` (S3 `If-Match`; a
+   * version-named lock file on disk), atomically: of concurrent callers holding one version,
+   * at most one gets `true`. Resolves `false`, writing nothing, when the object changed or
+   * is gone. Only keys under `reports/` are ever written.
+   */
+  replaceIfUnchanged?(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    version: string,
+  ): Promise<boolean>;
+}
+
+/** A small object's text with a token of the version read (`readVersioned`). */
+export interface VersionedText {
+  readonly text: string;
+  readonly version: string;
 }
 
 /** What a reader knows of an object from the listing: how long it is, and which version. */
@@ -110,6 +135,11 @@ export interface OutgoingMessage {
   readonly text: string;
   readonly inlineImages: readonly InlineImage[];
   readonly attachments: readonly Attachment[];
+  /**
+   * Name/value pairs SES attaches to the message's events (message tags): the run, the
+   * claim attempt and the recipient's hash, so recorded events can be matched to the ledger.
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** What a mailer reports for an accepted message. */
@@ -134,12 +164,19 @@ export interface Mailer {
  */
 export class MailDeliveryError extends Error {
   override readonly name = 'MailDeliveryError';
+  /**
+   * The provider may have taken the message despite the error: the request went out and no
+   * clear answer came back (a timeout, a dropped connection, a 5xx). A later send may then
+   * be a second copy.
+   */
+  readonly maybeAccepted: boolean;
   constructor(
     message: string,
     readonly permanent: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; maybeAccepted?: boolean },
   ) {
     super(message, options);
+    this.maybeAccepted = options?.maybeAccepted ?? false;
   }
 }
 

@@ -5,14 +5,15 @@
  * before the first is sent, so a template problem never stops a send half-way. A message
  * over its size budget (message-budget.ts) is reported, and its CSV left in the report
  * folder instead of attached when that is what makes it too large. With a ledger, each
- * recipient is served once per quarter: a rerun skips those already served.
+ * recipient is served once per quarter (`deliverEachOnce`): a rerun skips those already
+ * served.
  */
 import { randomUUID } from 'node:crypto';
 import type { Config, Recipient } from '../core/config';
 import type { EmailTemplates, RenderedEmail } from '../core/email/email-templates';
 import { renderKpisCsv } from '../core/email/kpis-csv';
 import { budgetProblems, estimateMessageBytes, MESSAGE_BUDGET_BYTES } from '../core/email/message-budget';
-import { recipientSlug } from '../core/email/recipient-slug';
+import { recipientKey } from '../core/email/recipient-key';
 import {
   buildReportModel,
   type ChartImage,
@@ -22,25 +23,14 @@ import {
 import type { ExportStore } from '../core/ports';
 import { type ChartRasterizer, MailDeliveryError, type Mailer, type OutgoingMessage } from '../core/ports';
 import type { Snapshot } from '../core/snapshot';
+import { type DeliveryOutcome, deliverEachOnce, type WaitForOtherRuns } from './deliver-once';
 import type { DeliveryLedger } from './delivery-ledger';
 import { reportKeys } from './report-keys';
 
+export type { DeliveryOutcome, DeliveryStatus } from './deliver-once';
+
 /** Charts are drawn at twice their displayed size, for sharp images on high-DPI screens. */
 const CHART_SCALE = 2;
-
-export type DeliveryStatus = 'sent' | 'already-sent' | 'in-progress-elsewhere' | 'failed';
-
-export interface DeliveryOutcome {
-  readonly recipient: string;
-  readonly status: DeliveryStatus;
-  readonly messageId?: string;
-  /** Why the recipient was not served this time. */
-  readonly reason?: string;
-  /** For a failure: whether retrying cannot help (the address or sender is rejected). */
-  readonly permanent?: boolean;
-  /** A crashed earlier run had claimed this recipient; the report may reach them twice. */
-  readonly tookOver?: boolean;
-}
 
 export interface DeliverReportOptions {
   readonly store: ExportStore;
@@ -56,6 +46,8 @@ export interface DeliverReportOptions {
   readonly resend?: boolean;
   /** Identifies this run in the ledger's claims (a Lambda request id, a UUID). */
   readonly runId: string;
+  /** How long to wait for recipients another run is sending to. @default see `deliverEachOnce` */
+  readonly waitForOtherRuns?: WaitForOtherRuns;
   /**
    * Presigns a link to a report file (deployed only). With it and `email.viewOnline`, each
    * message links to its own self-contained copy, saved in `reports/<quarter>/online/`.
@@ -65,6 +57,12 @@ export interface DeliverReportOptions {
   readonly newCidToken?: () => string;
   readonly now?: () => Date;
   readonly onEvent?: ((line: string) => void) | undefined;
+  /**
+   * How progress lines name a recipient. Logs that must not hold addresses pass
+   * `recipientLogName`; the CLI shows the address.
+   * @default the address
+   */
+  readonly recipientLabel?: (address: string) => string;
 }
 
 export interface DeliverReportResult {
@@ -142,13 +140,39 @@ export async function deliverReport(options: DeliverReportOptions): Promise<Deli
     emit(
       `Delivering ${messages.length} ${messages.length === 1 ? 'message' : 'messages'} via ${mailer.description}`,
     );
+    const label = options.recipientLabel ?? ((address: string) => address);
+    const report = (outcome: DeliveryOutcome) =>
+      emit(`  ${label(outcome.recipient)}: ${describeOutcome(outcome)}`);
+    const unbuilt = messages.filter((message): message is DeliveryOutcome => 'status' in message);
+    const built = messages.filter((message): message is OutgoingMessage => !('status' in message));
+    for (const outcome of unbuilt) report(outcome);
+    let delivered: DeliveryOutcome[];
+    if (ledger === undefined) {
+      delivered = [];
+      for (const message of built) {
+        const outcome = await sendToOutbox(message, mailer);
+        delivered.push(outcome);
+        report(outcome);
+      }
+    } else {
+      // Before the first send: a store that cannot exclude would let two runs both mail.
+      await ledger.checkExclusion(quarter);
+      delivered = await deliverEachOnce(
+        built,
+        {
+          ledger,
+          mailer,
+          runId: options.runId,
+          resend: options.resend ?? false,
+          ...(options.waitForOtherRuns !== undefined && { waitForOtherRuns: options.waitForOtherRuns }),
+        },
+        report,
+      );
+    }
+    const byRecipient = new Map([...unbuilt, ...delivered].map((outcome) => [outcome.recipient, outcome]));
     for (const message of messages) {
-      const outcome =
-        'status' in message
-          ? message
-          : await deliverOne(message, mailer, ledger, options.resend ?? false, options.runId, now);
-      outcomes.push(outcome);
-      emit(`  ${outcome.recipient}: ${describeOutcome(outcome)}`);
+      const outcome = byRecipient.get('status' in message ? message.recipient : message.to);
+      if (outcome !== undefined) outcomes.push(outcome);
     }
     await store.write(
       reportKeys.deliverySummary(quarter),
@@ -165,9 +189,11 @@ export async function deliverReport(options: DeliverReportOptions): Promise<Deli
 function describeOutcome(outcome: DeliveryOutcome): string {
   switch (outcome.status) {
     case 'sent':
-      return `sent (${outcome.messageId})${outcome.tookOver ? '; an earlier run had stopped while sending to them' : ''}`;
+      return `sent (${outcome.messageId})${outcome.uncertain === undefined ? '' : `, uncertain: ${outcome.uncertain.reason}`}`;
     case 'already-sent':
-      return 'already sent earlier, skipped (use --resend to send again)';
+      return outcome.settledBy === 'ses-event'
+        ? `already sent by an earlier run that stopped before recording it (SES reported message ${outcome.messageId}), skipped`
+        : 'already sent earlier, skipped (use --resend to send again)';
     case 'in-progress-elsewhere':
       return `skipped: ${outcome.reason}`;
     case 'failed':
@@ -196,7 +222,8 @@ async function buildMessage(
 ): Promise<{ message: OutgoingMessage; budgetWarnings: string[] }> {
   const { snapshot, recipient, config, templates, pngs, store, reportLink } = options;
   const quarter = snapshot.quarter;
-  const onlineKey = reportKeys.online(quarter, recipientSlug(recipient.address));
+  // The recipient's key, not a lossy slug: o'neil@ and o_neil@ must not share a page.
+  const onlineKey = reportKeys.online(quarter, recipientKey(recipient.address));
   const viewOnlineUrl = reportLink === undefined ? undefined : await reportLink(onlineKey);
   const csv = renderKpisCsv(snapshot, recipient);
   const render = async (csvAttached: boolean) => {
@@ -265,61 +292,15 @@ function inlineImages(html: string, charts: readonly ChartImage[], pngs: readonl
   });
 }
 
-async function deliverOne(
-  message: OutgoingMessage,
-  mailer: Mailer,
-  ledger: DeliveryLedger | undefined,
-  resend: boolean,
-  runId: string,
-  now: () => Date,
-): Promise<DeliveryOutcome> {
-  const recipient = message.to;
-  const quarter = message.quarter;
-  if (ledger === undefined) {
-    return sendAndClassify(message, mailer, async () => {});
-  }
-  if (!resend) {
-    const earlier = await ledger.sent(quarter, recipient);
-    if (earlier !== undefined) return { recipient, status: 'already-sent', messageId: earlier.messageId };
-  }
-  const claim = await ledger.claim(quarter, recipient, runId, now());
-  if (!claim.claimed) {
-    return {
-      recipient,
-      status: 'in-progress-elsewhere',
-      reason: `run ${claim.heldBy.runId} has been sending to them since ${claim.heldBy.claimedAt}`,
-    };
-  }
-  const outcome = await sendAndClassify(message, mailer, async (messageId) => {
-    const sentAt = now().toISOString();
-    await ledger.record({
-      recipient,
-      quarter,
-      sentAt,
-      messageId,
-      runId,
-      ...(resend && { resentAt: sentAt }),
-    });
-  });
-  // Sent or failed, no send is in progress any more: the next run may claim at once.
-  await ledger.release(quarter, recipient, runId, now());
-  return claim.tookOverFrom === undefined ? outcome : { ...outcome, tookOver: true };
-}
-
-async function sendAndClassify(
-  message: OutgoingMessage,
-  mailer: Mailer,
-  onSent: (messageId: string) => Promise<void>,
-): Promise<DeliveryOutcome> {
-  let messageId: string;
+/** The outbox: every run writes every message again; no ledger. */
+async function sendToOutbox(message: OutgoingMessage, mailer: Mailer): Promise<DeliveryOutcome> {
   try {
-    ({ messageId } = await mailer.send(message));
+    const { messageId } = await mailer.send(message);
+    return { recipient: message.to, status: 'sent', messageId };
   } catch (error) {
     if (!(error instanceof MailDeliveryError)) throw error;
     return { recipient: message.to, status: 'failed', reason: error.message, permanent: error.permanent };
   }
-  await onSent(messageId);
-  return { recipient: message.to, status: 'sent', messageId };
 }
 
 /** Rasterises each distinct chart once: recipients sharing a view share its images. */

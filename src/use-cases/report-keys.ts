@@ -27,7 +27,7 @@ export const reportKeys = {
   html: (quarter: string) => `reports/${quarter}/report.html`,
   text: (quarter: string) => `reports/${quarter}/report.txt`,
   /** A recipient's message as a self-contained page, for its "view online" link. */
-  online: (quarter: string, recipientSlug: string) => `reports/${quarter}/online/${recipientSlug}.html`,
+  online: (quarter: string, recipientKey: string) => `reports/${quarter}/online/${recipientKey}.html`,
   csv: (quarter: string) => `reports/${quarter}/kpis-${quarter}.csv`,
   /** The delivery ledger: one record per recipient served, plus send claims. */
   deliveries: (quarter: string) => `reports/${quarter}/deliveries/`,

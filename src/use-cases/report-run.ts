@@ -1,7 +1,9 @@
 /**
  * One report run as the deployed job does it: compute the quarter, render and deliver the
  * email, and keep `reports/<quarter>/status.json` current (queued, running, succeeded,
- * partial, failed) so the API can answer "how did it go".
+ * partial, failed, or waiting-for-exports: see `await-exports.ts`) so the API can answer
+ * "how did it go". A run whose recipients SES rejected for good ends `failed`
+ * (`summariseDeliveries`).
  */
 import * as z from 'zod';
 import type { Config } from '../core/config';
@@ -13,22 +15,38 @@ import type { Quarter } from '../core/quarter';
 import type { Snapshot } from '../core/snapshot';
 import { type DeliverReportResult, deliverReport } from './deliver-report';
 import type { DeliveryLedger } from './delivery-ledger';
+import { summariseDeliveries } from './delivery-status';
 import { reportKeys } from './report-keys';
 import { runQuarter } from './run-quarter';
 
 export const runStatusSchema = z.object({
   quarter: z.string(),
   runId: z.string(),
-  status: z.enum(['queued', 'running', 'succeeded', 'partial', 'failed']),
+  status: z.enum(['queued', 'running', 'succeeded', 'partial', 'failed', 'waiting-for-exports']),
   requestedBy: z.enum(['schedule', 'api', 'cli']),
   dryRun: z.boolean(),
   updatedAt: z.string(),
-  /** Recipients served, skipped as already served, and not served (with why). */
+  /**
+   * Recipients served, skipped as already served, not served (with why, and whether SES
+   * rejected them for good), and those whose message may have been a second copy.
+   */
   deliveries: z
     .object({
       sent: z.number().int(),
       alreadySent: z.number().int(),
-      unserved: z.array(z.object({ recipient: z.string(), reason: z.string().optional() })),
+      unserved: z.array(
+        z.object({ recipient: z.string(), reason: z.string().optional(), permanent: z.boolean().optional() }),
+      ),
+      uncertain: z
+        .array(
+          z.object({
+            recipient: z.string(),
+            earlierRunId: z.string(),
+            since: z.string(),
+            reason: z.string(),
+          }),
+        )
+        .default([]),
     })
     .optional(),
   /** A dry run's messages instead: written to its outbox folder, none sent. */
@@ -39,6 +57,18 @@ export const runStatusSchema = z.object({
     })
     .optional(),
   error: z.string().optional(),
+  /** A scheduled run whose export set was incomplete or invalid: what it waits for, until when. */
+  waiting: z
+    .object({
+      since: z.string(),
+      until: z.string(),
+      /** The scheduled event's time, to start the same run again. */
+      scheduledTime: z.string(),
+      problems: z.array(z.string()),
+      /** When operations were told; they are told once per wait. */
+      notifiedAt: z.string().optional(),
+    })
+    .optional(),
 });
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
@@ -112,22 +142,18 @@ export async function reportRun(options: ReportRunOptions): Promise<ReportRunRes
       now,
       onEvent: options.onEvent,
     });
-    const accepted = delivery.outcomes.filter((outcome) => outcome.status === 'sent').length;
-    const unserved = delivery.unserved.map(({ recipient, reason }) => ({ recipient, reason }));
-    const status: RunStatus = {
-      ...base,
-      status: delivery.unserved.length === 0 ? 'succeeded' : 'partial',
-      updatedAt: now().toISOString(),
-      ...(dryRun
-        ? { outbox: { written: accepted, unwritten: unserved } }
-        : {
-            deliveries: {
-              sent: accepted,
-              alreadySent: delivery.outcomes.filter((outcome) => outcome.status === 'already-sent').length,
-              unserved,
-            },
-          }),
-    };
+    const written = delivery.outcomes.filter((outcome) => outcome.status === 'sent').length;
+    const status: RunStatus = dryRun
+      ? {
+          ...base,
+          status: delivery.unserved.length === 0 ? 'succeeded' : 'partial',
+          updatedAt: now().toISOString(),
+          outbox: {
+            written,
+            unwritten: delivery.unserved.map(({ recipient, reason }) => ({ recipient, reason })),
+          },
+        }
+      : { ...base, ...summariseDeliveries(delivery), updatedAt: now().toISOString() };
     await writeRunStatus(store, status);
     result = { snapshot, delivery, status };
   } catch (error) {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createLazyRasterizer } from '../adapters/charts/lazy-rasterizer';
+import { hasStopped, thisProcess } from '../adapters/local/process-liveness';
 import { loadTemplateFiles } from '../adapters/local/template-folder';
 import { DEFAULT_AWS_REGION } from '../adapters/open-export-store';
 import { OutboxMailer } from '../adapters/outbox/outbox-mailer';
@@ -18,7 +19,7 @@ import { createSesClient, SesMailer } from '../adapters/ses/ses-mailer';
 import type { Config } from '../core/config';
 import { compileEmailTemplates, type EmailTemplates } from '../core/email/email-templates';
 import type { ChartRasterizer, ExportStore, Mailer } from '../core/ports';
-import { DeliveryLedger } from '../use-cases/delivery-ledger';
+import { DeliveryLedger, leaseOnlyPresence, type RunPresence } from '../use-cases/delivery-ledger';
 
 export interface EmailRendering {
   readonly templates: EmailTemplates;
@@ -81,6 +82,9 @@ export interface EmailDelivery {
  * store; otherwise the outbox, which writes each message as an `.eml` into the report
  * folder. SES's region is `email.ses.region ?? AWS_REGION ?? AWS_DEFAULT_REGION`, its
  * endpoint `AWS_ENDPOINT_URL_SES ?? AWS_ENDPOINT_URL` (unset means AWS), read from `env`.
+ * The ledger knows a claim's run has stopped from its process id on this machine (a rerun
+ * right after a kill goes on at once); in Lambda (`AWS_LAMBDA_FUNCTION_NAME` set), where
+ * process ids say nothing across sandboxes, only from its lease.
  */
 export function openEmailDelivery(options: {
   readonly config: Config;
@@ -98,5 +102,7 @@ export function openEmailDelivery(options: {
     region,
     configurationSetName: config.email.ses.configurationSetName,
   });
-  return { mailer, ledger: new DeliveryLedger(store) };
+  const presence: RunPresence =
+    env.AWS_LAMBDA_FUNCTION_NAME === undefined ? { self: thisProcess, hasStopped } : leaseOnlyPresence;
+  return { mailer, ledger: new DeliveryLedger(store, { presence }) };
 }

@@ -16,6 +16,10 @@ const lambdaEnvironmentSchema = z.object({
   OPS_TOPIC_ARN: z.string().min(1).optional(),
   /** The distributed-run state machine; the report function starts it for large quarters. */
   STATE_MACHINE_ARN: z.string().min(1).optional(),
+  /** How long a scheduled run waits for a valid export set; unset, the handler's default. */
+  WAIT_FOR_EXPORTS_DAYS: z.coerce.number().int().positive().optional(),
+  /** Days after a quarter's end by which its report must be out (the heartbeat); unset, the default. */
+  REPORT_DUE_DAYS: z.coerce.number().int().positive().optional(),
   AWS_REGION: z.string().default(DEFAULT_AWS_REGION),
   AWS_ENDPOINT_URL_S3: z.string().optional(),
   AWS_ENDPOINT_URL: z.string().optional(),

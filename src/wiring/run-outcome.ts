@@ -1,11 +1,19 @@
 /**
  * What the report and reduce functions do with a finished run: count it in metrics, log
- * it, and ask Lambda (or Step Functions) for a retry while some recipient can still be
- * served. A permanent SES rejection is not retried: the status and MessagesFailed say it.
+ * it (recipients by hash and count: logs and execution histories hold no address), and ask
+ * Lambda (or Step Functions) for a retry while some recipient can still be served. A
+ * permanent SES rejection is not retried: the run's status is `failed`, with the
+ * recipients and SES's reason in status.json, and `MessagesFailed` raises the alarm.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { recipientHash, redactAddresses } from '../core/email/recipient-key';
 import type { ReportRunResult } from '../use-cases/report-run';
+
+/** A run's progress lines for the function's log, addresses replaced by their hashes. */
+export function runLogLines(logger: Logger): (line: string) => void {
+  return (line) => logger.info(redactAddresses(line));
+}
 
 /** Some recipients are not served yet; a retry may serve them (the ledger skips the others). */
 export class DeliveryIncompleteError extends Error {
@@ -31,15 +39,29 @@ export function recordRunOutcome(
   metrics.addMetric('KpisComputed', MetricUnit.Count, 1);
   metrics.addMetric('MessagesSent', MetricUnit.Count, result.status.deliveries?.sent ?? 0);
   metrics.addMetric('MessagesFailed', MetricUnit.Count, result.delivery.unserved.length);
+  const uncertain = result.delivery.outcomes.filter((outcome) => outcome.uncertain !== undefined);
+  metrics.addMetric('MessagesUncertain', MetricUnit.Count, uncertain.length);
+  const { deliveries, outbox } = result.status;
   logger.info(observers.message, {
     status: result.status.status,
-    deliveries: result.status.deliveries,
-    outbox: result.status.outbox,
+    ...(deliveries !== undefined && {
+      deliveries: {
+        sent: deliveries.sent,
+        alreadySent: deliveries.alreadySent,
+        unserved: result.delivery.unserved.map((outcome) => ({
+          recipient: recipientHash(outcome.recipient),
+          status: outcome.status,
+          permanent: outcome.permanent === true,
+        })),
+        uncertain: uncertain.map((outcome) => recipientHash(outcome.recipient)),
+      },
+    }),
+    ...(outbox !== undefined && { outbox: { written: outbox.written, unwritten: outbox.unwritten.length } }),
   });
   const retryable = result.delivery.unserved.filter((outcome) => outcome.permanent !== true);
   if (retryable.length > 0) {
     throw new DeliveryIncompleteError(
-      `not delivered yet to ${retryable.map((outcome) => outcome.recipient).join(', ')}; retrying`,
+      `not delivered yet to ${retryable.length} recipients (${retryable.map((outcome) => recipientHash(outcome.recipient)).join(', ')}); retrying`,
     );
   }
 }

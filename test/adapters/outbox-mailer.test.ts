@@ -105,6 +105,26 @@ describe('OutboxMailer', () => {
     expect(parsed.subject).toBe('second');
   });
 
+  it("writes o'neil@ and o_neil@ to two files, so neither message replaces the other", async () => {
+    // Arrange
+    const root = await createDataRoot();
+    const mailer = new OutboxMailer({ store: new LocalExportStore(root) });
+
+    // Act
+    const apostrophe = await mailer.send(sampleOutgoingMessage({ to: "o'neil@example.com", subject: 'one' }));
+    const underscore = await mailer.send(sampleOutgoingMessage({ to: 'o_neil@example.com', subject: 'two' }));
+
+    // Assert
+    expect(apostrophe.messageId).toMatch(/^reports\/2026-Q3\/report-o_neil@example\.com~[0-9a-f]{12}\.eml$/);
+    expect(underscore.messageId).toBe('reports/2026-Q3/report-o_neil@example.com.eml');
+    const subjects = await Promise.all(
+      [apostrophe, underscore].map(
+        async (sent) => (await readEml(await readFile(path.join(root, sent.messageId)))).subject,
+      ),
+    );
+    expect(subjects).toEqual(['one', 'two']);
+  });
+
   it('turns a failed write into a transient MailDeliveryError naming the recipient, keeping the cause', async () => {
     // Arrange
     const store = new LocalExportStore(await createDataRoot());

@@ -1,5 +1,5 @@
 /**
- * The six Lambda functions as deployed: the app is synthesised (esbuild bundles, as
+ * The seven Lambda functions as deployed: the app is synthesised (esbuild bundles, as
  * `cdk synth` makes them), and each function's asset runs on its runtime's Node.js, in a
  * process of its own, from a read-only folder outside the repository, with its template's
  * environment (`test/support/built-functions.ts`), against s3rver behind the S3 front
@@ -38,7 +38,7 @@ import { type RunningS3Front, startS3Front } from '../support/s3-front';
 import { S3RVER_CREDENTIALS } from '../support/s3rver';
 import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
 
-/** Synthesis bundles six functions with esbuild and runs cdk-nag: allow for a busy machine. */
+/** Synthesis bundles seven functions with esbuild and runs cdk-nag: allow for a busy machine. */
 const SETUP_MS = 300_000;
 const TEST_MS = 120_000;
 const SCHEDULED = { source: 'schedule', scheduledTime: '2026-10-05T06:00:00Z' };
@@ -54,7 +54,7 @@ let s3: S3Client;
 let buckets = 0;
 
 /**
- * This file bundles six functions and starts a process per invocation: it runs at a lower
+ * This file bundles seven functions and starts a process per invocation: it runs at a lower
  * CPU priority (its bundler and function processes inherit it), so the other test files'
  * timeouts do not pay for it on a busy machine.
  */
@@ -310,13 +310,25 @@ describe('the built validate function', () => {
       );
       const published = sns.recorded.length;
 
-      const checked = await deployed.call('validate', {
+      // S3's notification as the upload queue hands it over, the upload long enough ago to have gone quiet.
+      const uploadedAt = new Date(Date.now() - 10 * 60_000).toISOString();
+      const notification = {
         Records: [
-          { eventName: 'ObjectCreated:Put', s3: { bucket: { name: deployed.bucket }, object: { key } } },
+          {
+            eventName: 'ObjectCreated:Put',
+            eventTime: uploadedAt,
+            s3: { bucket: { name: deployed.bucket }, object: { key } },
+          },
         ],
+      };
+      const checked = await deployed.call('validate', {
+        Records: [{ messageId: 'm-1', body: JSON.stringify(notification) }],
       });
 
-      expect(checked).toEqual([{ quarter: EXAMPLE_QUARTER, ok: false, notified: true }]);
+      expect(checked).toMatchObject({
+        batchItemFailures: [],
+        checks: [{ quarter: EXAMPLE_QUARTER, ok: false, notified: true }],
+      });
       expect(JSON.parse(await deployed.text('reports/2026-Q3/validation.json'))).toMatchObject({ ok: false });
       expect(sns.recorded.slice(published)).toEqual([
         {
@@ -325,6 +337,43 @@ describe('the built validate function', () => {
           message: expect.stringContaining('clients'),
         },
       ]);
+    },
+    TEST_MS,
+  );
+});
+
+describe('the built delivery events function', () => {
+  it(
+    "records an SES send event of a tagged report beside the ledger, without the recipient's address",
+    async () => {
+      const deployed = await deployment();
+      const recipientHash = 'a1b2c3d4e5f6';
+
+      const recorded = await deployed.call('deliveryEvents', {
+        source: 'aws.ses',
+        'detail-type': 'Email Sent',
+        detail: {
+          eventType: 'Send',
+          mail: {
+            timestamp: '2026-10-05T06:01:02.000Z',
+            messageId: '0102019a-built-000000',
+            destination: ['ceo@example.com'],
+            tags: {
+              'ses:configuration-set': ['kpi-report-test'],
+              'kpi-quarter': [EXAMPLE_QUARTER],
+              'kpi-run': ['schedule-2026-10-05T06_00_00Z'],
+              'kpi-attempt': ['attempt-1'],
+              'kpi-recipient': [recipientHash],
+            },
+          },
+        },
+      });
+
+      const key = `reports/${EXAMPLE_QUARTER}/deliveries/events/${recipientHash}/attempt-1.send.0102019a-built-000000.json`;
+      expect(recorded).toEqual({ recorded: key });
+      const text = await deployed.text(key);
+      expect(JSON.parse(text)).toMatchObject({ eventType: 'send', messageId: '0102019a-built-000000' });
+      expect(text).not.toContain('@');
     },
     TEST_MS,
   );

@@ -24,7 +24,8 @@ import { dryRunView } from '../../src/use-cases/dry-run-view';
 import { reportKeys } from '../../src/use-cases/report-keys';
 import { mapAndResolve } from '../support/distributed-handlers';
 import { reportHandlerDeps } from '../support/local-report-handlers';
-import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';
+import { type RunningS3Front, startS3Front } from '../support/s3-front';
+import { S3RVER_CREDENTIALS } from '../support/s3rver';
 import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
 
 const BUCKET = 'kpi-data';
@@ -41,13 +42,14 @@ const CONFIG = parseConfig({
 });
 const silent = () => new Logger({ logLevel: 'SILENT' });
 
-let s3server: RunningS3rver;
+/** s3rver behind a front that honours conditional writes, as the delivery ledger needs. */
+let s3server: RunningS3Front;
 let ses: RunningSesLocal;
 let s3: S3Client;
 let prefixCounter = 0;
 
 beforeAll(async () => {
-  s3server = await startS3rver([BUCKET]);
+  s3server = await startS3Front([BUCKET]);
   ses = await startSesLocal();
   s3 = createS3Client({ region: 'eu-west-1', endpoint: s3server.endpoint, credentials: S3RVER_CREDENTIALS });
 });

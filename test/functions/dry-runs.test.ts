@@ -69,7 +69,8 @@ describe('an API dry run', () => {
       statusPath: '/reports/2026-Q3?runId=dry-7',
     });
     expect(before.has('reports/2026-Q3/status.json')).toBe(true);
-    expect([...before.keys()].filter((key) => key.includes('/deliveries/'))).toHaveLength(4);
+    // Two records, two claims, and the conditional-write probe of the real run before it.
+    expect([...before.keys()].filter((key) => key.includes('/deliveries/'))).toHaveLength(5);
     expect(await publishedObjects(store)).toEqual(before);
     const written = aws.front.requests.filter(writes).map((request) => request.key.slice(prefix.length + 1));
     expect(written.length).toBeGreaterThan(0);

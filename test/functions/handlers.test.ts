@@ -8,12 +8,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { APIGatewayProxyEvent, S3Event } from 'aws-lambda';
+import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createReportsApiHandler } from '../../functions/reports-api/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
-import { createValidateUploadHandler, MISSING_GRACE_MINUTES } from '../../functions/validate-upload/index';
+import {
+  createValidateUploadHandler,
+  MISSING_GRACE_MINUTES,
+  type UploadBatchResult,
+} from '../../functions/validate-upload/index';
 import { listReportQuarters } from '../../functions/validate-upload/report-quarters';
 import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
 import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
@@ -25,7 +29,8 @@ import { KPI_IDS } from '../../src/core/kpi-ids';
 import type { ExportStore, RunRequest } from '../../src/core/ports';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
-import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';
+import { type RunningS3Front, startS3Front } from '../support/s3-front';
+import { S3RVER_CREDENTIALS } from '../support/s3rver';
 import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
 
 const BUCKET = 'kpi-data';
@@ -41,13 +46,14 @@ const CONFIG = parseConfig({
 const NOW = new Date('2026-10-05T06:00:05.000Z');
 const silent = () => new Logger({ logLevel: 'SILENT' });
 
-let s3server: RunningS3rver;
+/** s3rver behind a front that honours conditional writes, as the delivery ledger needs. */
+let s3server: RunningS3Front;
 let ses: RunningSesLocal;
 let s3: S3Client;
 let prefixCounter = 0;
 
 beforeAll(async () => {
-  s3server = await startS3rver([BUCKET]);
+  s3server = await startS3Front([BUCKET]);
   ses = await startSesLocal();
   s3 = createS3Client({ region: 'eu-west-1', endpoint: s3server.endpoint, credentials: S3RVER_CREDENTIALS });
 });
@@ -337,15 +343,34 @@ describe('the upload validation function', () => {
     sns.on(PublishCommand).resolves({ MessageId: 'n-1' });
   });
 
-  function s3Event(prefix: string, files: readonly string[]): S3Event {
+  /**
+   * The queued S3 notifications of uploads of `files`, one message each, uploaded at
+   * `uploadedAt`: by default long enough before NOW that the upload has gone quiet.
+   */
+  function s3Event(prefix: string, files: readonly string[], uploadedAt = minutesAfter(-10)): SQSEvent {
     return {
-      Records: files.map((name) => ({
-        s3: {
-          bucket: { name: BUCKET },
-          object: { key: encodeURIComponent(`${prefix}/exports/2026-Q3/${name}`).replaceAll('%2F', '/') },
-        },
+      Records: files.map((name, index) => ({
+        messageId: `m-${index}`,
+        body: JSON.stringify({
+          Records: [
+            {
+              eventTime: uploadedAt.toISOString(),
+              s3: {
+                bucket: { name: BUCKET },
+                object: {
+                  key: encodeURIComponent(`${prefix}/exports/2026-Q3/${name}`).replaceAll('%2F', '/'),
+                },
+              },
+            },
+          ],
+        }),
       })),
-    } as unknown as S3Event;
+    } as unknown as SQSEvent;
+  }
+
+  /** What a batch's validations found. */
+  async function checked(result: Promise<unknown>) {
+    return ((await result) as UploadBatchResult).checks;
   }
 
   function validator(prefix: string, store: ExportStore, at: Date = NOW, config: Config = parseConfig({})) {
@@ -370,8 +395,11 @@ describe('the upload validation function', () => {
     const { prefix, store } = await dataRoot();
     const files = await readdir(FIXTURE);
 
-    const first = await validator(prefix, store)(s3Event(prefix, files));
-    const repeat = await validator(prefix, store)(s3Event(prefix, files.slice(0, 1)));
+    const first = await checked(validator(prefix, store)(s3Event(prefix, files)));
+    // A file uploaded again later, findings unchanged.
+    const repeat = await checked(
+      validator(prefix, store, minutesAfter(10))(s3Event(prefix, files.slice(0, 1), minutesAfter(1))),
+    );
 
     expect(first).toEqual([{ quarter: '2026-Q3', ok: false, notified: true }]);
     expect(repeat).toEqual([{ quarter: '2026-Q3', ok: false, notified: false }]);
@@ -389,12 +417,14 @@ describe('the upload validation function', () => {
   it('waits for a multi-file upload to complete before calling a dataset missing', async () => {
     const { prefix, store } = await dataRoot({ files: ['clients.csv'] });
 
-    const early = await validator(prefix, store)(s3Event(prefix, ['clients.csv']));
-    const late = await validator(
-      prefix,
-      store,
-      new Date(NOW.getTime() + (MISSING_GRACE_MINUTES + 1) * 60_000),
-    )(s3Event(prefix, ['clients.csv']));
+    const early = await checked(validator(prefix, store)(s3Event(prefix, ['clients.csv'])));
+    const late = await checked(
+      validator(
+        prefix,
+        store,
+        minutesAfter(MISSING_GRACE_MINUTES + 1),
+      )(s3Event(prefix, ['clients.csv'], minutesAfter(MISSING_GRACE_MINUTES - 9))),
+    );
 
     expect(early).toEqual([{ quarter: '2026-Q3', ok: false, notified: false }]);
     expect(late).toEqual([{ quarter: '2026-Q3', ok: false, notified: true }]);
@@ -434,7 +464,11 @@ describe('the upload validation function', () => {
   it('sends nothing more on a sweep after an upload already reported the missing dataset', async () => {
     const { prefix, store } = await dataRoot({ files: ['clients.csv'] });
     await validator(prefix, store)(s3Event(prefix, ['clients.csv']));
-    await validator(prefix, store, minutesAfter(MISSING_GRACE_MINUTES + 1))(s3Event(prefix, ['clients.csv']));
+    await validator(
+      prefix,
+      store,
+      minutesAfter(MISSING_GRACE_MINUTES + 1),
+    )(s3Event(prefix, ['clients.csv'], minutesAfter(MISSING_GRACE_MINUTES - 9)));
 
     const swept = await validator(prefix, store, minutesAfter(MISSING_GRACE_MINUTES + 5))(SWEEP);
 
@@ -512,7 +546,7 @@ describe('the upload validation function', () => {
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
   });
 
-  it('rejects an event that is neither an S3 notification nor the sweep, naming the field', async () => {
+  it('rejects an event that is neither a batch of queued notifications nor the sweep, naming the field', async () => {
     const { prefix, store } = await dataRoot({ files: [] });
 
     await expect(validator(prefix, store)({ source: 'sweeps' })).rejects.toThrow(/source|Records/);

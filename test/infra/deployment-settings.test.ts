@@ -131,6 +131,15 @@ describe('deployment settings from CDK context', () => {
     );
   });
 
+  it('take -c waitForExportsDays and -c reportDueDays as whole numbers of days', () => {
+    const settings = readDeploymentSettings(testApp({ waitForExportsDays: '45', reportDueDays: '12' }).node);
+
+    expect(settings.props).toMatchObject({ waitForExportsDays: 45, reportDueDays: 12 });
+    expect(() => readDeploymentSettings(testApp({ reportDueDays: '1.5' }).node)).toThrow(
+      /reportDueDays: a whole number of days/,
+    );
+  });
+
   it('take -c runLeftoverDays as a whole number of days', () => {
     const settings = readDeploymentSettings(testApp({ runLeftoverDays: '14' }).node);
 

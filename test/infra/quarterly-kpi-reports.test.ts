@@ -156,14 +156,17 @@ describe('the upload sweep', () => {
     );
   });
 
-  it('lets the validate function write only its own three files under reports/', () => {
+  it('lets the validate function write only its own files under reports/, and the wait and status it ends', () => {
     const { stack, reports, template } = build();
     const bucket = logicalIdOf(stack, reports.dataBucket.bucketName);
 
     const statements = allowStatementsOf(stack, template, reports.validateFunction.executionRole.roleName);
 
     expect(flatResources(statements, 's3:PutObject').sort()).toEqual([
+      `<${bucket}.Arn>/reports/*/export-wait.json`,
       `<${bucket}.Arn>/reports/*/first-upload.json`,
+      `<${bucket}.Arn>/reports/*/status.json`,
+      `<${bucket}.Arn>/reports/*/upload-activity.json`,
       `<${bucket}.Arn>/reports/*/upload-notice.json`,
       `<${bucket}.Arn>/reports/*/validation.json`,
     ]);
@@ -398,16 +401,16 @@ describe('the data bucket', () => {
     });
   });
 
-  it('validates each upload under exports/, and only there', () => {
+  it('queues a notice of each upload under exports/, and only there, for validation', () => {
     const { stack, reports, template } = build();
 
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
-        LambdaFunctionConfigurations: [
+        QueueConfigurations: [
           {
             Events: ['s3:ObjectCreated:*'],
             Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'exports/' }] } },
-            LambdaFunctionArn: resolved(stack, reports.validateFunction.functionArn),
+            QueueArn: resolved(stack, reports.uploadQueue.queueArn),
           },
         ],
       },
@@ -422,7 +425,7 @@ describe('the data bucket', () => {
 
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
-        LambdaFunctionConfigurations: [
+        QueueConfigurations: [
           Match.objectLike({
             Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'kpi/data/exports/' }] } },
           }),
@@ -577,7 +580,7 @@ describe('the functions', () => {
         Environment: {
           Variables: expect.objectContaining({
             NODE_OPTIONS: '--enable-source-maps',
-            POWERTOOLS_SERVICE_NAME: 'kpi-report',
+            POWERTOOLS_SERVICE_NAME: reports.serviceName,
             POWERTOOLS_METRICS_NAMESPACE: 'kpi-report',
           }),
         },
@@ -787,7 +790,7 @@ describe('topics and alarms', () => {
     });
   });
 
-  it('send every alarm to the alarm topic, and treat missing data as fine', () => {
+  it('send every alarm to the alarm topic, and treat missing data as fine but in the heartbeat', () => {
     const { stack, reports, template } = build();
 
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
@@ -796,7 +799,7 @@ describe('topics and alarms', () => {
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
         AlarmActions: [resolved(stack, reports.alarmTopic.topicArn)],
-        TreatMissingData: 'notBreaching',
+        TreatMissingData: alarm.Properties.MetricName === 'ReportOverdue' ? 'breaching' : 'notBreaching',
         AlarmDescription: expect.any(String),
       });
     }

@@ -31,7 +31,14 @@ import type { IConstruct } from 'constructs';
 import { defineKpiReportApp } from '../../infra/kpi-report-app';
 import { lambdaNodeBinary } from './lambda-node';
 
-export type FunctionName = 'run' | 'api' | 'validate' | 'mapPart' | 'resolveRepeats' | 'reduce';
+export type FunctionName =
+  | 'run'
+  | 'api'
+  | 'validate'
+  | 'mapPart'
+  | 'resolveRepeats'
+  | 'reduce'
+  | 'deliveryEvents';
 
 /** A reference of the template the environment may hold, given a value by each test. */
 export type Reference = 'dataBucket' | 'configurationSet' | 'opsTopic' | 'runFunction' | 'stateMachine';
@@ -75,6 +82,7 @@ export function synthesizeApp(context: Record<string, string>): BuiltApp {
     mapPart: reports.distributedReads.mapPartFunction,
     resolveRepeats: reports.distributedReads.resolveRepeatsFunction,
     reduce: reports.distributedReads.reduceFunction,
+    deliveryEvents: reports.deliveryEventsFunction,
   };
   const functions = Object.fromEntries(
     Object.entries(constructs).map(([name, construct]) => {

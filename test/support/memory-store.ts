@@ -3,11 +3,20 @@
  * `read` hands out the bytes in pieces of a chosen size, so stream splits fall anywhere.
  */
 import { gzipSync } from 'node:zlib';
-import { type ExportStore, ObjectNotFoundError, type StoredObject } from '../../src/core/ports';
+import { assertWritableKey } from '../../src/adapters/object-keys';
+import {
+  type ExportStore,
+  ObjectNotFoundError,
+  type StoredObject,
+  type VersionedText,
+} from '../../src/core/ports';
 
 export class MemoryExportStore implements ExportStore {
   readonly location = 'memory:';
   readonly objects = new Map<string, Uint8Array>();
+  /** Each key's version, a counter bumped by every write. */
+  readonly #versions = new Map<string, number>();
+  #writes = 0;
 
   constructor(private readonly pieceSize = 65_536) {}
 
@@ -45,6 +54,25 @@ export class MemoryExportStore implements ExportStore {
 
   async write(key: string, body: string | Uint8Array): Promise<void> {
     this.objects.set(key, typeof body === 'string' ? new TextEncoder().encode(body) : body);
+    this.#writes += 1;
+    this.#versions.set(key, this.#writes);
+  }
+
+  async readVersioned(key: string): Promise<VersionedText | undefined> {
+    const text = await this.readText(key);
+    return text === undefined ? undefined : { text, version: String(this.#versions.get(key)) };
+  }
+
+  async replaceIfUnchanged(
+    key: string,
+    body: string | Uint8Array,
+    _contentType: string,
+    version: string,
+  ): Promise<boolean> {
+    assertWritableKey(key);
+    if (!this.objects.has(key) || String(this.#versions.get(key)) !== version) return false;
+    await this.write(key, body);
+    return true;
   }
 
   async createIfAbsent(key: string, body: string | Uint8Array): Promise<boolean> {

@@ -114,6 +114,23 @@ describe('the S3 front before s3rver', () => {
     expect(await statusOf(text('records/d.json'))).toBe(404);
   });
 
+  it('never lets a read see an object half written by a conditional replace', async () => {
+    // Arrange: two 1 MiB bodies that differ everywhere.
+    const bodies = ['a', 'b'].map((letter) => letter.repeat(1024 * 1024));
+    await put('claims/big.json', bodies[0] as string, { IfNoneMatch: '*' });
+
+    // Act: replace it back and forth while reading it.
+    const reads: Promise<string>[] = [];
+    for (let round = 1; round <= 6; round += 1) {
+      const etag = singlePartEtag(bodies[(round + 1) % 2] as string);
+      reads.push(text('claims/big.json'), text('claims/big.json'));
+      await put('claims/big.json', bodies[round % 2] as string, { IfMatch: `"${etag}"` });
+    }
+
+    // Assert
+    for (const body of await Promise.all(reads)) expect(bodies).toContain(body);
+  });
+
   it('ignores the conditions like s3rver when told to, for testing stores that cannot exclude', async () => {
     // Arrange
     front.honourConditions = false;

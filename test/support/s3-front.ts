@@ -13,6 +13,12 @@
  * - **Faults on demand** (`fault`): answer a request with a chosen HTTP error, cut a body
  *   short, or stall, to test the store's error paths against real sockets.
  *
+ * - **Atomic reads.** s3rver writes an object in place, and answers a PUT before the bytes
+ *   are all on disk, so a GET soon after could see part of it; S3 never shows a partial
+ *   object. While conditions are honoured, a conditional PUT keeps its key locked until
+ *   s3rver serves the whole new object, and a GET or HEAD of a key waits for that lock
+ *   (and holds back writes until its answer is sent), unless a fault is injected into it.
+ *
  * Everything else is piped to s3rver unchanged, including the `Host` header, so SigV4
  * signatures made for the front still verify. Request bodies are buffered (test payloads
  * are small); response bodies are streamed.
@@ -141,6 +147,28 @@ function currentEtag(backendPort: number, bucket: string, key: string): Promise<
 }
 
 /**
+ * Waits until s3rver serves the object at `key` with the MD5 `etag` (it answers a PUT before
+ * its write stream has flushed): at most about a second, then gives up quietly.
+ */
+async function untilStored(backendPort: number, bucket: string, key: string, etag: string): Promise<void> {
+  const path = `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const md5 = await new Promise<string | undefined>((resolve, reject) => {
+      const get = http.request({ host: '127.0.0.1', port: backendPort, method: 'GET', path }, (answer) => {
+        const hash = createHash('md5');
+        answer.on('data', (chunk: Buffer) => hash.update(chunk));
+        answer.on('end', () => resolve(answer.statusCode === 200 ? hash.digest('hex') : undefined));
+        answer.on('error', reject);
+      });
+      get.on('error', reject);
+      get.end();
+    });
+    if (md5 === etag) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
  * The answer S3 gives to a conditional request, or `undefined` when it may proceed.
  * `If-None-Match: *` needs the key absent; `If-Match` needs the ETag equal.
  */
@@ -228,6 +256,22 @@ export async function startS3Front(bucketNames: readonly string[]): Promise<Runn
       target.key !== '' &&
       (method === 'PUT' || method === 'DELETE') &&
       (ifNoneMatch !== undefined || ifMatch !== undefined);
+    const atomicRead =
+      front.honourConditions &&
+      target.key !== '' &&
+      fault === undefined &&
+      (method === 'GET' || method === 'HEAD');
+    if (atomicRead) {
+      await locks.run(`${target.bucket}/${target.key}`, async () => {
+        const answer = await forward(backendPort, request, body);
+        logged.status = answer.statusCode;
+        await new Promise<void>((resolve) => {
+          response.once('close', resolve);
+          pipeWithFault(answer, response, undefined);
+        });
+      });
+      return;
+    }
     if (!conditional) {
       const answer = await forward(backendPort, request, body);
       logged.status = answer.statusCode;
@@ -245,9 +289,12 @@ export async function startS3Front(bucketNames: readonly string[]): Promise<Runn
       }
       const answer = await forward(backendPort, request, body);
       logged.status = answer.statusCode;
-      // Hold the lock until s3rver has answered, i.e. the object is stored.
+      // Hold the lock until s3rver has answered and serves the whole new object.
       const chunks: Buffer[] = [];
       for await (const chunk of answer) chunks.push(chunk as Buffer);
+      if (method === 'PUT' && answer.statusCode === 200 && answer.headers.etag !== undefined) {
+        await untilStored(backendPort, target.bucket, target.key, normaliseEtag(String(answer.headers.etag)));
+      }
       response.writeHead(answer.statusCode ?? 500, answer.headers);
       response.end(Buffer.concat(chunks));
     });

@@ -201,12 +201,17 @@ export async function startSesLocal(options: SesLocalOptions = {}): Promise<Runn
   };
 }
 
-/** An emulator on which SES rejects every send to `address` as MessageRejected (400), as for an unverified address in the sandbox. */
-export function startSesLocalRejecting(address: string): Promise<RunningSesLocal> {
-  return startSesLocal({
+/** Options under which SES rejects every send to `address` as MessageRejected (400), as for an unverified address in the sandbox. */
+export function rejectingSendsTo(address: string): SesLocalOptions {
+  return {
     injectFault: (send) =>
       send.destinations.includes(address)
         ? { status: 400, code: 'MessageRejected', message: 'Email address is not verified.' }
         : undefined,
-  });
+  };
+}
+
+/** An emulator on which SES rejects every send to `address` (`rejectingSendsTo`). */
+export function startSesLocalRejecting(address: string): Promise<RunningSesLocal> {
+  return startSesLocal(rejectingSendsTo(address));
 }

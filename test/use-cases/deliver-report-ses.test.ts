@@ -99,10 +99,11 @@ function deliver(
     templates,
     rasterizer,
     mailer: options.mailer ?? mailer,
-    ledger: new DeliveryLedger(store),
+    ledger: new DeliveryLedger(store, { now: () => options.at ?? NOW, leaseMs: 2 * 60_000 }),
     resend: options.resend ?? false,
     runId: options.runId ?? 'run-1',
     now: () => options.at ?? NOW,
+    waitForOtherRuns: { pauseMs: 0, maxWaitMs: 0 },
   });
 }
 
@@ -187,7 +188,7 @@ describe('sending the report through SES', () => {
     ).rejects.toThrow('simulated crash');
     expect(await recipientsReceived()).toEqual(['ceo@example.com', 'cfo@example.com']);
 
-    // A retry within the claim timeout cannot tell a crash from a send in progress: it waits.
+    // A retry within the claim's lease cannot tell a crash from a send in progress: it leaves them.
     const early = await deliver(store, snapshot, { runId: 'retry-1', at: new Date(NOW.getTime() + 30_000) });
     expect(early.outcomes.map((outcome) => outcome.status)).toEqual([
       'already-sent',
@@ -195,7 +196,8 @@ describe('sending the report through SES', () => {
       'in-progress-elsewhere',
       'sent',
     ]);
-    // Once the claim has expired, the next retry serves the last recipient.
+    // Once the lease has run out, the next retry serves the last recipient, saying the
+    // crashed run may have reached SES (it had marked the claim sending).
     const later = await deliver(store, snapshot, {
       runId: 'retry-2',
       at: new Date(NOW.getTime() + 5 * 60_000),
@@ -207,7 +209,10 @@ describe('sending the report through SES', () => {
       'sent',
       'already-sent',
     ]);
-    expect(later.outcomes[2]).toMatchObject({ recipient: 'emea@example.com', tookOver: true });
+    expect(later.outcomes[2]).toMatchObject({
+      recipient: 'emea@example.com',
+      uncertain: { earlierRunId: 'crashed', since: NOW.toISOString() },
+    });
     expect(later.unserved).toEqual([]);
     expect(await recipientsReceived()).toEqual([
       'ceo@example.com',

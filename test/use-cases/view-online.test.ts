@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxMailer, outboxKey } from '../../src/adapters/outbox/outbox-mailer';
 import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import { parseConfig } from '../../src/core/config';
+import { recipientKey } from '../../src/core/email/recipient-key';
 import { deliverReport } from '../../src/use-cases/deliver-report';
 import { reportKeys } from '../../src/use-cases/report-keys';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
@@ -29,13 +30,16 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function deliver(viewOnline: boolean) {
+async function deliver(
+  viewOnline: boolean,
+  recipients: { address: string; name?: string }[] = [{ address: 'ceo@example.com', name: 'Alex' }],
+) {
   prefixCounter += 1;
   const prefix = `online-${prefixCounter}`;
   const store = new S3ExportStore({ client: s3, bucket: BUCKET, prefix });
   const config = parseConfig({
     companyName: 'Smith & Jones',
-    email: { recipients: [{ address: 'ceo@example.com', name: 'Alex' }], viewOnline },
+    email: { recipients, viewOnline },
   });
   const rendering = await openEmailRendering(config, { client: s3, name: BUCKET, prefix });
   await deliverReport({
@@ -72,6 +76,23 @@ describe('the view-online link', () => {
     expect(body.match(/src="data:image\/png;base64,/g)).toHaveLength(7);
     expect(body).not.toMatch(/src="(?!data:)/);
     expect(await store.readText(reportKeys.online('2026-Q3', 'ceo@example.com'))).toBe(body);
+  });
+
+  it("gives o'neil@ and o_neil@ pages of their own", async () => {
+    // Act
+    const { store } = await deliver(true, [
+      { address: "o'neil@example.com", name: 'Orla' },
+      { address: 'o_neil@example.com', name: 'Owen' },
+    ]);
+
+    // Assert
+    const pages = await Promise.all(
+      ["o'neil@example.com", 'o_neil@example.com'].map((address) =>
+        store.readText(reportKeys.online('2026-Q3', recipientKey(address))),
+      ),
+    );
+    expect(pages[0]).toContain('Hello Orla,');
+    expect(pages[1]).toContain('Hello Owen,');
   });
 
   it('is left out, and no copy saved, unless email.viewOnline is set', async () => {

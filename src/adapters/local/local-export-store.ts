@@ -6,8 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { link, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DataLocationError } from '../../core/errors';
-import { type ExportStore, ObjectNotFoundError, type StoredObject } from '../../core/ports';
+import {
+  type ExportStore,
+  ObjectNotFoundError,
+  type StoredObject,
+  type VersionedText,
+} from '../../core/ports';
 import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
+import { hasStopped, thisProcess } from './process-liveness';
 
 /** Read chunk size: large enough that a multi-GB export is not a million tiny reads. */
 const READ_CHUNK_BYTES = 256 * 1024;
@@ -66,6 +72,71 @@ async function writeTemporaryBeside(target: string, body: string | Uint8Array): 
   }
 }
 
+/** Links a complete temporary copy of `body` to `target`: false, writing nothing, if `target` exists. */
+async function linkIfAbsent(target: string, body: string | Uint8Array): Promise<boolean> {
+  const temporary = await writeTemporaryBeside(target, body);
+  try {
+    // link(2) never replaces an existing name: of concurrent callers exactly one succeeds.
+    await link(temporary, target);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}
+
+/**
+ * A file's version: device, inode and modification time in nanoseconds. Every write puts a
+ * new file (a new inode, a new time) in place, so a version is never seen twice.
+ */
+function versionOf(stats: { dev: bigint; ino: bigint; mtimeNs: bigint }): string {
+  return `${stats.dev}-${stats.ino}-${stats.mtimeNs}`;
+}
+
+/**
+ * A replace lock older than this is taken to be a process that stopped on another machine
+ * (one on this machine is detected at once). A replace holds its lock for milliseconds.
+ */
+const STALE_REPLACE_LOCK_MS = 10 * 60_000;
+
+/**
+ * The right to replace the version `version` of `target`, or `undefined` when a running
+ * process holds it (it is replacing that version now: whatever it finds, this caller would
+ * find the version gone or find the same). The lock is a file named after the version,
+ * created exclusively; if its holder has stopped, the next number is taken instead, so
+ * exactly one process at a time proceeds, and a crash never blocks a version for good.
+ */
+async function lockVersion(target: string, version: string): Promise<(() => Promise<void>) | undefined> {
+  const owner = `${JSON.stringify({ ...thisProcess, at: new Date().toISOString() })}\n`;
+  const taken: string[] = [];
+  for (let turn = 1; ; turn += 1) {
+    const lock = path.join(path.dirname(target), `.${path.basename(target)}.v${version}.lock-${turn}`);
+    if (await linkIfAbsent(lock, owner)) {
+      taken.push(lock);
+      return async () => {
+        await Promise.all(taken.map((file) => rm(file, { force: true })));
+      };
+    }
+    const holder = await readLockHolder(lock);
+    if (holder === 'gone') return undefined; // released meanwhile: the version was dealt with
+    if (!holder.stopped) return undefined;
+    taken.push(lock); // a stopped holder's turn: removed with this caller's own lock
+  }
+}
+
+async function readLockHolder(lock: string): Promise<'gone' | { stopped: boolean }> {
+  try {
+    const [text, stats] = await Promise.all([readFile(lock, 'utf8'), stat(lock)]);
+    const holder = JSON.parse(text) as { host?: string; pid?: number };
+    return { stopped: hasStopped(holder) || Date.now() - stats.mtimeMs > STALE_REPLACE_LOCK_MS };
+  } catch (error) {
+    if (isMissing(error)) return 'gone';
+    throw error;
+  }
+}
+
 interface WalkEntry {
   readonly key: string;
   /** Undefined for a directory. */
@@ -82,6 +153,10 @@ interface WalkEntry {
  * keys under `reports/` are ever written; `..` segments and absolute keys are refused.
  * `createIfAbsent` writes a complete temporary file the same way, then hard-links it to the
  * target, which fails if the target exists: a file that appears there is always whole.
+ * `readVersioned` reports a file's device, inode and modification time as its version;
+ * `replaceIfUnchanged` takes a lock file named after that version (created exclusively, so
+ * one process at a time; a lock whose process has stopped is passed over), checks the
+ * version is still current, and renames a complete temporary file over the target.
  */
 export class LocalExportStore implements ExportStore {
   readonly location: string;
@@ -169,16 +244,56 @@ export class LocalExportStore implements ExportStore {
 
   async createIfAbsent(key: string, body: string | Uint8Array, _contentType: string): Promise<boolean> {
     assertWritableKey(key);
+    return linkIfAbsent(this.#pathOf(key), body).catch((error: unknown) => {
+      throw writeFailure(error, `${this.location}/${key}`);
+    });
+  }
+
+  async readVersioned(key: string): Promise<VersionedText | undefined> {
+    assertObjectKey(key);
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(this.#pathOf(key), 'r');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    try {
+      // The handle keeps the file read even if it is replaced meanwhile: text and version agree.
+      const stats = await handle.stat({ bigint: true });
+      return { text: await handle.readFile('utf8'), version: versionOf(stats) };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async replaceIfUnchanged(
+    key: string,
+    body: string | Uint8Array,
+    _contentType: string,
+    version: string,
+  ): Promise<boolean> {
+    assertWritableKey(key);
+    if (!/^[0-9-]+$/.test(version)) return false; // not a version this store gave out
     const target = this.#pathOf(key);
     const temporary = await writeTemporaryBeside(target, body).catch((error: unknown) => {
       throw writeFailure(error, `${this.location}/${key}`);
     });
     try {
-      // link(2) never replaces an existing name: of concurrent callers exactly one succeeds.
-      await link(temporary, target);
-      return true;
+      const unlock = await lockVersion(target, version);
+      if (unlock === undefined) return false;
+      try {
+        const current = await stat(target, { bigint: true }).catch((error: unknown) => {
+          if (isMissing(error)) return undefined;
+          throw error;
+        });
+        if (current === undefined || versionOf(current) !== version) return false;
+        await rename(temporary, target);
+        return true;
+      } finally {
+        await unlock();
+      }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw writeFailure(error, `${this.location}/${key}`);
     } finally {
       await rm(temporary, { force: true });

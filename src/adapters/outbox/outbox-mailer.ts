@@ -3,7 +3,7 @@
  * use, so a run can be inspected (open the `.eml` in any mail client) without SES.
  */
 
-import { recipientSlug } from '../../core/email/recipient-slug';
+import { recipientKey } from '../../core/email/recipient-key';
 import {
   type ExportStore,
   MailDeliveryError,
@@ -16,9 +16,9 @@ import { composeMime } from '../mime/compose-mime';
 /** Content type of a stored whole email. */
 export const EML_CONTENT_TYPE = 'message/rfc822';
 
-/** The outbox key of one recipient's message: `reports/<quarter>/report-<slug>.eml`. */
+/** The outbox key of one recipient's message: `reports/<quarter>/report-<recipient key>.eml`. */
 export function outboxKey(quarter: string, recipient: string): string {
-  return `reports/${quarter}/report-${recipientSlug(recipient)}.eml`;
+  return `reports/${quarter}/report-${recipientKey(recipient)}.eml`;
 }
 
 /** Where the outbox writes. */
@@ -30,9 +30,9 @@ export interface OutboxMailerOptions {
 
 /**
  * Writes each message, MIME-encoded exactly as SES would receive it, to
- * `reports/<quarter>/report-<recipient-slug>.eml` (content type `message/rfc822`) in the
- * store, replacing an earlier file for the same recipient, and reports that key as the
- * message id. A failed write becomes a transient `MailDeliveryError`.
+ * `reports/<quarter>/report-<recipient key>.eml` (content type `message/rfc822`; the key is
+ * the address, with a hash added when it is not file-name safe) in the store, replacing an
+ * earlier file for the same recipient, and reports that key as the message id. A failed write becomes a transient `MailDeliveryError`.
  */
 export class OutboxMailer implements Mailer {
   /** `outbox ./data/reports/2026-Q3/`, or `outbox ./data/reports/` without a quarter. */

@@ -16,6 +16,7 @@ import {
   type ListedVersion,
   ObjectNotFoundError,
   type StoredObject,
+  type VersionedText,
 } from '../../core/ports';
 import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
 import { DEFAULT_READ_ATTEMPTS, DEFAULT_READ_IDLE_TIMEOUT_MS, readResumably } from './resumable-read';
@@ -102,6 +103,15 @@ function isLostConditionalCreate(error: unknown): boolean {
   );
 }
 
+/**
+ * A conditional replace that lost: 412 (the ETag differs), 409 (a concurrent conditional
+ * write won) or 404 NoSuchKey (the object is gone; S3 answers so to `If-Match` on a
+ * missing key).
+ */
+function isLostConditionalReplace(error: unknown): boolean {
+  return isLostConditionalCreate(error) || isMissingObject(error);
+}
+
 /** Where the store's objects live. */
 export interface S3ExportStoreOptions {
   readonly client: S3Client;
@@ -130,7 +140,8 @@ export interface S3ExportStoreOptions {
  * buffers it whole. Only keys under `reports/` are ever written. `createIfAbsent` is a
  * PutObject with `If-None-Match: *`: S3 answers 412 when the key exists and 409 to the
  * loser of a race between two conditional writes, and both resolve `false`. (s3rver ignores
- * the condition and overwrites.)
+ * the condition and overwrites.) `readVersioned` reports the ETag as the version, and
+ * `replaceIfUnchanged` is a PutObject with `If-Match: <ETag>`, `false` on 412, 409 or 404.
  */
 export class S3ExportStore implements ExportStore {
   readonly location: string;
@@ -206,13 +217,13 @@ export class S3ExportStore implements ExportStore {
 
   async write(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
     assertWritableKey(key);
-    await this.#put(key, body, contentType, false);
+    await this.#put(key, body, contentType, undefined);
   }
 
   async createIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean> {
     assertWritableKey(key);
     try {
-      await this.#put(key, body, contentType, true);
+      await this.#put(key, body, contentType, { IfNoneMatch: '*' });
       return true;
     } catch (error) {
       if (isLostConditionalCreate(error)) return false;
@@ -220,7 +231,44 @@ export class S3ExportStore implements ExportStore {
     }
   }
 
-  async #put(key: string, body: string | Uint8Array, contentType: string, onlyIfAbsent: boolean) {
+  async readVersioned(key: string): Promise<VersionedText | undefined> {
+    assertObjectKey(key);
+    try {
+      const output = await this.#client.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: this.#root + key }),
+      );
+      const text = output.Body === undefined ? '' : await output.Body.transformToString('utf-8');
+      const version = output.ETag?.replaceAll('"', '');
+      if (version === undefined) throw new Error(`GetObject for '${key}' returned no ETag`);
+      return { text, version };
+    } catch (error) {
+      if (isMissingObject(error)) return undefined;
+      throw s3LocationFailure(error, this.location);
+    }
+  }
+
+  async replaceIfUnchanged(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    version: string,
+  ): Promise<boolean> {
+    assertWritableKey(key);
+    try {
+      await this.#put(key, body, contentType, { IfMatch: `"${version}"` });
+      return true;
+    } catch (error) {
+      if (isLostConditionalReplace(error)) return false;
+      throw error;
+    }
+  }
+
+  async #put(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    condition: { IfNoneMatch: '*' } | { IfMatch: string } | undefined,
+  ) {
     await this.#client
       .send(
         new PutObjectCommand({
@@ -230,12 +278,14 @@ export class S3ExportStore implements ExportStore {
           // Known up front; without it the SDK warns about "a Stream of unknown length" for ''.
           ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
           ContentType: contentType,
-          ...(onlyIfAbsent && { IfNoneMatch: '*' }),
+          ...condition,
         }),
       )
       .catch((error: unknown) => {
-        // A lost conditional create is the caller's answer, not a failure of the location.
-        throw isLostConditionalCreate(error) ? error : s3LocationFailure(error, this.location);
+        // A lost conditional write is the caller's answer, not a failure of the location.
+        throw condition !== undefined && isLostConditionalReplace(error)
+          ? error
+          : s3LocationFailure(error, this.location);
       });
   }
 

@@ -82,7 +82,10 @@ function deliveryError(message: OutgoingMessage, error: unknown): MailDeliveryEr
   const what = permanent
     ? `SES rejected the message to ${message.to}`
     : `SES did not take the message to ${message.to}${attempts === undefined ? '' : ` after ${attempts} attempts`}`;
-  return new MailDeliveryError(`${what}: ${name}: ${detail}`, permanent, { cause: error });
+  const status = shape.$metadata?.httpStatusCode;
+  // No answer, or a server error: SES may have taken the message before failing to say so.
+  const maybeAccepted = !permanent && (status === undefined || status >= 500);
+  return new MailDeliveryError(`${what}: ${name}: ${detail}`, permanent, { cause: error, maybeAccepted });
 }
 
 /** What the SES mailer needs. */
@@ -96,10 +99,11 @@ export interface SesMailerOptions {
 
 /**
  * Sends each message with SendRawEmail (`Source` = the message's From, `Destinations` = its
- * one recipient) and reports SES's MessageId. The client retries; what still fails becomes
+ * one recipient, `Tags` = the message's tags) and reports SES's MessageId. The client retries; what still fails becomes
  * a `MailDeliveryError` naming the recipient and the SES error, `permanent` for rejections
  * (MessageRejected, unverified MAIL FROM domain, missing configuration set, paused sending,
- * any other 4xx) and transient for throttling, 5xx and network errors.
+ * any other 4xx) and transient for throttling, 5xx and network errors; `maybeAccepted` for
+ * 5xx and network errors, after which SES may have sent the message all the same.
  */
 export class SesMailer implements Mailer {
   /** `SES (eu-west-1)`, or `SES` when no region was given. */
@@ -124,6 +128,9 @@ export class SesMailer implements Mailer {
           Destinations: [message.to],
           ...(this.#configurationSetName !== undefined && {
             ConfigurationSetName: this.#configurationSetName,
+          }),
+          ...(message.tags !== undefined && {
+            Tags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value })),
           }),
         }),
       );
