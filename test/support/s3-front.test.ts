@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
@@ -34,6 +35,11 @@ async function statusOf(promise: Promise<unknown>): Promise<number> {
 async function text(key: string): Promise<string> {
   const output = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
   return (await output.Body?.transformToString()) ?? '';
+}
+
+/** Waits until `condition` holds, polling every 10 ms. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 beforeAll(async () => {
@@ -130,6 +136,32 @@ describe('the S3 front before s3rver', () => {
     // Assert
     for (const body of await Promise.all(reads)) expect(bodies).toContain(body);
   });
+
+  it('serves the next read of a key after a waiting reader went away', async () => {
+    // Arrange: a slow reader holds the key's read lock; a second reader waits behind it.
+    await put('held/big.bin', 'x'.repeat(8 * 1024 * 1024));
+    const url = `${front.endpoint}/${BUCKET}/held/big.bin`;
+    const slow = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get(url, resolve).on('error', reject);
+    });
+    slow.pause();
+    const waiting = http.get(url);
+    waiting.on('error', () => undefined);
+    await until(() => front.requests.filter((request) => request.key === 'held/big.bin').length === 3);
+
+    // Act: the waiting reader gives up (a process killed), then the slow one finishes.
+    waiting.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    slow.resume();
+    await new Promise((resolve) => slow.on('end', resolve));
+    const next = await Promise.race([
+      text('held/big.bin').then((body) => body.length),
+      new Promise((resolve) => setTimeout(() => resolve('no answer in 10 s'), 10_000)),
+    ]);
+
+    // Assert
+    expect(next).toBe(8 * 1024 * 1024);
+  }, 20_000);
 
   it('ignores the conditions like s3rver when told to, for testing stores that cannot exclude', async () => {
     // Arrange

@@ -266,6 +266,13 @@ export async function startS3Front(bucketNames: readonly string[]): Promise<Runn
         const answer = await forward(backendPort, request, body);
         logged.status = answer.statusCode;
         await new Promise<void>((resolve) => {
+          // A client that went away while it waited for the lock (a killed run) has closed
+          // its response already: 'close' will not come again, so the lock is released now.
+          if (response.destroyed) {
+            answer.resume();
+            resolve();
+            return;
+          }
           response.once('close', resolve);
           pipeWithFault(answer, response, undefined);
         });
