@@ -26,8 +26,6 @@ const CORE_NODE_EXCEPTIONS = [
   { file: 'src/core/csv/read-csv-file\\.ts$', modules: 'stream|zlib|crypto' },
   // The recipient key is a hash of the address (sha-256), stable across runs and machines.
   { file: 'src/core/email/recipient-key\\.ts$', modules: 'crypto' },
-  // The partial aggregate's wire format (V8 serialisation) is a storage encoding: an adapter's.
-  { file: 'src/core/aggregate/partial-codec\\.ts$', modules: 'v8' },
   // isUtf8 checks a row's bytes without decoding them; the byte readers need it per row.
   {
     file: 'src/core/(csv/csv-tokenizer|fast/chunk-reader|fast/clients-reader)\\.ts$',
@@ -39,8 +37,7 @@ const CORE_NODE_EXCEPTIONS = [
  * Folder cycles inside the core that exist today (issue 15's step 1 removes them, by a
  * leaf for collections, an export-set layer below both readers and the partial format's
  * types owned by aggregate/): fast/ ↔ ingest/ (ingest/id-hash-set.ts uses fast/'s hashing)
- * and fast/ ↔ aggregate/ (aggregate/ uses fast/u64-set.ts, and partial-codec.ts the fast
- * reader's StoredPartial). aggregate/ → ingest/ (QuarterActivity) points the right way and
+ * and fast/ ↔ aggregate/ (aggregate/ uses fast/u64-set.ts and the fast reader's types). aggregate/ → ingest/ (QuarterActivity) points the right way and
  * is in a cycle only through ingest/ → fast/. No other folder cycle is allowed.
  */
 const KNOWN_FOLDER_CYCLES = {

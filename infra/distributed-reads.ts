@@ -1,9 +1,11 @@
 /**
  * The distributed mode in AWS, for quarters whose interactions exports are too big for one
- * function's 15 minutes: a Step Functions state machine lists the quarter's interactions parts
- * in S3 with a Distributed Map, runs the map-part function on each (at most `maxConcurrency`
- * at once), writes the Map Run's results under `reports/`, then runs the reduce-parts function,
- * which merges the partial aggregates and continues the normal run (KPIs, report, mail).
+ * function's 15 minutes: a Step Functions state machine plans the run (the resolve-repeats
+ * function lists the parts and picks the hash ranges), lists the quarter's interactions parts
+ * in S3 with a Distributed Map and runs the map-part function on each (at most
+ * `maxConcurrency` at once; the Map Run's results go under `reports/`), then a second
+ * Distributed Map runs resolve-repeats on each hash range, and last the reduce-parts
+ * function adds up the tallies and continues the normal run (KPIs, report, mail).
  *
  * The state machine uses JSONata, so that the listing prefix (`exports/<quarter>/interactions/`)
  * and the result prefix are computed from each execution's input; the input is checked first,
@@ -22,7 +24,7 @@ import { raiseAlarm } from './alarm';
 import { wildcardResourceFinding } from './nag-findings';
 import { ReportFunction } from './report-function';
 
-/** The runs' own folders (`reportKeys.run`), relative to the data root: partials and map results. */
+/** The runs' own folders (`reportKeys.run`), relative to the data root: the shuffle and map results. */
 const RUNS_PATTERN = `${RUN_LEFTOVER_PREFIXES.runs}*`;
 
 /** The error name the reduce-parts handler throws when recipients are still to be served. */
@@ -38,8 +40,9 @@ const LAMBDA_SERVICE_ERRORS = [
 /** Lambda throttling: the account's concurrency is taken (by this map, or anything else). */
 const LAMBDA_THROTTLING_ERRORS = ['Lambda.TooManyRequestsException'];
 
-/** The Distributed Map's label: names its Map Runs (and their ARNs). */
+/** The Distributed Maps' labels: they name their Map Runs (and their ARNs). */
 const MAP_LABEL = 'InteractionsParts';
+const RANGES_MAP_LABEL = 'HashRanges';
 
 /** The execution's input, whatever state reads it. */
 const INPUT = '$states.context.Execution.Input';
@@ -73,8 +76,9 @@ export interface DistributedReadsProps {
   /** Where the alarms notify. */
   readonly alarmAction: cloudwatch.IAlarmAction;
   /**
-   * How many parts are read at once. Each is one map-part invocation (2 GB), so this bounds
-   * both the Lambda concurrency taken from the account and the S3 request rate.
+   * How many parts are read at once, and how many hash ranges are checked at once. Each is
+   * one invocation (3,538 MB), so this bounds both the Lambda concurrency taken from the
+   * account and the S3 request rate.
    * @default 40
    */
   readonly maxConcurrency?: number;
@@ -87,14 +91,18 @@ export interface DistributedReadsProps {
 
 /** See the module comment. */
 export class DistributedReads extends Construct {
-  /** Reads one interactions part and writes its partial aggregate under `reports/`. */
+  /** Reads one interactions part and writes its tally and claims under `reports/runs/`. */
   readonly mapPartFunction: ReportFunction;
+  /** Plans the run, and finds the repeated ids of one hash range across every part. */
+  readonly resolveRepeatsFunction: ReportFunction;
   /** Merges the partial aggregates and runs the report (KPIs, report, mail). */
   readonly reduceFunction: ReportFunction;
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
-  /** The Distributed Map state. */
+  /** The Distributed Map over the parts. */
   readonly readParts: sfn.DistributedMap;
+  /** The Distributed Map over the hash ranges. */
+  readonly resolveRepeats: sfn.DistributedMap;
   readonly maxConcurrency: number;
   /** Failed and timed-out executions. */
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -111,19 +119,29 @@ export class DistributedReads extends Construct {
     }
 
     // Same CPU share as the run function: parsing is CPU-bound. A part must fit in one
-    // invocation; 15 minutes is Lambda's maximum. Its memory grows with the part's rows (about
-    // 3 GiB per GiB of CSV, measured), so the README asks for parts of at most 512 MiB.
+    // invocation; 15 minutes is Lambda's maximum. Its memory does not grow with the part's
+    // rows (the README gives the part sizes measured).
     this.mapPartFunction = new ReportFunction(this, 'MapPartFunction', {
       entry: 'functions/map-part/index.ts',
-      description: 'kpi-report: distributed run, map step (one interactions part to a partial aggregate)',
+      description: 'kpi-report: distributed run, map step (one interactions part to a tally and id claims)',
     });
-    // It reads its part and clients.csv (so client indexes agree across parts), and writes
-    // the partial under reports/runs/<quarter>/<runId>/partials/; nothing else.
+    // It reads the run's plan, its part and clients.csv (so client numbers agree across
+    // parts), and writes under reports/runs/<quarter>/<runId>/shuffle/; nothing else.
     this.mapPartFunction.useDataRoot(dataBucket, dataPrefix, {
-      read: ['exports/*'],
+      read: ['exports/*', RUNS_PATTERN],
       write: [RUNS_PATTERN],
     });
     this.mapPartFunction.addEnvironment('KPI_REPORT_CONFIG', props.configurationJson);
+
+    // Lists the parts to plan (ListBucket), then reads and writes only the runs' folders.
+    this.resolveRepeatsFunction = new ReportFunction(this, 'ResolveRepeatsFunction', {
+      entry: 'functions/resolve-repeats/index.ts',
+      description: 'kpi-report: distributed run, plans the hash ranges, then finds the repeated ids of one',
+    });
+    this.resolveRepeatsFunction.useDataRoot(dataBucket, dataPrefix, {
+      read: [RUNS_PATTERN],
+      write: [RUNS_PATTERN],
+    });
 
     this.reduceFunction = new ReportFunction(this, 'ReduceFunction', {
       entry: 'functions/reduce-parts/index.ts',
@@ -137,9 +155,24 @@ export class DistributedReads extends Construct {
       props.grantSendReport(this.reduceFunction),
     );
 
+    const planRanges = tasks.LambdaInvoke.jsonata(this, 'PlanRanges', {
+      stateName: 'PlanRanges',
+      comment: "Lists the parts and picks the hash ranges: writes the run's plan; returns { ranges, parts }",
+      lambdaFunction: this.resolveRepeatsFunction,
+      payload: sfn.TaskInput.fromObject({
+        step: 'plan',
+        quarter: `{% ${INPUT}.quarter %}`,
+        runId: `{% ${INPUT}.runId %}`,
+      }),
+      outputs: '{% $states.result.Payload %}',
+      retryOnServiceExceptions: false,
+    });
+    addLambdaRetries(planRanges);
+
     const measurePart = tasks.LambdaInvoke.jsonata(this, 'MeasurePart', {
       stateName: 'MeasurePart',
-      comment: 'Reads one part and writes its partial aggregate; returns { key, partialKey, rows, rejected }',
+      comment:
+        'Reads one part, writes its tally and its id claims by hash range; returns { key, part, rows, rejected, claims }',
       lambdaFunction: this.mapPartFunction,
       outputs: '{% $states.result.Payload %}',
       retryOnServiceExceptions: false,
@@ -169,8 +202,37 @@ export class DistributedReads extends Construct {
         prefix: `{% ${runsFolder} & '/map-results' %}`,
         writablePattern: `${root}${RUNS_PATTERN}`,
       }),
+      // The plan ({ ranges, parts }) goes on to the map over the ranges.
+      outputs: '{% $states.input %}',
     });
     this.readParts.itemProcessor(measurePart);
+
+    const resolveRange = tasks.LambdaInvoke.jsonata(this, 'ResolveRange', {
+      stateName: 'ResolveRange',
+      comment:
+        'Finds the repeated ids of one hash range across every part; returns { range, claims, repeats }',
+      lambdaFunction: this.resolveRepeatsFunction,
+      outputs: '{% $states.result.Payload %}',
+      retryOnServiceExceptions: false,
+    });
+    addLambdaRetries(resolveRange);
+    this.resolveRepeats = sfn.DistributedMap.jsonata(this, 'ResolveRepeats', {
+      stateName: 'ResolveRepeats',
+      comment: 'Runs ResolveRange on every hash range of the plan, once every part is read',
+      label: RANGES_MAP_LABEL,
+      items: sfn.ProvideItems.jsonata('{% [0..($states.input.ranges - 1)] %}'),
+      itemSelector: {
+        step: 'range',
+        quarter: `{% ${INPUT}.quarter %}`,
+        runId: `{% ${INPUT}.runId %}`,
+        range: '{% $states.context.Map.Item.Value %}',
+      },
+      maxConcurrency: this.maxConcurrency,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      // A few numbers per range (at most 256 ranges): the results need no ResultWriter.
+      outputs: '{% $states.input %}',
+    });
+    this.resolveRepeats.itemProcessor(resolveRange);
 
     const reduceParts = tasks.LambdaInvoke.jsonata(this, 'ReduceParts', {
       stateName: 'ReduceParts',
@@ -198,10 +260,10 @@ export class DistributedReads extends Construct {
     });
 
     // Failure path. The reduce step records its own failure in status.json (reportRun does);
-    // a failed map never reaches it, so the state machine records that one itself.
+    // a failed plan or map never reaches it, so the state machine records that one itself.
     const readingFailed = sfn.Fail.jsonata(this, 'ReadingPartsFailed', {
       stateName: 'ReadingPartsFailed',
-      comment: 'A part could not be read (after its retries); status.json says so',
+      comment: 'The plan, a part or a hash range failed (after its retries); status.json says so',
       error: '{% $states.input.Error %}',
       cause: '{% $states.input.Cause %}',
     });
@@ -224,7 +286,9 @@ export class DistributedReads extends Construct {
     recordFailure.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 3 });
     recordFailure.addCatch(readingFailed, { outputs: '{% $states.input %}' });
     recordFailure.next(readingFailed);
-    this.readParts.addCatch(recordFailure, { errors: [sfn.Errors.ALL] });
+    for (const state of [planRanges, this.readParts, this.resolveRepeats]) {
+      state.addCatch(recordFailure, { errors: [sfn.Errors.ALL] });
+    }
     reduceParts.addCatch(
       sfn.Fail.jsonata(this, 'ReportRunFailed', {
         stateName: 'ReportRunFailed',
@@ -239,7 +303,10 @@ export class DistributedReads extends Construct {
       stateName: 'CheckInput',
       comment: 'Only a well-formed run request may name the prefixes listed and written',
     })
-      .when(sfn.Condition.jsonata(`{% ${VALID_INPUT} %}`), this.readParts.next(reduceParts))
+      .when(
+        sfn.Condition.jsonata(`{% ${VALID_INPUT} %}`),
+        planRanges.next(this.readParts).next(this.resolveRepeats).next(reduceParts),
+      )
       .otherwise(
         sfn.Fail.jsonata(this, 'InvalidInput', {
           stateName: 'InvalidInput',
@@ -257,13 +324,14 @@ export class DistributedReads extends Construct {
       retention: logs.RetentionDays.ONE_YEAR,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      comment: 'kpi-report distributed run: read the interactions parts in parallel, then reduce and report',
+      comment:
+        'kpi-report distributed run: plan, read the interactions parts in parallel, check their ids for repeats by hash range, then reduce and report',
       definitionBody: sfn.DefinitionBody.fromChainable(checkInput),
       queryLanguage: sfn.QueryLanguage.JSONATA,
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: props.timeout ?? Duration.hours(6),
       tracingEnabled: true,
-      // The execution data is run requests and part keys with row counts, no business figures.
+      // The execution data is run requests, part keys and counts of rows and ids, no business figures.
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
     this.#acknowledgeServiceWildcards(dataBucket, root);
@@ -283,6 +351,11 @@ export class DistributedReads extends Construct {
         id: wildcardResourceFinding(this, `${this.mapPartFunction.functionArn}:*`),
         reason:
           "The LambdaInvoke task grant adds the map-part function's qualified ARNs (versions, aliases); the role can still invoke only that function.",
+      },
+      {
+        id: wildcardResourceFinding(this, `${this.resolveRepeatsFunction.functionArn}:*`),
+        reason:
+          "The LambdaInvoke task grant adds the resolve-repeats function's qualified ARNs (versions, aliases); the role can still invoke only that function.",
       },
       {
         id: wildcardResourceFinding(this, `${this.reduceFunction.functionArn}:*`),
@@ -317,7 +390,12 @@ export class DistributedReads extends Construct {
       {
         id: wildcardResourceFinding(this, executions(`/${MAP_LABEL}`)),
         reason:
-          "RedriveExecution on the Map Runs of this state machine's one Distributed Map (label InteractionsParts), so a failed map can be redriven; Map Run ids are per run.",
+          "RedriveExecution on the Map Runs of this state machine's Distributed Map over the parts (label InteractionsParts), so a failed map can be redriven; Map Run ids are per run.",
+      },
+      {
+        id: wildcardResourceFinding(this, executions(`/${RANGES_MAP_LABEL}`)),
+        reason:
+          "RedriveExecution on the Map Runs of this state machine's Distributed Map over the hash ranges (label HashRanges), so a failed map can be redriven; Map Run ids are per run.",
       },
     );
   }
@@ -330,7 +408,7 @@ export class DistributedReads extends Construct {
     alarm(
       'ExecutionsFailed',
       this.stateMachine.metricFailed({ period, statistic: 'Sum' }),
-      "A distributed report run failed: a part could not be read, or the reduce step failed. See the execution in the Step Functions console, the state machine's log group and reports/<quarter>/status.json.",
+      "A distributed report run failed: the plan, a part or a hash range could not be read, or the reduce step failed. See the execution in the Step Functions console, the state machine's log group and reports/<quarter>/status.json.",
     );
     alarm(
       'ExecutionsTimedOut',

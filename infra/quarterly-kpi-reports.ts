@@ -589,6 +589,7 @@ export class QuarterlyKpiReports extends Construct {
       this.apiFunction,
       this.deliveryEventsFunction,
       this.distributedReads.mapPartFunction,
+      this.distributedReads.resolveRepeatsFunction,
       this.distributedReads.reduceFunction,
     ]) {
       fn.addEnvironment('POWERTOOLS_SERVICE_NAME', this.serviceName);

@@ -81,6 +81,9 @@ export const FUNCTION_SIZING: Readonly<Record<string, FunctionSizing>> = {
   'functions/map-part/index.ts': { memorySize: 3538, timeout: Duration.minutes(15) },
   // Reads the small datasets and folds the partials, then renders and mails like the run.
   'functions/reduce-parts/index.ts': { memorySize: 3538, timeout: Duration.minutes(10) },
+  // One hash range per call: its id table (about 0.7 GB at 2 GiB of text a range) and the
+  // CPU to fill it; or the plan, a listing.
+  'functions/resolve-repeats/index.ts': { memorySize: 3538, timeout: Duration.minutes(15) },
 };
 
 export interface ReportFunctionProps {

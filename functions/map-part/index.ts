@@ -2,18 +2,23 @@
  * The map step of the distributed mode: the Step Functions Distributed Map calls this function
  * once per object listed under the quarter's `exports/<quarter>/interactions/` prefix. A thin
  * shell: parse the item with zod, turn the listed S3 key into a key under the data root, call
- * `measurePart`, log, and return the small `PartResult` (the partial aggregate itself goes to
- * S3). Failures are rethrown so that the state machine's retries and failure path see them.
+ * `measurePart`, log, and return the small `PartResult` (the part's tally and its claims go
+ * to S3). Failures are rethrown so that the state machine's retries and failure path see them.
  */
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { createChunkExecutor } from '../../src/adapters/workers/fast-reader';
+import type { OpenShuffle } from '../../src/core/aggregate/shuffle-store';
 import type { Config } from '../../src/core/config';
 import type { ChunkExecutor } from '../../src/core/fast/read-export-set-fast';
 import type { ExportStore } from '../../src/core/ports';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
-import { interactionsPartsPrefix, measurePart, type PartResult } from '../../src/use-cases/distributed-run';
+import { interactionsPartsPrefix } from '../../src/use-cases/distributed-run';
+import { measurePart, type PartResult } from '../../src/use-cases/measure-part';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
+import type { InvocationContext } from '../../src/wiring/run-attempt';
+import { shuffleIn } from '../../src/wiring/shuffle';
 
 /** One Map item, as the state machine's ItemSelector builds it; `key` is the full S3 object key. */
 export const partItemSchema = z.object({
@@ -30,6 +35,11 @@ export class PartKeyError extends Error {
 export interface MapPartDependencies {
   readonly store: ExportStore;
   readonly config: Config;
+  /**
+   * Where the run's plan is read and the part's tally and claims written.
+   * @default objects under the run's folder in `store`
+   */
+  readonly shuffle?: OpenShuffle;
   /** The data root's prefix in the bucket (`DATA_PREFIX`, '' for the bucket root). */
   readonly prefix: string;
   readonly logger: Logger;
@@ -56,7 +66,8 @@ export function partKeyUnderDataRoot(bucketKey: string, prefix: string, quarter:
 }
 
 export function createMapPartHandler(deps: MapPartDependencies) {
-  return async (event: unknown): Promise<PartResult> => {
+  const shuffle = deps.shuffle ?? shuffleIn(deps.store);
+  return async (event: unknown, context?: InvocationContext): Promise<PartResult> => {
     const item = partItemSchema.parse(event);
     const key = partKeyUnderDataRoot(item.key, deps.prefix, item.quarter);
     deps.logger.appendKeys({ runId: item.runId, quarter: item.quarter, key });
@@ -65,17 +76,16 @@ export function createMapPartHandler(deps: MapPartDependencies) {
       const result = await measurePart({
         store: deps.store,
         config: deps.config,
+        shuffle,
         task: { quarter: item.quarter, runId: item.runId, key },
+        // A retry of this item is another invocation: it writes its claims apart.
+        attempt: context?.awsRequestId ?? randomUUID(),
         executor,
       });
-      if (result.partialKey === undefined) {
+      if (result.part === undefined) {
         deps.logger.info('not an interactions part: skipped', { key });
       } else {
-        deps.logger.info('part measured', {
-          partialKey: result.partialKey,
-          rows: result.rows,
-          rejected: result.rejected,
-        });
+        deps.logger.info('part measured', { ...result });
       }
       return result;
     } catch (error) {
@@ -89,7 +99,7 @@ export function createMapPartHandler(deps: MapPartDependencies) {
 }
 
 /** Built once per cold start from the environment the CDK construct sets. */
-function fromEnvironment(): (event: unknown) => Promise<PartResult> {
+function fromEnvironment(): (event: unknown, context?: InvocationContext) => Promise<PartResult> {
   const settings = lambdaSettings(process.env);
   return createMapPartHandler({
     store: settings.store,
@@ -101,8 +111,8 @@ function fromEnvironment(): (event: unknown) => Promise<PartResult> {
   });
 }
 
-let cold: ((event: unknown) => Promise<PartResult>) | undefined;
-export const handler = (event: unknown): Promise<PartResult> => {
+let cold: ((event: unknown, context?: InvocationContext) => Promise<PartResult>) | undefined;
+export const handler = (event: unknown, context?: InvocationContext): Promise<PartResult> => {
   cold ??= fromEnvironment();
-  return cold(event);
+  return cold(event, context);
 };

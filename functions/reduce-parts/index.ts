@@ -1,10 +1,11 @@
 /**
- * The reduce step of the distributed mode: once the Distributed Map has written a partial
- * aggregate for every interactions part, the state machine calls this function to run the
- * quarter as the report function does (KPIs, report, mail, `status.json`), except that
- * interactions are merged from the partials instead of read again. A thin shell: parse the
- * execution input with zod, call the use case, log and count. Failures are rethrown so that
- * the state machine's retries, its failure path and the failed-execution alarm see them.
+ * The reduce step of the distributed mode: once every interactions part is measured and every
+ * hash range checked for repeats, the state machine calls this function to run the quarter as
+ * the report function does (KPIs, report, mail, `status.json`), except that interactions are
+ * added up from the parts' tallies and the ranges' repeats instead of read again. A thin
+ * shell: parse the execution input with zod, call the use case, log and count. Failures are
+ * rethrown so that the state machine's retries, its failure path and the failed-execution
+ * alarm see them.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -18,6 +19,7 @@ import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
 import { type RunHandlerDependencies, runAndRecord } from '../../src/wiring/run-and-record';
 import type { InvocationContext, RunAnswer } from '../../src/wiring/run-attempt';
+import { shuffleIn } from '../../src/wiring/shuffle';
 
 /** The state machine's execution input, as `SfnRunLauncher` starts it. */
 export const reduceEventSchema = z.object({
@@ -46,7 +48,7 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
     return runAndRecord(
       { ...deps, records },
       { ...run, stage: 'reduce', owner: request.executionId, logName: 'distributed report run' },
-      { reader: readerFromPartials({ runId }), context },
+      { reader: readerFromPartials({ runId, shuffle: shuffleIn(deps.store) }), context },
     );
   };
 }

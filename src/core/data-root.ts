@@ -31,7 +31,7 @@ export function runIdSegment(runId: string): string {
  * inside `reports/<quarter>/` could not be matched for every quarter).
  */
 export const RUN_LEFTOVER_PREFIXES = {
-  /** Per run: its record (run-level idempotency), partial aggregates and Map Run results. */
+  /** Per run: its record (run-level idempotency), the distributed mode's shuffle and Map Run results. */
   runs: `${REPORTS_FOLDER}runs/`,
   /** Per dry run: everything it wrote, kept apart from the published report. */
   dryRuns: `${REPORTS_FOLDER}dry-runs/`,
@@ -64,10 +64,10 @@ export const reportKeys = {
   status: (quarter: string) => `${reportFolder(quarter)}status.json`,
   /** When the first file of the quarter's export set arrived (upload feedback). */
   firstUpload: (quarter: string) => `${reportFolder(quarter)}first-upload.json`,
-  /** One run's own folder: its record and, for a distributed run, partials and map results. */
+  /** One run's own folder: its record and, for a distributed run, its shuffle and map results. */
   run: runFolder,
-  /** Partial aggregates of one distributed run, one per interactions part (map step output). */
-  partials: (quarter: string, runId: string) => `${runFolder(quarter, runId)}partials/`,
+  /** What the steps of one distributed run hand each other: its plan, tallies and claims by hash range. */
+  shuffle: (quarter: string, runId: string) => `${runFolder(quarter, runId)}shuffle/`,
   /** A dry run's stand-in for `reports/<quarter>/`: what it writes, and nothing else. */
   dryRun: (quarter: string, runId: string) =>
     `${RUN_LEFTOVER_PREFIXES.dryRuns}${quarter}/${runIdSegment(runId)}/`,

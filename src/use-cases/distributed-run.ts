@@ -1,36 +1,42 @@
 /**
- * The distributed mode, for export sets beyond one function's 15 minutes: a Step Functions
- * Distributed Map runs `measurePart` on every part of the quarter's interactions dataset
- * (`exports/<quarter>/interactions/part-*.csv[.gz]`), each writing its partial aggregate
- * under `reports/runs/<quarter>/<runId>/partials/`; the reducer then runs the normal report
- * with `readerFromPartials`, which folds them in part order instead of reading interactions.
- * Each map step reads clients.csv itself, so client indexes agree everywhere.
+ * The distributed mode, for export sets beyond one function's 15 minutes, in memory that
+ * grows with neither a part nor the quarter. A Step Functions state machine runs:
+ *
+ * 1. `planShuffle` (once): lists the quarter's interactions parts
+ *    (`exports/<quarter>/interactions/part-*.csv[.gz]`), picks the number of hash ranges from
+ *    their size (core/aggregate/hash-ranges.ts) and writes the plan every later step works from.
+ * 2. `measurePart` (a Distributed Map over the parts): reads clients.csv (so client numbers
+ *    agree everywhere) and one part; counts every valid row per client as if it kept its id,
+ *    and streams each row's claim (id hash, line, client, flags, id) to its hash range, a
+ *    piece at a time. Its memory holds the clients and the pieces being filled.
+ * 3. `resolveRange` (a Distributed Map over the ranges): reads its range's claims from every
+ *    part, in file order, and finds the repeats: "the first row keeps the id", decided exactly
+ *    as in one pass; writes what they take back. Its memory holds the range's id hashes.
+ * 4. The reduce step runs the normal report with `readerFromPartials`, which reads the other
+ *    datasets as usual and adds up the parts' tallies and the ranges' repeats instead of
+ *    reading interactions.
+ *
+ * Everything in between goes through a `ShuffleStore` (under `reports/runs/<quarter>/<runId>/`).
  */
-import { PartialMerger } from '../core/aggregate/partial-aggregate';
-import { decodePartial, encodePartial } from '../core/aggregate/partial-codec';
+
+import { hashRangeCount, pieceClaimsFor } from '../core/aggregate/hash-ranges';
+import type { OpenShuffle, ShufflePlan, ShuffleStore } from '../core/aggregate/shuffle-store';
 import type { Config } from '../core/config';
 import { inlineChunkExecutor } from '../core/fast/inline-chunk-executor';
-import { type ChunkExecutor, readExportSetFast } from '../core/fast/read-export-set-fast';
-import { discoverExportSet } from '../core/ingest/discover-export-set';
+import {
+  type ChunkExecutor,
+  type MappedInteractions,
+  readExportSetFast,
+  storedBytes,
+} from '../core/fast/read-export-set-fast';
+import { type DiscoveredFile, discoverExportSet } from '../core/ingest/discover-export-set';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
+import type { FileProvenance } from '../core/ingest/read-dataset';
 import type { ExportStore } from '../core/ports';
-import { parseQuarter, type Quarter, quarterPeriod } from '../core/quarter';
-import { reportKeys } from './report-keys';
 
-/** One item of the map: a part of the interactions dataset. */
-export interface PartTask {
-  readonly quarter: string;
-  readonly runId: string;
-  /** The part's key under the data root, e.g. `exports/2026-Q3/interactions/part-0001.csv.gz`. */
-  readonly key: string;
-}
-
-export interface PartResult {
-  readonly key: string;
-  /** Where the partial aggregate was written, or undefined for a key that is not a CSV part. */
-  readonly partialKey: string | undefined;
-  readonly rows: number;
-  readonly rejected: number;
+/** A distributed run's step cannot go on: not planned, or its inputs changed since the plan. */
+export class DistributedRunError extends Error {
+  override readonly name = 'DistributedRunError';
 }
 
 /** What a run should do with a quarter: read it in one function, or fan out over its parts. */
@@ -47,15 +53,6 @@ export interface RunPlan {
 
 export function interactionsPartsPrefix(quarter: string): string {
   return `exports/${quarter}/interactions/`;
-}
-
-function partialKey(task: Pick<PartTask, 'quarter' | 'runId' | 'key'>): string {
-  const name = task.key.slice(interactionsPartsPrefix(task.quarter).length).replace(/[^A-Za-z0-9._-]/g, '_');
-  return `${reportKeys.partials(task.quarter, task.runId)}${name}.partial`;
-}
-
-function periodOf(quarter: string, config: Config) {
-  return quarterPeriod(parseQuarter(quarter) as Quarter, config.fiscalYearStartMonth);
 }
 
 /** Decides between one function and the Distributed Map (config `distributedAboveMiB`). */
@@ -88,65 +85,84 @@ export async function planRun(options: {
   };
 }
 
-/** The map step: reads one interactions part and writes its partial aggregate. */
-export async function measurePart(options: {
+/** What the plan step tells the state machine: how many ranges to resolve. */
+export interface PlannedShuffle {
+  readonly ranges: number;
+  readonly parts: number;
+}
+
+/** Overrides of the plan's sizes, for tests that want many ranges and pieces from a few rows. */
+export interface ShuffleSizing {
+  readonly ranges?: number;
+  readonly pieceClaims?: number;
+}
+
+/** Step 1: the plan, from the parts as listed now; the later steps check that they still are. */
+export async function planShuffle(options: {
   store: ExportStore;
-  config: Config;
-  task: PartTask;
-  executor?: ChunkExecutor;
-}): Promise<PartResult> {
-  const { store, config, task } = options;
-  if (!/\.csv(\.gz)?$/i.test(task.key) || !task.key.startsWith(interactionsPartsPrefix(task.quarter))) {
-    return { key: task.key, partialKey: undefined, rows: 0, rejected: 0 };
-  }
-  const merger = new PartialMerger('interactions');
-  const reading = await readExportSetFast({
-    store,
-    config,
-    period: periodOf(task.quarter, config),
-    executor: options.executor ?? inlineChunkExecutor(),
-    distributed: {
-      onePart: { key: task.key, collect: (chunk) => merger.add(chunk) },
-    },
-  });
-  const provenance = reading.dataQuality.interactions.files[0];
-  if (provenance === undefined) {
-    throw new Error(
-      `${task.key} could not be measured: ${reading.problems.join('; ') || 'it is not in the export set'}`,
+  shuffle: OpenShuffle;
+  quarter: string;
+  runId: string;
+  sizing?: ShuffleSizing;
+}): Promise<PlannedShuffle> {
+  const { quarter } = options;
+  const discovered = await discoverExportSet(options.store, quarter);
+  if (discovered.problems.length > 0) {
+    throw new DistributedRunError(
+      `the ${quarter} export set cannot be read: ${discovered.problems.join('; ')}`,
     );
   }
-  const partial = merger.result();
-  const key = partialKey(task);
-  await store.write(key, encodePartial({ partial, provenance }), 'application/octet-stream');
-  return { key: task.key, partialKey: key, rows: partial.rows, rejected: partial.rejected };
+  const files = (discovered.files.interactions ?? []).filter((file) => file.name.startsWith('interactions/'));
+  if (files.length === 0) {
+    throw new DistributedRunError(
+      `no interactions parts under ${interactionsPartsPrefix(quarter)}: nothing to read in parallel`,
+    );
+  }
+  const ranges = options.sizing?.ranges ?? hashRangeCount(storedBytes(files));
+  const plan: ShufflePlan = {
+    quarter,
+    ranges,
+    pieceClaims: options.sizing?.pieceClaims ?? pieceClaimsFor(ranges),
+    parts: files.map(({ key, size, etag }) => ({ key, size, ...(etag !== undefined && { etag }) })),
+  };
+  await options.shuffle(quarter, options.runId).writePlan(plan);
+  return { ranges, parts: files.length };
+}
+
+/** The run's plan, which every step after the first needs. */
+export async function readPlan(shuffle: ShuffleStore, quarter: string, runId: string): Promise<ShufflePlan> {
+  const plan = await shuffle.readPlan();
+  if (plan === undefined) {
+    throw new DistributedRunError(
+      `run ${runId} of ${quarter} has no plan: its steps run inside the distributed-run state machine, after PlanRanges`,
+    );
+  }
+  return plan;
 }
 
 /**
- * The reduce step's reader: reads clients, services, surveys and costs as usual and
- * takes interactions from the partials the map step wrote (failing if a part has none).
+ * The reduce step's reader: reads clients, services, surveys and costs as usual and adds up
+ * the interactions from what the map and range steps wrote (a problem, failing the run, when
+ * a part or a range has none, or the files changed since the run was planned).
  */
 export function readerFromPartials(options: {
   runId: string;
+  shuffle: OpenShuffle;
   executor?: () => ChunkExecutor;
 }): ExportSetReader {
   return async (readOptions) => {
-    const executor = (options.executor ?? inlineChunkExecutor)();
     const quarter = readOptions.period.label;
-    // Earlier quarters (for trends) have no partials of this run: they are read from their files.
-    const mapped = await hasAny(readOptions.store, reportKeys.partials(quarter, options.runId));
+    const shuffle = options.shuffle(quarter, options.runId);
+    // Earlier quarters (for trends) were not planned by this run: they are read from their files.
+    const plan = await shuffle.readPlan();
+    const executor = (options.executor ?? inlineChunkExecutor)();
     try {
-      if (!mapped) return await readExportSetFast({ ...readOptions, executor });
+      if (plan === undefined) return await readExportSetFast({ ...readOptions, executor });
       return await readExportSetFast({
         ...readOptions,
         executor,
         distributed: {
-          interactionsFrom: async (file) => {
-            const stored = await readBytes(
-              readOptions.store,
-              partialKey({ quarter, runId: options.runId, key: file.key }),
-            );
-            return stored && decodePartial(stored);
-          },
+          interactionsFrom: (files, clients) => mappedInteractions(shuffle, plan, files, clients),
         },
       });
     } finally {
@@ -155,18 +171,61 @@ export function readerFromPartials(options: {
   };
 }
 
-async function hasAny(store: ExportStore, prefix: string): Promise<boolean> {
-  for await (const _ of store.list(prefix)) return true;
-  return false;
+async function* mappedInteractions(
+  shuffle: ShuffleStore,
+  plan: ShufflePlan,
+  files: readonly DiscoveredFile[],
+  clients: readonly FileProvenance[],
+): MappedInteractions {
+  const changed = partsChanged(plan, files);
+  if (changed !== undefined) {
+    yield { problem: `${changed} since the distributed run was planned; run the quarter again` };
+    return;
+  }
+  const clientsRead = clients.map((file) => file.sha256);
+  for (const [part, file] of files.entries()) {
+    const mapped = await shuffle.readPart(part);
+    if (mapped === undefined || mapped.key !== file.key) {
+      yield { problem: `${file.name} has no partial aggregate from the map step; run the quarter again` };
+      return;
+    }
+    if (!sameList(mapped.clientsSha256, clientsRead)) {
+      yield {
+        problem: `clients.csv changed after the map step read ${file.name} (client numbers would not match); run the quarter again`,
+      };
+      return;
+    }
+    yield { part: { tally: mapped.tally, provenance: mapped.provenance } };
+  }
+  for (let range = 0; range < plan.ranges; range++) {
+    const resolved = await shuffle.readRange(range);
+    if (resolved === undefined || resolved.ranges !== plan.ranges) {
+      yield {
+        problem: `the interaction ids of hash range ${range + 1} of ${plan.ranges} were not checked for repeats; run the quarter again`,
+      };
+      return;
+    }
+    yield { repeats: resolved.repeats };
+  }
 }
 
-async function readBytes(store: ExportStore, key: string): Promise<Uint8Array | undefined> {
-  const pieces: Uint8Array[] = [];
-  try {
-    for await (const piece of store.read(key)) pieces.push(piece);
-  } catch (error) {
-    if ((error as Error).name === 'ObjectNotFoundError') return undefined;
-    throw error;
+/** How the parts listed now differ from the plan's, or undefined when they do not. */
+function partsChanged(plan: ShufflePlan, files: readonly DiscoveredFile[]): string | undefined {
+  if (
+    !sameList(
+      plan.parts.map((part) => part.key),
+      files.map((file) => file.key),
+    )
+  ) {
+    return `the interactions parts changed (${plan.parts.length} planned, ${files.length} listed now)`;
   }
-  return Buffer.concat(pieces);
+  const replaced = files.find((file, i) => {
+    const planned = plan.parts[i]?.etag;
+    return planned !== undefined && file.etag !== undefined && planned !== file.etag;
+  });
+  return replaced && `${replaced.name} was replaced`;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
 }

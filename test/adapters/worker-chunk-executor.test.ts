@@ -11,10 +11,13 @@ import { fastExportSetReader } from '../../src/core/fast/read-export-set-fast';
 import type { ExportSetReader } from '../../src/core/ingest/export-set-reader';
 import { readExportSet } from '../../src/core/ingest/read-export-set';
 import { parseQuarter, type Quarter, quarterPeriod } from '../../src/core/quarter';
-import { measurePart, readerFromPartials } from '../../src/use-cases/distributed-run';
+import { readerFromPartials } from '../../src/use-cases/distributed-run';
+import { shuffleIn } from '../../src/wiring/shuffle';
+import { runDistributedSteps } from '../support/distributed-steps';
 import { MemoryExportStore } from '../support/memory-store';
 import { messyExportSet } from '../support/messy-exports';
 import { readingSummary } from '../support/reading-summary';
+import { repeatingExportSet } from '../support/repeating-exports';
 
 // Vitest cannot start a worker from TypeScript source: bundle the worker as the build does.
 let folder: string;
@@ -66,38 +69,33 @@ describe('worker threads', () => {
     );
   });
 
-  it('run the map step of the distributed mode, whose partials reduce to one straightforward pass', async () => {
+  it('run the map step of the distributed mode, whose tallies and claims reduce to one straightforward pass', async () => {
     const distributed = parseConfig({ rejectLimitPercent: 100, distributedAboveMiB: 0.000001 });
     await fc.assert(
       fc.asyncProperty(
-        messyExportSet.filter(({ files }) =>
-          Object.keys(files).some((name) => name.startsWith('interactions/')),
+        fc.oneof(
+          messyExportSet.filter(({ files }) =>
+            Object.keys(files).some((name) => name.startsWith('interactions/')),
+          ),
+          repeatingExportSet,
         ),
         async ({ files }) => {
           const store = new MemoryExportStore(5);
           for (const [name, text] of Object.entries(files)) store.put(`exports/2026-Q3/${name}`, text);
-          const parts = [...store.objects.keys()].filter((key) =>
-            key.startsWith('exports/2026-Q3/interactions/'),
-          );
-          for (const key of parts) {
+          await runDistributedSteps({
+            store,
+            config: distributed,
+            quarter: '2026-Q3',
+            runId: 'r',
+            sizing: { ranges: 2, pieceClaims: 3 },
             // As the map-part function does: one worker and this thread, closed after the part.
-            const executor = workerChunkExecutor({ threads: 1, workerUrl, helpOnThisThread: true });
-            try {
-              await measurePart({
-                store,
-                config: distributed,
-                task: { quarter: '2026-Q3', runId: 'r', key },
-                executor,
-              });
-            } finally {
-              await executor.close();
-            }
-          }
+            executor: () => workerChunkExecutor({ threads: 1, workerUrl, helpOnThisThread: true }),
+          });
           const reduced = await readingSummary(
             store,
             period,
             distributed,
-            readerFromPartials({ runId: 'r' }),
+            readerFromPartials({ runId: 'r', shuffle: shuffleIn(store) }),
           );
           expect(reduced).toEqual(await readingSummary(store, period, distributed, readExportSet));
         },

@@ -1,5 +1,5 @@
 /**
- * The six Lambda functions as deployed: the app is synthesised (esbuild bundles, as
+ * The seven Lambda functions as deployed: the app is synthesised (esbuild bundles, as
  * `cdk synth` makes them), and each function's asset runs on its runtime's Node.js, in a
  * process of its own, from a read-only folder outside the repository, with its template's
  * environment (`test/support/built-functions.ts`), against s3rver behind the S3 front
@@ -38,7 +38,7 @@ import { type RunningS3Front, startS3Front } from '../support/s3-front';
 import { S3RVER_CREDENTIALS } from '../support/s3rver';
 import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
 
-/** Synthesis bundles six functions with esbuild and runs cdk-nag: allow for a busy machine. */
+/** Synthesis bundles seven functions with esbuild and runs cdk-nag: allow for a busy machine. */
 const SETUP_MS = 300_000;
 const TEST_MS = 120_000;
 const SCHEDULED = { source: 'schedule', scheduledTime: '2026-10-05T06:00:00Z' };
@@ -54,7 +54,7 @@ let s3: S3Client;
 let buckets = 0;
 
 /**
- * This file bundles six functions and starts a process per invocation: it runs at a lower
+ * This file bundles seven functions and starts a process per invocation: it runs at a lower
  * CPU priority (its bundler and function processes inherit it), so the other test files'
  * timeouts do not pay for it on a busy machine.
  */
@@ -379,9 +379,9 @@ describe('the built delivery events function', () => {
   );
 });
 
-describe('the built map and reduce functions', () => {
+describe('the built map, resolve-repeats and reduce functions', () => {
   it(
-    'measure each interactions part, then reduce the partials into the report and mail it',
+    'plan the run, measure each interactions part, check each hash range for repeats, then reduce into the report and mail it',
     async () => {
       // Prepare
       const deployed = await deployment();
@@ -394,26 +394,37 @@ describe('the built map and reduce functions', () => {
         resend: false,
       };
 
-      // Act: the Distributed Map's items (bucket keys as listed), then the reduce step.
+      // Act: the plan, the Distributed Maps' items (bucket keys as listed, then the plan's
+      // ranges), then the reduce step.
+      const planned = await deployed.call('resolveRepeats', {
+        step: 'plan',
+        quarter: run.quarter,
+        runId: run.runId,
+      });
       const parts = [];
       for (const part of ['part-001.csv', 'part-002.csv.gz']) {
         const key = `exports/${EXAMPLE_QUARTER}/interactions/${part}`;
         parts.push(await deployed.call('mapPart', { quarter: run.quarter, runId: run.runId, key }));
       }
+      const range = await deployed.call('resolveRepeats', {
+        step: 'range',
+        quarter: run.quarter,
+        runId: run.runId,
+        range: 0,
+      });
       const reduced = await deployed.call('reduce', {
         ...run,
         executionId: 'arn:aws:states:eu-west-1:123456789012:execution:kpi-report-distributed-run:x',
       });
 
       // Assess
+      expect(planned).toEqual({ ranges: 1, parts: 2 });
       expect(parts).toEqual([
-        expect.objectContaining({
-          partialKey: expect.stringMatching(/^reports\/runs\/2026-Q3\/api-run-7\/partials\//),
-        }),
-        expect.objectContaining({
-          partialKey: expect.stringMatching(/^reports\/runs\/2026-Q3\/api-run-7\/partials\//),
-        }),
+        expect.objectContaining({ part: 0, rows: 10 }),
+        expect.objectContaining({ part: 1, rows: 9 }),
       ]);
+      // I13 is in both parts: one repeat, found by the range step.
+      expect(range).toEqual({ range: 0, claims: 16, repeats: 1 });
       expect(reduced).toEqual({ quarter: EXAMPLE_QUARTER, runId: 'api-run-7', status: 'succeeded' });
       expect(await mailed()).toEqual(EXPECTED_MAIL);
     },

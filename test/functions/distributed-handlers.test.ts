@@ -1,8 +1,9 @@
 /**
  * The distributed mode's handlers invoked locally as the state machine invokes them, against
  * a local S3 server (s3rver) and SES emulator (aws-ses-v2-local), through the real AWS SDK:
- * list the parts as the Distributed Map's ItemReader does, call map-part with each listed key,
- * then reduce-parts with the run request.
+ * resolve-repeats plans the run, map-part runs on each key listed as the Distributed Map's
+ * ItemReader lists them, resolve-repeats on each hash range, then reduce-parts with the run
+ * request.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,13 +13,16 @@ import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMapPartHandler, PartKeyError } from '../../functions/map-part/index';
 import { createReduceHandler } from '../../functions/reduce-parts/index';
+import { createResolveRepeatsHandler } from '../../functions/resolve-repeats/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
 import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import { parseConfig } from '../../src/core/config';
 import type { ExportStore } from '../../src/core/ports';
 import type { Snapshot } from '../../src/core/snapshot';
+import { DistributedRunError } from '../../src/use-cases/distributed-run';
 import { dryRunView } from '../../src/use-cases/dry-run-view';
 import { reportKeys } from '../../src/use-cases/report-keys';
+import { mapAndResolve } from '../support/distributed-handlers';
 import { reportHandlerDeps } from '../support/local-report-handlers';
 import { type RunningS3Front, startS3Front } from '../support/s3-front';
 import { S3RVER_CREDENTIALS } from '../support/s3rver';
@@ -98,6 +102,15 @@ function mapPartHandler(store: S3ExportStore, prefix: string) {
   return createMapPartHandler({ store, config: CONFIG, prefix, logger: silent() });
 }
 
+function resolveRepeatsHandler(store: S3ExportStore) {
+  return createResolveRepeatsHandler({ store, logger: silent() });
+}
+
+/** The state machine's first step: the run's plan. */
+async function plan(store: S3ExportStore, runId = RUN_ID) {
+  return resolveRepeatsHandler(store)({ step: 'plan', quarter: QUARTER, runId });
+}
+
 function emailDeps(store: S3ExportStore) {
   return reportHandlerDeps(store, ses, CONFIG);
 }
@@ -106,38 +119,69 @@ async function snapshotOf(store: ExportStore): Promise<Snapshot> {
   return JSON.parse((await store.readText(reportKeys.snapshot(QUARTER))) ?? 'null') as Snapshot;
 }
 
-const RUN = { quarter: QUARTER, runId: 'api-run-1', requestedBy: 'api', dryRun: false, resend: false };
+const RUN_ID = 'api-run-1';
+const RUN = { quarter: QUARTER, runId: RUN_ID, requestedBy: 'api', dryRun: false, resend: false };
 
 describe('the map-part function', () => {
-  it('measures a part named by its bucket key and writes its partial under the run folder', async () => {
+  it("measures a part named by its bucket key and writes its tally and claims under the run's folder", async () => {
     // Prepare
     const { prefix, store } = await dataRoot({ interactions: 'parts' });
     const [first] = await listedKeys(prefix);
+    await plan(store);
 
     // Act
-    const result = await mapPartHandler(store, prefix)({ quarter: QUARTER, runId: 'api-run-1', key: first });
+    const result = await mapPartHandler(store, prefix)({ quarter: QUARTER, runId: RUN_ID, key: first });
 
     // Assess
-    expect(result).toMatchObject({
+    expect(result).toEqual({
       key: `exports/${QUARTER}/interactions/part-001.csv`,
-      partialKey: expect.stringMatching(`^${reportKeys.partials(QUARTER, 'api-run-1')}`),
+      part: 0,
       rows: 10,
       rejected: expect.any(Number),
+      claims: 10 - result.rejected,
     });
-    expect(await store.readText(result.partialKey ?? '')).toBeDefined();
+    const written = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: BUCKET,
+        Prefix: `${prefix}/${reportKeys.shuffle(QUARTER, RUN_ID)}`,
+      }),
+    );
+    expect((written.Contents ?? []).map((object) => object.Key?.slice(prefix.length + 1))).toEqual(
+      expect.arrayContaining([
+        `${reportKeys.shuffle(QUARTER, RUN_ID)}plan.json`,
+        `${reportKeys.shuffle(QUARTER, RUN_ID)}parts/00000/pieces.json`,
+        `${reportKeys.shuffle(QUARTER, RUN_ID)}parts/00000/tally.bin`,
+        expect.stringMatching(/parts\/00000\/claims\/[^/]+\/0000-000000\.claims$/),
+      ]),
+    );
   });
 
   it('reads a gzipped part the same way', async () => {
     const { prefix, store } = await dataRoot({ interactions: 'parts' });
     const keys = await listedKeys(prefix);
+    await plan(store, 'r');
 
     const result = await mapPartHandler(store, prefix)({ quarter: QUARTER, runId: 'r', key: keys[1] });
 
-    expect(result).toMatchObject({ key: `exports/${QUARTER}/interactions/part-002.csv.gz`, rows: 9 });
-    expect(result.partialKey).toBeDefined();
+    expect(result).toMatchObject({
+      key: `exports/${QUARTER}/interactions/part-002.csv.gz`,
+      part: 1,
+      rows: 9,
+    });
   });
 
-  it('writes no partial for a listed object that is not a CSV part', async () => {
+  it('fails, naming the missing step, when the run was not planned', async () => {
+    const { prefix, store } = await dataRoot({ interactions: 'parts' });
+    const [first] = await listedKeys(prefix);
+
+    const unplanned = mapPartHandler(store, prefix)({ quarter: QUARTER, runId: 'unplanned', key: first });
+    await expect(unplanned).rejects.toThrow(DistributedRunError);
+    await expect(unplanned).rejects.toThrow(
+      /run unplanned of 2026-Q3 has no plan: its steps run inside the distributed-run state machine, after PlanRanges/,
+    );
+  });
+
+  it('writes nothing for a listed object that is not a CSV part', async () => {
     const { prefix, store } = await dataRoot({ interactions: 'parts' });
     await put(`${prefix}/exports/${QUARTER}/interactions/README.txt`, 'parts of the interactions export');
 
@@ -146,7 +190,13 @@ describe('the map-part function', () => {
       prefix,
     )({ quarter: QUARTER, runId: 'r', key: `${prefix}/exports/${QUARTER}/interactions/README.txt` });
 
-    expect(result).toMatchObject({ partialKey: undefined, rows: 0, rejected: 0 });
+    expect(result).toEqual({
+      key: `exports/${QUARTER}/interactions/README.txt`,
+      part: undefined,
+      rows: 0,
+      rejected: 0,
+      claims: 0,
+    });
   });
 
   it("refuses a key outside the quarter's interactions parts, before reading anything", async () => {
@@ -177,6 +227,63 @@ describe('the map-part function', () => {
   });
 });
 
+describe('the resolve-repeats function', () => {
+  it('plans the run: the parts in file order and one hash range for a small quarter, in plan.json', async () => {
+    const { store } = await dataRoot({ interactions: 'parts' });
+
+    const planned = await plan(store);
+
+    expect(planned).toEqual({ ranges: 1, parts: 2 });
+    expect(
+      JSON.parse((await store.readText(`${reportKeys.shuffle(QUARTER, RUN_ID)}plan.json`)) ?? '{}'),
+    ).toMatchObject({
+      quarter: QUARTER,
+      ranges: 1,
+      parts: [
+        { key: `exports/${QUARTER}/interactions/part-001.csv`, etag: expect.any(String) },
+        { key: `exports/${QUARTER}/interactions/part-002.csv.gz`, etag: expect.any(String) },
+      ],
+    });
+  });
+
+  it('refuses to plan a quarter whose interactions are one file: there is nothing to share out', async () => {
+    const { store } = await dataRoot({ interactions: 'single' });
+
+    await expect(plan(store)).rejects.toThrow(DistributedRunError);
+    await expect(plan(store)).rejects.toThrow(/no interactions parts under exports\/2026-Q3\/interactions\//);
+  });
+
+  it('checks a hash range for repeats once every part is mapped, and answers what it found', async () => {
+    const root = await dataRoot({ interactions: 'parts' });
+    await plan(root.store);
+    const range = { step: 'range', quarter: QUARTER, runId: RUN_ID, range: 0 };
+    const [first, second] = await listedKeys(root.prefix);
+    const mapPart = mapPartHandler(root.store, root.prefix);
+    await mapPart({ quarter: QUARTER, runId: RUN_ID, key: first });
+
+    await expect(resolveRepeatsHandler(root.store)(range)).rejects.toThrow(
+      /part-002\.csv\.gz was not mapped/,
+    );
+    await mapPart({ quarter: QUARTER, runId: RUN_ID, key: second });
+    const resolved = await resolveRepeatsHandler(root.store)(range);
+
+    // 19 rows, of which I15 (unknown client), I17 (bad date) and I18 (bad channel) claim no
+    // id; I13 is the one repeat.
+    expect(resolved).toEqual({ range: 0, claims: 16, repeats: 1 });
+  });
+
+  it('rejects an event it does not understand, naming the field', async () => {
+    const { store } = await dataRoot({ interactions: 'parts' });
+    const handler = resolveRepeatsHandler(store);
+
+    await expect(handler({ step: 'merge', quarter: QUARTER, runId: RUN_ID })).rejects.toThrow(/step/);
+    await expect(handler({ step: 'range', quarter: QUARTER, runId: RUN_ID, range: -1 })).rejects.toThrow(
+      /range/,
+    );
+    await expect(handler({ step: 'plan', quarter: '2026-Q5', runId: RUN_ID })).rejects.toThrow(/quarter/);
+  });
+});
+
 describe('the reduce-parts function', () => {
   it('after the map, reports the same KPIs as one function reading the single file, and mails them', async () => {
     // Prepare
@@ -188,10 +295,14 @@ describe('the reduce-parts function', () => {
       dryRun: true,
     });
     const parted = await dataRoot({ interactions: 'parts' });
-    const mapPart = mapPartHandler(parted.store, parted.prefix);
-    for (const key of await listedKeys(parted.prefix)) {
-      await mapPart({ quarter: QUARTER, runId: RUN.runId, key });
-    }
+    await mapAndResolve({
+      ...parted,
+      config: CONFIG,
+      logger: silent(),
+      quarter: QUARTER,
+      runId: RUN_ID,
+      keys: await listedKeys(parted.prefix),
+    });
 
     // Act
     const result = await createReduceHandler(emailDeps(parted.store))(RUN);
@@ -204,9 +315,20 @@ describe('the reduce-parts function', () => {
     ];
     expect(actual.kpis).toEqual(expected.kpis);
     expect(actual.segments).toEqual(expected.segments);
+    // I13 is in both parts: the range step rejects the second, with the single run's words.
     expect(actual.dataQuality.interactions).toMatchObject({
       rows: expected.dataQuality.interactions.rows,
       rejected: expected.dataQuality.interactions.rejected,
+      examples: expected.dataQuality.interactions.examples.map((example) => ({
+        ...example,
+        file: example.line <= 11 ? 'interactions/part-001.csv' : 'interactions/part-002.csv.gz',
+        line: example.line <= 11 ? example.line : example.line - 10,
+      })),
+    });
+    expect(actual.dataQuality.interactions.examples).toContainEqual({
+      file: 'interactions/part-002.csv.gz',
+      line: 7,
+      reason: "interaction_id 'I13' repeats an earlier row; the first is kept",
     });
     expect((await ses.messages()).flatMap((mail) => mail.destination.to).sort()).toEqual([
       'ceo@example.com',
@@ -222,6 +344,7 @@ describe('the reduce-parts function', () => {
   it('fails, and records the failure in status.json, when a part has no partial', async () => {
     const parted = await dataRoot({ interactions: 'parts' });
     const [first] = await listedKeys(parted.prefix);
+    await plan(parted.store);
     await mapPartHandler(parted.store, parted.prefix)({ quarter: QUARTER, runId: RUN.runId, key: first });
 
     await expect(createReduceHandler(emailDeps(parted.store))(RUN)).rejects.toThrow(/part-002/);

@@ -6,7 +6,6 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
-import { createMapPartHandler } from '../../functions/map-part/index';
 import { createReduceHandler } from '../../functions/reduce-parts/index';
 import { createReportsApiHandler } from '../../functions/reports-api/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
@@ -14,6 +13,7 @@ import { createReportLinker } from '../../src/adapters/s3/presign-report-link';
 import { S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import type { ExportStore, RunRequest } from '../../src/core/ports';
 import { apiGatewayEvent } from '../support/api-gateway-event';
+import { mapAndResolve } from '../support/distributed-handlers';
 import { HANDLER_NOW, reportHandlerDeps, useLocalAws } from '../support/local-report-handlers';
 import { EXAMPLE_QUARTER, putExampleRoot, writes } from '../support/s3-example-root';
 
@@ -153,19 +153,22 @@ describe('an API dry run', () => {
 });
 
 describe('a distributed dry run', () => {
-  it('reduces the partials into its own folder, publishing and mailing nothing', async () => {
-    // Prepare: the map step's partials, as the state machine leaves them.
+  it("reduces the parts' tallies into its own folder, publishing and mailing nothing", async () => {
+    // Prepare: the map and range steps' tallies, as the state machine leaves them.
     const prefix = await putExampleRoot(aws.s3, aws.bucket, { interactions: 'parts' });
     const store = new S3ExportStore({ client: aws.s3, bucket: aws.bucket, prefix });
     const deps = reportHandlerDeps(store, aws.ses);
-    const mapPart = createMapPartHandler({ store, config: deps.config, prefix, logger: deps.logger });
-    for (const part of ['part-001.csv', 'part-002.csv.gz']) {
-      await mapPart({
-        quarter: EXAMPLE_QUARTER,
-        runId: 'dry-9',
-        key: `${prefix}/exports/${EXAMPLE_QUARTER}/interactions/${part}`,
-      });
-    }
+    await mapAndResolve({
+      store,
+      config: deps.config,
+      prefix,
+      logger: deps.logger,
+      quarter: EXAMPLE_QUARTER,
+      runId: 'dry-9',
+      keys: ['part-001.csv', 'part-002.csv.gz'].map(
+        (part) => `${prefix}/exports/${EXAMPLE_QUARTER}/interactions/${part}`,
+      ),
+    });
 
     // Act
     const reduced = await createReduceHandler(deps)({

@@ -9,11 +9,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { createMapPartHandler } from '../../functions/map-part/index';
 import { createReduceHandler } from '../../functions/reduce-parts/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
 import { S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import type { ExportStore, RunRequest } from '../../src/core/ports';
+import { mapAndResolve } from '../support/distributed-handlers';
 import { EXAMPLE_CONFIG, reportHandlerDeps, useLocalAws } from '../support/local-report-handlers';
 import { EXAMPLE_QUARTER, putExampleRoot, readsExports, writes } from '../support/s3-example-root';
 
@@ -107,20 +107,23 @@ describe('a distributed run requested again', () => {
       ...deps,
       distributed: { start: async (request) => void started.push(request) },
     });
-    const mapPart = createMapPartHandler({ store, config: DISTRIBUTED, prefix, logger: deps.logger });
     const reduce = createReduceHandler(deps);
 
     // Act: the schedule fires; its duplicate arrives while the state machine runs; the map
     // and reduce steps run; a third delivery arrives after.
     const handedOver = await run(SCHEDULED, invocation('request-1'));
     const duringMap = await run(SCHEDULED, invocation('request-2'));
-    for (const part of ['part-001.csv', 'part-002.csv.gz']) {
-      await mapPart({
-        quarter: EXAMPLE_QUARTER,
-        runId: RUN_ID,
-        key: `${prefix}/exports/${EXAMPLE_QUARTER}/interactions/${part}`,
-      });
-    }
+    await mapAndResolve({
+      store,
+      config: DISTRIBUTED,
+      prefix,
+      logger: deps.logger,
+      quarter: EXAMPLE_QUARTER,
+      runId: RUN_ID,
+      keys: ['part-001.csv', 'part-002.csv.gz'].map(
+        (part) => `${prefix}/exports/${EXAMPLE_QUARTER}/interactions/${part}`,
+      ),
+    });
     const input = { ...started[0], executionId: 'arn:aws:states:eu-west-1:123456789012:execution:sm:x' };
     const reduced = await reduce(input, invocation('reduce-request-1'));
     aws.front.requests.length = 0;

@@ -56,7 +56,7 @@ describe('alarms that page someone', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn.Properties.Environment?.Variables?.POWERTOOLS_METRICS_NAMESPACE === 'kpi-report',
     );
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const fn of functions) {
       expect(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(reports.serviceName);
     }

@@ -147,7 +147,7 @@ describe('the distributed-run state machine', () => {
     expect(definition.StartAt).toBe('CheckInput');
     expect(check).toMatchObject({
       Type: 'Choice',
-      Choices: [{ Next: 'ReadParts', Condition: expect.stringContaining('/^[0-9]{4}-Q[1-4]$/') }],
+      Choices: [{ Next: 'PlanRanges', Condition: expect.stringContaining('/^[0-9]{4}-Q[1-4]$/') }],
       Default: 'InvalidInput',
     });
     const condition = (check.Choices as { Condition: string }[])[0]?.Condition ?? '';
@@ -155,6 +155,60 @@ describe('the distributed-run state machine', () => {
       expect(condition).toContain(`${INPUT}.${field}`);
     }
     expect(state(definition, 'InvalidInput')).toMatchObject({ Type: 'Fail', Error: 'InvalidInput' });
+  });
+
+  it('plans the run first with the resolve-repeats function, and goes on to read the parts with its answer', () => {
+    const { stack, distributed, definition } = build();
+
+    const plan = state(definition, 'PlanRanges');
+
+    expect(plan).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:<AWS::Partition>:states:::lambda:invoke',
+      Arguments: {
+        FunctionName: `<${logicalIdOf(stack, distributed.resolveRepeatsFunction.functionArn)}.Arn>`,
+        Payload: { step: 'plan', quarter: `{% ${INPUT}.quarter %}`, runId: `{% ${INPUT}.runId %}` },
+      },
+      Output: '{% $states.result.Payload %}',
+      Next: 'ReadParts',
+    });
+    // The map over the parts passes the plan ({ ranges, parts }) on, not its own results.
+    expect(state(definition, 'ReadParts')).toMatchObject({
+      Output: '{% $states.input %}',
+      Next: 'ResolveRepeats',
+    });
+  });
+
+  it("then checks the ids for repeats with a DISTRIBUTED map over the plan's hash ranges, 0 to ranges − 1", () => {
+    const { stack, distributed, definition } = build();
+
+    const ranges = state(definition, 'ResolveRepeats');
+    const resolve = (ranges.ItemProcessor as { States: Record<string, StateJson> }).States.ResolveRange;
+
+    expect(ranges).toMatchObject({
+      Type: 'Map',
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+      Items: '{% [0..($states.input.ranges - 1)] %}',
+      ItemSelector: {
+        step: 'range',
+        quarter: `{% ${INPUT}.quarter %}`,
+        runId: `{% ${INPUT}.runId %}`,
+        range: '{% $states.context.Map.Item.Value %}',
+      },
+      MaxConcurrency: 40,
+      Label: 'HashRanges',
+      Output: '{% $states.input %}',
+      Next: 'ReduceParts',
+    });
+    expect(resolve).toMatchObject({
+      Type: 'Task',
+      Arguments: {
+        FunctionName: `<${logicalIdOf(stack, distributed.resolveRepeatsFunction.functionArn)}.Arn>`,
+        Payload: '{% $states.input %}',
+      },
+      Output: '{% $states.result.Payload %}',
+      End: true,
+    });
   });
 
   it("reads the parts with a DISTRIBUTED map over the S3 objects under the quarter's interactions prefix", () => {
@@ -218,13 +272,18 @@ describe('the distributed-run state machine', () => {
     expect(() => build({ distributedMaxConcurrency: 2.5 })).toThrow(/maxConcurrency/);
   });
 
-  it('retries Lambda service errors and throttling with exponential backoff and jitter, in both steps', () => {
+  it('retries Lambda service errors and throttling with exponential backoff and jitter, in every step', () => {
     const { definition } = build();
 
     const measure = processorStates(definition).MeasurePart;
+    const resolve = (
+      state(definition, 'ResolveRepeats').ItemProcessor as { States: Record<string, StateJson> }
+    ).States.ResolveRange;
     const reduce = state(definition, 'ReduceParts');
 
-    expect(measure?.Retry).toEqual([LAMBDA_SERVICE_RETRY, LAMBDA_THROTTLING_RETRY]);
+    for (const task of [state(definition, 'PlanRanges'), measure, resolve]) {
+      expect(task?.Retry).toEqual([LAMBDA_SERVICE_RETRY, LAMBDA_THROTTLING_RETRY]);
+    }
     expect(reduce.Retry).toEqual(expect.arrayContaining([LAMBDA_SERVICE_RETRY, LAMBDA_THROTTLING_RETRY]));
   });
 
@@ -243,12 +302,12 @@ describe('the distributed-run state machine', () => {
 
   it("writes the Map Run's results under reports/runs/<quarter>/<runId>/ in the data bucket", () => {
     const { definition, bucket } = build({ dataPrefix: 'kpi' });
-    // The run folder as the use case names it (the partials' parent), run id sanitised alike.
-    const partials = reportKeys.partials('<quarter>', '<runId>');
+    // The run folder as the use case names it (the shuffle's parent), run id sanitised alike.
+    const shuffle = reportKeys.shuffle('<quarter>', '<runId>');
 
     const writer = state(definition, 'ReadParts').ResultWriter;
 
-    expect(partials).toBe('reports/runs/<quarter>/_runId_/partials/');
+    expect(shuffle).toBe('reports/runs/<quarter>/_runId_/shuffle/');
     expect(writer).toEqual({
       Resource: 'arn:<AWS::Partition>:states:::s3:putObject',
       Arguments: {
@@ -263,7 +322,7 @@ describe('the distributed-run state machine', () => {
 
     const reduce = state(definition, 'ReduceParts');
 
-    expect(state(definition, 'ReadParts').Next).toBe('ReduceParts');
+    expect(state(definition, 'ResolveRepeats').Next).toBe('ReduceParts');
     expect(reduce).toMatchObject({
       Type: 'Task',
       Resource: 'arn:<AWS::Partition>:states:::lambda:invoke',
@@ -282,14 +341,14 @@ describe('the distributed-run state machine', () => {
     });
   });
 
-  it('on a failed map, records status.json "failed" for the quarter, then fails the execution with the map\'s error', () => {
+  it('on a failed plan or map, records status.json "failed" for the quarter, then fails the execution with the error', () => {
     const { definition, bucket } = build();
 
     const record = state(definition, 'RecordFailure');
 
-    expect(state(definition, 'ReadParts').Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], Next: 'RecordFailure' },
-    ]);
+    for (const name of ['PlanRanges', 'ReadParts', 'ResolveRepeats']) {
+      expect(state(definition, name).Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'RecordFailure' }]);
+    }
     expect(record).toMatchObject({
       Type: 'Task',
       Resource: 'arn:<AWS::Partition>:states:::aws-sdk:s3:putObject',
@@ -336,12 +395,15 @@ describe('the distributed-run state machine', () => {
 });
 
 describe("the map-part function's role", () => {
-  it('reads exports/ only, and writes only under reports/runs/', () => {
+  it("reads exports/ and the runs' folders, and writes only under reports/runs/", () => {
     const { stack, distributed, template, bucket } = build();
 
     const statements = allowStatementsOf(stack, template, distributed.mapPartFunction.executionRole.roleName);
 
-    expect(flatResources(statements, 's3:GetObject')).toEqual([`<${bucket}.Arn>/exports/*`]);
+    expect(flatResources(statements, 's3:GetObject').sort()).toEqual([
+      `<${bucket}.Arn>/exports/*`,
+      `<${bucket}.Arn>/reports/runs/*`,
+    ]);
     expect(flatResources(statements, 's3:PutObject')).toEqual([`<${bucket}.Arn>/reports/runs/*`]);
     expect(flatResources(statements, 's3:ListBucket')).toEqual([`<${bucket}.Arn>`]);
   });
@@ -355,6 +417,23 @@ describe("the map-part function's role", () => {
     for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:RestoreObject']) {
       for (const resource of flatResources(statements, action)) expect(resource).not.toMatch(/exports/);
     }
+    expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('ses:'))).toEqual([]);
+  });
+});
+
+describe("the resolve-repeats function's role", () => {
+  it("reads and writes only the runs' folders, lists the bucket, and cannot send mail", () => {
+    const { stack, distributed, template, bucket } = build();
+
+    const statements = allowStatementsOf(
+      stack,
+      template,
+      distributed.resolveRepeatsFunction.executionRole.roleName,
+    );
+
+    expect(flatResources(statements, 's3:GetObject')).toEqual([`<${bucket}.Arn>/reports/runs/*`]);
+    expect(flatResources(statements, 's3:PutObject')).toEqual([`<${bucket}.Arn>/reports/runs/*`]);
+    expect(s3Actions(statements)).toEqual(new Set(['s3:GetObject', 's3:PutObject', 's3:ListBucket']));
     expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('ses:'))).toEqual([]);
   });
 });
@@ -421,15 +500,21 @@ describe("the state machine's role", () => {
     ]);
   });
 
-  it('invokes only the map-part and reduce functions', () => {
+  it('invokes only the map-part, resolve-repeats and reduce functions', () => {
     const { stack, distributed, template } = build();
 
     const statements = allowStatementsOf(stack, template, distributed.stateMachine.role.roleName);
-    const mapPart = logicalIdOf(stack, distributed.mapPartFunction.functionArn);
-    const reduce = logicalIdOf(stack, distributed.reduceFunction.functionArn);
+    const functions = [
+      distributed.mapPartFunction,
+      distributed.resolveRepeatsFunction,
+      distributed.reduceFunction,
+    ];
 
     expect(flatResources(statements, 'lambda:InvokeFunction').sort()).toEqual(
-      [`<${mapPart}.Arn>`, `<${mapPart}.Arn>:*`, `<${reduce}.Arn>`, `<${reduce}.Arn>:*`].sort(),
+      functions
+        .map((fn) => logicalIdOf(stack, fn.functionArn))
+        .flatMap((id) => [`<${id}.Arn>`, `<${id}.Arn>:*`])
+        .sort(),
     );
   });
 });
@@ -457,6 +542,7 @@ describe('starting a distributed run', () => {
       reports.apiFunction,
       reports.validateFunction,
       distributed.mapPartFunction,
+      distributed.resolveRepeatsFunction,
       distributed.reduceFunction,
     ]) {
       const actions = allowStatementsOf(stack, template, fn.executionRole.roleName).flatMap(actionsOf);
@@ -476,6 +562,9 @@ describe('the distributed functions', () => {
     expect(resources[logicalIdOf(stack, distributed.reduceFunction.functionArn)].Properties.Timeout).toBe(
       600,
     );
+    expect(
+      resources[logicalIdOf(stack, distributed.resolveRepeatsFunction.functionArn)].Properties.Timeout,
+    ).toBe(900);
     for (const fn of [distributed.mapPartFunction, distributed.reduceFunction]) {
       expect(resources[logicalIdOf(stack, fn.functionArn)].Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -491,6 +580,14 @@ describe('the distributed functions', () => {
         },
       });
     }
+    // It needs no configuration: the plan and the ranges read no CSV.
+    expect(
+      resources[logicalIdOf(stack, distributed.resolveRepeatsFunction.functionArn)].Properties,
+    ).toMatchObject({
+      Architectures: ['arm64'],
+      MemorySize: 3538,
+      Environment: { Variables: expect.objectContaining({ DATA_PREFIX: 'kpi' }) },
+    });
   });
 });
 

@@ -345,7 +345,7 @@ describe('the data bucket', () => {
       ]),
     );
     // The prefixes are the folders the use cases write (one source for both).
-    expect(reportKeys.partials('2026-Q3', 'r-1')).toMatch(/^reports\/runs\//);
+    expect(reportKeys.shuffle('2026-Q3', 'r-1')).toMatch(/^reports\/runs\//);
     expect(reportKeys.dryRun('2026-Q3', 'r-1')).toMatch(/^reports\/dry-runs\//);
   });
 

@@ -134,6 +134,7 @@ describe('ReportFunction sizing', () => {
       'functions/reports-api/index.ts',
       'functions/map-part/index.ts',
       'functions/reduce-parts/index.ts',
+      'functions/resolve-repeats/index.ts',
       'functions/some-new-handler/index.ts',
     ];
 
@@ -155,9 +156,10 @@ describe('ReportFunction sizing', () => {
       [1024, 15],
       [3538, 900],
       [3538, 600],
+      [3538, 900],
       [512, 30],
     ]);
-    expect(Object.keys(FUNCTION_SIZING).sort()).toEqual(entries.slice(0, 5).sort());
+    expect(Object.keys(FUNCTION_SIZING).sort()).toEqual(entries.slice(0, -1).sort());
   });
 
   it('lets explicit memory and timeout win over the measured ones', () => {

@@ -31,7 +31,14 @@ import type { IConstruct } from 'constructs';
 import { defineKpiReportApp } from '../../infra/kpi-report-app';
 import { lambdaNodeBinary } from './lambda-node';
 
-export type FunctionName = 'run' | 'api' | 'validate' | 'mapPart' | 'reduce' | 'deliveryEvents';
+export type FunctionName =
+  | 'run'
+  | 'api'
+  | 'validate'
+  | 'mapPart'
+  | 'resolveRepeats'
+  | 'reduce'
+  | 'deliveryEvents';
 
 /** A reference of the template the environment may hold, given a value by each test. */
 export type Reference = 'dataBucket' | 'configurationSet' | 'opsTopic' | 'runFunction' | 'stateMachine';
@@ -73,6 +80,7 @@ export function synthesizeApp(context: Record<string, string>): BuiltApp {
     api: reports.apiFunction,
     validate: reports.validateFunction,
     mapPart: reports.distributedReads.mapPartFunction,
+    resolveRepeats: reports.distributedReads.resolveRepeatsFunction,
     reduce: reports.distributedReads.reduceFunction,
     deliveryEvents: reports.deliveryEventsFunction,
   };

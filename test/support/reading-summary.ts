@@ -20,6 +20,10 @@ export async function readingSummary(
         problems: reading.problems,
         warnings: reading.warnings,
         clients: reading.book.size,
+        interactionsPerClient: {
+          selfService: [...reading.activity.selfService],
+          assisted: [...reading.activity.assisted],
+        },
         catalog: [...reading.activity.catalog].sort(),
       },
       (_key, value) => (typeof value === 'bigint' ? String(value) : value),

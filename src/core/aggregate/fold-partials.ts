@@ -9,6 +9,7 @@ import { type DatedRows, mergeDatedRows } from '../datasets/dated-rows';
 import { repeatedIdReason } from '../datasets/reading-rules';
 import { U64Set } from '../fast/u64-set';
 import { QuarterActivity } from '../ingest/quarter-activity';
+import type { InteractionTally } from './interaction-tally';
 import {
   CESS,
   type Claims,
@@ -71,8 +72,7 @@ export class AggregateFolder {
     const quality = this.qualityOf(partial.dataset);
     quality.rows += partial.rows;
     quality.rejected += partial.rejected;
-    if (partial.dated)
-      quality.dated = quality.dated ? mergeDatedRows(quality.dated, partial.dated) : partial.dated;
+    if (partial.dated) addDated(quality, partial.dated);
     const examples = [...partial.examples];
     if (partial.claims) this.foldClaims(partial.dataset, partial.claims, quality, examples);
     if (partial.servicePairs) {
@@ -93,6 +93,30 @@ export class AggregateFolder {
       }
     }
     if (examples.length > 0) quality.examples = firstExamples([...quality.examples, ...examples]);
+  }
+
+  /**
+   * Applies interactions counted elsewhere: the distributed mode's tally of a part, or what a
+   * hash range's repeats take back (interaction-tally.ts), positions already in file order.
+   */
+  foldTally(tally: InteractionTally): void {
+    const quality = this.qualityOf('interactions');
+    quality.rows += tally.rows;
+    quality.rejected += tally.rejected;
+    if (tally.dated) addDated(quality, tally.dated);
+    if (tally.examples.length > 0) quality.examples = firstExamples([...quality.examples, ...tally.examples]);
+    const { client, selfService, assisted } = tally.counts;
+    const { activity } = this;
+    for (let i = 0; i < client.length; i++) {
+      const owner = client[i] as number;
+      if (!(owner >= 0 && owner < activity.clientCount)) {
+        throw new RangeError(
+          `an interactions tally counts client number ${owner}, but clients.csv has ${activity.clientCount} clients`,
+        );
+      }
+      (activity.selfService[owner] as number) += selfService[i] as number;
+      (activity.assisted[owner] as number) += assisted[i] as number;
+    }
   }
 
   private foldClaims(
@@ -189,4 +213,8 @@ export class AggregateFolder {
     }
     return quality;
   }
+}
+
+function addDated(quality: FoldedQuality, dated: DatedRows): void {
+  quality.dated = quality.dated ? mergeDatedRows(quality.dated, dated) : dated;
 }

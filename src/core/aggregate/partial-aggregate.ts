@@ -10,12 +10,11 @@
  * - `costs`: support costs, attributed or pooled;
  * - the rows read and rejected, with the first rejections by position.
  *
- * `mergePartials` is associative and commutative: lists are kept with their positions and
- * the rejection examples are the first ones by position, whatever the merge order.
- * `AggregateFolder` (fold-partials.ts) then applies partials to the per-client state.
+ * `AggregateFolder` (fold-partials.ts) applies partials, in row order, to the per-client
+ * state. The distributed mode counts a part without keeping its claims (part-shuffler.ts).
  */
 import type { DatasetName } from '../datasets/contract';
-import { type DatedRows, mergeDatedRows } from '../datasets/dated-rows';
+import type { DatedRows } from '../datasets/dated-rows';
 
 export const MAX_EXAMPLES = 10;
 
@@ -100,95 +99,6 @@ export function firstExamples(examples: readonly RejectionExample[]): RejectionE
   return [...examples].sort((a, b) => a.position - b.position).slice(0, MAX_EXAMPLES);
 }
 
-export function mergePartials(a: PartialAggregate, b: PartialAggregate): PartialAggregate {
-  if (a.dataset !== b.dataset) throw new Error(`cannot merge ${a.dataset} with ${b.dataset}`);
-  const merged: PartialAggregate = {
-    dataset: a.dataset,
-    rows: a.rows + b.rows,
-    rejected: a.rejected + b.rejected,
-    examples: firstExamples([...a.examples, ...b.examples]),
-  };
-  const claims = concatClaims(a.claims, b.claims);
-  if (claims) merged.claims = claims;
-  const pairs = concatPairs(a.servicePairs, b.servicePairs);
-  if (pairs) merged.servicePairs = pairs;
-  const costs = concatCosts(a.costs, b.costs);
-  if (costs) merged.costs = costs;
-  if (a.dated && b.dated) merged.dated = mergeDatedRows(a.dated, b.dated);
-  else if (a.dated ?? b.dated) merged.dated = a.dated ?? b.dated;
-  return merged;
-}
-
-/**
- * Merges many partials, added one by one, as a balanced tree (a binary counter: two
- * partials of equal weight merge when a third would sit on them). Each claim is copied
- * about log₂(k) times for k partials; merging each into a running total copied the total
- * again for every chunk, quadratic in the rows of a part (over 5 minutes for 11 M rows).
- */
-export class PartialMerger {
-  private readonly stack: { partial: PartialAggregate; weight: number }[] = [];
-
-  constructor(private readonly dataset: PartialAggregate['dataset']) {}
-
-  add(partial: PartialAggregate): void {
-    let item = { partial, weight: 1 };
-    for (let top = this.stack.at(-1); top && top.weight <= item.weight; top = this.stack.at(-1)) {
-      this.stack.pop();
-      item = { partial: mergePartials(top.partial, item.partial), weight: top.weight + item.weight };
-    }
-    this.stack.push(item);
-  }
-
-  /** Everything added, merged (an empty partial when nothing was). */
-  result(): PartialAggregate {
-    let merged: PartialAggregate | undefined;
-    for (let i = this.stack.length - 1; i >= 0; i--) {
-      const below = (this.stack[i] as { partial: PartialAggregate }).partial;
-      merged = merged === undefined ? below : mergePartials(below, merged);
-    }
-    return merged ?? emptyPartial(this.dataset);
-  }
-}
-
-function concatClaims(a: Claims | undefined, b: Claims | undefined): Claims | undefined {
-  if (!a || !b) return a ?? b;
-  const builder = new ClaimsBuilder(a.length + b.length);
-  // Kept in position order, so that merge order never shows.
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const takeA = j >= b.length || (i < a.length && (a.position[i] as number) <= (b.position[j] as number));
-    if (takeA) builder.copyFrom(a, i++);
-    else builder.copyFrom(b, j++);
-  }
-  return builder.finish();
-}
-
-function concatPairs(a: ServicePairs | undefined, b: ServicePairs | undefined): ServicePairs | undefined {
-  if (!a || !b) return a ?? b;
-  const names = [...new Set([...a.names, ...b.names])].sort();
-  const indexOf = new Map(names.map((name, index) => [name, index]));
-  const builder = new PairsBuilder(a.length + b.length, names);
-  for (const side of [a, b]) {
-    for (let i = 0; i < side.length; i++) {
-      builder.add(
-        side.client[i] as number,
-        indexOf.get(side.names[side.service[i] as number] as string) as number,
-      );
-    }
-  }
-  return builder.finish();
-}
-
-function concatCosts(a: Costs | undefined, b: Costs | undefined): Costs | undefined {
-  if (!a || !b) return a ?? b;
-  const builder = new CostsBuilder(a.length + b.length);
-  for (const side of [a, b]) {
-    for (let i = 0; i < side.length; i++) builder.add(side.client[i] as number, side.nanos[i] as bigint);
-  }
-  return builder.finish();
-}
-
 /** Bytes a claim takes in a builder's buffer: the columns, and 16 bytes of id on average. */
 const BYTES_PER_CLAIM = 8 + 4 * 6 + 1 + 16;
 
@@ -221,6 +131,11 @@ export class ClaimsBuilder {
     const spareSize = spare ? Math.floor(spare.byteLength / BYTES_PER_CLAIM) : 0;
     if (spare && spareSize >= size) this.layOut(spare, spareSize);
     else this.layOut(new ArrayBuffer(size * BYTES_PER_CLAIM), size);
+  }
+
+  /** Claims added so far. */
+  get count(): number {
+    return this.length;
   }
 
   add(

@@ -7,6 +7,7 @@
  * in one pass.
  */
 import { AggregateFolder } from '../aggregate/fold-partials';
+import type { InteractionTally } from '../aggregate/interaction-tally';
 import {
   claimsBuffer,
   type PartialAggregate,
@@ -100,18 +101,36 @@ export function fastExportSetReader(settings: FastReaderOptions): ExportSetReade
 
 const CHUNKED: readonly ChunkedDataset[] = ['interactions', 'services', 'surveys', 'support_costs'];
 
-/** One interactions part as the distributed map step leaves it: its partial and its provenance. */
-export interface StoredPartial {
-  readonly partial: PartialAggregate;
-  readonly provenance: FileProvenance;
-}
+/**
+ * What the distributed mode's steps made of the interactions files, in this order: each
+ * part's tally and provenance, in file order (positions of the part alone), then what each
+ * hash range's repeats take back (positions in the dataset). A problem ends the reading.
+ */
+export type MappedInteractions = AsyncIterable<
+  | { readonly part: { readonly tally: InteractionTally; readonly provenance: FileProvenance } }
+  | { readonly repeats: InteractionTally }
+  | { readonly problem: string }
+>;
 
 /** How the distributed mode changes a reading (see use-cases/distributed-run.ts). */
 export interface DistributedReading {
-  /** Map step: read clients and this interactions file only, handing its partials to `collect`. */
-  readonly onePart?: { readonly key: string; collect(partial: PartialAggregate): void };
-  /** Reduce step: each interactions file's partial, instead of reading the file. */
-  readonly interactionsFrom?: (file: DiscoveredFile) => Promise<StoredPartial | undefined>;
+  /**
+   * Map step: read clients and this interactions file only, handing its partials to
+   * `collect`, in row order (with the number of clients); the next chunk waits for the
+   * promise it returns.
+   */
+  readonly onePart?: {
+    readonly key: string;
+    collect(partial: PartialAggregate, clientCount: number): Promise<void> | void;
+  };
+  /**
+   * Reduce step: the interactions files' tallies instead of the files. `clients`: the
+   * clients files as this reading read them, to check the map steps read the same.
+   */
+  readonly interactionsFrom?: (
+    files: readonly DiscoveredFile[],
+    clients: readonly FileProvenance[],
+  ) => MappedInteractions;
 }
 
 export async function readExportSetFast(
@@ -206,9 +225,8 @@ export async function readExportSetFast(
       files = files.filter((file) => file.key === distributed.onePart?.key);
     }
     if (dataset === 'interactions' && distributed.interactionsFrom) {
-      problems.push(
-        ...(await foldStoredPartials(files, distributed.interactionsFrom, folder, dataQuality.interactions)),
-      );
+      const mapped = distributed.interactionsFrom(files, dataQuality.clients.files);
+      problems.push(...(await foldMappedInteractions(files, mapped, folder, dataQuality.interactions)));
       continue;
     }
     const datasetProblems = await readDatasetFiles(reading, dataset, files, dataQuality[dataset], {
@@ -247,12 +265,9 @@ export async function readExportSetFast(
           };
         };
       },
-      fold: (partial) => {
-        if (distributed.onePart) {
-          distributed.onePart.collect(partial);
-          return;
-        }
-        folder.fold(partial);
+      fold: async (partial) => {
+        if (distributed.onePart) await distributed.onePart.collect(partial, book.size);
+        else folder.fold(partial);
         if (partial.claims && reading.spareClaims.length < SPARE_CLAIMS) {
           reading.spareClaims.push(claimsBuffer(partial.claims));
         }
@@ -296,31 +311,33 @@ export async function readExportSetFast(
   }
 }
 
-/** The reduce step: folds each part's stored partial in file order, as if the part had been read. */
-async function foldStoredPartials(
+/** The reduce step: folds the parts' tallies in file order, as if the parts had been read, then the repeats. */
+async function foldMappedInteractions(
   files: readonly DiscoveredFile[],
-  load: (file: DiscoveredFile) => Promise<StoredPartial | undefined>,
+  mapped: MappedInteractions,
   folder: AggregateFolder,
   quality: DatasetQuality,
 ): Promise<string[]> {
-  for (const [fileIndex, file] of files.entries()) {
-    const stored = await load(file);
-    if (!stored) {
-      return [`${file.name} has no partial aggregate from the map step; run the quarter again`];
+  let fileIndex = 0;
+  for await (const item of mapped) {
+    if ('problem' in item) return [item.problem];
+    if ('repeats' in item) {
+      folder.foldTally(item.repeats);
+      continue;
     }
     // The map step read the part as the dataset's only file: give its rows this file's place.
     const shift = fileIndex * 2 ** 32;
-    const { partial } = stored;
-    for (const example of partial.examples) (example as { position: number }).position += shift;
-    if (partial.claims) {
-      const positions = partial.claims.position;
-      for (let i = 0; i < positions.length; i++) positions[i] = (positions[i] as number) + shift;
-    }
-    if (!folder.expects('interactions'))
-      folder.expect('interactions', Math.ceil(partial.rows * files.length * 1.1));
-    folder.fold(partial);
-    quality.rows += partial.rows;
-    quality.files.push(stored.provenance);
+    const { tally, provenance } = item.part;
+    const examples = tally.examples.map((example) => ({ ...example, position: example.position + shift }));
+    folder.foldTally({ ...tally, examples });
+    quality.rows += tally.rows;
+    quality.files.push(provenance);
+    fileIndex++;
+  }
+  if (fileIndex !== files.length) {
+    throw new Error(
+      `the distributed run tallied ${fileIndex} interactions parts, not the ${files.length} listed`,
+    );
   }
   return [];
 }
@@ -339,8 +356,8 @@ interface DatasetReadHooks {
   onFirstHeader(header: string[]): void;
   /** Returns how to read the file's chunks (after its header). */
   openFile(header: string[], fileIndex: number): (chunk: Uint8Array) => Promise<FileChunkResult>;
-  /** Receives each chunk's partial, in file order, with absolute positions. */
-  fold(partial: PartialAggregate): void;
+  /** Receives each chunk's partial, in file order, with absolute positions; the next waits for it. */
+  fold(partial: PartialAggregate): Promise<void> | void;
 }
 
 /**
@@ -425,7 +442,7 @@ async function readDatasetFiles(
       for (const example of result.examples) {
         if (quality.examples.length < 10) quality.examples.push(describe(example, files));
       }
-      if (result.partial) hooks.fold(result.partial);
+      if (result.partial) await hooks.fold(result.partial);
       if (reading.onProgress && quality.rows >= nextProgress) {
         nextProgress = (Math.floor(quality.rows / PROGRESS_EVERY_ROWS) + 1) * PROGRESS_EVERY_ROWS;
         reading.onProgress({ dataset, file: file.name, rows: quality.rows, done: false });
@@ -547,6 +564,6 @@ function isDated(dataset: DatasetName): boolean {
 }
 
 /** A dataset's size as CSV text, guessing 5:1 for gzip, to size tables up front. */
-function storedBytes(files: readonly DiscoveredFile[]): number {
+export function storedBytes(files: readonly DiscoveredFile[]): number {
   return files.reduce((sum, file) => sum + file.size * (isGzipName(file.name) ? 5 : 1), 0);
 }

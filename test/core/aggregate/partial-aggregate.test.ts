@@ -1,18 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AggregateFolder } from '../../../src/core/aggregate/fold-partials';
+import type { InteractionTally } from '../../../src/core/aggregate/interaction-tally';
+import { PartShuffler } from '../../../src/core/aggregate/part-shuffler';
 import {
+  type Claims,
   ClaimsBuilder,
   CostsBuilder,
   emptyPartial,
   IN_QUARTER,
-  mergePartials,
   PairsBuilder,
   type PartialAggregate,
-  PartialMerger,
   position,
   SELF_SERVICE,
 } from '../../../src/core/aggregate/partial-aggregate';
+import { RepeatResolver } from '../../../src/core/aggregate/repeat-resolver';
 
 const CLIENTS = 5;
 const encoder = new TextEncoder();
@@ -61,25 +63,6 @@ function partialOf(rows: readonly Row[], first: number): PartialAggregate {
   return partial;
 }
 
-/** A partial as comparable data: lists in a canonical order. */
-function canonical(partial: PartialAggregate) {
-  const c = partial.claims;
-  const p = partial.servicePairs;
-  const k = partial.costs;
-  return {
-    rows: partial.rows,
-    rejected: partial.rejected,
-    examples: partial.examples,
-    claims:
-      c &&
-      Array.from({ length: c.length }, (_, i) => [c.position[i], c.hashHigh[i], c.client[i], c.flags[i]]),
-    pairs:
-      p &&
-      Array.from({ length: p.length }, (_, i) => `${p.client[i]}:${p.names[p.service[i] as number]}`).sort(),
-    costs: k && Array.from({ length: k.length }, (_, i) => `${k.client[i]}:${k.nanos[i]}`).sort(),
-  };
-}
-
 function folded(partials: readonly PartialAggregate[]) {
   const folder = new AggregateFolder(CLIENTS);
   for (const partial of partials) folder.fold(partial);
@@ -109,62 +92,123 @@ const slices = fc
     return points.slice(1).map((end, i) => partialOf(rows.slice(points[i], end), points[i] as number));
   });
 
-describe('partial aggregates', () => {
-  it('merge is commutative', () => {
-    fc.assert(
-      fc.property(slices, (partials) => {
-        const [a = emptyPartial('interactions'), b = emptyPartial('interactions')] = partials;
-        expect(canonical(mergePartials(a, b))).toEqual(canonical(mergePartials(b, a)));
-      }),
-    );
-  });
+/** Parts of one dataset, each a list of chunk partials; positions are lines of the part alone. */
+const parts = fc.array(slices, { minLength: 1, maxLength: 3 });
 
-  it('merge is associative', () => {
-    fc.assert(
-      fc.property(slices, (partials) => {
-        const [
-          a = emptyPartial('interactions'),
-          b = emptyPartial('interactions'),
-          c = emptyPartial('interactions'),
-        ] = partials;
-        expect(canonical(mergePartials(mergePartials(a, b), c))).toEqual(
-          canonical(mergePartials(a, mergePartials(b, c))),
-        );
-      }),
-    );
-  });
+/** The parts as one pass sees them: every chunk in file order, positions in the dataset. */
+function inFileOrder(partials: readonly (readonly PartialAggregate[])[]): PartialAggregate[] {
+  return partials.flatMap((chunks, part) => chunks.map((chunk) => atPart(chunk, part)));
+}
 
-  it('folding the merge of all slices equals folding the slices one by one, in order', () => {
-    fc.assert(
-      fc.property(slices, fc.boolean(), (partials, reversed) => {
-        const merged = (reversed ? [...partials].reverse() : partials).reduce(
-          mergePartials,
-          emptyPartial('interactions'),
-        );
-        expect(folded([merged])).toEqual(folded([emptyPartial('interactions'), ...partials]));
-      }),
-    );
-  });
+function atPart(partial: PartialAggregate, part: number): PartialAggregate {
+  const shift = part * 2 ** 32;
+  const examples = partial.examples.map((example) => ({ ...example, position: example.position + shift }));
+  const claims = partial.claims && {
+    ...partial.claims,
+    position: partial.claims.position.map((at) => at + shift),
+  };
+  return { ...partial, examples, ...(claims && { claims }) };
+}
+
+/** The distributed mode's steps on `partials`, pieces kept in memory: a folder holding the sum. */
+async function shuffled(
+  partials: readonly (readonly PartialAggregate[])[],
+  ranges: number,
+  pieceClaims: number,
+) {
+  const pieces: { part: number; range: number; claims: Claims }[] = [];
+  const tallies: InteractionTally[] = [];
+  for (const [part, chunks] of partials.entries()) {
+    const shuffler = new PartShuffler({
+      clientCount: CLIENTS,
+      ranges,
+      pieceClaims,
+      writePiece: async (range, _piece, claims) => {
+        // A copy (the shuffler reuses the memory), at the part's place in the dataset, as a store gives it back.
+        const copy = new ClaimsBuilder(claims.length);
+        for (let i = 0; i < claims.length; i++) copy.copyFrom(claims, i);
+        pieces.push({
+          part,
+          range,
+          claims: atPart({ ...emptyPartial('interactions'), claims: copy.finish() }, part).claims as Claims,
+        });
+      },
+    });
+    for (const chunk of chunks) await shuffler.add(chunk);
+    const { tally } = await shuffler.finish();
+    tallies.push({
+      ...tally,
+      examples: atPart({ ...emptyPartial('interactions'), examples: [...tally.examples] }, part).examples,
+    });
+  }
+  const folder = new AggregateFolder(CLIENTS);
+  for (const tally of tallies) folder.foldTally(tally);
+  for (let range = 0; range < ranges; range++) {
+    const resolver = new RepeatResolver(CLIENTS, 16);
+    for (const piece of pieces) if (piece.range === range) resolver.add(piece.claims);
+    folder.foldTally(resolver.result());
+  }
+  return folder;
+}
+
+const interactionsOf = (folder: AggregateFolder) => ({
+  selfService: [...folder.activity.selfService],
+  assisted: [...folder.activity.assisted],
+  quality: folder.quality.get('interactions') ?? { rows: 0, rejected: 0, examples: [] },
 });
 
-describe('PartialMerger', () => {
-  it('merges partials added one by one into what merging them in turn gives', () => {
-    fc.assert(
-      fc.property(
-        fc.array(slices, { maxLength: 12 }).map((groups) => groups.flat()),
-        (partials) => {
-          const merger = new PartialMerger('interactions');
-          for (const partial of partials) merger.add(partial);
-          const inTurn = partials.reduce(mergePartials, emptyPartial('interactions'));
-          expect(canonical(merger.result())).toEqual(canonical(inTurn));
+describe("the distributed mode's shuffle", () => {
+  it('counts and rejects as folding every chunk in file order does, for any ranges and pieces', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        parts,
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 5 }),
+        async (partials, ranges, pieceClaims) => {
+          const expected = new AggregateFolder(CLIENTS);
+          for (const partial of inFileOrder(partials)) expected.fold(partial);
+
+          const actual = await shuffled(partials, ranges, pieceClaims);
+
+          expect(interactionsOf(actual)).toEqual(interactionsOf(expected));
         },
       ),
     );
   });
 
-  it('gives an empty partial of its dataset when nothing was added', () => {
-    expect(canonical(new PartialMerger('interactions').result())).toEqual(
-      canonical(emptyPartial('interactions')),
+  it('writes full pieces of each range in row order, holding no more than a piece per range', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        slices,
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 5 }),
+        async (chunks, ranges, pieceClaims) => {
+          const written: { range: number; piece: number; positions: number[] }[] = [];
+          const shuffler = new PartShuffler({
+            clientCount: CLIENTS,
+            ranges,
+            pieceClaims,
+            writePiece: async (range, piece, claims) => {
+              written.push({ range, piece, positions: [...claims.position] });
+            },
+          });
+          for (const chunk of chunks) await shuffler.add(chunk);
+          const result = await shuffler.finish();
+
+          for (let range = 0; range < ranges; range++) {
+            const ofRange = written.filter((piece) => piece.range === range);
+            expect(ofRange.map((piece) => piece.piece)).toEqual(ofRange.map((_, i) => i));
+            // Every piece but the last is full: a range never holds more than one piece.
+            for (const piece of ofRange.slice(0, -1)) expect(piece.positions).toHaveLength(pieceClaims);
+            const positions = ofRange.flatMap((piece) => piece.positions);
+            expect(positions).toEqual([...positions].sort((a, b) => a - b));
+            expect(result.pieces[range]).toBe(ofRange.length);
+            expect(result.claims[range]).toBe(positions.length);
+          }
+          const claims = chunks.reduce((sum, chunk) => sum + (chunk.claims?.length ?? 0), 0);
+          expect(written.reduce((sum, piece) => sum + piece.positions.length, 0)).toBe(claims);
+        },
+      ),
     );
   });
 });
