@@ -95,7 +95,7 @@ export async function runDemo(options: DemoOptions) {
     config,
     quarter: latest,
     now,
-    onProgress: options.progress && createProgressReporter(options.progress),
+    onProgress: options.progress && createProgressReporter(options.progress).onProgress,
   });
   print(`\n${renderSummaryTable(result.snapshot)}\n\n`);
   print(`Wrote ${root}/${result.snapshotKey}\n`);

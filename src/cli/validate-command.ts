@@ -1,0 +1,95 @@
+/**
+ * `kpi-report validate`: reads the export set as a run would, with the reference reader,
+ * which is told of every rejected row, so that they can be counted by reason and value and,
+ * with `--rejects FILE`, written out one by one.
+ */
+import { DATASET_NAMES } from '../core/datasets/contract';
+import type { RowRejection } from '../core/ingest/read-dataset';
+import { readExportSet } from '../core/ingest/read-export-set';
+import { type ValidationReport, validateQuarter } from '../use-cases/validate-quarter';
+import type { CommandContext } from './command-context';
+import { jsonLine, type ValidateDocument, validateDocumentSchema } from './json-output';
+import type { Output } from './output';
+import { NO_REJECTIONS, RejectionTally } from './rejection-tally';
+import { RejectsFile } from './rejects-file';
+import { renderValidation } from './validation-text';
+
+/** Values a JSON document lists per dataset, most rows first; the count of all is beside them. */
+const JSON_VALUES = 100;
+
+export async function validateCommand(
+  context: CommandContext,
+  options: { rejects: string | undefined },
+  output: Output,
+): Promise<number> {
+  const tally = new RejectionTally();
+  const rejectsFile = options.rejects === undefined ? undefined : new RejectsFile(options.rejects);
+  const onRejected = (rejection: RowRejection) => {
+    tally.add(rejection);
+    rejectsFile?.add(rejection);
+  };
+  let report: ValidationReport;
+  try {
+    report = await validateQuarter({
+      ...context.reading(),
+      reader: (readOptions) => readExportSet({ ...readOptions, onRejected }),
+    });
+  } finally {
+    rejectsFile?.close();
+  }
+  const exitCode = report.ok ? 0 : 1;
+  if (output.json) {
+    output.document(
+      jsonLine(validateDocumentSchema, validateDocument(report, tally, context, exitCode, rejectsFile)),
+    );
+  }
+  output.result(renderValidation(report, context.config.rejectLimitPercent, (name) => tally.of(name)));
+  if (rejectsFile !== undefined) {
+    output.result(
+      `Wrote ${rejectsFile.rows} rejected ${rejectsFile.rows === 1 ? 'row' : 'rows'} to ${rejectsFile.path}`,
+    );
+  }
+  return exitCode;
+}
+
+function validateDocument(
+  report: ValidationReport,
+  tally: RejectionTally,
+  context: CommandContext,
+  exitCode: number,
+  rejectsFile: RejectsFile | undefined,
+): ValidateDocument {
+  const datasets = Object.fromEntries(
+    DATASET_NAMES.map((name) => {
+      const quality = report.dataQuality[name];
+      // A dataset not read in full has no counts (its problem says why), as its quality says.
+      const counts = quality.rejected > 0 ? tally.of(name) : NO_REJECTIONS;
+      return [
+        name,
+        {
+          ...quality,
+          rejections: {
+            byReason: [...counts.byReason],
+            byValue: counts.byValue.slice(0, JSON_VALUES),
+            distinctValues: counts.byValue.length,
+            untallied: counts.untallied,
+          },
+        },
+      ];
+    }),
+  ) as ValidateDocument['datasets'];
+  return {
+    command: 'validate',
+    ok: report.ok,
+    exitCode,
+    config: context.configFile ?? null,
+    quarter: report.quarter,
+    period: report.period,
+    problems: [...report.problems],
+    incomplete: report.incomplete,
+    warnings: [...report.warnings],
+    activeClients: report.activeClients,
+    datasets,
+    rejectsFile: rejectsFile === undefined ? null : { path: rejectsFile.path, rows: rejectsFile.rows },
+  };
+}
