@@ -8,6 +8,7 @@
 import { backfillCommand } from './backfill-command';
 import { openCommandContext } from './command-context';
 import { type CommandName, commandHelp, globalHelp } from './commands';
+import { initCommand } from './init-command';
 import { describeConfigSource, type LoadedConfig, loadConfig } from './load-config';
 import { createOutput, type Output } from './output';
 import { type CommandLine, type CommandOptions, parseCommandLine, UsageError } from './parse-command-line';
@@ -40,6 +41,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const output = createOutput(options);
   let loaded: LoadedConfig | undefined;
   try {
+    // init writes the configuration, so it reads none.
+    if (command === 'init') return initCommand(options, output);
     loaded = loadConfig(options.config);
     output.log(describeConfigSource(loaded));
     return await dispatch(command, loaded, options, env, output);
@@ -70,6 +73,6 @@ async function dispatch(
     case 'backfill':
       return await backfillCommand(context, output);
     case 'init':
-      throw new UsageError('init is not available yet', 'init');
+      throw new Error('init runs before a configuration is loaded');
   }
 }
