@@ -10,6 +10,7 @@ import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import { readExportSet } from '../core/ingest/read-export-set';
 import type { ExportStore } from '../core/ports';
 import { lastCompletedQuarter, parseQuarter, type Quarter } from '../core/quarter';
+import { ExportBytes } from './export-bytes';
 import type { LoadedConfig } from './load-config';
 import type { CommandOptions } from './parse-command-line';
 import { UsageError } from './parse-command-line';
@@ -46,9 +47,14 @@ export async function openCommandContext(
   const now = new Date();
   // A usage mistake is found before the data location is opened.
   const quarter = options.quarter === undefined ? defaultQuarter(now, config) : quarterFrom(options.quarter);
-  const store = openExportStore(options.data, env);
-  await assertDataRoot(store);
-  const progress = options.quiet ? undefined : createProgressReporter(process.stderr);
+  const opened = openExportStore(options.data, env);
+  await assertDataRoot(opened);
+  // The share of bytes read is shown on a terminal only: elsewhere the store is used as it is.
+  const bytes = !options.quiet && process.stderr.isTTY ? new ExportBytes() : undefined;
+  const store = bytes === undefined ? opened : bytes.watch(opened);
+  const progress = options.quiet
+    ? undefined
+    : createProgressReporter(process.stderr, { bytes: bytes && (() => bytes.current()) });
   const reader = options.reader === 'simple' ? readExportSet : createFastReader();
   const { allowOpenQuarter } = options;
   return {

@@ -80,13 +80,11 @@ export const COMMANDS = {
   validate: {
     summary: "check a quarter's export set and list what a run would reject (writes nothing)",
     details:
-      'Reads the export set as a run would, with the simple reader, which sees every rejected row:\n' +
-      'counts per reason and per rejected value, and with --rejects FILE every rejected row as CSV.',
-    options: ['data', 'quarter', 'config', 'allow-open-quarter', 'rejects', 'json', 'quiet'],
-    refusals: {
-      send: 'validate writes and sends nothing; use run --send',
-      reader: 'validate always reads with the simple reader, the one that sees every rejected row',
-    },
+      'Reads the export set as a run would and counts the rejected rows per reason and per rejected\n' +
+      'value; with --rejects FILE it writes every rejected row as CSV. A set with rejected rows is\n' +
+      'read again by the simple reader, the one told of each.',
+    options: ['data', 'quarter', 'config', 'allow-open-quarter', 'reader', 'rejects', 'json', 'quiet'],
+    refusals: { send: 'validate writes and sends nothing; use run --send' },
   },
   backfill: {
     summary: 'compute every quarter that has an export set, oldest first (no email)',

@@ -5,8 +5,12 @@
  * Both readers read the datasets one after another and report a dataset at least when it
  * is done (a small one only then), so a dataset's time runs from the end of the one before
  * (or from `restart`, called where a quarter's reading begins).
+ *
+ * On a terminal, with the quarter's bytes (export-bytes.ts), the line also says how much of
+ * the quarter is read and, after a second, about how long the rest will take at the pace so far.
  */
 import type { ReadProgress } from '../core/ingest/read-dataset';
+import type { QuarterBytes } from './export-bytes';
 
 const count = new Intl.NumberFormat('en-US');
 
@@ -18,12 +22,15 @@ export interface ProgressReporter {
 
 export function createProgressReporter(
   stream: NodeJS.WriteStream,
-  clock: () => number = Date.now,
+  options: { clock?: () => number; bytes?: () => QuarterBytes | undefined } = {},
 ): ProgressReporter {
+  const clock = options.clock ?? Date.now;
   let datasetStarted = clock();
+  let quarterStarted = datasetStarted;
   return {
     restart: () => {
       datasetStarted = clock();
+      quarterStarted = datasetStarted;
     },
     onProgress: (progress) => {
       const now = clock();
@@ -34,10 +41,30 @@ export function createProgressReporter(
       const text = `${where}${progress.dataset}: ${count.format(progress.rows)} rows${progress.done ? ` read in ${took}` : rate}`;
       if (progress.done) datasetStarted = now;
       if (stream.isTTY) {
-        stream.write(`\r\x1b[2K${text}${progress.done ? '\n' : ''}`);
+        const share = progress.done ? '' : shareRead(options.bytes?.(), (now - quarterStarted) / 1000);
+        stream.write(`\r\x1b[2K${text}${share}${progress.done ? '\n' : ''}`);
       } else if (progress.done) {
         stream.write(`${text}\n`);
       }
     },
   };
+}
+
+/** `, 42% of 1.2 GB, about 12 s left`: the quarter's bytes read, and the rest at the pace so far. */
+export function shareRead(bytes: QuarterBytes | undefined, seconds: number): string {
+  if (bytes === undefined || bytes.total === 0) return '';
+  const percent = Math.min(100, Math.floor((bytes.read / bytes.total) * 100));
+  let text = `, ${percent}% of ${formatBytes(bytes.total)}`;
+  if (seconds >= 1 && bytes.read > 0 && bytes.read < bytes.total) {
+    const left = (seconds * (bytes.total - bytes.read)) / bytes.read;
+    text += `, about ${left < 60 ? `${Math.ceil(left)} s` : `${Math.ceil(left / 60)} min`} left`;
+  }
+  return text;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} KB`;
+  return `${bytes} bytes`;
 }

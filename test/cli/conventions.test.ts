@@ -7,22 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
-import { type Captured, captureOutput } from '../support/capture-output';
+import { captureOutputInEachTest } from '../support/capture-output';
 import { cloneFixture, createDataRoot, removeDataRoots, writeConfigFile } from '../support/export-fixtures';
 
 const packageVersion = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
-let output: Captured;
-
-beforeEach(() => {
-  output = captureOutput();
-});
-
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await removeDataRoots();
-});
+const output = captureOutputInEachTest();
+afterEach(removeDataRoots);
 
 describe('--version and help', () => {
   it('prints the version of package.json and exits 0', async () => {
@@ -77,7 +69,7 @@ describe('options refused where a command does not use them', () => {
     ['validate', '--send', ['validate', '--send']],
     ['preview', '--json', ['preview', '--json']],
     ['run', '--rejects', ['run', '--rejects', 'out.csv']],
-    ['validate', '--reader', ['validate', '--reader', 'fast']],
+    ['init', '--quarter', ['init', '--quarter', '2026-Q3']],
   ])('%s %s is a usage mistake (exit 2) naming the option and the command', async (command, option, argv) => {
     // Arrange: a data location that does not exist would be the other mistake to report.
     const args = [...argv, '--data', path.join(await createDataRoot(), 'nowhere')];

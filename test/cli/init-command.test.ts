@@ -1,24 +1,16 @@
 /** `kpi-report init`: a starter configuration with its JSON Schema, and the export folder layout. */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { configJsonSchema } from '../../src/cli/config-json-schema';
 import { loadConfig } from '../../src/cli/load-config';
 import { main } from '../../src/cli/main';
 import { DATASET_NAMES, DATASETS } from '../../src/core/datasets/contract';
-import { type Captured, captureOutput } from '../support/capture-output';
+import { captureOutputInEachTest } from '../support/capture-output';
 import { createDataRoot, removeDataRoots } from '../support/export-fixtures';
 
-let output: Captured;
-
-beforeEach(() => {
-  output = captureOutput();
-});
-
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await removeDataRoots();
-});
+const output = captureOutputInEachTest();
+afterEach(removeDataRoots);
 
 /** The quarter init lays out: the last completed one in UTC, calendar quarters, at the time of the test. */
 function lastCompletedQuarterNow(): string {

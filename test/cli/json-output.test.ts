@@ -3,7 +3,7 @@
  * logs (the configuration used, progress) stay on stderr.
  */
 import { cp } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   backfillDocumentSchema,
   failureDocumentSchema,
@@ -11,19 +11,11 @@ import {
   validateDocumentSchema,
 } from '../../src/cli/json-output';
 import { main } from '../../src/cli/main';
-import { type Captured, captureOutput } from '../support/capture-output';
+import { captureOutputInEachTest } from '../support/capture-output';
 import { cloneFixture, removeDataRoots, writeConfigFile } from '../support/export-fixtures';
 
-let output: Captured;
-
-beforeEach(() => {
-  output = captureOutput();
-});
-
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await removeDataRoots();
-});
+const output = captureOutputInEachTest();
+afterEach(removeDataRoots);
 
 /** stdout as exactly one JSON document on one line. */
 function theDocument(): unknown {

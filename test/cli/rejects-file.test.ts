@@ -6,22 +6,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { csvCell, REJECTS_HEADER } from '../../src/cli/rejects-file';
-import { type Captured, captureOutput } from '../support/capture-output';
-import { cloneFixture, createDataRoot, removeDataRoots } from '../support/export-fixtures';
+import { captureOutputInEachTest } from '../support/capture-output';
+import { cloneFixture, createDataRoot, createExports, removeDataRoots } from '../support/export-fixtures';
 
-let output: Captured;
-
-beforeEach(() => {
-  output = captureOutput();
-});
-
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await removeDataRoots();
-});
+const output = captureOutputInEachTest();
+afterEach(removeDataRoots);
 
 describe('csvCell', () => {
   it('reads back as the same text in a CSV reader, whatever the text', () => {
@@ -66,6 +58,50 @@ describe('validate --rejects', () => {
     );
     expect(output.stdout()).toContain(`Wrote 7 rejected rows to ${rejects}`);
     expect(output.stdout()).toContain("most rejected values: amount 'abc' (1 row)");
+  });
+
+  it('reads a clean set once and writes only the header', async () => {
+    // Arrange: two clients and two interactions, nothing to reject.
+    const data = await createExports({
+      '2026-Q3': {
+        'clients.csv': [
+          ['client_id', 'customer_since'],
+          ['A', '2020-01-01'],
+          ['B', '2020-01-01'],
+        ],
+        'interactions.csv': [
+          ['interaction_id', 'client_id', 'occurred_at', 'channel'],
+          ['I1', 'A', '2026-07-01', 'self_service'],
+          ['I2', 'B', '2026-07-02', 'assisted'],
+        ],
+      },
+    });
+    const rejects = path.join(await createDataRoot(), 'rejects.csv');
+
+    // Act
+    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects], {});
+
+    // Assert
+    expect(code).toBe(0);
+    expect(await readFile(rejects, 'utf8')).toBe(`${REJECTS_HEADER.join(',')}\n`);
+    expect(output.stderr()).not.toContain('Reading again');
+    expect(output.stderr().match(/interactions: 2 rows read in/g)).toHaveLength(1);
+  });
+
+  it('reads a set with rejected rows a second time, with the simple reader, to list them', async () => {
+    // Arrange
+    const data = await cloneFixture('example');
+    const rejects = path.join(await createDataRoot(), 'rejects.csv');
+
+    // Act
+    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects], {});
+
+    // Assert: the same counts after both readings; the rows listed come from the second.
+    expect(code).toBe(1);
+    expect(output.stderr()).toContain(
+      'Reading again with the simple reader, to count and list every rejected row',
+    );
+    expect(output.stderr().match(/interactions: 19 rows read in/g)).toHaveLength(2);
   });
 
   it('exits 2 naming the file when it cannot be written', async () => {
