@@ -56,7 +56,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
 }
 
 async function dispatch(
-  command: CommandName,
+  command: Exclude<CommandName, 'init'>,
   loaded: LoadedConfig,
   options: CommandOptions,
   env: Record<string, string | undefined>,
@@ -72,7 +72,5 @@ async function dispatch(
       return await validateCommand(context, options, output);
     case 'backfill':
       return await backfillCommand(context, output);
-    case 'init':
-      throw new Error('init runs before a configuration is loaded');
   }
 }

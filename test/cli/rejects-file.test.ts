@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { validateDocumentSchema } from '../../src/cli/json-output';
 import { main } from '../../src/cli/main';
 import { csvCell, REJECTS_HEADER } from '../../src/cli/rejects-file';
 import { captureOutputInEachTest } from '../support/capture-output';
@@ -102,6 +103,23 @@ describe('validate --rejects', () => {
       'Reading again with the simple reader, to count and list every rejected row',
     );
     expect(output.stderr().match(/interactions: 19 rows read in/g)).toHaveLength(2);
+  });
+
+  it('names the file and its rows in the --json document', async () => {
+    // Arrange
+    const data = await cloneFixture('example');
+    const rejects = path.join(await createDataRoot(), 'rejects.csv');
+
+    // Act
+    const code = await main(
+      ['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects, '--json', '--quiet'],
+      {},
+    );
+
+    // Assert
+    expect(code).toBe(1);
+    const document = validateDocumentSchema.parse(JSON.parse(output.stdout()));
+    expect(document.rejectsFile).toEqual({ path: rejects, rows: 7 });
   });
 
   it('exits 2 naming the file when it cannot be written', async () => {
