@@ -7,6 +7,8 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { LocalExportStore } from '../adapters/local/local-export-store';
+import { openExportStore } from '../adapters/open-export-store';
 import { parseConfig } from '../core/config';
 import { DATASET_NAMES, DATASETS } from '../core/datasets/contract';
 import { dayInZone } from '../core/dates';
@@ -36,7 +38,8 @@ export function initCommand(
   output: Output,
   now: Date = new Date(),
 ): number {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(options.data)) {
+  const store = openExportStore(options.data, {});
+  if (!(store instanceof LocalExportStore)) {
     throw new UsageError(
       `init writes a local folder; '${options.data}' is not one (upload the exports there yourself)`,
       'init',
@@ -58,7 +61,7 @@ export function initCommand(
   const quarter = formatQuarter(
     lastCompletedQuarter(dayInZone(config.timeZone)(now.getTime()), config.fiscalYearStartMonth),
   );
-  const folder = path.join(options.data, 'exports', quarter);
+  const folder = path.join(store.location, 'exports', quarter);
   mkdirSync(folder, { recursive: true });
   for (const name of DATASET_NAMES) {
     const file = path.join(folder, `${name}.csv`);

@@ -4,10 +4,13 @@
  * out: the reference reader is told of each, so a set with rejected rows is read by it
  * (after the fast reader found some; a clean set is read once, fast).
  */
+import path from 'node:path';
+import { LocalExportStore } from '../adapters/local/local-export-store';
 import { DATASET_NAMES } from '../core/datasets/contract';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { RowRejection } from '../core/ingest/read-dataset';
 import { readExportSet } from '../core/ingest/read-export-set';
+import type { ExportStore } from '../core/ports';
 import { type ValidationReport, validateQuarter } from '../use-cases/validate-quarter';
 import type { CommandContext } from './command-context';
 import { jsonLine, type ValidateDocument, validateDocumentSchema } from './json-output';
@@ -25,7 +28,10 @@ export async function validateCommand(
   output: Output,
 ): Promise<number> {
   const tally = new RejectionTally();
-  const rejectsFile = options.rejects === undefined ? undefined : new RejectsFile(options.rejects);
+  const rejectsFile =
+    options.rejects === undefined
+      ? undefined
+      : new RejectsFile(options.rejects, localExportsFolder(context.store));
   const onRejected = (rejection: RowRejection) => {
     tally.add(rejection);
     rejectsFile?.add(rejection);
@@ -45,9 +51,11 @@ export async function validateCommand(
         report = await validateQuarter({ ...context.reading(), reader: listing });
       }
     }
-  } finally {
-    rejectsFile?.close();
+  } catch (error) {
+    rejectsFile?.abandon();
+    throw error;
   }
+  rejectsFile?.complete();
   const exitCode = report.ok ? 0 : 1;
   if (output.json) {
     output.document(
@@ -103,4 +111,9 @@ function validateDocument(
     datasets,
     rejectsFile: rejectsFile === undefined ? null : { path: rejectsFile.path, rows: rejectsFile.rows },
   };
+}
+
+/** The data root's exports/ folder when the data root is a local folder. */
+function localExportsFolder(store: ExportStore): string | undefined {
+  return store instanceof LocalExportStore ? path.resolve(store.location, 'exports') : undefined;
 }

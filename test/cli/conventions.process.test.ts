@@ -3,14 +3,14 @@
  * its reader closes early (`kpi-report backfill | head -1`), and a run from a folder with
  * no configuration.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cp, writeFile } from 'node:fs/promises';
+import { cp, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BundledCli, bundleCli, runCli } from '../support/bundled-cli';
-import { cloneFixture, createDataRoot, removeDataRoots } from '../support/export-fixtures';
+import { cloneFixture, createDataRoot, createExports, removeDataRoots } from '../support/export-fixtures';
 
 let cli: BundledCli;
 
@@ -55,6 +55,50 @@ describe('the bundled kpi-report as a process', () => {
     // Assert: execFile rejects on a non-zero exit, so reaching here means exit 0.
     expect(stdout).toBe(`2025-Q4: wrote ${data}/reports/2025-Q4/kpis.json\n`);
     expect(stderr).toBe('');
+  }, 60_000);
+
+  it('leaves no rejects file under the name asked for when killed while writing it', async () => {
+    // Arrange: 200,000 interactions, every one rejected (an unknown channel).
+    const data = await createExports({
+      '2026-Q3': {
+        'clients.csv': [
+          ['client_id', 'customer_since'],
+          ['A', '2020-01-01'],
+        ],
+        'interactions.csv': `interaction_id,client_id,occurred_at,channel\n${Array.from(
+          { length: 200_000 },
+          (_, i) => `I${i},A,2026-07-01,phone\n`,
+        ).join('')}`,
+      },
+    });
+    const folder = await createDataRoot();
+    const rejects = path.join(folder, 'rejects.csv');
+    const child = spawn(
+      process.execPath,
+      [cli.script, 'validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects, '--quiet'],
+      {
+        env: { PATH: process.env.PATH ?? '' },
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+
+    // Act: killed once rows of the list are on disk (its first batch written).
+    const written = async () => {
+      const [name] = await readdir(folder);
+      return name !== undefined && (await stat(path.join(folder, name))).size > 0;
+    };
+    while (!(await written())) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill('SIGKILL');
+    const signal = await exited;
+
+    // Assert: only the partial copy is left, under a name of its own.
+    expect(signal).toBe('SIGKILL');
+    const left = await readdir(folder);
+    expect(left).not.toContain('rejects.csv');
+    expect(left).toEqual([expect.stringMatching(/^\.rejects\.csv\.\d+\.partial$/)]);
   }, 60_000);
 
   it('says the defaults are used when run from a folder without kpi-report.json', async () => {

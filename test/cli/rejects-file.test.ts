@@ -2,16 +2,23 @@
  * `validate --rejects FILE`: the CSV cell rule (property-tested against csv-parse) and the
  * file written for the worked example, row by row.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { validateDocumentSchema } from '../../src/cli/json-output';
 import { main } from '../../src/cli/main';
+import { RejectionTally } from '../../src/cli/rejection-tally';
 import { csvCell, REJECTS_HEADER } from '../../src/cli/rejects-file';
 import { captureOutputInEachTest } from '../support/capture-output';
-import { cloneFixture, createDataRoot, createExports, removeDataRoots } from '../support/export-fixtures';
+import {
+  cloneFixture,
+  createDataRoot,
+  createExports,
+  hashExports,
+  removeDataRoots,
+} from '../support/export-fixtures';
 
 const output = captureOutputInEachTest();
 afterEach(removeDataRoots);
@@ -120,6 +127,44 @@ describe('validate --rejects', () => {
     expect(code).toBe(1);
     const document = validateDocumentSchema.parse(JSON.parse(output.stdout()));
     expect(document.rejectsFile).toEqual({ path: rejects, rows: 7 });
+  });
+
+  it('refuses a file inside the exports folder, which is never written, and leaves it unchanged', async () => {
+    // Arrange: the rejects file named as the very export it lists.
+    const data = await cloneFixture('example');
+    const before = await hashExports(data);
+    const rejects = path.join(data, 'exports', '2026-Q3', 'interactions.csv');
+
+    // Act
+    const code = await main(
+      ['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects, '--quiet'],
+      {},
+    );
+
+    // Assert
+    expect(code).toBe(2);
+    expect(output.stderr()).toContain(`--rejects ${rejects} is inside the exports folder`);
+    expect(await hashExports(data)).toEqual(before);
+  });
+
+  it('leaves no file under the name asked for when the validation stops half-way', async () => {
+    // Arrange: the first rejected row counted throws, as a failure half-way would.
+    const data = await cloneFixture('example');
+    const rejects = path.join(await createDataRoot(), 'rejects.csv');
+    const kill = vi.spyOn(RejectionTally.prototype, 'add').mockImplementationOnce(() => {
+      throw new Error('stopped half-way');
+    });
+
+    // Act
+    const code = await main(
+      ['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects, '--quiet'],
+      {},
+    );
+
+    // Assert: an unexpected stop (exit 3), and neither the file nor its partial copy left.
+    expect(code).toBe(3);
+    expect(kill).toHaveBeenCalled();
+    expect(await readdir(path.dirname(rejects))).toEqual([]);
   });
 
   it('exits 2 naming the file when it cannot be written', async () => {
