@@ -4,13 +4,22 @@
  */
 import { DATASET_NAMES, type DatasetName } from '../core/datasets/contract';
 import type { ValidationReport } from '../use-cases/validate-quarter';
+import { type DatasetRejections, MAX_TALLIED } from './rejection-tally';
 
 const count = new Intl.NumberFormat('en-US');
 /** `April`: the month a fiscal year starts in, by its number (1 to 12). */
 const monthName = (month: number) =>
   new Intl.DateTimeFormat('en-US', { month: 'long', timeZone: 'UTC' }).format(Date.UTC(2000, month - 1, 1));
 
-export function renderValidation(report: ValidationReport, rejectLimitPercent: number): string {
+/** Reasons and values a dataset's text lists; `--json` and `--rejects` have them all. */
+const SHOWN_REASONS = 10;
+const SHOWN_VALUES = 5;
+
+export function renderValidation(
+  report: ValidationReport,
+  rejectLimitPercent: number,
+  rejections?: (dataset: DatasetName) => DatasetRejections,
+): string {
   const lines = [periodLine(report)];
   for (const name of DATASET_NAMES) {
     const quality = report.dataQuality[name];
@@ -22,6 +31,8 @@ export function renderValidation(report: ValidationReport, rejectLimitPercent: n
     if (quality.rejected > quality.examples.length) {
       lines.push(`    … and ${count.format(quality.rejected - quality.examples.length)} more`);
     }
+    // A dataset not read in full has no counts (its problem says why).
+    if (rejections !== undefined && quality.rejected > 0) lines.push(...countLines(rejections(name)));
   }
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   if (report.ok) {
@@ -30,6 +41,36 @@ export function renderValidation(report: ValidationReport, rejectLimitPercent: n
     lines.push('A run would FAIL:', ...report.problems.map((problem) => `  - ${problem}`));
   }
   return lines.join('\n');
+}
+
+/** A dataset's rejected rows counted by reason and by the most frequent rejected values. */
+function countLines(counts: DatasetRejections): string[] {
+  const rows = (n: number) => `${count.format(n)} ${n === 1 ? 'row' : 'rows'}`;
+  const width = Math.max(...counts.byReason.slice(0, SHOWN_REASONS).map((entry) => rows(entry.rows).length));
+  const lines = ['    rejected rows by reason:'];
+  for (const entry of counts.byReason.slice(0, SHOWN_REASONS)) {
+    lines.push(`      ${rows(entry.rows).padStart(width)}  ${entry.reason}`);
+  }
+  if (counts.byReason.length > SHOWN_REASONS) {
+    lines.push(`      … and ${count.format(counts.byReason.length - SHOWN_REASONS)} more reasons`);
+  }
+  if (counts.byValue.length > 0) {
+    const values = counts.byValue.slice(0, SHOWN_VALUES);
+    lines.push(
+      `    most rejected values: ${values.map((entry) => `${entry.field} '${entry.value}' (${rows(entry.rows)})`).join(', ')}`,
+    );
+    if (counts.byValue.length > SHOWN_VALUES) {
+      lines.push(
+        `      … and ${count.format(counts.byValue.length - SHOWN_VALUES)} more distinct values (all in --json; every row with --rejects FILE)`,
+      );
+    }
+  }
+  if (counts.untallied > 0) {
+    lines.push(
+      `    ${rows(counts.untallied)} past the first ${count.format(MAX_TALLIED)} distinct reasons or values, not counted above`,
+    );
+  }
+  return lines;
 }
 
 /** The period and each dataset's rows, as `run` states them before computing any KPI. */

@@ -145,6 +145,8 @@ const emailSettings = z.strictObject({
 export type EmailSettings = z.output<typeof emailSettings>;
 
 export const configSchema = z.strictObject({
+  /** The JSON Schema the file follows (`kpi-report.schema.json`), for editors; not a setting. */
+  $schema: z.string().optional(),
   /** Shown in the report and the email subject. */
   companyName: z.string().trim().min(1).default('Your company'),
   /** ISO 4217 code used to present Cost to Support. */

@@ -88,7 +88,8 @@ export function keyedRecord<T extends z.ZodType>(value: T) {
 
 const rejectedRowSchema = z.object({ file: z.string(), line: z.number().int(), reason: z.string() });
 
-const datasetQualitySchema = z.object({
+/** A dataset's data-quality account, as kpis.json and `validate --json` give it. */
+export const datasetQualitySchema = z.object({
   present: z.boolean(),
   rows: z.number().int(),
   rejected: z.number().int(),

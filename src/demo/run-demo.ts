@@ -95,7 +95,7 @@ export async function runDemo(options: DemoOptions) {
     config,
     quarter: latest,
     now,
-    onProgress: options.progress && createProgressReporter(options.progress),
+    onProgress: options.progress && createProgressReporter(options.progress).onProgress,
   });
   print(`\n${renderSummaryTable(result.snapshot)}\n\n`);
   print(`Wrote ${root}/${result.snapshotKey}\n`);
@@ -109,6 +109,13 @@ export async function runDemo(options: DemoOptions) {
     mailer: new OutboxMailer({ store, quarter: DEMO_LATEST_QUARTER }),
     runId: 'demo',
     onEvent: (line) => print(`  ${line}\n`),
+    // The outbox writes files: said as such, as the CLI says it.
+    onOutcome: (outcome) =>
+      print(
+        outcome.status === 'sent'
+          ? `    ${outcome.recipient}: written to the outbox: ${root}/${outcome.messageId}\n`
+          : `    ${outcome.recipient}: ${outcome.status}: ${outcome.reason}\n`,
+      ),
   });
   const configFile = path.join(root, 'demo-config.json');
   await writeFile(configFile, `${JSON.stringify(DEMO_CONFIG, null, 2)}\n`);

@@ -53,6 +53,11 @@ export interface DeliverReportOptions {
   readonly now?: () => Date;
   readonly onEvent?: ((line: string) => void) | undefined;
   /**
+   * Told of each recipient's outcome as it is known, instead of a line to `onEvent`: the CLI
+   * words them itself (an outbox file is "written", not "sent"), once each.
+   */
+  readonly onOutcome?: ((outcome: DeliveryOutcome) => void) | undefined;
+  /**
    * How progress lines name a recipient. Logs that must not hold addresses pass
    * `recipientLogName`; the CLI shows the address.
    * @default the address
@@ -136,8 +141,9 @@ export async function deliverReport(options: DeliverReportOptions): Promise<Deli
       `Delivering ${messages.length} ${messages.length === 1 ? 'message' : 'messages'} via ${mailer.description}`,
     );
     const label = options.recipientLabel ?? ((address: string) => address);
-    const report = (outcome: DeliveryOutcome) =>
-      emit(`  ${label(outcome.recipient)}: ${describeOutcome(outcome)}`);
+    const report =
+      options.onOutcome ??
+      ((outcome: DeliveryOutcome) => emit(`  ${label(outcome.recipient)}: ${describeOutcome(outcome)}`));
     const unbuilt = messages.filter((message): message is DeliveryOutcome => 'status' in message);
     const built = messages.filter((message): message is OutgoingMessage => !('status' in message));
     for (const outcome of unbuilt) report(outcome);

@@ -67,7 +67,7 @@ describe('kpi-report run and the email', () => {
     expect(code).toBe(0);
     expect(output.stdout()).toContain(`Open the report: ${data}/reports/2026-Q3/report.html`);
     expect(output.stdout()).toContain(
-      `ceo@example.com: sent → ${data}/reports/2026-Q3/report-ceo@example.com.eml`,
+      `ceo@example.com: written to the outbox: ${data}/reports/2026-Q3/report-ceo@example.com.eml`,
     );
     expect(existsSync(path.join(data, 'reports/2026-Q3/report-ceo@example.com.eml'))).toBe(true);
     expect(await ses.messages()).toEqual([]);
@@ -90,7 +90,8 @@ describe('kpi-report run and the email', () => {
       'ceo@example.com',
       'cfo@example.com',
     ]);
-    expect(output.stdout()).toContain('ceo@example.com: already-sent');
+    expect(output.stdout()).toContain('ceo@example.com: already sent earlier, skipped');
+    expect(output.stdout()).toMatch(/cfo@example\.com: sent through SES \(message [^)]+\)/);
   });
 
   it('refuses --send without recipients, before computing anything', async () => {

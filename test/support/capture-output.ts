@@ -1,5 +1,5 @@
 /** Records what the CLI writes to stdout and stderr, for tests of `main(argv, env)`. */
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 
 export interface Captured {
   readonly stdout: () => string;
@@ -17,4 +17,19 @@ export function captureOutput(): Captured {
     return () => chunks.join('');
   };
   return { stdout: record(process.stdout), stderr: record(process.stderr) };
+}
+
+/**
+ * Records the output of every test of the file (the recorders set before each test and
+ * restored after it), read through the object returned.
+ */
+export function captureOutputInEachTest(): Captured {
+  let current: Captured | undefined;
+  beforeEach(() => {
+    current = captureOutput();
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  return { stdout: () => current?.stdout() ?? '', stderr: () => current?.stderr() ?? '' };
 }

@@ -32,6 +32,16 @@ export interface RejectedRow {
   readonly reason: string;
 }
 
+/** One rejected row, told as it is rejected to a reader that lists them all (`validate --rejects`). */
+export interface RowRejection {
+  readonly dataset: string;
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
+  /** The row's columns as the row rules saw them; absent for a row rejected before (malformed, not UTF-8). */
+  readonly row?: RawRow;
+}
+
 export interface FileProvenance {
   readonly file: string;
   readonly bytes: number;
@@ -87,6 +97,7 @@ export async function readDataset(options: {
   onRow: RowHandler;
   maxRowBytes: number;
   onProgress?: ((progress: ReadProgress) => void) | undefined;
+  onRejected?: ((rejection: RowRejection) => void) | undefined;
 }): Promise<string[]> {
   const { store, contract, files, quality, onRow, onProgress, maxRowBytes } = options;
   let firstHeader: string[] | undefined;
@@ -96,12 +107,13 @@ export async function readDataset(options: {
     let indexes: (number | undefined)[] = [];
     let headerProblem: string | undefined;
     let fileRows = 0;
-    const reject = (line: number, reason: string, weight: number) => {
+    const reject = (line: number, reason: string, weight: number, row?: RawRow) => {
       // The row was counted once already; a row spanning lines weighs one per line.
       quality.rows += weight - 1;
       fileRows += weight - 1;
       quality.rejected += weight;
       if (quality.examples.length < MAX_EXAMPLES) quality.examples.push({ file: file.name, line, reason });
+      options.onRejected?.({ dataset: contract.name, file: file.name, line, reason, ...(row && { row }) });
     };
     const stats = await readCsvFile(
       store.read(file.key, file),
@@ -139,8 +151,8 @@ export async function readDataset(options: {
             row[columns[c] as string] = text === '' ? undefined : text;
           }
           const verdict = onRow(row);
-          if (typeof verdict === 'string') reject(record.line, verdict, weight);
-          else if (verdict !== undefined) reject(record.line, verdict.repeated, 1);
+          if (typeof verdict === 'string') reject(record.line, verdict, weight, row);
+          else if (verdict !== undefined) reject(record.line, verdict.repeated, 1, row);
         }
         if (onProgress && quality.rows % PROGRESS_EVERY_ROWS === 0) {
           onProgress({ dataset: contract.name, file: file.name, rows: quality.rows, done: false });

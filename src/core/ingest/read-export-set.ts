@@ -31,6 +31,7 @@ import {
   emptyQuality,
   type ReadProgress,
   type RowHandler,
+  type RowRejection,
   readDataset,
 } from './read-dataset';
 
@@ -53,8 +54,13 @@ export interface ReadExportSetOptions {
   readonly onProgress?: ((progress: ReadProgress) => void) | undefined;
 }
 
-export async function readExportSet(options: ReadExportSetOptions): Promise<ExportSetReading> {
-  const { store, period, config, onProgress } = options;
+export async function readExportSet(
+  options: ReadExportSetOptions & {
+    /** Told of every rejected row (the fast reader keeps only the first examples). */
+    readonly onRejected?: ((rejection: RowRejection) => void) | undefined;
+  },
+): Promise<ExportSetReading> {
+  const { store, period, config, onProgress, onRejected } = options;
   const { discovered, dataQuality, problems, incomplete } = await discoverForReading(store, period);
   const warnings: string[] = [];
   const schemas = createRowSchemas(config, dayInZone(config.timeZone));
@@ -75,6 +81,7 @@ export async function readExportSet(options: ReadExportSetOptions): Promise<Expo
       onRow,
       maxRowBytes: config.maxRowBytes,
       onProgress,
+      onRejected,
     });
 
   // Clients: the header decides which segment dimensions exist.

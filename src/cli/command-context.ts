@@ -1,0 +1,90 @@
+/**
+ * What every command but `init` starts from: the configuration (named on stderr), the data
+ * location (checked before anything is read), the quarter and how exports are read.
+ */
+import { assertDataRoot, openExportStore } from '../adapters/open-export-store';
+import { createFastReader } from '../adapters/workers/fast-reader';
+import type { Config } from '../core/config';
+import { dayInZone } from '../core/dates';
+import type { ExportSetReader } from '../core/ingest/export-set-reader';
+import { readExportSet } from '../core/ingest/read-export-set';
+import type { ExportStore } from '../core/ports';
+import { lastCompletedQuarter, parseQuarter, type Quarter } from '../core/quarter';
+import { ExportBytes } from './export-bytes';
+import type { LoadedConfig } from './load-config';
+import type { CommandOptions } from './parse-command-line';
+import { UsageError } from './parse-command-line';
+import { createProgressReporter, type ProgressReporter } from './progress';
+
+export interface CommandContext {
+  readonly store: ExportStore;
+  readonly config: Config;
+  /** The configuration file read (absolute), or undefined for the defaults. */
+  readonly configFile: string | undefined;
+  readonly quarter: Quarter;
+  readonly now: Date;
+  readonly progress: ProgressReporter | undefined;
+  readonly reader: ExportSetReader;
+  readonly allowOpenQuarter: boolean;
+  /** What run and validate read the quarter with: the same, so validate says what run would do. */
+  readonly reading: () => {
+    store: ExportStore;
+    config: Config;
+    quarter: Quarter;
+    now: Date;
+    onProgress: ProgressReporter['onProgress'] | undefined;
+    reader: ExportSetReader;
+    allowOpenQuarter: boolean;
+  };
+}
+
+export async function openCommandContext(
+  loaded: LoadedConfig,
+  options: CommandOptions,
+  env: Record<string, string | undefined>,
+): Promise<CommandContext> {
+  const { config } = loaded;
+  const now = new Date();
+  // A usage mistake is found before the data location is opened.
+  const quarter = options.quarter === undefined ? defaultQuarter(now, config) : quarterFrom(options.quarter);
+  const opened = openExportStore(options.data, env);
+  await assertDataRoot(opened);
+  // The share of bytes read is shown on a terminal only: elsewhere the store is used as it is.
+  const bytes = !options.quiet && process.stderr.isTTY ? new ExportBytes() : undefined;
+  const store = bytes === undefined ? opened : bytes.watch(opened);
+  const progress = options.quiet
+    ? undefined
+    : createProgressReporter(process.stderr, { bytes: bytes && (() => bytes.current()) });
+  const reader = options.reader === 'simple' ? readExportSet : createFastReader();
+  const { allowOpenQuarter } = options;
+  return {
+    store,
+    config,
+    configFile: loaded.file,
+    quarter,
+    now,
+    progress,
+    reader,
+    allowOpenQuarter,
+    reading: () => ({
+      store,
+      config,
+      quarter,
+      now,
+      onProgress: progress?.onProgress,
+      reader,
+      allowOpenQuarter,
+    }),
+  };
+}
+
+/** `--quarter`, as people write it: `2026-Q3`, also `2026-q3` or ` 2026-Q3 ` (normalised). */
+export function quarterFrom(label: string): Quarter {
+  const quarter = parseQuarter(label.trim().toUpperCase());
+  if (!quarter) throw new UsageError(`--quarter '${label}' is not a quarter; write it like 2026-Q3`);
+  return quarter;
+}
+
+function defaultQuarter(now: Date, config: { timeZone: string; fiscalYearStartMonth: number }): Quarter {
+  return lastCompletedQuarter(dayInZone(config.timeZone)(now.getTime()), config.fiscalYearStartMonth);
+}
