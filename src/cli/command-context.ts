@@ -5,11 +5,11 @@
 import { assertDataRoot, openExportStore } from '../adapters/open-export-store';
 import { createFastReader } from '../adapters/workers/fast-reader';
 import type { Config } from '../core/config';
-import { dayInZone } from '../core/dates';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import { readExportSet } from '../core/ingest/read-export-set';
 import type { ExportStore } from '../core/ports';
-import { lastCompletedQuarter, parseQuarter, type Quarter } from '../core/quarter';
+import { parseQuarter, type Quarter } from '../core/quarter';
+import { dueQuarter } from '../use-cases/due-quarter';
 import { ExportBytes } from './export-bytes';
 import type { LoadedConfig } from './load-config';
 import type { CommandOptions } from './parse-command-line';
@@ -46,7 +46,7 @@ export async function openCommandContext(
   const { config } = loaded;
   const now = new Date();
   // A usage mistake is found before the data location is opened.
-  const quarter = options.quarter === undefined ? defaultQuarter(now, config) : quarterFrom(options.quarter);
+  const quarter = options.quarter === undefined ? dueQuarter(config, now) : quarterFrom(options.quarter);
   const opened = openExportStore(options.data, env);
   await assertDataRoot(opened);
   // The share of bytes read is shown on a terminal only: elsewhere the store is used as it is.
@@ -83,8 +83,4 @@ export function quarterFrom(label: string): Quarter {
   const quarter = parseQuarter(label.trim().toUpperCase());
   if (!quarter) throw new UsageError(`--quarter '${label}' is not a quarter; write it like 2026-Q3`);
   return quarter;
-}
-
-function defaultQuarter(now: Date, config: { timeZone: string; fiscalYearStartMonth: number }): Quarter {
-  return lastCompletedQuarter(dayInZone(config.timeZone)(now.getTime()), config.fiscalYearStartMonth);
 }

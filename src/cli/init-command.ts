@@ -11,8 +11,8 @@ import { LocalExportStore } from '../adapters/local/local-export-store';
 import { openExportStore } from '../adapters/open-export-store';
 import { parseConfig } from '../core/config';
 import { DATASET_NAMES, DATASETS } from '../core/datasets/contract';
-import { dayInZone } from '../core/dates';
-import { formatQuarter, lastCompletedQuarter } from '../core/quarter';
+import { formatQuarter } from '../core/quarter';
+import { dueQuarter } from '../use-cases/due-quarter';
 import { CONFIG_SCHEMA_FILE, configJsonSchema } from './config-json-schema';
 import { DEFAULT_CONFIG_FILE } from './load-config';
 import type { Output } from './output';
@@ -58,9 +58,7 @@ export function initCommand(
   writeFileSync(schemaFile, configJsonSchema());
   output.result(`Wrote ${schemaFile} (its JSON Schema, named by "$schema")`);
 
-  const quarter = formatQuarter(
-    lastCompletedQuarter(dayInZone(config.timeZone)(now.getTime()), config.fiscalYearStartMonth),
-  );
+  const quarter = formatQuarter(dueQuarter(config, now));
   const folder = path.join(store.location, 'exports', quarter);
   mkdirSync(folder, { recursive: true });
   for (const name of DATASET_NAMES) {
