@@ -22,6 +22,7 @@
 import { hashRangeCount, pieceClaimsFor } from '../core/aggregate/hash-ranges';
 import type { OpenShuffle, ShufflePlan, ShuffleStore } from '../core/aggregate/shuffle-store';
 import type { Config } from '../core/config';
+import { exportKeys } from '../core/data-root';
 import { inlineChunkExecutor } from '../core/fast/inline-chunk-executor';
 import {
   type ChunkExecutor,
@@ -52,7 +53,7 @@ export interface RunPlan {
 }
 
 export function interactionsPartsPrefix(quarter: string): string {
-  return `exports/${quarter}/interactions/`;
+  return exportKeys.interactionsParts(quarter);
 }
 
 /** Decides between one function and the Distributed Map (config `distributedAboveMiB`). */

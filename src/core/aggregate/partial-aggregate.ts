@@ -15,8 +15,10 @@
  */
 import type { DatasetName } from '../datasets/contract';
 import type { DatedRows } from '../datasets/dated-rows';
+import { MAX_EXAMPLES } from '../datasets/reading-rules';
 
-export const MAX_EXAMPLES = 10;
+// How many rejected rows a dataset keeps as examples: the readers' rule, in one place.
+export { MAX_EXAMPLES };
 
 /** A row's place in the dataset: file index × 2³² + line. Orders rows as they are in the files. */
 export type Position = number;

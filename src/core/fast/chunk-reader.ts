@@ -32,6 +32,7 @@ import {
   rejectionWeight,
 } from '../datasets/reading-rules';
 import { createRowSchemas, describeRowError, type RawRow, type RowSchemas } from '../datasets/row-schemas';
+import { inUseDuring } from '../datasets/service-use';
 import { type DayInZone, dayInZone } from '../dates';
 import { cessMicroPoints } from '../ingest/quarter-activity';
 import { AsciiInterner } from './ascii-interner';
@@ -299,7 +300,7 @@ export class ChunkReader {
       if (!(ended > started)) return false;
     }
     const name = sink.serviceName(bytes, starts[service] as number, ends[service] as number);
-    if (started <= period.end && ended > period.start) sink.serviceInUse(clientIndex, name);
+    if (inUseDuring(period, started, ended)) sink.serviceInUse(clientIndex, name);
     return true;
   }
 
@@ -383,8 +384,7 @@ export class ChunkReader {
         const client = this.clientOfText(client_id);
         if (typeof client === 'string') return client;
         const name = sink.serviceNameOfText(service);
-        // kpis.md: in use during Q when started_on <= Q.end and (ended_on empty or ended_on > Q.start).
-        if (started_on <= period.end && (ended_on === undefined || ended_on > period.start)) {
+        if (inUseDuring(period, started_on, ended_on)) {
           sink.serviceInUse(client, name);
         }
         return undefined;

@@ -19,7 +19,12 @@ import { type CsvRecord, CsvTokenizer } from '../csv/csv-tokenizer';
 import { isGzipName, storedFileBytes } from '../csv/read-csv-file';
 import { DATASETS, DATED_DATASETS, type DatasetName, normaliseColumnName } from '../datasets/contract';
 import { emptyDatedRows, summariseDatedRows } from '../datasets/dated-rows';
-import { invalidUtf8HeaderProblem, type RecordFault, recordFaultProblem } from '../datasets/reading-rules';
+import {
+  emptyFileProblem,
+  invalidUtf8HeaderProblem,
+  type RecordFault,
+  recordFaultProblem,
+} from '../datasets/reading-rules';
 import { ExportFileError } from '../errors';
 import { ClientBook } from '../ingest/client-book';
 import type { DiscoveredFile } from '../ingest/discover-export-set';
@@ -503,7 +508,7 @@ async function readDatasetFiles(
     }
     while (pending.length > 0) await takeOne();
     if (readChunk === undefined && problem === undefined) {
-      problem = `${file.name} is empty; it needs at least a header row`;
+      problem = emptyFileProblem(file.name);
     }
     if (problem !== undefined) return failedDataset(quality, problem);
     quality.files.push(provenanceOf(file, stored.stats(), fileRows));
