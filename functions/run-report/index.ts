@@ -26,6 +26,7 @@ import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-deliv
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
 import { renderingBeforeAnyWork } from '../../src/wiring/rendering-before-work';
+import { reportSettingsBeforeAnyWork } from '../../src/wiring/report-settings';
 import { beginRunAttempt, type InvocationContext, type RunAnswer } from '../../src/wiring/run-attempt';
 import { recordRunOutcome, runLogLines } from '../../src/wiring/run-outcome';
 
@@ -73,7 +74,8 @@ export function createRunReportHandler(deps: RunReportDependencies) {
   const records = new RunRecords(deps.store);
   return async (event: unknown, context?: InvocationContext): Promise<RunAnswer> => {
     const request = runEventSchema.parse(event);
-    const { config } = deps;
+    // The deployed configuration decides the quarter; the data root's report settings apply below.
+    let { config } = deps;
     let quarter: Quarter;
     let runId: string;
     if (request.source === 'schedule') {
@@ -95,6 +97,14 @@ export function createRunReportHandler(deps: RunReportDependencies) {
     const rendering = await renderingBeforeAnyWork({
       rendering: deps.rendering,
       store,
+      run: { quarter: label, runId, requestedBy: request.source, dryRun },
+      now: deps.now,
+      logger: deps.logger,
+    });
+    config = await reportSettingsBeforeAnyWork({
+      root: deps.store,
+      store,
+      config,
       run: { quarter: label, runId, requestedBy: request.source, dryRun },
       now: deps.now,
       logger: deps.logger,
