@@ -18,24 +18,13 @@ import { REPORT_SETTINGS_KEY } from './report-settings-key';
 export { REPORT_SETTINGS_KEY };
 
 /** The fields the object may hold; everything else is set at deploy time. */
-const settingsFields = z.strictObject(
-  {
-    $schema: z.string().optional(),
-    targets: z.unknown().optional(),
-    bands: z.unknown().optional(),
-    email: z
-      .strictObject(
-        { recipients: z.unknown().optional() },
-        { error: (issue) => (issue.code === 'unrecognized_keys' ? onlyThese(issue.keys) : undefined) },
-      )
-      .optional(),
-  },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? onlyThese(issue.keys) : undefined) },
-);
-
-function onlyThese(keys: readonly string[]): string {
-  return `${keys.join(', ')}: not a report setting; this object holds only email.recipients, targets and bands (the rest of the configuration is set at deploy time)`;
-}
+const settingsFields = z.strictObject({
+  $schema: z.string().optional(),
+  targets: z.unknown().optional(),
+  bands: z.unknown().optional(),
+  email: z.strictObject({ recipients: z.unknown().optional() }).optional(),
+});
+type SettingsFields = z.output<typeof settingsFields>;
 
 /**
  * `config` with the fields `text` (the object's contents) gives. Throws `ConfigError`
@@ -50,9 +39,14 @@ export function applyReportSettings(config: Config, text: string, source: string
   }
   const problems: string[] = [];
   const fields = settingsFields.safeParse(json);
-  if (!fields.success) problems.push(...fields.error.issues.map(describeIssue));
-  const given = fields.success ? fields.data : {};
-  const { $schema: _schema, ...settings } = given;
+  if (!fields.success) problems.push(...fields.error.issues.flatMap(describeFieldIssue));
+  // The values are checked even when a key is refused, so that one look names every problem.
+  const given = fields.success ? fields.data : allowedFields(json);
+  const settings = {
+    targets: given.targets,
+    bands: given.bands,
+    email: given.email?.recipients === undefined ? undefined : { recipients: given.email.recipients },
+  };
   const parsed = configSchema.safeParse(settings);
   if (!parsed.success) problems.push(...parsed.error.issues.map(describeIssue));
   if (problems.length > 0 || !parsed.success) {
@@ -66,10 +60,27 @@ export function applyReportSettings(config: Config, text: string, source: string
     bands: settings.bands === undefined ? config.bands : parsed.data.bands,
     email: {
       ...config.email,
-      recipients:
-        settings.email?.recipients === undefined ? config.email.recipients : parsed.data.email.recipients,
+      recipients: settings.email === undefined ? config.email.recipients : parsed.data.email.recipients,
     },
   };
+}
+
+/** The report settings' fields of a JSON value, whatever else it holds. */
+function allowedFields(json: unknown): SettingsFields {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return {};
+  const { targets, bands, email } = json as Record<string, unknown>;
+  const recipients =
+    typeof email === 'object' && email !== null ? (email as Record<string, unknown>).recipients : undefined;
+  return { targets, bands, email: { recipients } };
+}
+
+/** A key the object may not hold is named with its path, one line each. */
+function describeFieldIssue(issue: z.core.$ZodIssue): string[] {
+  if (issue.code !== 'unrecognized_keys') return [describeIssue(issue)];
+  return issue.keys.map(
+    (key) =>
+      `${[...issue.path, key].join('.')}: not a report setting; this object holds only email.recipients, targets and bands (the rest of the configuration is set at deploy time)`,
+  );
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

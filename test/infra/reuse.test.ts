@@ -136,7 +136,7 @@ describe('an imported bucket encrypted with KMS', () => {
 
 describe('props away from their defaults', () => {
   it('keep logs for the retention asked, in every function, the API access logs and the state machine', () => {
-    const { stack, sales, template } = built;
+    const { sales, template } = built;
 
     const salesLogGroups = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) =>
       id.startsWith('Sales'),
