@@ -230,8 +230,8 @@ export const DEFAULT_UPLOAD_SWEEP_EXPRESSION = 'rate(1 hour)';
 /** The From header used to check the configuration when the sender itself is refused. */
 const PLACEHOLDER_FROM = 'KPI report <kpi-report@example.com>';
 
-/** The handler entry of each sized function. */
-const SIZED_ENTRIES: Record<keyof ReportFunctionSizing, string> = {
+/** The handler entry of each function, by the name its sizing is given under. */
+export const REPORT_FUNCTION_ENTRIES: Readonly<Record<keyof ReportFunctionSizing, string>> = {
   run: 'functions/run-report/index.ts',
   validate: 'functions/validate-upload/index.ts',
   api: 'functions/reports-api/index.ts',
@@ -549,7 +549,10 @@ function functionDefaults(
     FunctionSize | undefined,
   ][]) {
     if (size === undefined) continue;
-    sized[SIZED_ENTRIES[name]] = { memorySize: size.memorySize, timeoutSeconds: size.timeout?.toSeconds() };
+    sized[REPORT_FUNCTION_ENTRIES[name]] = {
+      memorySize: size.memorySize,
+      timeoutSeconds: size.timeout?.toSeconds(),
+    };
   }
   return { logRetentionDays: logRetention, sizing: sized };
 }
