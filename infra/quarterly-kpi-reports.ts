@@ -402,6 +402,13 @@ export class QuarterlyKpiReports extends Construct {
     });
     // Its log group is made there; its retention follows this construct's.
     (this.distributedReads.logGroup.node.defaultChild as logs.CfnLogGroup).retentionInDays = logRetention;
+    // The reduce step reads the report settings too (its data-root grants are made there).
+    this.distributedReads.reduceFunction.executionRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.dataBucket.arnForObjects(`${this.dataRoot.root}${REPORT_SETTINGS_KEY}`)],
+      }),
+    );
     const { stateMachine } = this.distributedReads;
     this.runFunction.addEnvironmentWithAccess('STATE_MACHINE_ARN', stateMachine.stateMachineArn, () =>
       // StartExecution on this state machine only (grantStartExecution would be the same

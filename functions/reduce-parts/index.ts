@@ -21,6 +21,7 @@ import type { EmailDelivery, EmailRendering } from '../../src/wiring/email-deliv
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
 import { lazyEmailWiring } from '../../src/wiring/lazy-email-wiring';
 import { renderingBeforeAnyWork } from '../../src/wiring/rendering-before-work';
+import { reportSettingsBeforeAnyWork } from '../../src/wiring/report-settings';
 import { beginRunAttempt, type InvocationContext, type RunAnswer } from '../../src/wiring/run-attempt';
 import { recordRunOutcome, runLogLines } from '../../src/wiring/run-outcome';
 
@@ -56,7 +57,6 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
   const records = new RunRecords(deps.store);
   return async (event: unknown, context?: InvocationContext): Promise<RunAnswer> => {
     const request = reduceEventSchema.parse(event);
-    const { config } = deps;
     const quarter = parseQuarter(request.quarter) as Quarter;
     const label = request.quarter;
     deps.logger.appendKeys({ runId: request.runId, quarter: label });
@@ -66,6 +66,15 @@ export function createReduceHandler(deps: ReducePartsDependencies) {
     const rendering = await renderingBeforeAnyWork({
       rendering: deps.rendering,
       store,
+      run: { quarter: label, runId: request.runId, requestedBy: request.requestedBy, dryRun: request.dryRun },
+      now: deps.now,
+      logger: deps.logger,
+    });
+    // The data root's report settings (recipients, targets, bands), as the run function reads them.
+    const config = await reportSettingsBeforeAnyWork({
+      root: deps.store,
+      store,
+      config: deps.config,
       run: { quarter: label, runId: request.runId, requestedBy: request.requestedBy, dryRun: request.dryRun },
       now: deps.now,
       logger: deps.logger,

@@ -6,6 +6,7 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { createReduceHandler } from '../../functions/reduce-parts/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
 import { S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import { ConfigError } from '../../src/core/config';
@@ -83,5 +84,27 @@ describe('the report function with report settings in the data root', () => {
 
     await expect(run(SCHEDULED)).rejects.toThrow(/config\/kpi-report\.json is not valid JSON/);
     expect((await readRunStatus(store, EXAMPLE_QUARTER))?.status).toBe('failed');
+  });
+});
+
+describe('the distributed reduce step with report settings in the data root', () => {
+  it('stops on an invalid object before reading a partial, and records why', async () => {
+    // Arrange
+    const { prefix, store } = await dataRootWithSettings(
+      JSON.stringify({ email: { recipients: 'everyone' } }),
+    );
+    const reduce = createReduceHandler(reportHandlerDeps(store, aws.ses));
+
+    // Act
+    await expect(
+      reduce({ quarter: EXAMPLE_QUARTER, runId: 'api-run-1', requestedBy: 'api' }),
+    ).rejects.toThrow(ConfigError);
+
+    // Assert
+    const status = await readRunStatus(store, EXAMPLE_QUARTER);
+    expect(status).toMatchObject({ runId: 'api-run-1', status: 'failed' });
+    expect(status?.error).toMatch(/config\/kpi-report\.json is not valid:\n {2}- email\.recipients: /);
+    expect(aws.front.requests.filter((request) => request.key.includes('/reports/runs/'))).toEqual([]);
+    expect(aws.front.requests.filter((request) => readsExports(request, prefix))).toEqual([]);
   });
 });
