@@ -44,14 +44,6 @@ import { ReportSender } from './report-sender';
 import { type ApiThrottling, ReportsApi } from './reports-api';
 import { UploadValidation } from './upload-validation';
 
-export {
-  DeploymentSettingsError,
-  defaultScheduleExpression,
-  type KpiReportConfiguration,
-  type ReportRecipient,
-} from './deployed-configuration';
-export type { ApiThrottling } from './reports-api';
-
 export interface QuarterlyKpiReportsProps {
   /**
    * The address the reports come from. Without `senderDomain`, SES verifies this address as
