@@ -12,9 +12,9 @@ import * as z from 'zod';
 import {
   DeploymentSettingsError,
   type KpiReportConfiguration,
-  type QuarterlyKpiReportsProps,
   type ReportRecipient,
-} from './quarterly-kpi-reports';
+} from './deployed-configuration';
+import type { QuarterlyKpiReportsProps } from './quarterly-kpi-reports';
 
 /** The sender used when none is set: synth works, but SES would never verify it. */
 export const PLACEHOLDER_SENDER = 'reports@example.com';

@@ -24,8 +24,18 @@
  *   handler lives in shared chunks, once.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
+
+/**
+ * esbuild, loaded when a bundle is built: the published construct (`kpi-report/cdk`) ships
+ * its functions prebuilt and must load where esbuild, a devDependency, is not installed.
+ */
+const requireFromHere = createRequire(import.meta.url);
+function buildSync(options: BuildOptions & { metafile: true }) {
+  return (requireFromHere('esbuild') as typeof import('esbuild')).buildSync(options);
+}
 
 /** The Node.js version the bundle targets: the functions' Lambda runtime. */
 export const LAMBDA_NODE_TARGET = 'node22';

@@ -7,6 +7,8 @@
  * it). Environment variables that point at a resource are set together with the IAM grant
  * on that resource, so a function never holds a name it may not use.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, Duration, type ILocalBundling, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,6 +22,29 @@ import { wildcardResourceFinding } from './nag-findings';
 
 /** The repository root: where `functions/`, `templates/`, `node_modules/` and the lock file are. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Where the published package keeps the functions it bundled at build time
+ * (`dist/cdk/functions/<name>/`, beside the construct's own module): an installed package
+ * has neither the handlers' sources nor esbuild, so it deploys these. In the repository the
+ * folder does not exist and each function is bundled from source at synth time.
+ */
+const PREBUILT_FUNCTIONS = fileURLToPath(new URL('./functions/', import.meta.url));
+
+/**
+ * The context key under which a `QuarterlyKpiReports` hands its functions' defaults down
+ * the construct tree (log retention, memory and timeout per entry), so that functions built
+ * by its parts get them too. See `FunctionDefaults`.
+ */
+export const FUNCTION_DEFAULTS_CONTEXT = 'kpi-report:functionDefaults';
+
+/** What a scope sets under `FUNCTION_DEFAULTS_CONTEXT` (plain JSON, as context must be). */
+export interface FunctionDefaults {
+  /** Days a function's log group keeps events (a `logs.RetentionDays` value). */
+  readonly logRetentionDays?: number;
+  /** Per handler entry: memory in MB and timeout in seconds. */
+  readonly sizing?: Readonly<Record<string, { memorySize?: number; timeoutSeconds?: number }>>;
+}
 
 /** The CloudWatch namespace of the functions' custom metrics (Powertools Metrics, EMF). */
 export const METRICS_NAMESPACE = 'kpi-report';
@@ -93,17 +118,17 @@ export interface ReportFunctionProps {
   readonly description: string;
   /**
    * Memory in MB; Lambda allots CPU in proportion (one full vCPU at 1,769 MB).
-   * @default - the entry's `FUNCTION_SIZING`, else 512
+   * @default - the scope's `FunctionDefaults`, else the entry's `FUNCTION_SIZING`, else 512
    */
   readonly memorySize?: number;
   /**
-   * @default - the entry's `FUNCTION_SIZING`, else Duration.seconds(30)
+   * @default - the scope's `FunctionDefaults`, else the entry's `FUNCTION_SIZING`, else Duration.seconds(30)
    */
   readonly timeout?: Duration;
   /**
    * How long the function's log group keeps events. A quarterly job's logs should outlive
    * the next quarter, to compare one run with the last.
-   * @default logs.RetentionDays.ONE_YEAR
+   * @default - the scope's `FunctionDefaults`, else logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
   /**
@@ -151,8 +176,10 @@ export class ReportFunction extends NodejsFunction {
 
   constructor(scope: Construct, id: string, props: ReportFunctionProps) {
     const projectRoot = props.projectRoot ?? REPOSITORY_ROOT;
+    const defaults = (scope.node.tryGetContext(FUNCTION_DEFAULTS_CONTEXT) ?? {}) as FunctionDefaults;
+    const sized = defaults.sizing?.[props.entry];
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      retention: props.logRetention ?? defaults.logRetentionDays ?? logs.RetentionDays.ONE_YEAR,
     });
     const role = new iam.Role(scope, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -168,8 +195,12 @@ export class ReportFunction extends NodejsFunction {
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? FUNCTION_SIZING[props.entry]?.memorySize ?? 512,
-      timeout: props.timeout ?? FUNCTION_SIZING[props.entry]?.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? sized?.memorySize ?? FUNCTION_SIZING[props.entry]?.memorySize ?? 512,
+      timeout:
+        props.timeout ??
+        (sized?.timeoutSeconds === undefined ? undefined : Duration.seconds(sized.timeoutSeconds)) ??
+        FUNCTION_SIZING[props.entry]?.timeout ??
+        Duration.seconds(30),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       role,
@@ -180,19 +211,7 @@ export class ReportFunction extends NodejsFunction {
       // Bundled by esbuild in-process (see lambda-bundling.ts), not by NodejsFunction's own
       // esbuild call, which writes one file and so cannot split out the lazily loaded code.
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(projectRoot, {
-        assetHashType: AssetHashType.OUTPUT,
-        bundling: {
-          local: new LocalLambdaBundling({
-            projectRoot,
-            entry: props.entry,
-            ingestWorker: props.ingestWorker,
-          }),
-          // Only used if local bundling declined, which it never does: there is no Docker build.
-          image: lambda.Runtime.NODEJS_22_X.bundlingImage,
-          command: ['bash', '-c', 'echo "kpi-report bundles with the local esbuild (npm ci)" >&2; exit 1'],
-        },
-      }),
+      code: functionCode(projectRoot, props),
     });
     this.executionRole = role;
     this.node.addValidation({ validate: () => this.#validateEnvironmentSize() });
@@ -222,6 +241,8 @@ export class ReportFunction extends NodejsFunction {
    * the access asked for: ListBucket on the bucket (so a missing key answers 404, not 403),
    * GetObject on `access.read` and PutObject on `access.write`, each under the prefix. Every
    * wildcard key pattern is acknowledged for cdk-nag (AwsSolutions-IAM5) with its reason.
+   * A bucket with an `encryptionKey` (SSE-KMS) grants the key's Decrypt, and GenerateDataKey
+   * when the function writes.
    */
   useDataRoot(bucket: s3.IBucket, prefix: string, access: DataAccess): this {
     const root = prefix === '' ? '' : `${prefix}/`;
@@ -240,6 +261,16 @@ export class ReportFunction extends NodejsFunction {
         this.executionRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [action], resources }));
         for (const pattern of patterns)
           actionsByPattern.set(pattern, [...(actionsByPattern.get(pattern) ?? []), action]);
+      }
+      // An SSE-KMS bucket: reading needs the key's Decrypt, writing its GenerateDataKey too.
+      const key = bucket.encryptionKey;
+      if (key !== undefined && actionsByPattern.size > 0) {
+        this.executionRole.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: access.write.length > 0 ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
+            resources: [key.keyArn],
+          }),
+        );
       }
       for (const [pattern, actions] of actionsByPattern) {
         Validations.of(this.executionRole).acknowledge({
@@ -266,6 +297,31 @@ export class ReportFunction extends NodejsFunction {
         ]
       : [];
   }
+}
+
+/**
+ * The function's code: bundled at build time when the package ships it (and no other
+ * project root is asked for), else bundled from source by esbuild at synth time.
+ */
+function functionCode(projectRoot: string, props: ReportFunctionProps): lambda.Code {
+  const prebuilt = path.join(PREBUILT_FUNCTIONS, prebuiltFunctionName(props.entry));
+  if (props.projectRoot === undefined && existsSync(path.join(prebuilt, 'index.mjs'))) {
+    return lambda.Code.fromAsset(prebuilt);
+  }
+  return lambda.Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      local: new LocalLambdaBundling({ projectRoot, entry: props.entry, ingestWorker: props.ingestWorker }),
+      // Only used if local bundling declined, which it never does: there is no Docker build.
+      image: lambda.Runtime.NODEJS_22_X.bundlingImage,
+      command: ['bash', '-c', 'echo "kpi-report bundles with the local esbuild (npm ci)" >&2; exit 1'],
+    },
+  });
+}
+
+/** `functions/run-report/index.ts` → `run-report`: the folder of its prebuilt bundle. */
+export function prebuiltFunctionName(entry: string): string {
+  return path.basename(path.dirname(entry));
 }
 
 /** A value built from intrinsics: its literal parts plus an estimate for each reference. */

@@ -1,7 +1,8 @@
 /**
  * What the report function and the distributed reducer share: a run of a quarter from the
- * template check to the recorded outcome. The templates are proven before anything is read
- * or written (the run's record included); the run's attempt is begun, or the handler's
+ * template check to the recorded outcome. The templates are proven and the data root's
+ * report settings read before anything is read or written (the run's record included);
+ * the run's attempt is begun, or the handler's
  * answer given when the run needs nothing more; the quarter is run (`reportRun`) and its
  * outcome counted and logged. Failures are logged and rethrown for the retries and alarms,
  * unless `onFailure` answers them. Each handler only says how it reads and what it adds.
@@ -16,6 +17,7 @@ import { type ReportRunOptions, reportRun } from '../use-cases/report-run';
 import type { RunAttempt, RunRecords } from '../use-cases/run-record';
 import type { EmailDelivery, EmailRendering } from './email-delivery';
 import { renderingBeforeAnyWork } from './rendering-before-work';
+import { reportSettingsBeforeAnyWork } from './report-settings';
 import { beginRunAttempt, type InvocationContext, type RunAnswer } from './run-attempt';
 import { recordRunOutcome, runLogLines } from './run-outcome';
 
@@ -68,6 +70,15 @@ export async function runAndRecord(
     now: deps.now,
     logger: deps.logger,
   });
+  // The data root's report settings (recipients, targets, bands) over the deployed configuration.
+  const config = await reportSettingsBeforeAnyWork({
+    root: deps.store,
+    store,
+    config: deps.config,
+    run: { quarter, runId, requestedBy, dryRun },
+    now: deps.now,
+    logger: deps.logger,
+  });
   const begun = await beginRunAttempt({
     records: deps.records,
     request: { quarter, runId, requestedBy, dryRun, now: deps.now(), stage: run.stage },
@@ -82,7 +93,7 @@ export async function runAndRecord(
     rendering.warmUp(); // the chart wasm compiles while the exports are read
     const result = await reportRun({
       store,
-      config: deps.config,
+      config,
       quarter: run.quarter,
       quarterLabel: quarter,
       runId,

@@ -110,7 +110,7 @@ describe('deployment settings from CDK context', () => {
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: PLACEHOLDER_SENDER });
     const annotations = Annotations.fromStack(stack);
     annotations.hasWarning('/KpiReport', Match.stringLikeRegexp('No sender set.*-c senderEmail='));
-    annotations.hasWarning('/KpiReport/Reports', Match.stringLikeRegexp('No alarmEmail'));
+    annotations.hasWarning('/KpiReport/Reports/Topics', Match.stringLikeRegexp('No alarmEmail'));
     annotations.hasWarning('/KpiReport/Reports', Match.stringLikeRegexp('No recipients'));
     expect(stack.stackName).toBe('KpiReport');
   });

@@ -439,12 +439,13 @@ describe("the resolve-repeats function's role", () => {
 });
 
 describe("the reduce function's role", () => {
-  it('reads exports/ and reports/, writes reports/ only, like the run function', () => {
+  it('reads exports/, reports/ and the report settings, writes reports/ only, like the run function', () => {
     const { stack, distributed, template, bucket } = build();
 
     const statements = allowStatementsOf(stack, template, distributed.reduceFunction.executionRole.roleName);
 
     expect(flatResources(statements, 's3:GetObject').sort()).toEqual([
+      `<${bucket}.Arn>/config/kpi-report.json`,
       `<${bucket}.Arn>/exports/*`,
       `<${bucket}.Arn>/reports/*`,
     ]);

@@ -1,5 +1,4 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { KpiReportStack } from '../../infra/kpi-report-stack';
 import type { QuarterlyKpiReportsProps } from '../../infra/quarterly-kpi-reports';
@@ -128,7 +127,7 @@ describe('the upload sweep', () => {
 
   it('assumes a role of its own that can invoke only the validate function and dead-letter', () => {
     const { stack, reports, template } = build();
-    const sweepRole = reports.node.findChild('UploadSweepSchedulerRole') as iam.Role;
+    const sweepRole = reports.schedules.uploadSweepRole;
     const resources = template.toJSON().Resources;
     const sweep = resources[logicalIdOf(stack, reports.uploadSweep.scheduleArn)];
     const quarterly = resources[logicalIdOf(stack, reports.schedule.scheduleArn)];
@@ -358,7 +357,7 @@ describe('the data bucket', () => {
     expect(
       rules.filter((rule) => rule.Id.startsWith('expire-') && rule.ExpirationInDays === 30),
     ).toHaveLength(2);
-    expect(() => build({ runLeftoverDays: 0 })).toThrow(/runLeftoverDays must be a whole number of days/);
+    expect(() => build({ runLeftoverDays: 0 })).toThrow(/runLeftoverDays is 0; give a whole number of days/);
     expect(() => build({ runLeftoverDays: 1.5 })).toThrow(/runLeftoverDays/);
   });
 
@@ -444,12 +443,13 @@ describe('the data bucket', () => {
     const statements = allowStatementsOf(stack, template, reports.runFunction.executionRole.roleName);
 
     template.resourceCountIs('AWS::S3::Bucket', 0);
-    expect(flatResources(statements, 's3:GetObject')).toEqual([
+    expect(flatResources(statements, 's3:GetObject').sort()).toEqual([
+      'arn:<AWS::Partition>:s3:::acme-kpi-exports/config/kpi-report.json',
       'arn:<AWS::Partition>:s3:::acme-kpi-exports/exports/*',
       'arn:<AWS::Partition>:s3:::acme-kpi-exports/reports/*',
     ]);
     Annotations.fromStack(stack).hasWarning(
-      '/Test/Reports',
+      '/Test/Reports/DataRoot',
       Match.stringLikeRegexp(
         'acme-kpi-exports is imported.*lifecycle rules.*reports/runs/ and reports/dry-runs/',
       ),
@@ -463,13 +463,14 @@ describe('the data bucket', () => {
 });
 
 describe("the run function's role", () => {
-  it('reads exports/ and reports/, writes reports/ only, and lists the bucket', () => {
+  it('reads exports/, reports/ and the report settings object, writes reports/ only, and lists the bucket', () => {
     const { stack, reports, template } = build();
     const bucket = logicalIdOf(stack, reports.dataBucket.bucketName);
 
     const statements = allowStatementsOf(stack, template, reports.runFunction.executionRole.roleName);
 
     expect(flatResources(statements, 's3:GetObject').sort()).toEqual([
+      `<${bucket}.Arn>/config/kpi-report.json`,
       `<${bucket}.Arn>/exports/*`,
       `<${bucket}.Arn>/reports/*`,
     ]);

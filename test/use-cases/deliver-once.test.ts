@@ -100,22 +100,28 @@ describe('deliverEachOnce', () => {
     const store = new LocalExportStore(await createDataRoot());
     const holder = new DeliveryLedger(store, { presence: alive });
     const claim = claimed(await holder.claim(Q, CEO, 'run-1', 'a1'));
-    setTimeout(() => {
-      void holder
-        .record({
-          recipient: CEO,
-          quarter: Q,
-          sentAt: '2026-10-05T06:00:00Z',
-          messageId: 'theirs',
-          runId: 'run-1',
-          attempt: 'a1',
-        })
-        .then(() => claim.handle.release());
-    }, 300);
+    // Kept, and awaited below: run-1's release may still be writing when run-2 is done, and
+    // must not outlive the test (its data root is removed after it).
+    const holderDone = new Promise<void>((resolve, reject) => {
+      setTimeout(() => {
+        holder
+          .record({
+            recipient: CEO,
+            quarter: Q,
+            sentAt: '2026-10-05T06:00:00Z',
+            messageId: 'theirs',
+            runId: 'run-1',
+            attempt: 'a1',
+          })
+          .then(() => claim.handle.release())
+          .then(() => resolve(), reject);
+      }, 300);
+    });
     const { mailer, sent } = recordingMailer();
 
     // Act
     const outcomes = await deliver(new DeliveryLedger(store, { presence: alive }), mailer, 'run-2');
+    await holderDone;
 
     // Assert
     expect(outcomes).toEqual([{ recipient: CEO, status: 'already-sent', messageId: 'theirs' }]);

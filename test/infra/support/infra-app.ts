@@ -43,11 +43,7 @@ export interface PolicyStatementJson {
 }
 
 /** Every Allow statement of the policies attached to `role` (a role token). */
-export function allowStatementsOf(
-  stack: KpiReportStack,
-  template: Template,
-  role: string,
-): PolicyStatementJson[] {
+export function allowStatementsOf(stack: Stack, template: Template, role: string): PolicyStatementJson[] {
   const roleRef = resolved(stack, role);
   const policies = template.findResources('AWS::IAM::Policy');
   return Object.values(policies)

@@ -1,0 +1,35 @@
+/**
+ * The construct library, as another CDK app imports it: `import { QuarterlyKpiReports } from
+ * 'kpi-report/cdk'`. Built to `dist/cdk/index.mjs` with its declarations and the functions
+ * bundled beforehand (`scripts/build-cdk.ts`); `aws-cdk-lib` and `constructs` are the app's own.
+ */
+export { DataRoot, type DataRootProps } from './data-root';
+export { DeliveryEventsRecorder, type DeliveryEventsRecorderProps } from './delivery-events';
+export {
+  DeploymentSettingsError,
+  defaultScheduleExpression,
+  type KpiReportConfiguration,
+  type ReportRecipient,
+} from './deployed-configuration';
+export { DistributedReads, type DistributedReadsProps } from './distributed-reads';
+export { KpiReportStack, type KpiReportStackProps } from './kpi-report-stack';
+export { NotificationTopics, type NotificationTopicsProps } from './notification-topics';
+export {
+  DEFAULT_RUN_LEFTOVER_DAYS,
+  DEFAULT_UPLOAD_SWEEP_EXPRESSION,
+  type FunctionSize,
+  QuarterlyKpiReports,
+  type QuarterlyKpiReportsProps,
+  type ReportFunctionSizing,
+} from './quarterly-kpi-reports';
+export { ReportAlarms, type ReportAlarmsProps } from './report-alarms';
+export {
+  FUNCTION_SIZING,
+  type FunctionSizing,
+  ReportFunction,
+  type ReportFunctionProps,
+} from './report-function';
+export { ReportSchedules, type ReportSchedulesProps } from './report-schedules';
+export { ReportSender, type ReportSenderProps } from './report-sender';
+export { type ApiThrottling, ReportsApi, type ReportsApiProps } from './reports-api';
+export { UploadValidation, type UploadValidationProps } from './upload-validation';
