@@ -209,6 +209,8 @@ export interface ReportFunctionSizing {
   readonly mapPart?: FunctionSize;
   /** The distributed mode's reduce step. @default - 3,538 MB, 10 minutes */
   readonly reduce?: FunctionSize;
+  /** The distributed mode's plan and per-hash-range repeat check. @default - 3,538 MB, 15 minutes */
+  readonly resolveRepeats?: FunctionSize;
   /** The SES events recorder. @default - 512 MB, 30 seconds */
   readonly deliveryEvents?: FunctionSize;
 }
@@ -229,6 +231,7 @@ export const REPORT_FUNCTION_ENTRIES: Readonly<Record<keyof ReportFunctionSizing
   api: 'functions/reports-api/index.ts',
   mapPart: 'functions/map-part/index.ts',
   reduce: 'functions/reduce-parts/index.ts',
+  resolveRepeats: 'functions/resolve-repeats/index.ts',
   deliveryEvents: 'functions/record-delivery-event/index.ts',
 };
 

@@ -82,7 +82,7 @@ describe('two instances in one stack', () => {
     const logGroupNames = values('AWS::Logs::LogGroup', 'LogGroupName').filter((name) => name !== undefined);
     expect(new Set(logGroupNames).size).toBe(logGroupNames.length);
     expect(finance.serviceName).not.toBe(sales.serviceName);
-    template.resourceCountIs('AWS::Lambda::Function', 12 + 1); // six each, and CDK's bucket notifications handler
+    template.resourceCountIs('AWS::Lambda::Function', 14 + 1); // seven each, and CDK's bucket notifications handler
   });
 
   it('pass cdk-nag with nothing unacknowledged', () => {
@@ -142,7 +142,7 @@ describe('props away from their defaults', () => {
       id.startsWith('Sales'),
     );
 
-    expect(salesLogGroups.length).toBe(8); // six functions, the API's access logs, the state machine
+    expect(salesLogGroups.length).toBe(9); // seven functions, the API's access logs, the state machine
     for (const [id, group] of salesLogGroups) expect(group.Properties.RetentionInDays, id).toBe(90);
     expect(sales.alarms.length).toBeGreaterThan(0);
   });

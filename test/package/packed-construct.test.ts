@@ -131,7 +131,7 @@ describe('the packed package', () => {
     });
     await run(process.execPath, ['build/main.js'], { cwd: consumer });
 
-    // Assert: twelve functions, each deployed from a bundle made at build time.
+    // Assert: fourteen functions (seven each), each deployed from a bundle made at build time.
     const template = JSON.parse(
       await readFile(path.join(consumer, 'cdk.out', 'Consumer.template.json'), 'utf8'),
     ) as {
@@ -144,7 +144,7 @@ describe('the packed package', () => {
       ([, resource]) =>
         resource.Type === 'AWS::Lambda::Function' && resource.Properties.Runtime === 'nodejs22.x',
     );
-    expect(functions).toHaveLength(12);
+    expect(functions).toHaveLength(14);
     const runFunctions = functions.filter(([id]) => /RunFunction/.test(id));
     expect(runFunctions.map(([, fn]) => fn.Properties.MemorySize)).toEqual([2048, 2048]);
     const assets = JSON.parse(
