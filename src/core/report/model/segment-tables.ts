@@ -4,9 +4,9 @@
  * the number of segments shown, which is capped, so that a message stays within its budget
  * (message-budget.ts) whatever the configuration; the attachment holds every segment.
  */
-import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../kpi-ids';
-import { formatKpiDelta, formatKpiValue } from '../report/format-values';
-import type { KpiResult, Snapshot } from '../snapshot';
+import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../../kpi-ids';
+import type { KpiResult, Snapshot } from '../../snapshot';
+import { formatKpiDelta, formatKpiValue } from '../format/format-values';
 import type { Scope } from './attention';
 import { NOT_AVAILABLE_TEXT, unitText } from './kpi-text';
 import { VERDICT_COLORS, verdictOf } from './moves';

@@ -4,8 +4,8 @@
  * rests on a low sample, and no change within the noise, is listed (moves.ts). With
  * several segments, one entry per KPI names the segments, a few at most.
  */
-import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../kpi-ids';
-import type { KpiResults, Snapshot } from '../snapshot';
+import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../../kpi-ids';
+import type { KpiResults, Snapshot } from '../../snapshot';
 import { KPI_GUIDE } from './kpi-guide';
 import { attentionReasons } from './moves';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildReportModel, UnknownSegmentError } from '../../../src/core/email/report-model';
-import type { KpiId } from '../../../src/core/kpi-ids';
-import type { Snapshot } from '../../../src/core/snapshot';
-import { HOSTILE_SEGMENT, sampleSnapshot } from '../../support/sample-snapshot';
+import type { KpiId } from '../../../../src/core/kpi-ids';
+import { buildReportModel, UnknownSegmentError } from '../../../../src/core/report/model/report-model';
+import type { Snapshot } from '../../../../src/core/snapshot';
+import { HOSTILE_SEGMENT, sampleSnapshot } from '../../../support/sample-snapshot';
 
 function companyModel(
   options: { riskDropPoints?: number; quarters?: readonly string[]; targets?: Snapshot['targets'] } = {},

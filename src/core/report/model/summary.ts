@@ -3,8 +3,8 @@
  * that every figure in them is one of `kpis.json`: the clearest change outside the noise,
  * what needs attention, what is missing. No free text is generated.
  */
-import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../kpi-ids';
-import type { KpiResult, Snapshot } from '../snapshot';
+import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../../kpi-ids';
+import type { KpiResult, Snapshot } from '../../snapshot';
 import type { AttentionModel, Scope } from './attention';
 import type { EarlierQuarters } from './kpi-row';
 import { changeMagnitude, SHORT_NAMES, targetStatus } from './kpi-text';

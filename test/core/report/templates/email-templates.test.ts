@@ -2,14 +2,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadTemplateFiles } from '../../../src/adapters/local/template-folder';
+import { loadTemplateFiles } from '../../../../src/adapters/local/template-folder';
+import { buildReportModel } from '../../../../src/core/report/model/report-model';
 import {
   compileEmailTemplates,
   TemplateError,
   type TemplateFile,
-} from '../../../src/core/email/email-templates';
-import { buildReportModel } from '../../../src/core/email/report-model';
-import { HOSTILE_SEGMENT, sampleSnapshot } from '../../support/sample-snapshot';
+} from '../../../../src/core/report/templates/email-templates';
+import { HOSTILE_SEGMENT, sampleSnapshot } from '../../../support/sample-snapshot';
 
 const folders: string[] = [];
 afterEach(async () => {

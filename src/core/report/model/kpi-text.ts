@@ -3,9 +3,9 @@
  * 95% interval and its target. Rounding is format-values' (the CLI's), so the email and
  * `kpis.json` agree as displayed; the words are here, once.
  */
-import { KPI_DEFINITIONS, type KpiId } from '../kpi-ids';
-import { displayedDelta, formatKpiDelta, formatKpiValue } from '../report/format-values';
-import type { KpiResult, Snapshot, Target } from '../snapshot';
+import { KPI_DEFINITIONS, type KpiId } from '../../kpi-ids';
+import type { KpiResult, Snapshot, Target } from '../../snapshot';
+import { displayedDelta, formatKpiDelta, formatKpiValue } from '../format/format-values';
 
 /** What the email says where a value cannot be computed; never "n/a" or "0 responses". */
 export const NOT_AVAILABLE_TEXT = 'not available';

@@ -6,7 +6,7 @@ import {
   recipientHash,
   recipientKey,
   redactAddresses,
-} from '../../../src/core/email/recipient-key';
+} from '../../src/use-cases/recipient-key';
 
 describe('recipientKey', () => {
   it.each([

@@ -4,9 +4,9 @@
  * value rests on. Built from one `kpis.json` result; no figure is computed here that the
  * snapshot does not hold, except the trend average Cost to Support is compared with.
  */
-import { KPI_DEFINITIONS, type KpiId } from '../kpi-ids';
-import { displayedDelta, formatKpiValue } from '../report/format-values';
-import type { Band, KpiResult, Snapshot } from '../snapshot';
+import { KPI_DEFINITIONS, type KpiId } from '../../kpi-ids';
+import type { Band, KpiResult, Snapshot } from '../../snapshot';
+import { displayedDelta, formatKpiValue } from '../format/format-values';
 import { basisText, intervalText, NOT_AVAILABLE_TEXT, SHORT_NAMES, targetStatus, unitText } from './kpi-text';
 import { type DeltaModel, deltaModel } from './moves';
 

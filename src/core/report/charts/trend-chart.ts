@@ -8,7 +8,7 @@
  * move is told by shape and word as well as colour; the title sits inside the image, so
  * charts side by side line up whatever their names.
  */
-import { QUARTER_LABEL } from '../quarter';
+import { QUARTER_LABEL } from '../../quarter';
 
 /** One quarter of a KPI's history, with the value as the email displays it. */
 export interface TrendPoint {

@@ -1,8 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { KPI_CSV_COLUMNS, neutraliseFormula, renderKpisCsv } from '../../../src/core/email/kpis-csv';
-import { KPI_IDS } from '../../../src/core/kpi-ids';
-import { HOSTILE_SEGMENT, sampleSnapshot } from '../../support/sample-snapshot';
+import { KPI_IDS } from '../../../../src/core/kpi-ids';
+import {
+  KPI_CSV_COLUMNS,
+  neutraliseFormula,
+  renderKpisCsv,
+} from '../../../../src/core/report/format/kpis-csv';
+import { HOSTILE_SEGMENT, sampleSnapshot } from '../../../support/sample-snapshot';
 
 function records(text: string): Record<string, string>[] {
   return parse(text.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];

@@ -4,9 +4,9 @@
  * filter what the email summarises. Safe to open in a spreadsheet:
  * a text cell that a spreadsheet would run as a formula is neutralised.
  */
-import type { Recipient } from '../config';
-import { KPI_DEFINITIONS, KPI_IDS } from '../kpi-ids';
-import type { KpiResults, Snapshot } from '../snapshot';
+import type { Recipient } from '../../config';
+import { KPI_DEFINITIONS, KPI_IDS } from '../../kpi-ids';
+import type { KpiResults, Snapshot } from '../../snapshot';
 
 export const KPI_CSV_COLUMNS = [
   'quarter',

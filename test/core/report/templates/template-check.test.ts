@@ -1,9 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadTemplateFiles } from '../../../src/adapters/local/template-folder';
-import type { FieldMap, FieldType, ModelField } from '../../../src/core/email/model-fields';
-import { REPORT_MODEL_FIELDS } from '../../../src/core/email/report-model-fields';
-import { checkTemplateFields, type TemplateSource } from '../../../src/core/email/template-check';
+import { loadTemplateFiles } from '../../../../src/adapters/local/template-folder';
+import type { FieldMap, FieldType, ModelField } from '../../../../src/core/report/templates/model-fields';
+import { REPORT_MODEL_FIELDS } from '../../../../src/core/report/templates/report-model-fields';
+import {
+  checkTemplateFields,
+  type TemplateSource,
+} from '../../../../src/core/report/templates/template-check';
 
 const text: FieldType = { kind: 'text' };
 const field = (type: FieldType, nullable = false): ModelField => ({ type, nullable, description: '' });

@@ -12,7 +12,7 @@
  * nor its block params; `@index`, `@first`, `@last` and `@key` exist inside `{{#each}}`.
  */
 import Handlebars from 'handlebars';
-import { nearestName } from '../nearest-name';
+import { nearestName } from '../../nearest-name';
 import { describeFieldType, type FieldMap, type FieldType, itemNoun } from './model-fields';
 
 /** A template to check: its name in the template set and where it came from, for messages. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { FieldMap } from '../../../src/core/email/model-fields';
-import { REPORT_MODEL_FIELDS } from '../../../src/core/email/report-model-fields';
-import { sampleReports } from '../../../src/core/email/sample-reports';
+import type { FieldMap } from '../../../../src/core/report/templates/model-fields';
+import { REPORT_MODEL_FIELDS } from '../../../../src/core/report/templates/report-model-fields';
+import { sampleReports } from '../../../../src/core/report/templates/sample-reports';
 
 interface PathValues {
   readonly nullable: boolean;

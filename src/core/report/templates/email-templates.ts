@@ -6,7 +6,7 @@
  * model does not have also names the fields there are, or the one meant.
  */
 import Handlebars from 'handlebars';
-import type { ReportModel } from './report-model';
+import type { ReportModel } from '../model/report-model';
 import { REPORT_MODEL_FIELDS } from './report-model-fields';
 import { sampleReports } from './sample-reports';
 import { checkTemplateFields, type TemplateProblem, type TemplateSource } from './template-check';

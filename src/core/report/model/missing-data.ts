@@ -3,8 +3,8 @@
  * quarter and the KPIs it leaves without a value, and any company KPI that has nothing to
  * count. The table then says "not available" in those rows, never "0 responses".
  */
-import { KPI_DEFINITIONS, KPI_IDS } from '../kpi-ids';
-import type { Snapshot } from '../snapshot';
+import { KPI_DEFINITIONS, KPI_IDS } from '../../kpi-ids';
+import type { Snapshot } from '../../snapshot';
 import { basisText, KPI_DATASET } from './kpi-text';
 
 export interface MissingDataModel {

@@ -2,7 +2,7 @@
  * What the email says about each KPI beyond its number: the formula (from kpis.md, in
  * words an executive reads) and the levers that move it, listed with a risk warning.
  */
-import type { KpiId } from '../kpi-ids';
+import type { KpiId } from '../../kpi-ids';
 
 export interface KpiGuide {
   /** The definition in one line, as kpis.md states it. */

@@ -9,7 +9,7 @@ import {
   type TrendChartInput,
   type TrendMove,
   type TrendPoint,
-} from '../../../src/core/email/trend-chart';
+} from '../../../../src/core/report/charts/trend-chart';
 
 const QUARTERS = ['2024-Q4', '2025-Q1', '2025-Q2', '2025-Q3', '2025-Q4', '2026-Q1', '2026-Q2', '2026-Q3'];
 

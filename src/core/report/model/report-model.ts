@@ -7,12 +7,13 @@
  * charts), or, limited to several segments, compact per-KPI tables without charts, so that
  * every message stays within its size budget (message-budget.ts).
  */
-import type { Recipient } from '../config';
-import { kpisCsvName, reportKeys } from '../data-root';
-import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../kpi-ids';
-import { formatQuarter, parseQuarter, shiftQuarter } from '../quarter';
-import { formatKpiValue } from '../report/format-values';
-import type { KpiResults, Snapshot } from '../snapshot';
+import type { Recipient } from '../../config';
+import { kpisCsvName, reportKeys } from '../../data-root';
+import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../../kpi-ids';
+import { formatQuarter, parseQuarter, shiftQuarter } from '../../quarter';
+import type { KpiResults, Snapshot } from '../../snapshot';
+import { renderTrendChartSvg, type TrendChartInput, type TrendMove } from '../charts/trend-chart';
+import { formatKpiValue } from '../format/format-values';
 import { type AttentionModel, attentionList, type Scope } from './attention';
 import { KPI_GUIDE } from './kpi-guide';
 import { type EarlierQuarters, type KpiRowModel, kpiRow } from './kpi-row';
@@ -21,7 +22,6 @@ import { type MissingDataModel, missingData } from './missing-data';
 import { verdictOf } from './moves';
 import { type SegmentTableModel, segmentTables, shortened } from './segment-tables';
 import { subjectLine, summarySentences } from './summary';
-import { renderTrendChartSvg, type TrendChartInput, type TrendMove } from './trend-chart';
 
 export type { Verdict } from './moves';
 

@@ -1,7 +1,7 @@
 /** The summary a run prints: one row per KPI with value, band, deltas and sample size. */
-import { KPI_DEFINITIONS, KPI_IDS } from '../core/kpi-ids';
-import { formatKpiDelta, formatKpiValue, formatPercentChange } from '../core/report/format-values';
-import type { Snapshot } from '../core/snapshot';
+import { KPI_DEFINITIONS, KPI_IDS } from '../../kpi-ids';
+import type { Snapshot } from '../../snapshot';
+import { formatKpiDelta, formatKpiValue, formatPercentChange } from './format-values';
 
 export function renderSummaryTable(snapshot: Snapshot): string {
   const { currency } = snapshot;

@@ -2,7 +2,7 @@
  * How KPI values and deltas read to a person, shared by the CLI table and the email, so a
  * figure is rounded the same way everywhere. Rounding happens here only.
  */
-import { KPI_DEFINITIONS, type KpiId } from '../kpi-ids';
+import { KPI_DEFINITIONS, type KpiId } from '../../kpi-ids';
 
 export const NOT_AVAILABLE = 'n/a';
 

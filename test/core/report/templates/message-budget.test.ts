@@ -4,19 +4,19 @@
  * template change that would pass it fails here, before any recipient's Gmail clips it.
  */
 import { describe, expect, it } from 'vitest';
-import { loadTemplateFiles } from '../../../src/adapters/local/template-folder';
-import { composeMime } from '../../../src/adapters/mime/compose-mime';
-import { compileEmailTemplates } from '../../../src/core/email/email-templates';
+import { loadTemplateFiles } from '../../../../src/adapters/local/template-folder';
+import { composeMime } from '../../../../src/adapters/mime/compose-mime';
+import { KPI_IDS, type KpiId } from '../../../../src/core/kpi-ids';
+import { buildReportModel } from '../../../../src/core/report/model/report-model';
+import { compileEmailTemplates } from '../../../../src/core/report/templates/email-templates';
 import {
   budgetProblems,
   estimateMessageBytes,
   HTML_BUDGET_BYTES,
-} from '../../../src/core/email/message-budget';
-import { buildReportModel } from '../../../src/core/email/report-model';
-import { KPI_IDS, type KpiId } from '../../../src/core/kpi-ids';
-import type { KpiResults, Snapshot } from '../../../src/core/snapshot';
-import { BLUE_PNG, sampleOutgoingMessage } from '../../support/sample-outgoing-message';
-import { SAMPLE_COMPANY, type SampleKpi, sampleKpi, sampleSnapshot } from '../../support/sample-snapshot';
+} from '../../../../src/core/report/templates/message-budget';
+import type { KpiResults, Snapshot } from '../../../../src/core/snapshot';
+import { BLUE_PNG, sampleOutgoingMessage } from '../../../support/sample-outgoing-message';
+import { SAMPLE_COMPANY, type SampleKpi, sampleKpi, sampleSnapshot } from '../../../support/sample-snapshot';
 
 /** Every KPI weak, short of a target and down by far more than the noise: the most to say. */
 function worstResults(): KpiResults {

@@ -15,13 +15,13 @@
  *   attention;
  * - a recipient of two segments in that first quarter.
  */
-import { defaultConfig, type Recipient } from '../config';
-import type { DatasetName } from '../datasets/contract';
-import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../kpi-ids';
-import { bandOf } from '../kpis/bands';
-import type { KpiResult, KpiResults, Snapshot } from '../snapshot';
-import { KPI_DATASET } from './kpi-text';
-import { type BuildReportModelInput, buildReportModel, type ReportModel } from './report-model';
+import { defaultConfig, type Recipient } from '../../config';
+import type { DatasetName } from '../../datasets/contract';
+import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../../kpi-ids';
+import { bandOf } from '../../kpis/bands';
+import type { KpiResult, KpiResults, Snapshot } from '../../snapshot';
+import { KPI_DATASET } from '../model/kpi-text';
+import { type BuildReportModelInput, buildReportModel, type ReportModel } from '../model/report-model';
 
 export interface SampleReport {
   /** What kind of message this is, for error messages: `the company view`. */

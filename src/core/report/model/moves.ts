@@ -4,9 +4,9 @@
  * low sample: the only ones the subject, the summary and "needs attention" may cite), and
  * which of those is the clearest.
  */
-import { KPI_DEFINITIONS, type KpiId } from '../kpi-ids';
-import { displayedDelta, formatKpiDelta, formatPercentChange } from '../report/format-values';
-import type { KpiResult } from '../snapshot';
+import { KPI_DEFINITIONS, type KpiId } from '../../kpi-ids';
+import type { KpiResult } from '../../snapshot';
+import { displayedDelta, formatKpiDelta, formatPercentChange } from '../format/format-values';
 import { changeMagnitude, NOT_AVAILABLE_TEXT, targetStatus, valueWithUnit } from './kpi-text';
 
 export type Which = 'qoq' | 'yoy';
