@@ -14,7 +14,8 @@ import { kpisCsvName, reportKeys } from '../core/data-root';
 import type { ExportStore } from '../core/ports';
 import { type ChartRasterizer, MailDeliveryError, type Mailer, type OutgoingMessage } from '../core/ports';
 import { renderKpisCsv } from '../core/report/format/kpis-csv';
-import { buildReportModel, type ChartImage, UnknownSegmentError } from '../core/report/model/report-model';
+import { buildReportModel, UnknownSegmentError } from '../core/report/model/build-report-model';
+import type { ChartImage } from '../core/report/model/report-model';
 import type { EmailTemplates, RenderedEmail } from '../core/report/templates/email-templates';
 import {
   budgetProblems,

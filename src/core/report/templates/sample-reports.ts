@@ -20,8 +20,9 @@ import type { DatasetName } from '../../datasets/contract';
 import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../../kpi-ids';
 import { bandOf } from '../../kpis/bands';
 import type { KpiResult, KpiResults, Snapshot } from '../../snapshot';
+import { type BuildReportModelInput, buildReportModel } from '../model/build-report-model';
 import { KPI_DATASET } from '../model/kpi-text';
-import { type BuildReportModelInput, buildReportModel, type ReportModel } from '../model/report-model';
+import type { ReportModel } from '../model/report-model';
 
 export interface SampleReport {
   /** What kind of message this is, for error messages: `the company view`. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadTemplateFiles } from '../../../../src/adapters/local/template-folder';
-import { buildReportModel } from '../../../../src/core/report/model/report-model';
+import { buildReportModel } from '../../../../src/core/report/model/build-report-model';
 import {
   compileEmailTemplates,
   TemplateError,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTemplateFiles } from '../../../../src/adapters/local/template-folder';
 import { composeMime } from '../../../../src/adapters/mime/compose-mime';
 import { KPI_IDS, type KpiId } from '../../../../src/core/kpi-ids';
-import { buildReportModel } from '../../../../src/core/report/model/report-model';
+import { buildReportModel } from '../../../../src/core/report/model/build-report-model';
 import { compileEmailTemplates } from '../../../../src/core/report/templates/email-templates';
 import {
   budgetProblems,

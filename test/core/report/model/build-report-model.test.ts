@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KpiId } from '../../../../src/core/kpi-ids';
-import { buildReportModel, UnknownSegmentError } from '../../../../src/core/report/model/report-model';
+import { buildReportModel, UnknownSegmentError } from '../../../../src/core/report/model/build-report-model';
 import type { Snapshot } from '../../../../src/core/snapshot';
 import { HOSTILE_SEGMENT, sampleSnapshot } from '../../../support/sample-snapshot';
 
