@@ -8,7 +8,31 @@
  * move is told by shape and word as well as colour; the title sits inside the image, so
  * charts side by side line up whatever their names.
  */
-import { QUARTER_LABEL } from '../../quarter';
+import { axisFor } from './chart-axis';
+import {
+  COLOR,
+  DOT_RADIUS,
+  FONT_FAMILY,
+  GAP,
+  LABEL_FONT,
+  LAST_MARK_SIZE,
+  MAX_VALUE_LABEL_WIDTH,
+  type MoveKind,
+  OUTER_PAD,
+  PLOT_BOTTOM,
+  PLOT_TOP,
+  type Plotted,
+  TITLE_BASELINE,
+  TITLE_FONT,
+  TREND_CHART_HEIGHT,
+  TREND_CHART_WIDTH,
+  VALUE_FONT,
+  xAt,
+} from './chart-layout';
+import { cutMark, lastMark, linePath, quarterLabels } from './chart-marks';
+import { escapeXml, fitText, num, textElement, textWidth } from './svg-text';
+
+export { MIN_FONT_SIZE, TREND_CHART_HEIGHT, TREND_CHART_WIDTH } from './chart-layout';
 
 /** One quarter of a KPI's history, with the value as the email displays it. */
 export interface TrendPoint {
@@ -21,7 +45,7 @@ export interface TrendPoint {
 
 /** How the reported quarter moved, as the email's table judges it (noise included). */
 export interface TrendMove {
-  readonly kind: 'good' | 'bad' | 'flat';
+  readonly kind: MoveKind;
   /** `better`, `worse`, `within noise`, or empty. */
   readonly text: string;
 }
@@ -52,49 +76,6 @@ export interface TrendChart {
   readonly width: number;
   readonly height: number;
   readonly alt: string;
-}
-
-/** Intrinsic width in CSS pixels: two side by side in a 600 px email, one per row on a phone. */
-export const TREND_CHART_WIDTH = 280;
-/** Intrinsic height in CSS pixels. */
-export const TREND_CHART_HEIGHT = 150;
-/** The smallest font used: readable at the size the email shows the chart. */
-export const MIN_FONT_SIZE = 11;
-
-// The only font the rasterizer loads; any other family would render as nothing.
-const FONT_FAMILY = 'DejaVu Sans';
-
-const COLOR = {
-  background: '#ffffff',
-  border: '#d0d7de',
-  grid: '#d8dee4',
-  axis: '#8c959f',
-  zero: '#57606a',
-  mutedText: '#57606a',
-  text: '#24292f',
-  line: '#1f4e79',
-  good: '#1a7f37',
-  bad: '#cf222e',
-  flat: '#57606a',
-} as const;
-
-const OUTER_PAD = 10;
-const TITLE_BASELINE = 20;
-const TITLE_FONT = 13;
-const PLOT_TOP = 34;
-const PLOT_BOTTOM = 104;
-const QUARTER_BASELINE = 121;
-const YEAR_BASELINE = 136;
-const LABEL_FONT = 11;
-const VALUE_FONT = 12;
-const DOT_RADIUS = 3;
-const LAST_MARK_SIZE = 5.5;
-const GAP = 6;
-const MAX_VALUE_LABEL_WIDTH = 86;
-
-interface Plotted {
-  readonly x: number;
-  readonly y: number;
 }
 
 /**
@@ -158,64 +139,6 @@ function drawNoData(points: readonly TrendPoint[]): string {
     xAt(index, points.length, OUTER_PAD + 12, TREND_CHART_WIDTH - OUTER_PAD - 12),
   );
   return text + quarterLabels(points, xs);
-}
-
-/** The y-axis: round ticks over at least the minimum span, from zero when zero is near. */
-export interface Axis {
-  readonly min: number;
-  readonly max: number;
-  readonly ticks: readonly number[];
-  /** The axis does not reach zero although the values are all of one sign: mark the cut. */
-  readonly cut: 'bottom' | 'top' | 'none';
-}
-
-export function axisFor(
-  values: readonly number[],
-  minimumSpan: number,
-  bounds: { readonly min?: number; readonly max?: number } = {},
-): Axis {
-  let lo = Math.min(...values);
-  let hi = Math.max(...values);
-  // Never narrower than a millionth of the values' size: the ticks must be distinct numbers.
-  const span = Math.max(hi - lo, minimumSpan, Math.abs(hi) * 1e-6, Math.abs(lo) * 1e-6, 1e-9);
-  const centre = (lo + hi) / 2;
-  lo = Math.min(lo, centre - span / 2);
-  hi = Math.max(hi, centre + span / 2);
-  // Widened past what the KPI can take (above 100%): shift back inside.
-  const top = Math.max(bounds.max ?? Number.POSITIVE_INFINITY, ...values);
-  if (hi > top) {
-    lo -= hi - top;
-    hi = top;
-  }
-  const bottom = Math.min(bounds.min ?? Number.NEGATIVE_INFINITY, ...values);
-  if (lo < bottom) {
-    hi += bottom - lo;
-    lo = bottom;
-  }
-  // Zero within about one span of the data: draw it, rather than a cut.
-  if (lo > 0 && lo <= span) lo = 0;
-  if (hi < 0 && -hi <= span) hi = 0;
-  const step = niceStep((hi - lo) / 3);
-  const first = Math.floor(lo / step + 1e-9);
-  const count = Math.ceil(hi / step - 1e-9) - first;
-  const ticks = Array.from({ length: count + 1 }, (_, index) => roundTo((first + index) * step, step));
-  const min = ticks[0] ?? lo;
-  const max = ticks[ticks.length - 1] ?? hi;
-  const cut = min > 0 ? 'bottom' : max < 0 ? 'top' : 'none';
-  return { min, max, ticks, cut };
-}
-
-function niceStep(rough: number): number {
-  const power = 10 ** Math.floor(Math.log10(rough));
-  const fraction = rough / power;
-  const nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 2.5 ? 2.5 : fraction <= 5 ? 5 : 10;
-  return nice * power;
-}
-
-function roundTo(value: number, step: number): number {
-  const digits = Math.max(0, -Math.floor(Math.log10(step)) + 2);
-  const rounded = Number(value.toFixed(digits));
-  return rounded === 0 ? 0 : rounded;
 }
 
 function defaultTick(value: number): string {
@@ -312,156 +235,4 @@ function drawSeries(input: TrendChartInput): string {
   }
   parts.push(quarterLabels(points, xs));
   return parts.join('');
-}
-
-/** Two short slanted strokes across the axis: "this axis does not start at zero". */
-function cutMark(x: number, y: number): string {
-  const stroke = (dy: number) =>
-    `<line x1="${num(x - 5)}" y1="${num(y + dy + 3)}" x2="${num(x + 5)}" y2="${num(y + dy - 3)}" stroke="${COLOR.zero}" stroke-width="1.5"/>`;
-  return `<rect x="${num(x - 6)}" y="${num(y - 5)}" width="12" height="10" fill="${COLOR.background}"/>${stroke(-2)}${stroke(2)}`;
-}
-
-/** A filled circle for better, a diamond for worse, a ring for no clear change. */
-function lastMark(point: Plotted, kind: TrendMove['kind']): string {
-  const { x, y } = point;
-  const s = LAST_MARK_SIZE;
-  if (kind === 'good') {
-    return `<circle cx="${num(x)}" cy="${num(y)}" r="${s}" fill="${COLOR.good}" stroke="${COLOR.background}" stroke-width="1.5"/>`;
-  }
-  if (kind === 'bad') {
-    const d = s * 1.25;
-    return `<path d="M${num(x)} ${num(y - d)}L${num(x + d)} ${num(y)}L${num(x)} ${num(y + d)}L${num(x - d)} ${num(y)} Z" fill="${COLOR.bad}" stroke="${COLOR.background}" stroke-width="1.5"/>`;
-  }
-  return `<circle cx="${num(x)}" cy="${num(y)}" r="${s - 1}" fill="${COLOR.background}" stroke="${COLOR.flat}" stroke-width="2.5"/>`;
-}
-
-/** Points spread evenly from left to right; the reported quarter is always on the right. */
-function xAt(index: number, count: number, left: number, right: number): number {
-  return count <= 1 ? right : left + (index * (right - left)) / (count - 1);
-}
-
-/** One `M … L …` run per stretch of consecutive known values; a lone value is just its dot. */
-function linePath(plotted: readonly (Plotted | null)[]): string {
-  const runs: Plotted[][] = [];
-  let run: Plotted[] = [];
-  for (const point of plotted) {
-    if (point === null) {
-      if (run.length > 0) runs.push(run);
-      run = [];
-    } else {
-      run.push(point);
-    }
-  }
-  if (run.length > 0) runs.push(run);
-  return runs
-    .filter((points) => points.length > 1)
-    .map((points) =>
-      points.map((point, index) => `${index === 0 ? 'M' : 'L'}${num(point.x)} ${num(point.y)}`).join(''),
-    )
-    .join('');
-}
-
-/**
- * Every quarter labelled under its point (`Q3`), and the year under the first quarter and
- * under each first quarter of a year, where it does not collide with the one before.
- * A label that is not `YYYY-Qn` is shown whole.
- */
-function quarterLabels(points: readonly TrendPoint[], xs: readonly number[]): string {
-  const parts: string[] = [];
-  let lastYearRight = Number.NEGATIVE_INFINITY;
-  let lastYear = '';
-  points.forEach((point, index) => {
-    const x = xs[index] ?? 0;
-    const match = QUARTER_LABEL.exec(point.quarter);
-    const quarter = match ? `Q${match[2]}` : fitText(point.quarter, LABEL_FONT, false, 80);
-    parts.push(centredLabel(quarter, x, QUARTER_BASELINE));
-    const year = match?.[1];
-    if (year === undefined || year === lastYear) return;
-    const half = textWidth(year, LABEL_FONT, false) / 2;
-    const centre = clampCentre(x, half);
-    if (centre - half < lastYearRight + 4) return;
-    parts.push(centredLabel(year, centre, YEAR_BASELINE));
-    lastYearRight = centre + half;
-    lastYear = year;
-  });
-  return parts.join('');
-}
-
-function clampCentre(x: number, half: number): number {
-  return Math.min(Math.max(x, OUTER_PAD + half), TREND_CHART_WIDTH - OUTER_PAD - half);
-}
-
-function centredLabel(text: string, x: number, baseline: number): string {
-  const half = textWidth(text, LABEL_FONT, false) / 2;
-  return textElement(text, clampCentre(x, half), baseline, {
-    anchor: 'middle',
-    fill: COLOR.mutedText,
-    size: LABEL_FONT,
-  });
-}
-
-interface TextStyle {
-  readonly anchor?: 'start' | 'middle' | 'end';
-  readonly bold?: boolean;
-  readonly fill: string;
-  readonly size: number;
-}
-
-function textElement(text: string, x: number, y: number, style: TextStyle): string {
-  const anchor =
-    style.anchor === undefined || style.anchor === 'start' ? '' : ` text-anchor="${style.anchor}"`;
-  const weight = style.bold === true ? ' font-weight="bold"' : '';
-  const size = style.size === LABEL_FONT ? '' : ` font-size="${style.size}"`;
-  return `<text x="${num(x)}" y="${num(y)}"${anchor}${weight}${size} fill="${style.fill}">${escapeXml(text)}</text>`;
-}
-
-// Advance widths of DejaVu Sans in em, for laying out labels without measuring fonts. Close
-// enough for margins; unknown characters count as wide so that text errs on the small side.
-const NARROW = new Set([' ', '.', ',', ':', ';', '!', "'", '|', 'i', 'j', 'l', 'I']);
-const DIGIT_LIKE = new Set([...'0123456789$€£¥+-−=<>#_~^*?']);
-const WIDE = new Set(['%', 'm', 'w', 'M', 'W', '@', '&', '…']);
-
-function charWidth(char: string): number {
-  if (NARROW.has(char)) return 0.32;
-  if (DIGIT_LIKE.has(char)) return 0.64;
-  if (WIDE.has(char)) return 1;
-  if (char >= 'a' && char <= 'z') return 0.62;
-  return 0.78;
-}
-
-function textWidth(text: string, size: number, bold: boolean): number {
-  let em = 0;
-  for (const char of text) em += charWidth(char);
-  return em * size * (bold ? 1.1 : 1);
-}
-
-/** `text` shortened with an ellipsis until it fits `maxWidth`; labels may be user text. */
-function fitText(text: string, size: number, bold: boolean, maxWidth: number): string {
-  if (textWidth(text, size, bold) <= maxWidth) return text;
-  const chars = [...text];
-  while (chars.length > 0 && textWidth(`${chars.join('')}…`, size, bold) > maxWidth) chars.pop();
-  return `${chars.join('')}…`;
-}
-
-/** Coordinates with one decimal: enough for 2× rendering, and keeps the SVG small. */
-function num(value: number): string {
-  const rounded = Math.round(value * 10) / 10;
-  return String(rounded === 0 ? 0 : rounded);
-}
-
-// Characters that XML 1.0 forbids even when escaped (C0 controls other than tab, newline
-// and carriage return; lone surrogates; U+FFFE/U+FFFF) would make the whole SVG unparseable.
-const INVALID_XML_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-const XML_ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&apos;',
-};
-
-/** Text safe inside an SVG element or attribute value. */
-function escapeXml(text: string): string {
-  return text.replace(INVALID_XML_CHARS, '\uFFFD').replace(/[&<>"']/g, (char) => XML_ENTITIES[char] ?? char);
 }

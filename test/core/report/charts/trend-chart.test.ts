@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { axisFor } from '../../../../src/core/report/charts/chart-axis';
 import {
-  axisFor,
   MIN_FONT_SIZE,
   renderTrendChartSvg,
   TREND_CHART_HEIGHT,
