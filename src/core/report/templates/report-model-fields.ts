@@ -3,6 +3,14 @@
  * Change the model's types or comments and run the script again; a test fails while this
  * file is out of date.
  */
+
+import { ATTENTION_FIELDS } from './fields/attention-fields';
+import { DATASET_QUALITY_FIELDS } from './fields/dataset-quality-fields';
+import { DEFINITION_FIELDS } from './fields/definition-fields';
+import { MISSING_DATA_FIELDS } from './fields/missing-data-fields';
+import { SEGMENT_HIGHLIGHT_FIELDS } from './fields/segment-highlight-fields';
+import { SEGMENT_TABLE_FIELDS } from './fields/segment-table-fields';
+import { VIEW_FIELDS } from './fields/view-fields';
 import type { FieldMap } from './model-fields';
 
 export const REPORT_MODEL_FIELDS: FieldMap = {
@@ -51,27 +59,7 @@ export const REPORT_MODEL_FIELDS: FieldMap = {
     description: 'Whether the recipient is limited to segments (`email.recipients[].segments`).',
   },
   missingData: {
-    type: {
-      kind: 'list',
-      items: {
-        kind: 'object',
-        name: 'missing data',
-        fields: {
-          subject: {
-            type: { kind: 'text' },
-            nullable: false,
-            description:
-              "`surveys.csv`, or the KPI's name when its dataset is there but has nothing to count.",
-          },
-          kpis: {
-            type: { kind: 'text' },
-            nullable: false,
-            description: '`Client Empowerment Satisfaction Score and Net Promoter Score`',
-          },
-          text: { type: { kind: 'text' }, nullable: false, description: 'The whole sentence.' },
-        },
-      },
-    },
+    type: { kind: 'list', items: { kind: 'object', name: 'missing data', fields: MISSING_DATA_FIELDS } },
     nullable: false,
     description: 'Optional exports not provided and KPIs left without a value, said first.',
   },
@@ -87,397 +75,12 @@ export const REPORT_MODEL_FIELDS: FieldMap = {
   },
   hasNotes: { type: { kind: 'flag' }, nullable: false, description: 'Whether `notes` has entries.' },
   views: {
-    type: {
-      kind: 'list',
-      items: {
-        kind: 'object',
-        name: 'view',
-        fields: {
-          title: { type: { kind: 'text' }, nullable: false, description: '`Company` or `Region: EMEA`.' },
-          kpis: {
-            type: {
-              kind: 'list',
-              items: {
-                kind: 'object',
-                name: 'view row',
-                fields: {
-                  chart: {
-                    type: {
-                      kind: 'object',
-                      name: 'chart',
-                      fields: {
-                        cid: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description:
-                            "The image's Content-ID in the message, unique to it: `clientIndependenceRate.1.<token>@kpi-report`.",
-                        },
-                        src: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description: '`cid:…`; the saved report.html has the image inlined in its place.',
-                        },
-                        alt: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description:
-                            "The chart in words: each quarter's value and the last move, for screen readers and blocked images.",
-                        },
-                        width: {
-                          type: { kind: 'number' },
-                          nullable: false,
-                          description: "The image's width in CSS pixels.",
-                        },
-                        height: {
-                          type: { kind: 'number' },
-                          nullable: false,
-                          description: "The image's height in CSS pixels.",
-                        },
-                      },
-                    },
-                    nullable: true,
-                    description: '`null` when there is only one quarter: no trend to draw.',
-                  },
-                  id: {
-                    type: {
-                      kind: 'choice',
-                      values: [
-                        'clientIndependenceRate',
-                        'selfServiceAdoptionRate',
-                        'relationshipDepth',
-                        'empowermentSatisfactionScore',
-                        'netPromoterScore',
-                        'customerRetentionRate',
-                        'costToSupportPerClient',
-                      ],
-                    },
-                    nullable: false,
-                    description: "The KPI's id, as in `kpis.json`.",
-                  },
-                  name: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description: '`Client Independence Rate`',
-                  },
-                  shortName: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description: '`Independence`, as the subject and the charts name it.',
-                  },
-                  value: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description: 'Rounded as the CLI rounds it: `53.6%`, `2.56`, or `not available`.',
-                  },
-                  hasValue: {
-                    type: { kind: 'flag' },
-                    nullable: false,
-                    description: 'Whether the KPI has a value this quarter.',
-                  },
-                  unit: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description:
-                      'Written after the value: `services per client`, `per client`; empty for percentages.',
-                  },
-                  hasUnit: {
-                    type: { kind: 'flag' },
-                    nullable: false,
-                    description: 'Whether `unit` is not empty.',
-                  },
-                  basis: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description: 'What the value rests on, e.g. "290 of 400 served clients".',
-                  },
-                  interval: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description: '`95% interval 51.3% to 56.0%`, or empty.',
-                  },
-                  hasInterval: {
-                    type: { kind: 'flag' },
-                    nullable: false,
-                    description: 'Whether `interval` is not empty.',
-                  },
-                  band: {
-                    type: {
-                      kind: 'object',
-                      name: 'band',
-                      fields: {
-                        word: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description: 'Always words, so the band never rests on colour alone.',
-                        },
-                        note: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description: 'What an unbanded value is compared with instead, or empty.',
-                        },
-                        color: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description: "The band's text colour (CSS).",
-                        },
-                        background: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description: "The band's background colour (CSS).",
-                        },
-                      },
-                    },
-                    nullable: false,
-                    description: 'The band (strong, moderate, weak) in words and colours.',
-                  },
-                  target: {
-                    type: {
-                      kind: 'object',
-                      name: 'target',
-                      fields: {
-                        has: {
-                          type: { kind: 'flag' },
-                          nullable: false,
-                          description:
-                            'Whether the KPI has a target (`targets` in the configuration) and a value to compare.',
-                        },
-                        value: { type: { kind: 'text' }, nullable: false, description: '`60.0%`' },
-                        gap: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description: '`met`, `6.4 pp short`, `$7.70 over`',
-                        },
-                        before: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description: '`11.3 pp short in 2026-Q2`, or empty',
-                        },
-                        met: {
-                          type: { kind: 'flag' },
-                          nullable: false,
-                          description: 'Whether the value meets the target.',
-                        },
-                        color: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description: 'Green when met, red when not (CSS).',
-                        },
-                      },
-                    },
-                    nullable: false,
-                    description: 'The configured target and how far the value is from it.',
-                  },
-                  qoq: {
-                    type: {
-                      kind: 'object',
-                      name: 'delta',
-                      fields: {
-                        available: {
-                          type: { kind: 'flag' },
-                          nullable: false,
-                          description: 'Whether there is a change to show (both quarters have a value).',
-                        },
-                        text: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description:
-                            '`+2.4 pp`, `-$1.20`, or a plain phrase when there is nothing to compare.',
-                        },
-                        detail: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description:
-                            'Cost to Support only: the relative change, `(-2.9%)`; otherwise empty.',
-                        },
-                        arrow: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description:
-                            '▲ or ▼ for a change outside the noise, so that shape as well as colour tells it.',
-                        },
-                        verdict: {
-                          type: { kind: 'choice', values: ['better', 'worse', 'noise', 'unchanged', 'none'] },
-                          nullable: false,
-                          description: 'The verdict as a word fit for a CSS class name (`delta-better`).',
-                        },
-                        verdictText: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description: '`better`, `worse`, `unchanged within noise`, `unchanged`, or empty.',
-                        },
-                        color: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description: 'Green for better, red for worse, grey otherwise (CSS).',
-                        },
-                      },
-                    },
-                    nullable: false,
-                    description: 'The change on the previous quarter.',
-                  },
-                  yoy: {
-                    type: {
-                      kind: 'object',
-                      name: 'delta',
-                      fields: {
-                        available: {
-                          type: { kind: 'flag' },
-                          nullable: false,
-                          description: 'Whether there is a change to show (both quarters have a value).',
-                        },
-                        text: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description:
-                            '`+2.4 pp`, `-$1.20`, or a plain phrase when there is nothing to compare.',
-                        },
-                        detail: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description:
-                            'Cost to Support only: the relative change, `(-2.9%)`; otherwise empty.',
-                        },
-                        arrow: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description:
-                            '▲ or ▼ for a change outside the noise, so that shape as well as colour tells it.',
-                        },
-                        verdict: {
-                          type: { kind: 'choice', values: ['better', 'worse', 'noise', 'unchanged', 'none'] },
-                          nullable: false,
-                          description: 'The verdict as a word fit for a CSS class name (`delta-better`).',
-                        },
-                        verdictText: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description: '`better`, `worse`, `unchanged within noise`, `unchanged`, or empty.',
-                        },
-                        color: {
-                          type: { kind: 'text' },
-                          nullable: false,
-                          description: 'Green for better, red for worse, grey otherwise (CSS).',
-                        },
-                      },
-                    },
-                    nullable: false,
-                    description: 'The change on the same quarter a year before.',
-                  },
-                  lowSample: {
-                    type: { kind: 'flag' },
-                    nullable: false,
-                    description: 'Whether the value rests on fewer observations than `minimumSample`.',
-                  },
-                  companyValue: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description: "The company's value, beside a segment's; empty in the company view.",
-                  },
-                },
-              },
-            },
-            nullable: false,
-            description: "The seven KPIs, in the report's order: the rows of the table and the trend charts.",
-          },
-          hasTrends: {
-            type: { kind: 'flag' },
-            nullable: false,
-            description: 'Whether there is more than one quarter to draw: no trend section otherwise.',
-          },
-          trendQuarters: {
-            type: { kind: 'number' },
-            nullable: false,
-            description: 'How many quarters the charts show, for their heading.',
-          },
-        },
-      },
-    },
+    type: { kind: 'list', items: { kind: 'object', name: 'view', fields: VIEW_FIELDS } },
     nullable: false,
     description: 'The full view (company or one segment); empty for several segments.',
   },
   segmentTables: {
-    type: {
-      kind: 'list',
-      items: {
-        kind: 'object',
-        name: 'segment table',
-        fields: {
-          id: {
-            type: {
-              kind: 'choice',
-              values: [
-                'clientIndependenceRate',
-                'selfServiceAdoptionRate',
-                'relationshipDepth',
-                'empowermentSatisfactionScore',
-                'netPromoterScore',
-                'customerRetentionRate',
-                'costToSupportPerClient',
-              ],
-            },
-            nullable: false,
-            description: "The KPI's id, as in `kpis.json`.",
-          },
-          name: { type: { kind: 'text' }, nullable: false, description: "The KPI's full name." },
-          unit: {
-            type: { kind: 'text' },
-            nullable: false,
-            description: '`services per client`, or empty for percentages.',
-          },
-          hasUnit: { type: { kind: 'flag' }, nullable: false, description: 'Whether `unit` is not empty.' },
-          rows: {
-            type: {
-              kind: 'list',
-              items: {
-                kind: 'object',
-                name: 'segment row',
-                fields: {
-                  label: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description: "`Company`, then each segment's name (cut at 40 characters).",
-                  },
-                  value: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description: 'Rounded as the CLI rounds it, or `not available`.',
-                  },
-                  band: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description: '`strong`, `moderate`, `weak`, or empty without a band.',
-                  },
-                  change: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description: '`+1.2 pp better`, `-0.4 pp within noise`, `no 2026-Q2 data`',
-                  },
-                  color: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description:
-                      "The change's colour: green for better, red for worse, grey otherwise (CSS).",
-                  },
-                  lowSample: {
-                    type: { kind: 'flag' },
-                    nullable: false,
-                    description: 'Whether the value rests on fewer observations than `minimumSample`.',
-                  },
-                },
-              },
-            },
-            nullable: false,
-            description: 'The company first, then each segment (at most 16).',
-          },
-          more: {
-            type: { kind: 'text' },
-            nullable: false,
-            description: '`And 126 more segments, in the attachment.`, or empty.',
-          },
-          hasMore: { type: { kind: 'flag' }, nullable: false, description: 'Whether `more` is not empty.' },
-        },
-      },
-    },
+    type: { kind: 'list', items: { kind: 'object', name: 'segment table', fields: SEGMENT_TABLE_FIELDS } },
     nullable: false,
     description: 'Several segments: one compact table per KPI.',
   },
@@ -487,43 +90,7 @@ export const REPORT_MODEL_FIELDS: FieldMap = {
     description: 'Whether `segmentTables` has entries (a recipient of several segments).',
   },
   attention: {
-    type: {
-      kind: 'list',
-      items: {
-        kind: 'object',
-        name: 'attention',
-        fields: {
-          id: {
-            type: {
-              kind: 'choice',
-              values: [
-                'clientIndependenceRate',
-                'selfServiceAdoptionRate',
-                'relationshipDepth',
-                'empowermentSatisfactionScore',
-                'netPromoterScore',
-                'customerRetentionRate',
-                'costToSupportPerClient',
-              ],
-            },
-            nullable: false,
-            description: "The KPI's id, as in `kpis.json`.",
-          },
-          name: { type: { kind: 'text' }, nullable: false, description: "The KPI's full name." },
-          reasons: {
-            type: { kind: 'list', items: { kind: 'text' } },
-            nullable: false,
-            description:
-              'Why it needs attention, one sentence each (for several segments, each names its segment).',
-          },
-          levers: {
-            type: { kind: 'list', items: { kind: 'text' } },
-            nullable: false,
-            description: 'What usually moves this KPI, one suggestion each.',
-          },
-        },
-      },
-    },
+    type: { kind: 'list', items: { kind: 'object', name: 'attention', fields: ATTENTION_FIELDS } },
     nullable: false,
     description:
       '"Needs attention": each KPI in a weak band, short of its target or down by more than `email.riskDropPoints`.',
@@ -532,45 +99,7 @@ export const REPORT_MODEL_FIELDS: FieldMap = {
   segmentHighlights: {
     type: {
       kind: 'list',
-      items: {
-        kind: 'object',
-        name: 'segment highlight',
-        fields: {
-          name: { type: { kind: 'text' }, nullable: false, description: "The KPI's full name." },
-          weakest: {
-            type: {
-              kind: 'object',
-              name: 'segment entry',
-              fields: {
-                label: { type: { kind: 'text' }, nullable: false, description: '`Region: EMEA`' },
-                value: {
-                  type: { kind: 'text' },
-                  nullable: false,
-                  description: "The segment's value, rounded as the table rounds it: `61.2%`.",
-                },
-              },
-            },
-            nullable: false,
-            description: 'The segment with the worst value (the highest, for cost).',
-          },
-          strongest: {
-            type: {
-              kind: 'object',
-              name: 'segment entry',
-              fields: {
-                label: { type: { kind: 'text' }, nullable: false, description: '`Region: EMEA`' },
-                value: {
-                  type: { kind: 'text' },
-                  nullable: false,
-                  description: "The segment's value, rounded as the table rounds it: `61.2%`.",
-                },
-              },
-            },
-            nullable: false,
-            description: 'The segment with the best value.',
-          },
-        },
-      },
+      items: { kind: 'object', name: 'segment highlight', fields: SEGMENT_HIGHLIGHT_FIELDS },
     },
     nullable: false,
     description: 'The company view only: the weakest and strongest segment of each KPI.',
@@ -593,57 +122,7 @@ export const REPORT_MODEL_FIELDS: FieldMap = {
   datasets: {
     type: {
       kind: 'list',
-      items: {
-        kind: 'object',
-        name: 'dataset quality',
-        fields: {
-          name: {
-            type: { kind: 'text' },
-            nullable: false,
-            description: 'The dataset: `clients`, `interactions`, `services`, `surveys` or `support_costs`.',
-          },
-          present: {
-            type: { kind: 'flag' },
-            nullable: false,
-            description:
-              "Whether the quarter's export set has it (only the optional datasets can be missing).",
-          },
-          rows: {
-            type: { kind: 'text' },
-            nullable: false,
-            description: 'Rows read, with thousands separators: `1,200`.',
-          },
-          rejected: {
-            type: { kind: 'text' },
-            nullable: false,
-            description: 'Rows rejected, with thousands separators.',
-          },
-          files: {
-            type: {
-              kind: 'list',
-              items: {
-                kind: 'object',
-                name: 'file',
-                fields: {
-                  file: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description: "The file's name in the export set, or `and 12 more files`.",
-                  },
-                  reference: {
-                    type: { kind: 'text' },
-                    nullable: false,
-                    description:
-                      'Which version was read: `S3 version …`, or the first characters of its SHA-256.',
-                  },
-                },
-              },
-            },
-            nullable: false,
-            description: 'Up to five of its files; a last entry says how many more `kpis.json` lists.',
-          },
-        },
-      },
+      items: { kind: 'object', name: 'dataset quality', fields: DATASET_QUALITY_FIELDS },
     },
     nullable: false,
     description: 'Each dataset of the export set: rows read and rejected, and which files.',
@@ -666,17 +145,7 @@ export const REPORT_MODEL_FIELDS: FieldMap = {
   },
   hasWarnings: { type: { kind: 'flag' }, nullable: false, description: 'Whether the run had warnings.' },
   definitions: {
-    type: {
-      kind: 'list',
-      items: {
-        kind: 'object',
-        name: 'definition',
-        fields: {
-          name: { type: { kind: 'text' }, nullable: false, description: "The KPI's full name." },
-          formula: { type: { kind: 'text' }, nullable: false, description: 'How it is computed, in words.' },
-        },
-      },
-    },
+    type: { kind: 'list', items: { kind: 'object', name: 'definition', fields: DEFINITION_FIELDS } },
     nullable: false,
     description: "Each KPI's formula, in the report's order.",
   },
