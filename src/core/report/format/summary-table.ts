@@ -1,4 +1,7 @@
-/** The summary a run prints: one row per KPI with value, band, deltas and sample size. */
+/**
+ * The KPI table a run prints (CLI and demo): one row per KPI with value, band, deltas and
+ * sample size. Pure formatting of the snapshot, rounded as the email rounds it.
+ */
 import { KPI_DEFINITIONS, KPI_IDS } from '../../kpi-ids';
 import type { Snapshot } from '../../snapshot';
 import { formatKpiDelta, formatKpiValue, formatPercentChange } from './format-values';
