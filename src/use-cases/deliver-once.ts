@@ -6,7 +6,7 @@
  * claim; record the send; release the claim. Recipients another run is sending to are
  * looked at again at the end, until that run records or stops.
  */
-import { recipientHash } from '../core/email/recipient-key';
+
 import { MailDeliveryError, type Mailer, type OutgoingMessage } from '../core/ports';
 import {
   type Claim,
@@ -15,6 +15,7 @@ import {
   type DeliveryRecord,
   mayHaveReachedSes,
 } from './delivery-ledger';
+import { recipientHash } from './recipient-key';
 
 export type DeliveryStatus = 'sent' | 'already-sent' | 'in-progress-elsewhere' | 'failed';
 

@@ -11,8 +11,8 @@
  */
 import * as z from 'zod';
 import { reportKeys } from '../core/data-root';
-import { normaliseAddress, recipientHash, recipientKey } from '../core/email/recipient-key';
 import type { ExportStore, VersionedText } from '../core/ports';
+import { normaliseAddress, recipientHash, recipientKey } from './recipient-key';
 
 /** How long a claim stays valid without renewal. A live run renews it every `leaseMs / 4`. */
 export const DEFAULT_LEASE_MS = 60_000;

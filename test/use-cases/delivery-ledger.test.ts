@@ -6,7 +6,6 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalExportStore } from '../../src/adapters/local/local-export-store';
-import { recipientHash } from '../../src/core/email/recipient-key';
 import type { ExportStore } from '../../src/core/ports';
 import {
   type ClaimAttempt,
@@ -15,6 +14,7 @@ import {
   type RunPresence,
   StoreCannotExcludeError,
 } from '../../src/use-cases/delivery-ledger';
+import { recipientHash } from '../../src/use-cases/recipient-key';
 import { createDataRoot, readReport, removeDataRoots, writeReport } from '../support/export-fixtures';
 import { MemoryExportStore } from '../support/memory-store';
 
