@@ -105,7 +105,14 @@ export async function computeQuarter(options: ComputeQuarterOptions): Promise<Qu
     return { ok: false, quarter: label, problems: error.problems, validationKey };
   }
   const report = rendering && (await rendering(store, snapshot));
-  return { ok: true, quarter: label, snapshot, snapshotKey: reportKeys.snapshot(label), validationKey, report };
+  return {
+    ok: true,
+    quarter: label,
+    snapshot,
+    snapshotKey: reportKeys.snapshot(label),
+    validationKey,
+    report,
+  };
 }
 
 function settingsToConfig(settings: KpiReportSettings): Config {
@@ -123,7 +130,8 @@ function settingsToConfig(settings: KpiReportSettings): Config {
 
 function quarterOf(label: string): Quarter {
   const quarter = parseQuarter(label.trim().toUpperCase());
-  if (quarter === undefined) throw new SettingsError(`quarter '${label}' is not a quarter; write it like 2026-Q3`);
+  if (quarter === undefined)
+    throw new SettingsError(`quarter '${label}' is not a quarter; write it like 2026-Q3`);
   return quarter;
 }
 

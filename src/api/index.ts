@@ -5,6 +5,17 @@
  * is internal. Built into dist/index.mjs with declarations that import nothing but each
  * other (scripts/build-api.ts).
  */
+
+export { DataLocationError, OpenQuarterError } from '../core/errors';
+// The store port, for an app's own store; a missing object is an ObjectNotFoundError.
+export {
+  type ExportStore,
+  IncompleteReadError,
+  type ListedVersion,
+  ObjectNotFoundError,
+  type StoredObject,
+  type VersionedText,
+} from '../core/ports';
 export {
   type ComputedQuarter,
   type ComputeQuarterOptions,
@@ -29,13 +40,3 @@ export type {
   TrendPoint,
 } from './snapshot';
 export { type AwsCredentials, localStore, type S3StoreOptions, s3Store } from './stores';
-export { DataLocationError, OpenQuarterError } from '../core/errors';
-// The store port, for an app's own store; a missing object is an ObjectNotFoundError.
-export {
-  type ExportStore,
-  IncompleteReadError,
-  type ListedVersion,
-  ObjectNotFoundError,
-  type StoredObject,
-  type VersionedText,
-} from '../core/ports';

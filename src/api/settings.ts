@@ -74,7 +74,9 @@ export interface EmailSettings {
   readonly templateDir?: string | undefined;
   readonly unsubscribeAddress?: string | undefined;
   readonly viewOnline?: boolean | undefined;
-  readonly ses?: { readonly region?: string | undefined; readonly configurationSetName?: string | undefined } | undefined;
+  readonly ses?:
+    | { readonly region?: string | undefined; readonly configurationSetName?: string | undefined }
+    | undefined;
 }
 
 export interface EmailRecipient {
