@@ -31,7 +31,8 @@ export async function packAndInstall(): Promise<PackedInstall> {
   for (const file of ['package.json', 'README.md', 'LICENSE']) {
     await copyFile(path.join(REPOSITORY, file), path.join(staging, file));
   }
-  const env = { ...process.env, KPI_BUILD_OUTDIR: path.join(staging, 'dist') };
+  // Relative to the repository, as `npm run build`'s own `dist` is.
+  const env = { ...process.env, KPI_BUILD_OUTDIR: path.relative(REPOSITORY, path.join(staging, 'dist')) };
   await run(process.execPath, ['scripts/build.mjs'], { cwd: REPOSITORY, env });
   for (const script of ['scripts/build-cdk.ts', 'scripts/build-api.ts']) {
     await run(process.execPath, ['--import', 'tsx', script], { cwd: REPOSITORY, env });
