@@ -11,7 +11,6 @@ import { createFastReader } from '../adapters/workers/fast-reader';
 import { type Config, ConfigError, parseConfig } from '../core/config';
 import { reportKeys } from '../core/data-root';
 import { ExportSetError } from '../core/errors';
-import { readExportSet } from '../core/ingest/read-export-set';
 import type { ExportStore } from '../core/ports';
 import { formatQuarter, parseQuarter, type Quarter } from '../core/quarter';
 import type { Snapshot } from '../core/snapshot';
@@ -77,9 +76,9 @@ export class SettingsError extends Error {
 
 /**
  * Computes a quarter. Resolves with `ok: false` for an export set that cannot be reported
- * on; rejects with `SettingsError` (settings, quarter), `OpenQuarterError` (a quarter that
- * has not ended), `DataLocationError` (a store that cannot be read or written) or a
- * template error (`email.templateDir`, with `writeReport`), each before any KPI work.
+ * on. Rejects with `SettingsError` (settings, quarter), `OpenQuarterError` (a quarter that
+ * has not ended) or a template error (`email.templateDir`, with `writeReport`), each before
+ * any export is read, and with `DataLocationError` for a store that cannot be read or written.
  */
 export async function computeQuarter(options: ComputeQuarterOptions): Promise<QuarterResult> {
   const { store } = options;
@@ -97,7 +96,8 @@ export async function computeQuarter(options: ComputeQuarterOptions): Promise<Qu
       config,
       quarter,
       now: options.now ?? new Date(),
-      reader: options.reader === 'simple' ? readExportSet : createFastReader(),
+      // The simple reader is the use case's own default.
+      reader: options.reader === 'simple' ? undefined : createFastReader(),
       allowOpenQuarter: options.allowOpenQuarter ?? false,
     }));
   } catch (error) {

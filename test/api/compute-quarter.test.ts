@@ -176,4 +176,13 @@ describe('computeQuarter', () => {
     await expect(computeQuarter({ store, quarter: '2026-Q4', now: NOW })).rejects.toThrow(OpenQuarterError);
     expect([...store.objects.keys()]).toEqual([]);
   });
+
+  it('refuses a template folder that does not exist before reading the exports', async () => {
+    const root = await cloneFixture('example');
+    const settings = { ...SETTINGS, email: { templateDir: path.join(root, 'no-such-folder') } };
+    await expect(
+      computeQuarter({ store: localStore(root), quarter: '2026-Q3', settings, now: NOW, writeReport: true }),
+    ).rejects.toThrow(/the template folder \(email.templateDir\) does not exist/);
+    await expect(readFile(path.join(root, 'reports/2026-Q3/validation.json'))).rejects.toThrow(/ENOENT/);
+  });
 });
