@@ -1,19 +1,21 @@
 /**
  * The layer rules, checked by `npm test` (`npm run layers`). The layers, inner to outer:
  * src/core (pure: the contract, reading, KPIs, the report) ← src/adapters (one folder per
- * technology) ← src/use-cases ← src/wiring ← the shells (src/cli, src/demo, functions/) ←
+ * technology) ← src/use-cases ← src/wiring ← the shells (src/cli, src/demo, src/api, functions/) ←
  * infra/. An arrow may only point inward. README "Architecture" draws the same picture.
  */
 const CORE = '^src/core/';
 
 /** Folders outside the core, each with the folders it must not import (outer layers). */
 const OUTER_LAYERS = {
-  'src/adapters': ['src/use-cases', 'src/wiring', 'src/cli', 'src/demo', 'functions', 'infra'],
-  'src/use-cases': ['src/adapters', 'src/wiring', 'src/cli', 'src/demo', 'functions', 'infra'],
-  'src/wiring': ['src/cli', 'src/demo', 'functions', 'infra'],
-  'src/cli': ['src/demo', 'functions', 'infra'],
-  'src/demo': ['src/cli', 'functions', 'infra'],
-  functions: ['src/cli', 'src/demo', 'infra'],
+  'src/adapters': ['src/use-cases', 'src/wiring', 'src/cli', 'src/demo', 'src/api', 'functions', 'infra'],
+  'src/use-cases': ['src/adapters', 'src/wiring', 'src/cli', 'src/demo', 'src/api', 'functions', 'infra'],
+  'src/wiring': ['src/cli', 'src/demo', 'src/api', 'functions', 'infra'],
+  'src/cli': ['src/demo', 'src/api', 'functions', 'infra'],
+  'src/demo': ['src/cli', 'src/api', 'functions', 'infra'],
+  // The package's root export: a shell for apps, as the CLI is for people.
+  'src/api': ['src/cli', 'src/demo', 'functions', 'infra'],
+  functions: ['src/cli', 'src/demo', 'src/api', 'infra'],
 };
 
 /**
@@ -102,7 +104,7 @@ module.exports = {
       severity: 'error',
       comment: 'The core imports no adapter, use case, wiring, shell or infrastructure.',
       from: { path: CORE },
-      to: { path: '^(src/(adapters|use-cases|wiring|cli|demo)|functions|infra)/' },
+      to: { path: '^(src/(adapters|use-cases|wiring|cli|demo|api)|functions|infra)/' },
     },
     ...Object.entries(OUTER_LAYERS).map(([folder, outer]) => ({
       name: 'no-upward-import',
