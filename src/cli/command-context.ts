@@ -5,10 +5,10 @@
 import { assertDataRoot, openExportStore } from '../adapters/open-export-store';
 import { createFastReader } from '../adapters/workers/fast-reader';
 import type { Config } from '../core/config';
-import type { ExportSetReader } from '../core/ingest/export-set-reader';
-import { readExportSet } from '../core/ingest/read-export-set';
 import type { ExportStore } from '../core/ports';
 import { parseQuarter, type Quarter } from '../core/quarter';
+import type { ExportSetReader } from '../core/readers/export-set-reader';
+import { readExportSet } from '../core/readers/simple/read-export-set';
 import { dueQuarter } from '../use-cases/due-quarter';
 import { ExportBytes } from './export-bytes';
 import type { LoadedConfig } from './load-config';

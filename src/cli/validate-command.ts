@@ -6,11 +6,11 @@
  */
 import path from 'node:path';
 import { LocalExportStore } from '../adapters/local/local-export-store';
-import { DATASET_NAMES } from '../core/datasets/contract';
-import type { ExportSetReader } from '../core/ingest/export-set-reader';
-import type { RowRejection } from '../core/ingest/read-dataset';
-import { readExportSet } from '../core/ingest/read-export-set';
+import { DATASET_NAMES } from '../core/export-set/contract';
 import type { ExportStore } from '../core/ports';
+import type { ExportSetReader } from '../core/readers/export-set-reader';
+import type { RowRejection } from '../core/readers/simple/read-dataset';
+import { readExportSet } from '../core/readers/simple/read-export-set';
 import { type ValidationReport, validateQuarter } from '../use-cases/validate-quarter';
 import type { CommandContext } from './command-context';
 import { jsonLine, type ValidateDocument, validateDocumentSchema } from './json-output';

@@ -23,17 +23,17 @@ import { hashRangeCount, pieceClaimsFor } from '../core/aggregate/hash-ranges';
 import type { OpenShuffle, ShufflePlan, ShuffleStore } from '../core/aggregate/shuffle-store';
 import type { Config } from '../core/config';
 import { exportKeys } from '../core/data-root';
-import { inlineChunkExecutor } from '../core/fast/inline-chunk-executor';
+import type { FileProvenance } from '../core/export-set/dataset-quality';
+import { type DiscoveredFile, discoverExportSet } from '../core/export-set/discover-export-set';
+import type { ExportStore } from '../core/ports';
 import {
   type ChunkExecutor,
   type MappedInteractions,
   readExportSetFast,
   storedBytes,
-} from '../core/fast/read-export-set-fast';
-import { type DiscoveredFile, discoverExportSet } from '../core/ingest/discover-export-set';
-import type { ExportSetReader } from '../core/ingest/export-set-reader';
-import type { FileProvenance } from '../core/ingest/read-dataset';
-import type { ExportStore } from '../core/ports';
+} from '../core/readers/bytes/bytes-reader';
+import { inlineChunkExecutor } from '../core/readers/bytes/inline-chunk-executor';
+import type { ExportSetReader } from '../core/readers/export-set-reader';
 
 /** A distributed run's step cannot go on: not planned, or its inputs changed since the plan. */
 export class DistributedRunError extends Error {

@@ -9,10 +9,10 @@
 import { PartShuffler } from '../core/aggregate/part-shuffler';
 import type { OpenShuffle } from '../core/aggregate/shuffle-store';
 import type { Config } from '../core/config';
-import { inlineChunkExecutor } from '../core/fast/inline-chunk-executor';
-import { type ChunkExecutor, readExportSetFast } from '../core/fast/read-export-set-fast';
 import type { ExportStore } from '../core/ports';
 import { parseQuarter, type Quarter, quarterPeriod } from '../core/quarter';
+import { type ChunkExecutor, readExportSetFast } from '../core/readers/bytes/bytes-reader';
+import { inlineChunkExecutor } from '../core/readers/bytes/inline-chunk-executor';
 import { DistributedRunError, interactionsPartsPrefix, readPlan } from './distributed-run';
 
 /** One item of the map: a part of the interactions dataset. */

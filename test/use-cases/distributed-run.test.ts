@@ -2,9 +2,9 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config';
-import type { ExportSetReader } from '../../src/core/ingest/export-set-reader';
-import { readExportSet } from '../../src/core/ingest/read-export-set';
 import { parseQuarter, type Quarter, quarterPeriod } from '../../src/core/quarter';
+import type { ExportSetReader } from '../../src/core/readers/export-set-reader';
+import { readExportSet } from '../../src/core/readers/simple/read-export-set';
 import {
   DistributedRunError,
   planRun,

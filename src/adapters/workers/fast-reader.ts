@@ -3,9 +3,9 @@
  * for them and the bundled worker is at hand; on this thread otherwise (from source).
  */
 
-import { inlineChunkExecutor } from '../../core/fast/inline-chunk-executor';
-import { type ChunkExecutor, fastExportSetReader } from '../../core/fast/read-export-set-fast';
-import type { ExportSetReader } from '../../core/ingest/export-set-reader';
+import { type ChunkExecutor, fastExportSetReader } from '../../core/readers/bytes/bytes-reader';
+import { inlineChunkExecutor } from '../../core/readers/bytes/inline-chunk-executor';
+import type { ExportSetReader } from '../../core/readers/export-set-reader';
 import { bundledWorkerUrl, defaultThreadCount, workerChunkExecutor } from './worker-chunk-executor';
 
 /** Reader threads (the main thread helping) when they can start; this thread alone otherwise. Close it when done. */

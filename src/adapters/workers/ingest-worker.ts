@@ -5,8 +5,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { PartialAggregate } from '../../core/aggregate/partial-aggregate';
-import { ChunkReader, type ChunkResult, type DatasetPlan } from '../../core/fast/chunk-reader';
-import { ClientsChunkParser, type ClientsPlan, type ParsedClients } from '../../core/fast/clients-reader';
+import { ChunkReader, type ChunkResult, type DatasetPlan } from '../../core/readers/bytes/chunk-reader';
+import {
+  ClientsChunkParser,
+  type ClientsPlan,
+  type ParsedClients,
+} from '../../core/readers/bytes/clients-reader';
 
 export type WorkerRequest =
   | { readonly type: 'plan'; readonly planId: number; readonly plan: DatasetPlan | ClientsPlan }

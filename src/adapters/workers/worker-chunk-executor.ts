@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ChunkResult, DatasetPlan } from '../../core/fast/chunk-reader';
-import type { ClientsPlan, ParsedClients } from '../../core/fast/clients-reader';
-import { inlineChunkExecutor } from '../../core/fast/inline-chunk-executor';
-import type { ChunkExecutor, ParsedClientsChunk } from '../../core/fast/read-export-set-fast';
+import type { ChunkExecutor, ParsedClientsChunk } from '../../core/readers/bytes/bytes-reader';
+import type { ChunkResult, DatasetPlan } from '../../core/readers/bytes/chunk-reader';
+import type { ClientsPlan, ParsedClients } from '../../core/readers/bytes/clients-reader';
+import { inlineChunkExecutor } from '../../core/readers/bytes/inline-chunk-executor';
 import type { WorkerRequest, WorkerResponse } from './ingest-worker';
 
 interface PendingChunk {

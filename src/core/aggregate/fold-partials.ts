@@ -4,11 +4,12 @@
  * already known is rejected as a repeat. Ids are remembered as 64-bit hashes (8 bytes a
  * slot), so memory grows by bytes per row, not by strings.
  */
-import type { DatasetName } from '../datasets/contract';
-import { type DatedRows, mergeDatedRows } from '../datasets/dated-rows';
-import { repeatedIdReason } from '../datasets/reading-rules';
-import { U64Set } from '../fast/u64-set';
-import { QuarterActivity } from '../ingest/quarter-activity';
+
+import { QuarterActivity } from '../client-state/quarter-activity';
+import { U64Set } from '../collections/u64-set';
+import type { DatasetName } from '../export-set/contract';
+import { type DatedRows, mergeDatedRows } from '../export-set/dated-rows';
+import { repeatedIdReason } from '../export-set/row-rules';
 import type { InteractionTally } from './interaction-tally';
 import {
   CESS,

@@ -6,7 +6,7 @@
  * in file order counts, since every in-quarter row is counted once by its part and taken
  * back once if it repeats an earlier id.
  */
-import type { DatedRows } from '../datasets/dated-rows';
+import type { DatedRows } from '../export-set/dated-rows';
 import { type Claims, IN_QUARTER, type RejectionExample, SELF_SERVICE } from './partial-aggregate';
 
 /** In-quarter interactions per client, by channel; only clients with a count other than 0 are listed. */

@@ -13,9 +13,9 @@
  * `AggregateFolder` (fold-partials.ts) applies partials, in row order, to the per-client
  * state. The distributed mode counts a part without keeping its claims (part-shuffler.ts).
  */
-import type { DatasetName } from '../datasets/contract';
-import type { DatedRows } from '../datasets/dated-rows';
-import { MAX_EXAMPLES } from '../datasets/reading-rules';
+import type { DatasetName } from '../export-set/contract';
+import type { DatedRows } from '../export-set/dated-rows';
+import { MAX_EXAMPLES } from '../export-set/row-rules';
 
 // How many rejected rows a dataset keeps as examples: the readers' rule, in one place.
 export { MAX_EXAMPLES };
