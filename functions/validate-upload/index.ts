@@ -22,7 +22,7 @@ import { lazyLambdaRunLauncher } from '../../src/adapters/lambda/lazy-lambda-run
 import { listReportQuarters } from '../../src/adapters/s3/report-quarters';
 import { rootKeyPrefix } from '../../src/adapters/s3/root-prefix';
 import { SnsOpsNotifier } from '../../src/adapters/sns/sns-notifier';
-import { createFastReader } from '../../src/adapters/workers/fast-reader';
+import { createWorkerBytesReader } from '../../src/adapters/workers/worker-bytes-reader';
 import type { Config } from '../../src/core/config';
 import { EXPORTS_FOLDER, quarterInKey } from '../../src/core/data-root';
 import type { ExportStore, OpsNotifier, RunLauncher } from '../../src/core/ports';
@@ -124,7 +124,7 @@ export function createValidateUploadHandler(deps: ValidateUploadDependencies) {
     store: deps.store,
     config: deps.config,
     notifier: deps.notifier,
-    newReader: deps.newReader ?? (() => createFastReader()),
+    newReader: deps.newReader ?? (() => createWorkerBytesReader()),
   };
 
   async function sweep(): Promise<SweptQuarter[]> {

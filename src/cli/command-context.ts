@@ -3,7 +3,7 @@
  * location (checked before anything is read), the quarter and how exports are read.
  */
 import { assertDataRoot, openExportStore } from '../adapters/open-export-store';
-import { createFastReader } from '../adapters/workers/fast-reader';
+import { createWorkerBytesReader } from '../adapters/workers/worker-bytes-reader';
 import type { Config } from '../core/config';
 import type { ExportStore } from '../core/ports';
 import { parseQuarter, type Quarter } from '../core/quarter';
@@ -55,7 +55,7 @@ export async function openCommandContext(
   const progress = options.quiet
     ? undefined
     : createProgressReporter(process.stderr, { bytes: bytes && (() => bytes.current()) });
-  const reader = options.reader === 'simple' ? readExportSet : createFastReader();
+  const reader = options.reader === 'simple' ? readExportSet : createWorkerBytesReader();
   const { allowOpenQuarter } = options;
   return {
     store,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerChunkExecutor } from '../../src/adapters/workers/worker-chunk-executor';
 import { parseConfig } from '../../src/core/config';
 import { parseQuarter, type Quarter, quarterPeriod } from '../../src/core/quarter';
-import { fastExportSetReader } from '../../src/core/readers/bytes/bytes-reader';
+import { createBytesReader } from '../../src/core/readers/bytes/bytes-reader';
 import type { ExportSetReader } from '../../src/core/readers/export-set-reader';
 import { readExportSet } from '../../src/core/readers/simple/read-export-set';
 import { readerFromPartials } from '../../src/use-cases/distributed-run';
@@ -55,7 +55,7 @@ describe('worker threads', () => {
           for (const [name, text] of Object.entries(files)) store.put(`exports/2026-Q3/${name}`, text);
           // Two workers, or one worker and this thread (as on a 2-core host); the first worker
           // also checks half of the interactions' ids.
-          const reader = fastExportSetReader({
+          const reader = createBytesReader({
             executor: () =>
               onePlusHere
                 ? workerChunkExecutor({ threads: 1, workerUrl, helpOnThisThread: true })

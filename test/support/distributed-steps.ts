@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../src/core/config';
 import type { ExportStore } from '../../src/core/ports';
-import type { ChunkExecutor } from '../../src/core/readers/bytes/bytes-reader';
+import type { ChunkExecutor } from '../../src/core/readers/bytes/chunk-executor';
 import { planShuffle, type ShuffleSizing } from '../../src/use-cases/distributed-run';
 import { measurePart } from '../../src/use-cases/measure-part';
 import { resolveRange } from '../../src/use-cases/resolve-range';

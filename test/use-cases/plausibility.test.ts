@@ -12,7 +12,7 @@ import { LocalExportStore } from '../../src/adapters/local/local-export-store';
 import { parseConfig } from '../../src/core/config';
 import { ExportSetError, OpenQuarterError } from '../../src/core/errors';
 import { parseQuarter, type Quarter } from '../../src/core/quarter';
-import { fastExportSetReader } from '../../src/core/readers/bytes/bytes-reader';
+import { createBytesReader } from '../../src/core/readers/bytes/bytes-reader';
 import { inlineChunkExecutor } from '../../src/core/readers/bytes/inline-chunk-executor';
 import type { ExportSetReader } from '../../src/core/readers/export-set-reader';
 import { readExportSet } from '../../src/core/readers/simple/read-export-set';
@@ -34,7 +34,7 @@ const quarter = (label: string) => parseQuarter(label) as Quarter;
 
 const readers: [string, ExportSetReader][] = [
   ['simple', readExportSet],
-  ['fast', fastExportSetReader({ executor: inlineChunkExecutor, chunkBytes: 64 })],
+  ['fast', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 64 })],
 ];
 
 /** Two clients, `count` interactions and a support cost, all on `day`. */

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ChunkExecutor, ParsedClientsChunk } from '../../core/readers/bytes/bytes-reader';
+import type { ChunkExecutor, ParsedClientsChunk } from '../../core/readers/bytes/chunk-executor';
 import type { ChunkResult, DatasetPlan } from '../../core/readers/bytes/chunk-reader';
 import type { ClientsPlan, ParsedClients } from '../../core/readers/bytes/clients-reader';
 import { inlineChunkExecutor } from '../../core/readers/bytes/inline-chunk-executor';

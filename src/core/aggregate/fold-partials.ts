@@ -38,7 +38,7 @@ const ID_COLUMN: Partial<Record<DatasetName, string>> = {
 const decoder = new TextDecoder();
 const PREFETCH_BLOCK = 32;
 
-export class AggregateFolder {
+export class PartialFold {
   readonly activity: QuarterActivity;
   readonly quality = new Map<DatasetName, FoldedQuality>();
   private readonly seen = new Map<DatasetName, U64Set>();

@@ -10,7 +10,7 @@
  * - `costs`: support costs, attributed or pooled;
  * - the rows read and rejected, with the first rejections by position.
  *
- * `AggregateFolder` (fold-partials.ts) applies partials, in row order, to the per-client
+ * `PartialFold` (fold-partials.ts) applies partials, in row order, to the per-client
  * state. The distributed mode counts a part without keeping its claims (part-shuffler.ts).
  */
 import type { DatasetName } from '../export-set/contract';

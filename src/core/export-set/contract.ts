@@ -78,3 +78,8 @@ export const REQUIRED_DATASETS: readonly DatasetName[] = DATASET_NAMES.filter(
 export function normaliseColumnName(name: string): string {
   return name.trim().toLowerCase();
 }
+
+/** Whether a file is read as gzip: its name ends in `.gz`, in any case (`INTERACTIONS.CSV.GZ`). */
+export function isGzipName(name: string): boolean {
+  return /\.gz$/i.test(name);
+}

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { storedFileBytes } from '../../../src/adapters/file-bytes/export-file-content';
 import {
   type CsvRecord,
   CsvRecordFaultError,
@@ -42,9 +43,9 @@ async function readBytes(
     yield bytes.subarray(from);
   }
   const records: CsvRecord[] = [];
-  await readCsvFile(chunks(), { name, size: bytes.length }, (record) => records.push(record), {
-    maxRowBytes,
-  });
+  // The stored bytes as a store gives them (gunzipped for .gz), then the records.
+  const content = storedFileBytes(chunks(), { name, size: bytes.length });
+  await readCsvFile(content.bytes, (record) => records.push(record), { maxRowBytes });
   return records;
 }
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/core/config';
 import { parseQuarter, quarterPeriod } from '../../../src/core/quarter';
-import { fastExportSetReader } from '../../../src/core/readers/bytes/bytes-reader';
+import { createBytesReader } from '../../../src/core/readers/bytes/bytes-reader';
 import { inlineChunkExecutor } from '../../../src/core/readers/bytes/inline-chunk-executor';
 import type { ExportSetReader } from '../../../src/core/readers/export-set-reader';
 import { readExportSet } from '../../../src/core/readers/simple/read-export-set';
@@ -91,7 +91,7 @@ describe('the fast reader gives exactly what the straightforward reader gives', 
           const expected = await measure(store, readExportSet);
           const actual = await measure(
             store,
-            fastExportSetReader({ executor: inlineChunkExecutor, chunkBytes }),
+            createBytesReader({ executor: inlineChunkExecutor, chunkBytes }),
           );
           expect(actual).toEqual(expected);
         },
@@ -128,7 +128,7 @@ describe('the fast reader gives exactly what the straightforward reader gives', 
           const expected = await measure(store, readExportSet, strict);
           const actual = await measure(
             store,
-            fastExportSetReader({ executor: inlineChunkExecutor, chunkBytes }),
+            createBytesReader({ executor: inlineChunkExecutor, chunkBytes }),
             strict,
           );
 
@@ -150,7 +150,7 @@ describe('the fast reader gives exactly what the straightforward reader gives', 
       'exports/2026-Q3/interactions.csv',
       'interaction_id,client_id,occurred_at,channel\nI1,C1,2026-07-01,assisted\n"I2","C1","2026-07-02","multi\nline"\nI1,C1,2026-07-03,self_service\nI3,C2,2026-07-04,assisted\n',
     );
-    const fast = await measure(store, fastExportSetReader({ executor: inlineChunkExecutor, chunkBytes: 8 }));
+    const fast = await measure(store, createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 8 }));
     expect(fast).toEqual(await measure(store, readExportSet));
     expect(fast.dataQuality.interactions.examples).toEqual([
       expect.objectContaining({ line: 3, reason: expect.stringContaining("channel 'multi") }),

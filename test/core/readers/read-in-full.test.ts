@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/core/config';
 import { ObjectNotFoundError, type StoredObject } from '../../../src/core/ports';
 import { parseQuarter, type Quarter, quarterPeriod } from '../../../src/core/quarter';
-import { fastExportSetReader } from '../../../src/core/readers/bytes/bytes-reader';
+import { createBytesReader } from '../../../src/core/readers/bytes/bytes-reader';
 import { inlineChunkExecutor } from '../../../src/core/readers/bytes/inline-chunk-executor';
 import type { ExportSetReader } from '../../../src/core/readers/export-set-reader';
 import { readExportSet } from '../../../src/core/readers/simple/read-export-set';
@@ -26,7 +26,7 @@ const INTERACTIONS_CSV = `interaction_id,client_id,occurred_at,channel\n${INTERA
 
 const readers: [string, ExportSetReader][] = [
   ['simple', readExportSet],
-  ['fast', fastExportSetReader({ executor: inlineChunkExecutor, chunkBytes: 64 })],
+  ['fast', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 64 })],
 ];
 
 /** A store holding clients.csv and `interactions` as given (bytes stored as they are). */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/core/config';
 import { parseQuarter, type Quarter, quarterPeriod } from '../../../src/core/quarter';
-import { fastExportSetReader } from '../../../src/core/readers/bytes/bytes-reader';
+import { createBytesReader } from '../../../src/core/readers/bytes/bytes-reader';
 import { inlineChunkExecutor } from '../../../src/core/readers/bytes/inline-chunk-executor';
 import type { ExportSetReader } from '../../../src/core/readers/export-set-reader';
 import { readExportSet } from '../../../src/core/readers/simple/read-export-set';
@@ -24,8 +24,8 @@ const LINES = Array.from(
 
 const readers: [string, ExportSetReader][] = [
   ['simple', readExportSet],
-  ['fast, small chunks', fastExportSetReader({ executor: inlineChunkExecutor, chunkBytes: 50 })],
-  ['fast, one chunk', fastExportSetReader({ executor: inlineChunkExecutor, chunkBytes: 1 << 20 })],
+  ['fast, small chunks', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 50 })],
+  ['fast, one chunk', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 1 << 20 })],
 ];
 
 /** interactions.csv with its data lines changed by `edit` (index 0 is line 2). */

@@ -4,7 +4,7 @@
  * - `ClientsChunkParser` (any thread) parses and validates a chunk's rows into typed arrays.
  *   Well-formed rows are read from bytes; any other row goes through the same zod schema
  *   as the straightforward reader, which decides and words the reason.
- * - `ClientsFolder` (the main thread, chunks in file order) gives each valid row's id its
+ * - `ClientsFold` (the main thread, chunks in file order) gives each valid row's id its
  *   client index: the book numbers clients in file order, the first row keeps a repeated
  *   id, and segment values are numbered in order of first appearance.
  */
@@ -281,7 +281,7 @@ export class ClientsChunkParser {
 }
 
 /** Gives the parsed rows of one clients.csv file their client indexes, chunk by chunk in file order. */
-export class ClientsFolder {
+export class ClientsFold {
   constructor(
     private readonly book: ClientBook,
     private readonly table: ClientTable,

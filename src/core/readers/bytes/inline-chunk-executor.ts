@@ -1,6 +1,6 @@
 /** Reads chunks on the calling thread: for one-core hosts and for tests of the fast path. */
 
-import type { ChunkExecutor } from './bytes-reader';
+import type { ChunkExecutor } from './chunk-executor';
 import { ChunkReader, type DatasetPlan } from './chunk-reader';
 import { ClientsChunkParser, type ClientsPlan } from './clients-reader';
 

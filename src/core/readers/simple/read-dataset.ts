@@ -78,9 +78,9 @@ export async function readDataset(options: {
       if (quality.examples.length < MAX_EXAMPLES) quality.examples.push({ file: file.name, line, reason });
       options.onRejected?.({ dataset: contract.name, file: file.name, line, reason, ...(row && { row }) });
     };
+    const content = store.readExportFile(file);
     const stats = await readCsvFile(
-      store.read(file.key, file),
-      file,
+      content.bytes,
       (record) => {
         if (header === undefined) {
           header = record.fields.map(normaliseColumnName);
@@ -122,14 +122,16 @@ export async function readDataset(options: {
         }
       },
       { maxRowBytes },
-    ).catch((error: unknown) => {
-      if (error === STOP_READING) return undefined;
-      if (error instanceof ExportFileError) return error.problem;
-      if (error instanceof CsvRecordFaultError) {
-        return recordFaultProblem(file.name, error.line, error.fault, maxRowBytes);
-      }
-      throw error;
-    });
+    )
+      .then(() => content.stats())
+      .catch((error: unknown) => {
+        if (error === STOP_READING) return undefined;
+        if (error instanceof ExportFileError) return error.problem;
+        if (error instanceof CsvRecordFaultError) {
+          return recordFaultProblem(file.name, error.line, error.fault, maxRowBytes);
+        }
+        throw error;
+      });
     if (typeof stats === 'string') return failedDataset(quality, stats);
     if (header === undefined) headerProblem = emptyFileProblem(file.name);
     if (headerProblem !== undefined || stats === undefined) {

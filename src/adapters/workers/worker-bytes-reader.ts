@@ -3,7 +3,8 @@
  * for them and the bundled worker is at hand; on this thread otherwise (from source).
  */
 
-import { type ChunkExecutor, fastExportSetReader } from '../../core/readers/bytes/bytes-reader';
+import { createBytesReader } from '../../core/readers/bytes/bytes-reader';
+import type { ChunkExecutor } from '../../core/readers/bytes/chunk-executor';
 import { inlineChunkExecutor } from '../../core/readers/bytes/inline-chunk-executor';
 import type { ExportSetReader } from '../../core/readers/export-set-reader';
 import { bundledWorkerUrl, defaultThreadCount, workerChunkExecutor } from './worker-chunk-executor';
@@ -17,6 +18,6 @@ export function createChunkExecutor(options: { threads?: number } = {}): ChunkEx
     : inlineChunkExecutor();
 }
 
-export function createFastReader(options: { threads?: number } = {}): ExportSetReader {
-  return fastExportSetReader({ executor: () => createChunkExecutor(options) });
+export function createWorkerBytesReader(options: { threads?: number } = {}): ExportSetReader {
+  return createBytesReader({ executor: () => createChunkExecutor(options) });
 }
