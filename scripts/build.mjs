@@ -1,4 +1,4 @@
-// Bundles the CLI into dist/cli.mjs (and the fast reader's worker thread into
+// Bundles the CLI into dist/cli.mjs (and the bytes reader's worker thread into
 // dist/ingest-worker.mjs, next to it) so that the package `bin` runs without tsx.
 // Runs on `npm ci` (the `prepare` script) and before `npm run bench`.
 //

@@ -73,7 +73,7 @@ export interface ValidateUploadDependencies {
   readonly now: () => Date;
   /**
    * A reader for one export set.
-   * @default - the fast reader (worker threads)
+   * @default - the bytes reader (worker threads)
    */
   readonly newReader?: () => ExportSetReader;
   /** Starts a quarter's run that waits for its exports, once the set is valid; none, none is started. */

@@ -2,7 +2,7 @@
  * `kpi-report validate`: reads the export set as a run would and says what a run would do.
  * Every rejected row is counted by reason and by value and, with `--rejects FILE`, written
  * out: the reference reader is told of each, so a set with rejected rows is read by it
- * (after the fast reader found some; a clean set is read once, fast).
+ * (after the bytes reader found some; a clean set is read once, by the bytes reader).
  */
 import path from 'node:path';
 import { LocalExportStore } from '../adapters/local/local-export-store';
@@ -42,7 +42,7 @@ export async function validateCommand(
     if (context.reader === readExportSet) {
       report = await validateQuarter({ ...context.reading(), reader: listing });
     } else {
-      // The fast reader keeps only the first examples: a set with rejected rows is read
+      // The bytes reader keeps only the first examples: a set with rejected rows is read
       // again by the reference reader, which is told of each (same verdict, same counts).
       report = await validateQuarter(context.reading());
       if (DATASET_NAMES.some((name) => report.dataQuality[name].rejected > 0)) {

@@ -22,7 +22,7 @@ export async function measureQuarter(options: {
   period: QuarterPeriod;
   config: Config;
   onProgress?: ((progress: ReadProgress) => void) | undefined;
-  /** How the export set is read: the straightforward reader unless told otherwise. */
+  /** How the export set is read: the simple reader unless told otherwise. */
   reader?: ExportSetReader | undefined;
 }): Promise<MeasuredQuarter> {
   const { reader = readExportSet, ...readOptions } = options;

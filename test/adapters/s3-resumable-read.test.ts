@@ -137,7 +137,7 @@ describe('an export set read from S3 through a faulty connection', () => {
 
   it.each([
     ['simple', readExportSet],
-    ['fast', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 4096 })],
+    ['bytes', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 4096 })],
   ])('is read in full by the %s reader when a body is cut at 50% once', async (_name, reader) => {
     // Arrange
     front.fail(KEY, { kind: 'cut', share: 0.5 });
@@ -156,7 +156,7 @@ describe('an export set read from S3 through a faulty connection', () => {
 
   it.each([
     ['simple', readExportSet],
-    ['fast', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 4096 })],
+    ['bytes', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 4096 })],
   ])(
     'cannot be reported on by the %s reader when every body is cut, naming the file',
     async (_name, reader) => {

@@ -44,7 +44,7 @@ const measured = (store: MemoryExportStore, reader: ExportSetReader) =>
   readingSummary(store, period, config, reader);
 
 describe('worker threads', () => {
-  it('read chunks on two threads and give what one straightforward pass gives', async () => {
+  it('read chunks on two threads and give what one pass of the simple reader gives', async () => {
     await fc.assert(
       fc.asyncProperty(
         messyExportSet,
@@ -69,7 +69,7 @@ describe('worker threads', () => {
     );
   });
 
-  it('run the map step of the distributed mode, whose tallies and claims reduce to one straightforward pass', async () => {
+  it('run the map step of the distributed mode, whose tallies and claims reduce to one pass of the simple reader', async () => {
     const distributed = parseConfig({ rejectLimitPercent: 100, distributedAboveMiB: 0.000001 });
     await fc.assert(
       fc.asyncProperty(

@@ -57,7 +57,7 @@ function noClaims() {
 
 /**
  * Every step (in either order, with any number of ranges and claims per piece) reads the
- * export set as one straightforward pass does: measures, rejections, provenance, counts.
+ * export set as one pass of the simple reader does: measures, rejections, provenance, counts.
  */
 function sameAsOnePass(exportSets: fc.Arbitrary<{ readonly files: Record<string, string> }>) {
   return fc.asyncProperty(
@@ -95,7 +95,7 @@ function twoParts(): MemoryExportStore {
 }
 
 describe('the distributed mode (map and reduce run in process)', () => {
-  it('gives the same measures, rejections and provenance as one straightforward pass, for any ranges and pieces', async () => {
+  it('gives the same measures, rejections and provenance as one pass of the simple reader, for any ranges and pieces', async () => {
     await fc.assert(
       sameAsOnePass(
         messyExportSet.filter(({ files }) =>

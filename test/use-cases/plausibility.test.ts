@@ -34,7 +34,7 @@ const quarter = (label: string) => parseQuarter(label) as Quarter;
 
 const readers: [string, ExportSetReader][] = [
   ['simple', readExportSet],
-  ['fast', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 64 })],
+  ['bytes', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 64 })],
 ];
 
 /** Two clients, `count` interactions and a support cost, all on `day`. */

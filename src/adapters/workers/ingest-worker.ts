@@ -1,5 +1,5 @@
 /**
- * The worker thread of the fast reader: reads the chunks it is sent with the plan of their
+ * The worker thread of the bytes reader: reads the chunks it is sent with the plan of their
  * file and posts back the partial aggregates (or parsed clients), moving (not copying)
  * their typed arrays, and the chunk itself for reuse.
  */

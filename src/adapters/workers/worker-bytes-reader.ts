@@ -1,5 +1,5 @@
 /**
- * The fast reader as the CLI and the functions use it: worker threads when there are cores
+ * The bytes reader as the CLI and the functions use it: worker threads when there are cores
  * for them and the bundled worker is at hand; on this thread otherwise (from source).
  */
 

@@ -1,5 +1,5 @@
 /**
- * Runs the fast reader's chunks on worker threads, so that every core reads. Each worker
+ * Runs the bytes reader's chunks on worker threads, so that every core reads. Each worker
  * gets a file's plan once (the client table travels as shared memory), then chunks, which
  * are moved to it, not copied, and back. A chunk goes to the worker with the least work
  * queued.

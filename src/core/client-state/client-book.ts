@@ -74,7 +74,7 @@ export class ClientBook {
   }
 
   /**
-   * Adds a client whose id the caller has already found unique (the fast reader keeps ids
+   * Adds a client whose id the caller has already found unique (the bytes reader keeps ids
    * as bytes in its own table), each segment value given by its `valueIndex`, and NEVER for
    * no churn; the new index is `size - 1`. Runs once per client: plain loops, no lookups.
    */

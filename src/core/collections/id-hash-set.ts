@@ -1,6 +1,6 @@
 /**
  * Remembers which ids have been seen at 8 to 10 bytes per id, whatever the id's length:
- * ids are kept as 64-bit hashes of their UTF-8 bytes (the fast reader's hash) in a
+ * ids are kept as 64-bit hashes of their UTF-8 bytes (the bytes reader's hash) in a
  * `U64Set`, never as strings. Two different ids share a 64-bit hash with probability about
  * n²/2⁶⁵ (≈ 10⁻⁵ for 20 million ids); the later one would then be wrongly rejected as a duplicate.
  */

@@ -1,5 +1,5 @@
 /**
- * The rules both readers (the reference `readExportSet` and the fast byte reader) apply to
+ * The rules both readers (the reference `readExportSet` and the bytes reader) apply to
  * a file's records before any column is looked at, with the words they report them in:
  * one place, so that the two cannot drift apart.
  *

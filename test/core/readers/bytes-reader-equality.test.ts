@@ -78,7 +78,7 @@ function withFault(text: string, applied: Fault): Uint8Array {
   return encoder.encode(text);
 }
 
-describe('the fast reader gives exactly what the straightforward reader gives', () => {
+describe('the bytes reader gives exactly what the simple reader gives', () => {
   it('on random messy export sets, with chunk and stream splits anywhere (inside quoted fields too)', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -26,7 +26,7 @@ const INTERACTIONS_CSV = `interaction_id,client_id,occurred_at,channel\n${INTERA
 
 const readers: [string, ExportSetReader][] = [
   ['simple', readExportSet],
-  ['fast', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 64 })],
+  ['bytes', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 64 })],
 ];
 
 /** A store holding clients.csv and `interactions` as given (bytes stored as they are). */

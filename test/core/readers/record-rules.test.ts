@@ -24,8 +24,8 @@ const LINES = Array.from(
 
 const readers: [string, ExportSetReader][] = [
   ['simple', readExportSet],
-  ['fast, small chunks', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 50 })],
-  ['fast, one chunk', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 1 << 20 })],
+  ['bytes, small chunks', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 50 })],
+  ['bytes, one chunk', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 1 << 20 })],
 ];
 
 /** interactions.csv with its data lines changed by `edit` (index 0 is line 2). */

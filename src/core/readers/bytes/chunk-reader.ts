@@ -3,7 +3,7 @@
  * costs) into a partial aggregate. Rows of the common, well-formed shape are read from
  * bytes with no per-row object; any other row (quotes, non-ASCII, spaces to trim, an
  * unusual date-time, anything invalid) is decoded and goes through the same zod schema as
- * the straightforward reader, which decides and words the reason. Runs in worker threads.
+ * the simple reader, which decides and words the reason. Runs in worker threads.
  */
 
 import { isUtf8 } from 'node:buffer';
@@ -55,7 +55,7 @@ import {
 import { ClientTable, type ClientTableBuffers } from './client-table';
 import { nextDelimiter, RecordScanner } from './record-scanner';
 
-/** The columns each dataset's rows are read by, in this order (as the straightforward reader). */
+/** The columns each dataset's rows are read by, in this order (as the simple reader). */
 export const CHUNK_COLUMNS = {
   interactions: ['interaction_id', 'client_id', 'occurred_at', 'channel'],
   services: ['client_id', 'service', 'started_on', 'ended_on'],
@@ -363,7 +363,7 @@ export class ChunkReader {
     return true;
   }
 
-  /** The zod path for one row, as the straightforward reader does it. */
+  /** The zod path for one row, as the simple reader does it. */
   private readRow(row: RawRow, line: number, sink: ChunkSink): string | undefined {
     const period = this.plan.period;
     const inQuarter = (day: number) => day >= period.start && day <= period.end;

@@ -3,7 +3,7 @@
  * thread takes ids in file order:
  * - `ClientsChunkParser` (any thread) parses and validates a chunk's rows into typed arrays.
  *   Well-formed rows are read from bytes; any other row goes through the same zod schema
- *   as the straightforward reader, which decides and words the reason.
+ *   as the simple reader, which decides and words the reason.
  * - `ClientsFold` (the main thread, chunks in file order) gives each valid row's id its
  *   client index: the book numbers clients in file order, the first row keeps a repeated
  *   id, and segment values are numbered in order of first appearance.
@@ -211,7 +211,7 @@ export class ClientsChunkParser {
     return true;
   }
 
-  /** The zod path, as the straightforward reader: returns the reason of a rejection. */
+  /** The zod path, as the simple reader: returns the reason of a rejection. */
   private readRow(raw: RawRow, row: number): string | undefined {
     const parsed = this.schemas.clients.safeParse(raw);
     if (!parsed.success) {

@@ -1,4 +1,4 @@
-/** Reads chunks on the calling thread: for one-core hosts and for tests of the fast path. */
+/** Reads chunks on the calling thread: for one-core hosts and for tests of the bytes reader. */
 
 import type { ChunkExecutor } from './chunk-executor';
 import { ChunkReader, type DatasetPlan } from './chunk-reader';

@@ -26,7 +26,7 @@ import { type RowHandler, type RowRejection, readDataset } from './read-dataset'
 
 export async function readExportSet(
   options: ReadExportSetOptions & {
-    /** Told of every rejected row (the fast reader keeps only the first examples). */
+    /** Told of every rejected row (the bytes reader keeps only the first examples). */
     readonly onRejected?: ((rejection: RowRejection) => void) | undefined;
   },
 ): Promise<ExportSetReading> {
