@@ -5,12 +5,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { PartialAggregate } from '../../core/aggregate/partial-aggregate';
-import { ChunkReader, type ChunkResult, type DatasetPlan } from '../../core/readers/bytes/chunk-reader';
-import {
-  ClientsChunkParser,
-  type ClientsPlan,
-  type ParsedClients,
-} from '../../core/readers/bytes/clients-reader';
+import type { ChunkResult, DatasetPlan } from '../../core/readers/bytes/chunk-plan';
+import { ChunkReader } from '../../core/readers/bytes/chunk-reader';
+import { ClientsChunkParser } from '../../core/readers/bytes/clients-reader';
+import type { ClientsPlan, ParsedClients } from '../../core/readers/bytes/clients-rows';
 
 export type WorkerRequest =
   | { readonly type: 'plan'; readonly planId: number; readonly plan: DatasetPlan | ClientsPlan }

@@ -9,8 +9,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ChunkExecutor, ParsedClientsChunk } from '../../core/readers/bytes/chunk-executor';
-import type { ChunkResult, DatasetPlan } from '../../core/readers/bytes/chunk-reader';
-import type { ClientsPlan, ParsedClients } from '../../core/readers/bytes/clients-reader';
+import type { ChunkResult, DatasetPlan } from '../../core/readers/bytes/chunk-plan';
+import type { ClientsPlan, ParsedClients } from '../../core/readers/bytes/clients-rows';
 import { inlineChunkExecutor } from '../../core/readers/bytes/inline-chunk-executor';
 import type { WorkerRequest, WorkerResponse } from './ingest-worker';
 

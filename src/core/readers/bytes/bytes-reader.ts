@@ -18,10 +18,11 @@ import { rejectLimitProblems, segmentDimensions, setWarnings } from '../../expor
 import type { ExportSetReader, ExportSetReading, ReadExportSetOptions } from '../export-set-reader';
 import { discoverForReading, measurable, unreadableSet } from '../set-reading';
 import type { ChunkExecutor } from './chunk-executor';
-import { CHUNK_COLUMNS, type ChunkedDataset, type DatasetPlan } from './chunk-reader';
+import { CHUNK_COLUMNS, type ChunkedDataset, type DatasetPlan } from './chunk-plan';
 import { ChunkBufferPool, DEFAULT_CHUNK_BYTES } from './chunker';
 import { ClientTable } from './client-table';
-import { ClientsFold, type ClientsPlan } from './clients-reader';
+import { ClientsFold } from './clients-fold';
+import type { ClientsPlan } from './clients-rows';
 import { describe, type Reading, readDatasetFiles, SPARE_CLAIMS, storedBytes } from './dataset-files';
 import { foldTallies, INTERACTIONS_FROM_FILES, type InteractionsSource } from './interactions-source';
 

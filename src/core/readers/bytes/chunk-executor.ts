@@ -3,8 +3,8 @@
  * thread (`inlineChunkExecutor`). The reader hands out chunks and takes the results back in
  * file order; the executor only reads.
  */
-import type { ChunkResult, DatasetPlan } from './chunk-reader';
-import type { ClientsPlan, ParsedClients } from './clients-reader';
+import type { ChunkResult, DatasetPlan } from './chunk-plan';
+import type { ClientsPlan, ParsedClients } from './clients-rows';
 
 /** Reads chunks of a dataset somewhere: worker threads, or this thread. */
 export interface ChunkExecutor {

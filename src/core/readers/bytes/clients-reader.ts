@@ -10,10 +10,8 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import { MAX_EXAMPLES, position, type RejectionExample } from '../../aggregate/partial-aggregate';
-import { type ClientBook, NEVER } from '../../client-state/client-book';
+import { NEVER } from '../../client-state/client-book';
 import { AsciiInterner } from '../../collections/ascii-interner';
-import type { Config } from '../../config';
 import { dayInZone } from '../../dates';
 import { CsvTokenizer } from '../../export-set/csv-tokenizer';
 import {
@@ -21,7 +19,6 @@ import {
   INVALID_UTF8_REASON,
   malformedReason,
   rejectionWeight,
-  repeatedIdReason,
 } from '../../export-set/row-rules';
 import {
   createRowSchemas,
@@ -30,65 +27,20 @@ import {
   type RowSchemas,
 } from '../../export-set/row-schemas';
 import { isPlainToken, parseDateBytes } from './byte-fields';
-import type { ChunkFault } from './chunk-reader';
-import type { ClientTable } from './client-table';
+import type { ChunkFault } from './chunk-plan';
+import {
+  CHURNED,
+  type ClientsPlan,
+  ID_END,
+  ID_IN_NOTES,
+  ID_START,
+  LINE,
+  type ParsedClients,
+  REJECTED,
+  SEGMENTS,
+  SINCE,
+} from './clients-rows';
 import { RecordScanner } from './record-scanner';
-
-/** Everything a thread needs to parse chunks of one clients.csv file; structured-clone friendly. */
-export interface ClientsPlan {
-  readonly dataset: 'clients';
-  readonly headerLength: number;
-  /** Column names read, in order: client_id, customer_since, churned_on, then the dimensions. */
-  readonly names: readonly string[];
-  /** Header index of each name, or -1. */
-  readonly columns: readonly number[];
-  readonly config: Pick<Config, 'channelLabels' | 'timeZone' | 'maxRowBytes'>;
-}
-
-/** `ParsedClients.rows` columns, per row: the line, then the id, dates and segment values. */
-const LINE = 0;
-/** Where the id is in the chunk's bytes; or ID_IN_NOTES, or REJECTED. */
-const ID_START = 1;
-const ID_END = 2;
-const SINCE = 3;
-const CHURNED = 4;
-/** Then one column per dimension: an index into `values`, or -1 for no value. */
-const SEGMENTS = 5;
-
-/** The id is not plain bytes of the chunk: the zod path read it, and `notes` holds it. */
-const ID_IN_NOTES = -1;
-/** The row was rejected: `notes` holds the reason. */
-const REJECTED = -2;
-
-/** A chunk of clients.csv, parsed: every row in file order, ready to be given its index. */
-export interface ParsedClients {
-  readonly rowCount: number;
-  readonly lines: number;
-  /**
-   * `rowCount` rows of SEGMENTS + dimensions columns (see the column constants), at the
-   * start of a buffer that may be longer: hand it back to `read` for a later chunk.
-   */
-  readonly rows: Int32Array;
-  /** Per dimension, the distinct values of this chunk, indexed by the segment columns. */
-  readonly values: string[][];
-  /** Row → its id (ID_IN_NOTES) or its rejection reason (REJECTED). */
-  readonly notes: Map<number, string>;
-  /** Ids of rows the zod path rejected, to explain references to them. */
-  readonly rejectedIds: string[];
-  /** Rejected rows that weigh more than one row (they span lines): row → weight. */
-  readonly weights: Map<number, number>;
-  /** A record that stops the file, with its line; the chunk was read up to it. */
-  readonly fault?: ChunkFault;
-}
-
-export interface ClientsChunkResult {
-  rows: number;
-  rejected: number;
-  /** Positions relative to the chunk's first line. */
-  examples: RejectionExample[];
-  lines: number;
-  fault?: ChunkFault;
-}
 
 const decoder = new TextDecoder();
 
@@ -277,75 +229,5 @@ export class ClientsChunkParser {
       row[name] = value === '' ? undefined : value;
     });
     return row;
-  }
-}
-
-/** Gives the parsed rows of one clients.csv file their client indexes, chunk by chunk in file order. */
-export class ClientsFold {
-  constructor(
-    private readonly book: ClientBook,
-    private readonly table: ClientTable,
-    private readonly fileIndex: number,
-  ) {}
-
-  /** `bytes`: the chunk `parsed` was read from (its ids are offsets into it). */
-  fold(parsed: ParsedClients, bytes: Uint8Array): ClientsChunkResult {
-    const { book, table } = this;
-    const result: ClientsChunkResult = {
-      rows: parsed.rowCount,
-      rejected: 0,
-      examples: [],
-      lines: parsed.lines,
-      ...(parsed.fault !== undefined && { fault: parsed.fault }),
-    };
-    const dimensions = book.dimensions.length;
-    const width = SEGMENTS + dimensions;
-    // This chunk's value codes → the book's value indexes, taken at a value's first valid row.
-    const indexOfCode = parsed.values.map((values) => new Int32Array(values.length).fill(-1));
-    const segments = new Int32Array(dimensions);
-    const rows = parsed.rows;
-    for (let row = 0; row < parsed.rowCount; row++) {
-      const at = row * width;
-      const idStart = rows[at + ID_START] as number;
-      let reason: string | undefined;
-      if (idStart === REJECTED) {
-        reason = parsed.notes.get(row);
-      } else {
-        const index =
-          idStart === ID_IN_NOTES
-            ? table.addString(parsed.notes.get(row) as string)
-            : table.add(bytes, idStart, rows[at + ID_END] as number);
-        if (index < 0) {
-          const id =
-            idStart === ID_IN_NOTES
-              ? parsed.notes.get(row)
-              : decoder.decode(bytes.subarray(idStart, rows[at + ID_END] as number));
-          reason = repeatedIdReason('client_id', id as string);
-        } else {
-          for (let d = 0; d < dimensions; d++) {
-            const code = rows[at + SEGMENTS + d] as number;
-            const known = indexOfCode[d] as Int32Array;
-            let valueIndex = code < 0 ? -1 : (known[code] as number);
-            if (valueIndex < 0) {
-              valueIndex = book.valueIndex(d, code < 0 ? undefined : parsed.values[d]?.[code]);
-              if (code >= 0) known[code] = valueIndex;
-            }
-            segments[d] = valueIndex;
-          }
-          book.addIndexed(rows[at + SINCE] as number, rows[at + CHURNED] as number, segments);
-        }
-      }
-      if (reason !== undefined) {
-        // Only rows rejected on their own weigh their lines; a repeated id weighs one row.
-        const weight = idStart === REJECTED ? (parsed.weights.get(row) ?? 1) : 1;
-        result.rows += weight - 1;
-        result.rejected += weight;
-        if (result.examples.length < MAX_EXAMPLES) {
-          result.examples.push({ position: position(this.fileIndex, rows[at + LINE] as number), reason });
-        }
-      }
-    }
-    for (const id of parsed.rejectedIds) book.rejectedIds.add(id);
-    return result;
   }
 }

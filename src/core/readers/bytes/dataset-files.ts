@@ -26,7 +26,7 @@ import {
 } from '../../export-set/row-rules';
 import type { ExportStore } from '../../ports';
 import { PROGRESS_EVERY_ROWS, type ReadProgress } from '../export-set-reader';
-import type { ChunkFault } from './chunk-reader';
+import type { ChunkFault } from './chunk-plan';
 import { type ChunkBufferPool, LineAlignedChunker } from './chunker';
 import { RecordScanner } from './record-scanner';
 

@@ -1,8 +1,10 @@
 /** Reads chunks on the calling thread: for one-core hosts and for tests of the bytes reader. */
 
 import type { ChunkExecutor } from './chunk-executor';
-import { ChunkReader, type DatasetPlan } from './chunk-reader';
-import { ClientsChunkParser, type ClientsPlan } from './clients-reader';
+import type { DatasetPlan } from './chunk-plan';
+import { ChunkReader } from './chunk-reader';
+import { ClientsChunkParser } from './clients-reader';
+import type { ClientsPlan } from './clients-rows';
 
 export function inlineChunkExecutor(): ChunkExecutor {
   const readers = new WeakMap<DatasetPlan, ChunkReader>();
