@@ -12,7 +12,6 @@ import { type DatedRows, mergeDatedRows } from '../export-set/dated-rows';
 import { repeatedIdReason } from '../export-set/row-rules';
 import type { InteractionTally } from './interaction-tally';
 import {
-  CESS,
   type Claims,
   firstExamples,
   IN_QUARTER,
@@ -20,7 +19,7 @@ import {
   type PartialAggregate,
   type Position,
   type RejectionExample,
-  SELF_SERVICE,
+  SELF_SERVICE_OR_CESS,
 } from './partial-aggregate';
 
 export interface FoldedQuality {
@@ -162,9 +161,9 @@ export class PartialFold {
         if ((flag & IN_QUARTER) === 0) continue;
         const owner = client[i] as number;
         if (dataset === 'interactions') {
-          if (flag & SELF_SERVICE) (activity.selfService[owner] as number)++;
+          if (flag & SELF_SERVICE_OR_CESS) (activity.selfService[owner] as number)++;
           else (activity.assisted[owner] as number)++;
-        } else if (flag & CESS) {
+        } else if (flag & SELF_SERVICE_OR_CESS) {
           activity.addCessMicroPoints(owner, value[i] as number);
         } else {
           activity.addNpsResponse(owner, value[i] as number);

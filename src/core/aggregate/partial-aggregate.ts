@@ -40,11 +40,13 @@ export interface RejectionExample {
   readonly reason: string;
 }
 
-/** Flags of a claim. */
+/** Flags of a claim: the row is dated in the quarter. */
 export const IN_QUARTER = 1;
-/** interactions: self-service (else assisted); surveys: cess (else nps). */
-export const SELF_SERVICE = 2;
-export const CESS = 2;
+/**
+ * Flags of a claim: the row's kind, one bit whose meaning is the dataset's: a self-service
+ * interaction (else assisted), a CESS survey response (else NPS).
+ */
+export const SELF_SERVICE_OR_CESS = 2;
 
 /** Rows that claim a unique id, as columns. Ids are kept as bytes for the messages of repeats. */
 export interface Claims {

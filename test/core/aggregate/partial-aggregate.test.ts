@@ -12,7 +12,7 @@ import {
   PairsBuilder,
   type PartialAggregate,
   position,
-  SELF_SERVICE,
+  SELF_SERVICE_OR_CESS,
 } from '../../../src/core/aggregate/partial-aggregate';
 import { RepeatResolver } from '../../../src/core/aggregate/repeat-resolver';
 
@@ -218,9 +218,23 @@ describe('PartialFold', () => {
     // Rows: I1 self-service in Q for client 0, I2 assisted in Q for client 1, I1 again for client 1.
     const partial = partialOf(
       [
-        { id: 1, client: 0, flags: IN_QUARTER | SELF_SERVICE, service: 'api', cost: 5n, rejected: false },
+        {
+          id: 1,
+          client: 0,
+          flags: IN_QUARTER | SELF_SERVICE_OR_CESS,
+          service: 'api',
+          cost: 5n,
+          rejected: false,
+        },
         { id: 2, client: 1, flags: IN_QUARTER, service: 'api', cost: 7n, rejected: false },
-        { id: 1, client: 1, flags: IN_QUARTER | SELF_SERVICE, service: 'sso', cost: -1n, rejected: false },
+        {
+          id: 1,
+          client: 1,
+          flags: IN_QUARTER | SELF_SERVICE_OR_CESS,
+          service: 'sso',
+          cost: -1n,
+          rejected: false,
+        },
       ],
       1,
     );

@@ -9,11 +9,10 @@
 
 import { isUtf8 } from 'node:buffer';
 import {
-  CESS,
   emptyPartial,
   IN_QUARTER,
   type PartialAggregate,
-  SELF_SERVICE,
+  SELF_SERVICE_OR_CESS,
 } from '../../aggregate/partial-aggregate';
 import { cessMicroPoints } from '../../client-state/quarter-activity';
 import { hashOut, hashPlainToken } from '../../collections/byte-hash';
@@ -214,7 +213,7 @@ export class ChunkReader {
     sink.dated(day, inPeriod);
     sink.claim(
       clientIndex,
-      (inPeriod ? IN_QUARTER : 0) | (selfService ? SELF_SERVICE : 0),
+      (inPeriod ? IN_QUARTER : 0) | (selfService ? SELF_SERVICE_OR_CESS : 0),
       0,
       line,
       bytes,
@@ -294,7 +293,7 @@ export class ChunkReader {
     sink.dated(day, inQuarter !== 0);
     sink.claim(
       clientIndex,
-      inQuarter | (cess ? CESS : 0),
+      inQuarter | (cess ? SELF_SERVICE_OR_CESS : 0),
       cess ? cessMicroPoints(score, scale) : score,
       line,
       bytes,

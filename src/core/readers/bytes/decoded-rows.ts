@@ -4,7 +4,7 @@
  * schema as the simple reader, which decides and words the reason. Rows that come here are
  * few; the byte path (chunk-reader.ts) reads the common shape.
  */
-import { CESS, IN_QUARTER, SELF_SERVICE } from '../../aggregate/partial-aggregate';
+import { IN_QUARTER, SELF_SERVICE_OR_CESS } from '../../aggregate/partial-aggregate';
 import { cessMicroPoints } from '../../client-state/quarter-activity';
 import { encodeUtf8, hashBytes } from '../../collections/byte-hash';
 import type { DayInZone } from '../../dates';
@@ -59,7 +59,7 @@ export class DecodedRows {
         const { bytes, length } = encodeUtf8(interaction_id);
         hashBytes(bytes, 0, length);
         const flags =
-          (inQuarter(occurred_at) ? IN_QUARTER : 0) | (channel === 'self_service' ? SELF_SERVICE : 0);
+          (inQuarter(occurred_at) ? IN_QUARTER : 0) | (channel === 'self_service' ? SELF_SERVICE_OR_CESS : 0);
         sink.claim(client, flags, 0, line, bytes, 0, length);
         return undefined;
       }
@@ -85,7 +85,7 @@ export class DecodedRows {
         const { bytes, length } = encodeUtf8(response_id);
         hashBytes(bytes, 0, length);
         const cess = survey === 'cess';
-        const flags = (inQuarter(submitted_at) ? IN_QUARTER : 0) | (cess ? CESS : 0);
+        const flags = (inQuarter(submitted_at) ? IN_QUARTER : 0) | (cess ? SELF_SERVICE_OR_CESS : 0);
         sink.claim(
           client,
           flags,
