@@ -1,8 +1,9 @@
 /**
  * The layer rules, checked by `npm test` (`npm run layers`). The layers, inner to outer:
- * src/core (pure: the contract, reading, KPIs, the report; in layers of its own, CORE_LAYERS) ← src/adapters (one folder per
- * technology) ← src/use-cases ← src/wiring ← the shells (src/cli, src/demo, functions/) ←
- * infra/. An arrow may only point inward. README "Architecture" draws the same picture.
+ * src/core (pure: the contract, reading, KPIs, the report; in layers of its own, see
+ * CORE_LAYERS) ← src/adapters (one folder per technology) ← src/use-cases ← src/wiring ←
+ * the shells (src/cli, src/demo, functions/) ← infra/. An arrow may only point inward.
+ * README "Layers, and the rules that keep them" draws the same picture.
  */
 const CORE = '^src/core/';
 
