@@ -41,13 +41,13 @@ export interface BytesReaderSettings {
 /** The bytes reader behind the one `ExportSetReader` interface. */
 export function createBytesReader(settings: BytesReaderSettings): ExportSetReader {
   const interactions = settings.interactions ?? INTERACTIONS_FROM_FILES;
+  const given = settings.executor;
   return async (options) => {
-    const made = typeof settings.executor === 'function';
-    const executor = typeof settings.executor === 'function' ? settings.executor() : settings.executor;
+    const executor = typeof given === 'function' ? given() : given;
     try {
       return await readWithBytes({ ...options, executor, chunkBytes: settings.chunkBytes, interactions });
     } finally {
-      if (made) await executor.close();
+      if (typeof given === 'function') await executor.close();
     }
   };
 }
