@@ -9,13 +9,12 @@ import { QuarterActivity } from '../client-state/quarter-activity';
 import { U64Set } from '../collections/u64-set';
 import type { DatasetName } from '../export-set/contract';
 import { type DatedRows, mergeDatedRows } from '../export-set/dated-rows';
-import { repeatedIdReason } from '../export-set/row-rules';
+import { MAX_EXAMPLES, repeatedIdReason } from '../export-set/row-rules';
 import type { InteractionTally } from './interaction-tally';
 import {
   type Claims,
   firstExamples,
   IN_QUARTER,
-  MAX_EXAMPLES,
   type PartialAggregate,
   type Position,
   type RejectionExample,

@@ -17,9 +17,6 @@ import type { DatasetName } from '../export-set/contract';
 import type { DatedRows } from '../export-set/dated-rows';
 import { MAX_EXAMPLES } from '../export-set/row-rules';
 
-// How many rejected rows a dataset keeps as examples: the readers' rule, in one place.
-export { MAX_EXAMPLES };
-
 /** A row's place in the dataset: file index × 2³² + line. Orders rows as they are in the files. */
 export type Position = number;
 

@@ -5,7 +5,6 @@
 import {
   ClaimsBuilder,
   CostsBuilder,
-  MAX_EXAMPLES,
   PairsBuilder,
   type PartialAggregate,
   position,
@@ -13,6 +12,7 @@ import {
 import { AsciiInterner } from '../../collections/ascii-interner';
 import { hashOut } from '../../collections/byte-hash';
 import { addDatedRow, emptyDatedRows } from '../../export-set/dated-rows';
+import { MAX_EXAMPLES } from '../../export-set/row-rules';
 import type { ChunkedDataset } from './chunk-plan';
 
 /** Collects one chunk's rows into its partial aggregate. */

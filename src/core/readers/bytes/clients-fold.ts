@@ -3,9 +3,9 @@
  * file order, so that the first row keeps a repeated id and segment values are numbered by
  * first appearance.
  */
-import { MAX_EXAMPLES, position } from '../../aggregate/partial-aggregate';
+import { position } from '../../aggregate/partial-aggregate';
 import type { ClientBook } from '../../client-state/client-book';
-import { repeatedIdReason } from '../../export-set/row-rules';
+import { MAX_EXAMPLES, repeatedIdReason } from '../../export-set/row-rules';
 import type { ClientTable } from './client-table';
 import {
   CHURNED,
