@@ -1,8 +1,9 @@
 /**
  * The layer rules, checked by `npm test` (`npm run layers`). The layers, inner to outer:
- * src/core (pure: the contract, reading, KPIs, the report) ← src/adapters (one folder per
- * technology) ← src/use-cases ← src/wiring ← the shells (src/cli, src/demo, src/api, functions/) ←
- * infra/. An arrow may only point inward. README "Architecture" draws the same picture.
+ * src/core (pure: the contract, reading, KPIs, the report; in layers of its own, see
+ * CORE_LAYERS) ← src/adapters (one folder per technology) ← src/use-cases ← src/wiring ←
+ * the shells (src/cli, src/demo, src/api, functions/) ← infra/. An arrow may only point inward.
+ * README "Layers, and the rules that keep them" draws the same picture.
  */
 const CORE = '^src/core/';
 
@@ -19,32 +20,65 @@ const OUTER_LAYERS = {
 };
 
 /**
- * `node:` modules the core uses today, each where a rule of its own says why. Each is a
- * known exception that issue 15's step 1 (readers and codecs into adapters) removes;
- * anything new in the core needs a port instead.
+ * The core's folders in layers, lowest first, each with the folders of the core it may
+ * import; any folder may import the core's root modules (src/core/*.ts: ports, config, the
+ * quarter, the data-root layout, errors). The data path reads bottom-up: hashing and sets;
+ * the export set's contract, discovery and row rules; the per-client state the KPIs read;
+ * the bytes reader's partial aggregates and their fold; the reader port and its two readers;
+ * the KPIs; the report. README "Layers, and the rules that keep them" draws the same.
+ */
+const CORE_LAYERS = {
+  // Hash sets, hashing, interning: nothing of the core, not even its root modules.
+  collections: { folders: [], rootModules: false },
+  // The contract, discovery, the CSV tokenizer, the row rules, the data-quality account.
+  'export-set': { folders: ['collections'] },
+  // The client book and quarter activity: what a reading gives and the KPIs read.
+  'client-state': { folders: ['collections', 'export-set'] },
+  // Partial aggregates, their fold in file order, the distributed mode's shuffle.
+  aggregate: { folders: ['collections', 'export-set', 'client-state'] },
+  // src/core/readers/*.ts: the reader port and the start and end both readers share.
+  readers: { folders: ['collections', 'export-set', 'client-state'] },
+  // The reference reader (zod per row) and the bytes reader: the port, never each other.
+  'readers/simple': { folders: ['collections', 'export-set', 'client-state', 'readers'] },
+  'readers/bytes': { folders: ['collections', 'export-set', 'client-state', 'aggregate', 'readers'] },
+  // The KPIs read client state and the data-quality account, never a reader.
+  kpis: { folders: ['export-set', 'client-state'] },
+  // The report, from the snapshot alone (see REPORT below): value formatting, the KPI table and CSV;
+  'report/format': { folders: [] },
+  // the trend charts (SVG);
+  'report/charts': { folders: [] },
+  // the report model the templates see;
+  'report/model': { folders: ['report/format', 'report/charts'] },
+  // the templates, their field check and the sample reports it renders; the generated field shapes.
+  'report/templates': {
+    folders: ['export-set', 'kpis', 'report/model', 'report/templates/fields'],
+  },
+  'report/templates/fields': { folders: ['report/templates'] },
+};
+
+/** A module directly in `folder` (not in a folder below it). */
+const inFolder = (folder) => `^src/core/${folder}/[^/]+$`;
+
+/**
+ * The core's root modules (src/core/*.ts) sit beside the layers: they may import one another
+ * and the export-set contract's constants (the configuration's row limit, the snapshot's
+ * dataset names), nothing higher.
+ */
+const ROOT_MAY_IMPORT = '^src/core/([^/]+|export-set/(contract|row-rules)\\.ts)$';
+
+/**
+ * `node:` modules the core may use, each where a rule of its own says why; anything else the
+ * core needs from Node goes through a port (core/ports.ts) to an adapter.
  */
 const CORE_NODE_EXCEPTIONS = [
-  // Stream reading, gunzip and the file hash are adapter work still in the core's CSV reader.
-  { file: 'src/core/csv/read-csv-file\\.ts$', modules: 'stream|zlib|crypto' },
-  // isUtf8 checks a row's bytes without decoding them; the byte readers need it per row.
+  // isUtf8 checks a row's bytes without decoding them, natively; the byte readers call it per
+  // row, and no pure-JavaScript check comes near its speed (a TextDecoder with fatal: true
+  // decodes, allocates a string and throws on failure).
   {
-    file: 'src/core/(csv/csv-tokenizer|fast/chunk-reader|fast/clients-reader)\\.ts$',
+    file: 'src/core/(export-set/csv-tokenizer|readers/bytes/chunk-reader|readers/bytes/clients-reader)\\.ts$',
     modules: 'buffer',
   },
 ];
-
-/**
- * Folder cycles inside the core that exist today (issue 15's step 1 removes them, by a
- * leaf for collections, an export-set layer below both readers and the partial format's
- * types owned by aggregate/): fast/ ↔ ingest/ (ingest/id-hash-set.ts uses fast/'s hashing)
- * and fast/ ↔ aggregate/ (aggregate/ uses fast/u64-set.ts and the fast reader's types). aggregate/ → ingest/ (QuarterActivity) points the right way and
- * is in a cycle only through ingest/ → fast/. No other folder cycle is allowed.
- */
-const KNOWN_FOLDER_CYCLES = {
-  'src/core/fast': '^src/core/(ingest|aggregate)$',
-  'src/core/ingest': '^src/core/fast$',
-  'src/core/aggregate': '^src/core/(fast|ingest)$',
-};
 
 /**
  * Imports between shells that exist today, each a known exception: the demo prints read
@@ -63,7 +97,7 @@ const KNOWN_SIDEWAYS_IMPORTS = {
  * quarter, the data-root layout and the contract's dataset names.
  */
 const REPORT = '^src/core/report/';
-const READING_SIDE = '^src/core/(readers|ingest|fast|aggregate|csv|collections|client-state)/';
+const READING_SIDE = '^src/core/(readers|aggregate|collections|client-state)/';
 
 module.exports = {
   forbidden: [
@@ -86,19 +120,42 @@ module.exports = {
     {
       name: 'no-folder-cycle-in-core',
       severity: 'error',
-      comment: 'Folders of the core depend one way; the known exceptions are listed below.',
+      comment: 'Folders of the core depend one way, lowest first (see CORE_LAYERS); no exception.',
       scope: 'folder',
-      from: { path: '^src/core', pathNot: Object.keys(KNOWN_FOLDER_CYCLES).map((f) => `^${f}$`) },
+      from: { path: '^src/core' },
       to: { circular: true },
     },
-    ...Object.entries(KNOWN_FOLDER_CYCLES).map(([folder, allowed]) => ({
-      name: 'no-folder-cycle-in-core',
+    ...Object.entries(CORE_LAYERS).map(([folder, { folders, rootModules = true }]) => ({
+      name: 'core-layers-one-way',
       severity: 'error',
-      comment: `Known exception: ${folder} in a cycle with ${allowed}; no other.`,
-      scope: 'folder',
-      from: { path: `^${folder}$` },
-      to: { circular: true, pathNot: allowed },
+      comment: `src/core/${folder} imports only ${folders.length > 0 ? folders.join(', ') : 'no folder of the core'}${rootModules ? ' and the core root modules' : ''}: layers of the core point down.`,
+      from: { path: inFolder(folder) },
+      to: {
+        path: '^src/core/',
+        pathNot: [
+          `^src/core/${folder}/[^/]+$`,
+          ...folders.map(inFolder),
+          ...(rootModules ? ['^src/core/[^/]+$'] : []),
+        ],
+      },
     })),
+    {
+      name: 'core-layers-one-way',
+      severity: 'error',
+      comment: 'The core root modules import one another and the export-set contract only.',
+      from: { path: '^src/core/[^/]+$' },
+      to: { path: '^src/core/', pathNot: ROOT_MAY_IMPORT },
+    },
+    {
+      name: 'core-folder-in-a-layer',
+      severity: 'error',
+      comment: 'Every folder of the core has its place in CORE_LAYERS: a new folder says what it may import.',
+      from: {
+        path: '^src/core/.+/',
+        pathNot: Object.keys(CORE_LAYERS).map(inFolder),
+      },
+      to: {},
+    },
     {
       name: 'core-is-innermost',
       severity: 'error',

@@ -77,7 +77,7 @@
  */
 
 /** The three versions of the SQL; see the top of this file. */
-import type { DatasetName } from '../src/core/datasets/contract';
+import type { DatasetName } from '../src/core/export-set/contract';
 import { DATASET_COLUMNS } from '../src/demo/generate-exports';
 
 export const DUCKDB_KPI_QUERIES = ['typed-read', 'uniqueness-check', 'first-row-kept'] as const;

@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
   assertCliBuilt();
   const root = await ensureBomb(gib);
   let failures = 0;
-  for (const reader of ['fast', 'simple']) {
+  for (const reader of ['bytes', 'simple']) {
     const args = [
       'dist/cli.mjs',
       'run',

@@ -8,7 +8,7 @@ import { DUCKDB_METHOD_NAMES } from './duckdb-runs';
 import type { ExportSet } from './export-sets';
 
 export interface MethodResult {
-  /** As the table shows it: `kpi-report fast`, `kpi-report simple`, `DuckDB (uniqueness check)`, … */
+  /** As the table shows it: `kpi-report bytes`, `kpi-report simple`, `DuckDB (uniqueness check)`, … */
   readonly method: string;
   /** Which DuckDB query; undefined for kpi-report. */
   readonly duckdbQuery: DuckDbKpiQuery | undefined;

@@ -1,5 +1,5 @@
 // Bundles the CLI into dist/cli.mjs, the engine's API (the package's root export) into
-// dist/index.mjs and the fast reader's worker thread into dist/ingest-worker.mjs, beside
+// dist/index.mjs and the bytes reader's worker thread into dist/ingest-worker.mjs, beside
 // them, sharing chunks, so that the package `bin` and `import 'kpi-report'` run without tsx.
 // Runs on `npm ci` (the `prepare` script) and before `npm run bench`.
 //

@@ -8,12 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
-import { createChunkExecutor } from '../../src/adapters/workers/fast-reader';
+import { createChunkExecutor } from '../../src/adapters/workers/worker-bytes-reader';
 import type { OpenShuffle } from '../../src/core/aggregate/shuffle-store';
 import type { Config } from '../../src/core/config';
-import type { ChunkExecutor } from '../../src/core/fast/read-export-set-fast';
 import type { ExportStore } from '../../src/core/ports';
 import { quarterLabelSchema } from '../../src/core/quarter-label';
+import type { ChunkExecutor } from '../../src/core/readers/bytes/chunk-executor';
 import { interactionsPartsPrefix } from '../../src/use-cases/distributed-run';
 import { measurePart, type PartResult } from '../../src/use-cases/measure-part';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';

@@ -10,7 +10,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import { lazySfnRunLauncher } from '../../src/adapters/sfn/lazy-sfn-run-launcher';
 import { lazySnsOpsNotifier } from '../../src/adapters/sns/lazy-sns-notifier';
-import { createFastReader } from '../../src/adapters/workers/fast-reader';
+import { createWorkerBytesReader } from '../../src/adapters/workers/worker-bytes-reader';
 import { ExportSetError } from '../../src/core/errors';
 import type { ExportStore, OpsNotifier, RunLauncher } from '../../src/core/ports';
 import { formatQuarter, parseQuarter, type Quarter } from '../../src/core/quarter';
@@ -67,7 +67,7 @@ export function createRunReportHandler(deps: RunReportDependencies) {
       { ...deps, records },
       { ...run, stage: 'run', logName: 'report run' },
       {
-        reader: createFastReader(),
+        reader: createWorkerBytesReader(),
         context,
         beforeReading: (attempt, store) => handOverIfLarge(deps, { ...run, store, attempt }),
         // A scheduled run waits for its data instead of failing: the upload validation starts it.

@@ -22,12 +22,12 @@ import { lazyLambdaRunLauncher } from '../../src/adapters/lambda/lazy-lambda-run
 import { listReportQuarters } from '../../src/adapters/s3/report-quarters';
 import { rootKeyPrefix } from '../../src/adapters/s3/root-prefix';
 import { SnsOpsNotifier } from '../../src/adapters/sns/sns-notifier';
-import { createFastReader } from '../../src/adapters/workers/fast-reader';
+import { createWorkerBytesReader } from '../../src/adapters/workers/worker-bytes-reader';
 import type { Config } from '../../src/core/config';
 import { EXPORTS_FOLDER, quarterInKey } from '../../src/core/data-root';
-import type { ExportSetReader } from '../../src/core/ingest/export-set-reader';
 import type { ExportStore, OpsNotifier, RunLauncher } from '../../src/core/ports';
 import { formatQuarter } from '../../src/core/quarter';
+import type { ExportSetReader } from '../../src/core/readers/export-set-reader';
 import { expireWaitingRun, type ResumeOutcome, resumeWaitingRun } from '../../src/use-cases/await-exports';
 import { dueQuarter } from '../../src/use-cases/due-quarter';
 import { checkReportHeartbeat, DEFAULT_REPORT_DUE_DAYS } from '../../src/use-cases/report-heartbeat';
@@ -73,7 +73,7 @@ export interface ValidateUploadDependencies {
   readonly now: () => Date;
   /**
    * A reader for one export set.
-   * @default - the fast reader (worker threads)
+   * @default - the bytes reader (worker threads)
    */
   readonly newReader?: () => ExportSetReader;
   /** Starts a quarter's run that waits for its exports, once the set is valid; none, none is started. */
@@ -124,7 +124,7 @@ export function createValidateUploadHandler(deps: ValidateUploadDependencies) {
     store: deps.store,
     config: deps.config,
     notifier: deps.notifier,
-    newReader: deps.newReader ?? (() => createFastReader()),
+    newReader: deps.newReader ?? (() => createWorkerBytesReader()),
   };
 
   async function sweep(): Promise<SweptQuarter[]> {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { assertDataRoot } from '../adapters/open-export-store';
-import { createFastReader } from '../adapters/workers/fast-reader';
+import { createWorkerBytesReader } from '../adapters/workers/worker-bytes-reader';
 import { type Config, ConfigError, parseConfig } from '../core/config';
 import { reportKeys } from '../core/data-root';
 import { ExportSetError } from '../core/errors';
@@ -31,8 +31,11 @@ export interface ComputeQuarterOptions {
   readonly allowOpenQuarter?: boolean | undefined;
   /** "Now", deciding whether the quarter has ended, and the snapshot's `generatedAt`. @default new Date() */
   readonly now?: Date | undefined;
-  /** `fast` reads on worker threads, `simple` on this one; both give the same result. @default 'fast' */
-  readonly reader?: 'fast' | 'simple' | undefined;
+  /**
+   * `bytes` reads on worker threads, `simple` on this one; both give the same result. `fast`
+   * is the bytes reader's earlier name, still accepted. @default 'bytes'
+   */
+  readonly reader?: 'bytes' | 'simple' | 'fast' | undefined;
 }
 
 /** Keys written, relative to the store's root. */
@@ -97,7 +100,7 @@ export async function computeQuarter(options: ComputeQuarterOptions): Promise<Qu
       quarter,
       now: options.now ?? new Date(),
       // The simple reader is the use case's own default.
-      reader: options.reader === 'simple' ? undefined : createFastReader(),
+      reader: options.reader === 'simple' ? undefined : createWorkerBytesReader(),
       allowOpenQuarter: options.allowOpenQuarter ?? false,
     }));
   } catch (error) {

@@ -3,12 +3,12 @@
  * location (checked before anything is read), the quarter and how exports are read.
  */
 import { assertDataRoot, openExportStore } from '../adapters/open-export-store';
-import { createFastReader } from '../adapters/workers/fast-reader';
+import { createWorkerBytesReader } from '../adapters/workers/worker-bytes-reader';
 import type { Config } from '../core/config';
-import type { ExportSetReader } from '../core/ingest/export-set-reader';
-import { readExportSet } from '../core/ingest/read-export-set';
 import type { ExportStore } from '../core/ports';
 import { parseQuarter, type Quarter } from '../core/quarter';
+import type { ExportSetReader } from '../core/readers/export-set-reader';
+import { readExportSet } from '../core/readers/simple/read-export-set';
 import { dueQuarter } from '../use-cases/due-quarter';
 import { ExportBytes } from './export-bytes';
 import type { LoadedConfig } from './load-config';
@@ -55,7 +55,7 @@ export async function openCommandContext(
   const progress = options.quiet
     ? undefined
     : createProgressReporter(process.stderr, { bytes: bytes && (() => bytes.current()) });
-  const reader = options.reader === 'simple' ? readExportSet : createFastReader();
+  const reader = options.reader === 'simple' ? readExportSet : createWorkerBytesReader();
   const { allowOpenQuarter } = options;
   return {
     store,

@@ -41,8 +41,8 @@ export const OPTIONS: Record<OptionName, { readonly synopsis: string; readonly h
     help: 'with --send: also mail recipients the ledger says already got it',
   },
   reader: {
-    synopsis: '--reader fast|simple',
-    help: 'how exports are read: fast (byte-level, every core; the default) or simple (zod per row)',
+    synopsis: '--reader bytes|simple',
+    help: 'how exports are read: bytes (byte-level, every core; the default; `fast` is its old name) or simple (zod per row)',
   },
   json: { synopsis: '--json', help: 'one JSON document on stdout (logs stay on stderr)' },
   rejects: {

@@ -4,7 +4,8 @@
  * file through `read`): what the progress line's percentage and estimate rest on, without
  * asking either reader for more. Sizes are as stored (compressed for `.gz`), on both sides.
  */
-import type { ExportStore, ListedVersion, StoredObject } from '../core/ports';
+import { exportFileContent } from '../adapters/file-bytes/export-file-content';
+import type { ExportFile, ExportStore, ListedVersion, StoredObject } from '../core/ports';
 
 export interface QuarterBytes {
   readonly quarter: string;
@@ -32,9 +33,14 @@ export class ExportBytes {
 
   /** The same store, its listings and reads counted here. */
   watch(store: ExportStore): ExportStore {
-    return new Proxy(store, {
+    const watched: ExportStore = new Proxy(store, {
       get: (target, property) => {
         if (property === 'list') return (prefix: string) => this.#listed(target.list(prefix));
+        // An export file's content, read through the counted `read` and `readTransient` below.
+        if (property === 'readExportFile') {
+          return (file: ExportFile, options?: { transient?: boolean }) =>
+            exportFileContent(watched, file, options);
+        }
         if (property === 'read' || property === 'readTransient') {
           const read = target[property];
           if (read === undefined) return undefined;
@@ -44,6 +50,7 @@ export class ExportBytes {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
+    return watched;
   }
 
   async *#listed(objects: AsyncIterable<StoredObject>): AsyncIterable<StoredObject> {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { LocalExportStore } from '../adapters/local/local-export-store';
 import { openExportStore } from '../adapters/open-export-store';
 import { parseConfig } from '../core/config';
-import { DATASET_NAMES, DATASETS } from '../core/datasets/contract';
+import { DATASET_NAMES, DATASETS } from '../core/export-set/contract';
 import { formatQuarter } from '../core/quarter';
 import { dueQuarter } from '../use-cases/due-quarter';
 import { CONFIG_SCHEMA_FILE, configJsonSchema } from './config-json-schema';

@@ -5,7 +5,7 @@
  * before it is printed, so the output cannot drift from what is documented here.
  */
 import * as z from 'zod';
-import { DATASET_NAMES, type DatasetName } from '../core/datasets/contract';
+import { DATASET_NAMES, type DatasetName } from '../core/export-set/contract';
 import { KPI_IDS, type KpiId } from '../core/kpi-ids';
 import { bandSchema, datasetQualitySchema } from '../core/snapshot';
 

@@ -23,7 +23,8 @@ export interface CommandOptions {
   readonly allowOpenQuarter: boolean;
   readonly send: boolean;
   readonly resend: boolean;
-  readonly reader: 'fast' | 'simple';
+  /** `bytes` (the default) or `simple`; `fast`, the bytes reader's old name, is read as `bytes`. */
+  readonly reader: 'bytes' | 'simple';
   readonly json: boolean;
   readonly rejects: string | undefined;
   readonly force: boolean;
@@ -70,9 +71,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     }
   }
   if (values.resend && !values.send) throw new UsageError('--resend only makes sense with --send', command);
-  const reader = values.reader ?? 'fast';
-  if (reader !== 'fast' && reader !== 'simple') {
-    throw new UsageError(`--reader is fast or simple, not '${reader}'`, command);
+  // `fast`, the bytes reader's earlier name, stays accepted so that scripts written with it run on.
+  const reader = values.reader === undefined || values.reader === 'fast' ? 'bytes' : values.reader;
+  if (reader !== 'bytes' && reader !== 'simple') {
+    throw new UsageError(`--reader is bytes or simple, not '${reader}'`, command);
   }
   return {
     kind: 'command',

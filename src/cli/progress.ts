@@ -9,7 +9,7 @@
  * On a terminal, with the quarter's bytes (export-bytes.ts), the line also says how much of
  * the quarter is read and, after a second, about how long the rest will take at the pace so far.
  */
-import type { ReadProgress } from '../core/ingest/read-dataset';
+import type { ReadProgress } from '../core/readers/export-set-reader';
 import type { QuarterBytes } from './export-bytes';
 
 const count = new Intl.NumberFormat('en-US');

@@ -4,7 +4,7 @@
  * distinct rejected value (`client_id 'Z1'` on 4,000 rows is one fix upstream).
  *
  * The field a reason is about is the first word of the reason that names one of the row's
- * columns: every row rule words its reason that way (row-schemas.ts, reading-rules.ts),
+ * columns: every row rule words its reason that way (row-schemas.ts, row-rules.ts),
  * `nps score 11 …` being `score`. A row rejected before its columns were read (malformed,
  * not UTF-8, a wrong number of fields) has no field and counts by reason only.
  *
@@ -13,7 +13,7 @@
  */
 
 import { excerpt } from '../core/excerpt';
-import type { RowRejection } from '../core/ingest/read-dataset';
+import type { RowRejection } from '../core/readers/simple/read-dataset';
 
 export const MAX_TALLIED = 10_000;
 /** How a value taken out of a reason is shown. */

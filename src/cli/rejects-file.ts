@@ -8,7 +8,7 @@
  */
 import { closeSync, openSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { RowRejection } from '../core/ingest/read-dataset';
+import type { RowRejection } from '../core/readers/simple/read-dataset';
 import { rejectedField } from './rejection-tally';
 
 export const REJECTS_HEADER = ['dataset', 'file', 'line', 'reason', 'field', 'value'] as const;

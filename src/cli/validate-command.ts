@@ -2,15 +2,15 @@
  * `kpi-report validate`: reads the export set as a run would and says what a run would do.
  * Every rejected row is counted by reason and by value and, with `--rejects FILE`, written
  * out: the reference reader is told of each, so a set with rejected rows is read by it
- * (after the fast reader found some; a clean set is read once, fast).
+ * (after the bytes reader found some; a clean set is read once, by the bytes reader).
  */
 import path from 'node:path';
 import { LocalExportStore } from '../adapters/local/local-export-store';
-import { DATASET_NAMES } from '../core/datasets/contract';
-import type { ExportSetReader } from '../core/ingest/export-set-reader';
-import type { RowRejection } from '../core/ingest/read-dataset';
-import { readExportSet } from '../core/ingest/read-export-set';
+import { DATASET_NAMES } from '../core/export-set/contract';
 import type { ExportStore } from '../core/ports';
+import type { ExportSetReader } from '../core/readers/export-set-reader';
+import type { RowRejection } from '../core/readers/simple/read-dataset';
+import { readExportSet } from '../core/readers/simple/read-export-set';
 import { type ValidationReport, validateQuarter } from '../use-cases/validate-quarter';
 import type { CommandContext } from './command-context';
 import { jsonLine, type ValidateDocument, validateDocumentSchema } from './json-output';
@@ -42,7 +42,7 @@ export async function validateCommand(
     if (context.reader === readExportSet) {
       report = await validateQuarter({ ...context.reading(), reader: listing });
     } else {
-      // The fast reader keeps only the first examples: a set with rejected rows is read
+      // The bytes reader keeps only the first examples: a set with rejected rows is read
       // again by the reference reader, which is told of each (same verdict, same counts).
       report = await validateQuarter(context.reading());
       if (DATASET_NAMES.some((name) => report.dataQuality[name].rejected > 0)) {

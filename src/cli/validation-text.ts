@@ -2,7 +2,7 @@
  * What `kpi-report validate` prints (the period, per dataset its rows, rejections and rows
  * in the period, then the verdict) and what `run` prints of the same before its KPIs.
  */
-import { DATASET_NAMES, type DatasetName } from '../core/datasets/contract';
+import { DATASET_NAMES, type DatasetName } from '../core/export-set/contract';
 import type { ValidationReport } from '../use-cases/validate-quarter';
 import { type DatasetRejections, MAX_TALLIED } from './rejection-tally';
 

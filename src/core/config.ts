@@ -4,7 +4,7 @@
  * listed and the field named.
  */
 import * as z from 'zod';
-import { DEFAULT_MAX_ROW_BYTES } from './datasets/reading-rules';
+import { DEFAULT_MAX_ROW_BYTES } from './export-set/row-rules';
 import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from './kpi-ids';
 
 export class ConfigError extends Error {
@@ -169,7 +169,7 @@ export const configSchema = z.strictObject({
   rejectLimitPercent: z.number().min(0).max(100).default(1),
   /**
    * The longest row read, in bytes (1 MiB by default): a longer one, almost always a quote
-   * opened by mistake, fails its dataset at the line where it starts (datasets/reading-rules.ts).
+   * opened by mistake, fails its dataset at the line where it starts (export-set/row-rules.ts).
    */
   maxRowBytes: z.number().int().positive().default(DEFAULT_MAX_ROW_BYTES),
   /**

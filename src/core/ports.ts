@@ -33,6 +33,13 @@ export interface ExportStore {
    * the next is asked for. For readers that consume each chunk at once; optional.
    */
   readTransient?(key: string, listed?: ListedVersion): AsyncIterable<Uint8Array>;
+  /**
+   * A listed export file's content as the readers consume it: gunzipped when its name ends in
+   * `.gz`, counted against the listed size and hashed (SHA-256) as stored, as it streams
+   * (adapters/file-bytes/). Draining `bytes` throws `ExportFileError` when the file is not
+   * whole. `transient`: the reader consumes each chunk at once (it may reuse memory).
+   */
+  readExportFile(file: ExportFile, options?: { readonly transient?: boolean | undefined }): FileContent;
   /** Reads a small object whole as UTF-8, or `undefined` when it does not exist. */
   readText(key: string): Promise<string | undefined>;
   /** Writes an object whole. Only keys under `reports/` are ever written. */
@@ -62,6 +69,25 @@ export interface ExportStore {
     contentType: string,
     version: string,
   ): Promise<boolean>;
+}
+
+/** An export file as listed: its key, its name in reports, its size and version. */
+export interface ExportFile extends StoredObject {
+  readonly name: string;
+}
+
+/** What a stored file added up to, read to its end. */
+export interface StoredFileStats {
+  /** Bytes as stored (compressed size for `.gz`). */
+  readonly bytes: number;
+  /** SHA-256 of the stored bytes, hex. */
+  readonly sha256: string;
+}
+
+/** A file's content as the readers consume it; `stats()` is final once `bytes` is drained. */
+export interface FileContent {
+  readonly bytes: AsyncIterable<Uint8Array>;
+  stats(): StoredFileStats;
 }
 
 /** A small object's text with a token of the version read (`readVersioned`). */

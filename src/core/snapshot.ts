@@ -3,7 +3,7 @@
  * of later quarters' trends, and what tests compare. Values are at full precision.
  */
 import * as z from 'zod';
-import { DATASET_NAMES } from './datasets/contract';
+import { DATASET_NAMES } from './export-set/contract';
 import { KPI_IDS } from './kpi-ids';
 import { QUARTER_LABEL } from './quarter';
 
@@ -104,7 +104,7 @@ export const datasetQualitySchema = z.object({
       versionId: z.string().optional(),
     }),
   ),
-  /** Event datasets: dated rows against the quarter (datasets/dated-rows.ts). */
+  /** Event datasets: dated rows against the quarter (export-set/dated-rows.ts). */
   dated: z
     .object({
       rows: z.number().int(),

@@ -23,17 +23,15 @@ import { hashRangeCount, pieceClaimsFor } from '../core/aggregate/hash-ranges';
 import type { OpenShuffle, ShufflePlan, ShuffleStore } from '../core/aggregate/shuffle-store';
 import type { Config } from '../core/config';
 import { exportKeys } from '../core/data-root';
-import { inlineChunkExecutor } from '../core/fast/inline-chunk-executor';
-import {
-  type ChunkExecutor,
-  type MappedInteractions,
-  readExportSetFast,
-  storedBytes,
-} from '../core/fast/read-export-set-fast';
-import { type DiscoveredFile, discoverExportSet } from '../core/ingest/discover-export-set';
-import type { ExportSetReader } from '../core/ingest/export-set-reader';
-import type { FileProvenance } from '../core/ingest/read-dataset';
+import type { FileProvenance } from '../core/export-set/dataset-quality';
+import { type DiscoveredFile, discoverExportSet } from '../core/export-set/discover-export-set';
 import type { ExportStore } from '../core/ports';
+import { createBytesReader } from '../core/readers/bytes/bytes-reader';
+import type { ChunkExecutor } from '../core/readers/bytes/chunk-executor';
+import { storedBytes } from '../core/readers/bytes/dataset-files';
+import { inlineChunkExecutor } from '../core/readers/bytes/inline-chunk-executor';
+import type { InteractionsSource, MappedInteractions } from '../core/readers/bytes/interactions-source';
+import type { ExportSetReader } from '../core/readers/export-set-reader';
 
 /** A distributed run's step cannot go on: not planned, or its inputs changed since the plan. */
 export class DistributedRunError extends Error {
@@ -156,19 +154,12 @@ export function readerFromPartials(options: {
     const shuffle = options.shuffle(quarter, options.runId);
     // Earlier quarters (for trends) were not planned by this run: they are read from their files.
     const plan = await shuffle.readPlan();
-    const executor = (options.executor ?? inlineChunkExecutor)();
-    try {
-      if (plan === undefined) return await readExportSetFast({ ...readOptions, executor });
-      return await readExportSetFast({
-        ...readOptions,
-        executor,
-        distributed: {
-          interactionsFrom: (files, clients) => mappedInteractions(shuffle, plan, files, clients),
-        },
-      });
-    } finally {
-      await executor.close();
-    }
+    const executor = options.executor ?? inlineChunkExecutor;
+    if (plan === undefined) return await createBytesReader({ executor })(readOptions);
+    const fromShuffle: InteractionsSource = {
+      take: (files, clients) => ({ tallies: mappedInteractions(shuffle, plan, files, clients) }),
+    };
+    return await createBytesReader({ executor, interactions: fromShuffle })(readOptions);
   };
 }
 

@@ -49,6 +49,7 @@ export function dryRunView(store: ExportStore, quarter: string, runId: string): 
     },
     read: (key) => store.read(mapped(key)),
     ...(transient && { readTransient: (key: string) => transient(mapped(key)) }),
+    readExportFile: (file, options) => store.readExportFile({ ...file, key: mapped(file.key) }, options),
     readText: (key) => store.readText(mapped(key)),
     write: async (key, body, contentType) => store.write(writable(key), body, contentType),
     createIfAbsent: async (key, body, contentType) => store.createIfAbsent(writable(key), body, contentType),

@@ -1,6 +1,6 @@
 /**
  * Step 2 of the distributed mode (see distributed-run.ts): one interactions part, read with
- * the fast reader and shuffled (core/aggregate/part-shuffler.ts). Claims pieces are written
+ * the bytes reader and shuffled (core/aggregate/part-shuffler.ts). Claims pieces are written
  * while the part is read, a few at a time, so memory holds the clients, the chunks in
  * flight and one piece per hash range, whatever the part's size. What it writes last, the
  * part's tally, says the part is done; a retry writes everything again, its pieces under
@@ -9,10 +9,13 @@
 import { PartShuffler } from '../core/aggregate/part-shuffler';
 import type { OpenShuffle } from '../core/aggregate/shuffle-store';
 import type { Config } from '../core/config';
-import { inlineChunkExecutor } from '../core/fast/inline-chunk-executor';
-import { type ChunkExecutor, readExportSetFast } from '../core/fast/read-export-set-fast';
 import type { ExportStore } from '../core/ports';
 import { parseQuarter, type Quarter, quarterPeriod } from '../core/quarter';
+import { createBytesReader } from '../core/readers/bytes/bytes-reader';
+import type { ChunkExecutor } from '../core/readers/bytes/chunk-executor';
+import { inlineChunkExecutor } from '../core/readers/bytes/inline-chunk-executor';
+import type { InteractionsSource } from '../core/readers/bytes/interactions-source';
+import type { ExportSetReading } from '../core/readers/export-set-reader';
 import { DistributedRunError, interactionsPartsPrefix, readPlan } from './distributed-run';
 
 /** One item of the map: a part of the interactions dataset. */
@@ -76,22 +79,27 @@ export async function measurePart(options: {
         writes.add(shuffle.writePiece(part, attempt, range, piece, claims)),
     });
   let shuffler: PartShuffler | undefined;
-  let reading: Awaited<ReturnType<typeof readExportSetFast>>;
+  // Clients, and this part as the only interactions file, its partials shuffled as they come.
+  const onePart: InteractionsSource = {
+    withOtherDatasets: false,
+    take: (files) => ({
+      files: files.filter((file) => file.key === task.key),
+      collect: (partial, clientCount) => {
+        shuffler ??= shufflerFor(clientCount);
+        return shuffler.add(partial);
+      },
+    }),
+  };
+  let reading: ExportSetReading;
   try {
-    reading = await readExportSetFast({
+    const reader = createBytesReader({
+      executor: options.executor ?? inlineChunkExecutor(),
+      interactions: onePart,
+    });
+    reading = await reader({
       store,
       config,
       period: quarterPeriod(parseQuarter(task.quarter) as Quarter, config.fiscalYearStartMonth),
-      executor: options.executor ?? inlineChunkExecutor(),
-      distributed: {
-        onePart: {
-          key: task.key,
-          collect: (partial, clientCount) => {
-            shuffler ??= shufflerFor(clientCount);
-            return shuffler.add(partial);
-          },
-        },
-      },
     });
   } catch (error) {
     // A failed write is the store's to explain; anything else went wrong reading the part.

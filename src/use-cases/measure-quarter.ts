@@ -3,14 +3,13 @@
  * segment value, without trends. Shared by run, validate, backfill and prior quarters.
  */
 import type { Config } from '../core/config';
-import type { ExportSetReader } from '../core/ingest/export-set-reader';
-import type { ReadProgress } from '../core/ingest/read-dataset';
-import { type ExportSetReading, readExportSet } from '../core/ingest/read-export-set';
 import type { QuarterMeasures } from '../core/kpis/build-snapshot';
 import { totalGroups } from '../core/kpis/group-totals';
 import { type KpiMeasures, measureGroup } from '../core/kpis/kpi-values';
 import type { ExportStore } from '../core/ports';
 import type { QuarterPeriod } from '../core/quarter';
+import type { ExportSetReader, ExportSetReading, ReadProgress } from '../core/readers/export-set-reader';
+import { readExportSet } from '../core/readers/simple/read-export-set';
 
 export interface MeasuredQuarter {
   readonly reading: ExportSetReading;
@@ -23,7 +22,7 @@ export async function measureQuarter(options: {
   period: QuarterPeriod;
   config: Config;
   onProgress?: ((progress: ReadProgress) => void) | undefined;
-  /** How the export set is read: the straightforward reader unless told otherwise. */
+  /** How the export set is read: the simple reader unless told otherwise. */
   reader?: ExportSetReader | undefined;
 }): Promise<MeasuredQuarter> {
   const { reader = readExportSet, ...readOptions } = options;

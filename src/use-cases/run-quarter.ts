@@ -7,8 +7,6 @@
 import type { Config } from '../core/config';
 import { exportKeys, holdsAnythingUnder, reportKeys } from '../core/data-root';
 import { ExportSetError } from '../core/errors';
-import type { ExportSetReader } from '../core/ingest/export-set-reader';
-import type { ReadProgress } from '../core/ingest/read-dataset';
 import {
   buildSnapshot,
   type PriorValues,
@@ -18,6 +16,7 @@ import {
 } from '../core/kpis/build-snapshot';
 import type { ExportStore } from '../core/ports';
 import { formatQuarter, type Quarter, quarterPeriod, shiftQuarter } from '../core/quarter';
+import type { ExportSetReader, ReadProgress } from '../core/readers/export-set-reader';
 import { priorSnapshotSchema, type Snapshot } from '../core/snapshot';
 import { measureQuarter } from './measure-quarter';
 import { refuseOpenQuarter } from './open-quarter';

@@ -9,9 +9,9 @@
  */
 import type { Config } from '../core/config';
 import { reportKeys } from '../core/data-root';
-import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ExportStore, OpsNotifier } from '../core/ports';
 import { parseQuarter } from '../core/quarter';
+import type { ExportSetReader } from '../core/readers/export-set-reader';
 import { type ValidationReport, validateQuarter } from './validate-quarter';
 
 /** How long a multi-file upload may take before a missing dataset is reported. */

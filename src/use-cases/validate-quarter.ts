@@ -4,11 +4,9 @@
  * and every problem.
  */
 import type { Config } from '../core/config';
-import type { ExportSetReader } from '../core/ingest/export-set-reader';
-import type { ReadProgress } from '../core/ingest/read-dataset';
-import type { ExportSetReading } from '../core/ingest/read-export-set';
 import type { ExportStore } from '../core/ports';
 import { formatDay, type Quarter, type QuarterPeriod, quarterPeriod } from '../core/quarter';
+import type { ExportSetReader, ExportSetReading, ReadProgress } from '../core/readers/export-set-reader';
 import { measureQuarter } from './measure-quarter';
 import { openQuarterRefusal } from './open-quarter';
 

@@ -10,8 +10,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Config } from '../core/config';
-import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ExportStore } from '../core/ports';
+import type { ExportSetReader } from '../core/readers/export-set-reader';
 import { dryRunView } from '../use-cases/dry-run-view';
 import { type ReportRunOptions, reportRun } from '../use-cases/report-run';
 import type { RunAttempt, RunRecords } from '../use-cases/run-record';

@@ -8,11 +8,11 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import { parseConfig } from '../../src/core/config';
-import { inlineChunkExecutor } from '../../src/core/fast/inline-chunk-executor';
-import { fastExportSetReader } from '../../src/core/fast/read-export-set-fast';
-import { readExportSet } from '../../src/core/ingest/read-export-set';
 import { IncompleteReadError } from '../../src/core/ports';
 import { parseQuarter, type Quarter, quarterPeriod } from '../../src/core/quarter';
+import { createBytesReader } from '../../src/core/readers/bytes/bytes-reader';
+import { inlineChunkExecutor } from '../../src/core/readers/bytes/inline-chunk-executor';
+import { readExportSet } from '../../src/core/readers/simple/read-export-set';
 import { type FaultyS3Front, startFaultyS3Front } from '../support/faulty-s3-front';
 import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';
 
@@ -137,7 +137,7 @@ describe('an export set read from S3 through a faulty connection', () => {
 
   it.each([
     ['simple', readExportSet],
-    ['fast', fastExportSetReader({ executor: inlineChunkExecutor, chunkBytes: 4096 })],
+    ['bytes', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 4096 })],
   ])('is read in full by the %s reader when a body is cut at 50% once', async (_name, reader) => {
     // Arrange
     front.fail(KEY, { kind: 'cut', share: 0.5 });
@@ -156,7 +156,7 @@ describe('an export set read from S3 through a faulty connection', () => {
 
   it.each([
     ['simple', readExportSet],
-    ['fast', fastExportSetReader({ executor: inlineChunkExecutor, chunkBytes: 4096 })],
+    ['bytes', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 4096 })],
   ])(
     'cannot be reported on by the %s reader when every body is cut, naming the file',
     async (_name, reader) => {

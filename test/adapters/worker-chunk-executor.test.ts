@@ -7,10 +7,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerChunkExecutor } from '../../src/adapters/workers/worker-chunk-executor';
 import { parseConfig } from '../../src/core/config';
-import { fastExportSetReader } from '../../src/core/fast/read-export-set-fast';
-import type { ExportSetReader } from '../../src/core/ingest/export-set-reader';
-import { readExportSet } from '../../src/core/ingest/read-export-set';
 import { parseQuarter, type Quarter, quarterPeriod } from '../../src/core/quarter';
+import { createBytesReader } from '../../src/core/readers/bytes/bytes-reader';
+import type { ExportSetReader } from '../../src/core/readers/export-set-reader';
+import { readExportSet } from '../../src/core/readers/simple/read-export-set';
 import { readerFromPartials } from '../../src/use-cases/distributed-run';
 import { shuffleIn } from '../../src/wiring/shuffle';
 import { runDistributedSteps } from '../support/distributed-steps';
@@ -44,7 +44,7 @@ const measured = (store: MemoryExportStore, reader: ExportSetReader) =>
   readingSummary(store, period, config, reader);
 
 describe('worker threads', () => {
-  it('read chunks on two threads and give what one straightforward pass gives', async () => {
+  it('read chunks on two threads and give what one pass of the simple reader gives', async () => {
     await fc.assert(
       fc.asyncProperty(
         messyExportSet,
@@ -55,7 +55,7 @@ describe('worker threads', () => {
           for (const [name, text] of Object.entries(files)) store.put(`exports/2026-Q3/${name}`, text);
           // Two workers, or one worker and this thread (as on a 2-core host); the first worker
           // also checks half of the interactions' ids.
-          const reader = fastExportSetReader({
+          const reader = createBytesReader({
             executor: () =>
               onePlusHere
                 ? workerChunkExecutor({ threads: 1, workerUrl, helpOnThisThread: true })
@@ -69,7 +69,7 @@ describe('worker threads', () => {
     );
   });
 
-  it('run the map step of the distributed mode, whose tallies and claims reduce to one straightforward pass', async () => {
+  it('run the map step of the distributed mode, whose tallies and claims reduce to one pass of the simple reader', async () => {
     const distributed = parseConfig({ rejectLimitPercent: 100, distributedAboveMiB: 0.000001 });
     await fc.assert(
       fc.asyncProperty(

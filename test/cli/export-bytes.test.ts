@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { ExportBytes } from '../../src/cli/export-bytes';
 import { parseConfig } from '../../src/core/config';
-import { readExportSet } from '../../src/core/ingest/read-export-set';
 import type { Quarter } from '../../src/core/quarter';
 import { parseQuarter, quarterPeriod } from '../../src/core/quarter';
+import { readExportSet } from '../../src/core/readers/simple/read-export-set';
 import { MemoryExportStore } from '../support/memory-store';
 
 const CLIENTS = 'client_id,customer_since\nA,2020-01-01\nB,2020-01-01\n';

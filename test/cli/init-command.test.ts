@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configJsonSchema } from '../../src/cli/config-json-schema';
 import { loadConfig } from '../../src/cli/load-config';
 import { main } from '../../src/cli/main';
-import { DATASET_NAMES, DATASETS } from '../../src/core/datasets/contract';
+import { DATASET_NAMES, DATASETS } from '../../src/core/export-set/contract';
 import { captureOutputInEachTest } from '../support/capture-output';
 import { createDataRoot, removeDataRoots } from '../support/export-fixtures';
 

@@ -6,7 +6,7 @@ import {
   reasonWithoutValue,
   rejectedField,
 } from '../../src/cli/rejection-tally';
-import type { RowRejection } from '../../src/core/ingest/read-dataset';
+import type { RowRejection } from '../../src/core/readers/simple/read-dataset';
 
 const unknownClient = (id: string, line: number): RowRejection => ({
   dataset: 'interactions',

@@ -588,6 +588,10 @@ function countingReads(store: ExportStore) {
       count(key);
       return store.read(key);
     },
+    readExportFile: (file, options) => {
+      count(file.key);
+      return store.readExportFile(file, options);
+    },
     readText: (key) => store.readText(key),
     write: (key, body, contentType) => store.write(key, body, contentType),
     createIfAbsent: (key, body, contentType) => store.createIfAbsent(key, body, contentType),

@@ -17,6 +17,9 @@ const untouchable: ExportStore = {
   read: () => {
     throw new Error('the store was read');
   },
+  readExportFile: () => {
+    throw new Error('the store was read');
+  },
   readText: () => Promise.reject(new Error('the store was read')),
   write: () => Promise.reject(new Error('the store was written')),
   createIfAbsent: () => Promise.reject(new Error('the store was written')),

@@ -4,8 +4,8 @@
  * as a Distributed Map may run its items in any order).
  */
 import type { Config } from '../../src/core/config';
-import type { ChunkExecutor } from '../../src/core/fast/read-export-set-fast';
 import type { ExportStore } from '../../src/core/ports';
+import type { ChunkExecutor } from '../../src/core/readers/bytes/chunk-executor';
 import { planShuffle, type ShuffleSizing } from '../../src/use-cases/distributed-run';
 import { measurePart } from '../../src/use-cases/measure-part';
 import { resolveRange } from '../../src/use-cases/resolve-range';

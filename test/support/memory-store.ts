@@ -3,9 +3,12 @@
  * `read` hands out the bytes in pieces of a chosen size, so stream splits fall anywhere.
  */
 import { gzipSync } from 'node:zlib';
+import { exportFileContent } from '../../src/adapters/file-bytes/export-file-content';
 import { assertWritableKey } from '../../src/adapters/object-keys';
 import {
+  type ExportFile,
   type ExportStore,
+  type FileContent,
   ObjectNotFoundError,
   type StoredObject,
   type VersionedText,
@@ -29,6 +32,10 @@ export class MemoryExportStore implements ExportStore {
     for (const key of [...this.objects.keys()].sort()) {
       if (key.startsWith(prefix)) yield { key, size: (this.objects.get(key) as Uint8Array).length };
     }
+  }
+
+  readExportFile(file: ExportFile, options?: { readonly transient?: boolean | undefined }): FileContent {
+    return exportFileContent(this, file, options);
   }
 
   async *read(key: string): AsyncIterable<Uint8Array> {

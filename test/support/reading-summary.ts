@@ -1,8 +1,8 @@
 /** What a quarter's reading decides, as plain data to compare two readers with `toEqual`. */
 import type { Config } from '../../src/core/config';
-import type { ExportSetReader } from '../../src/core/ingest/export-set-reader';
 import type { ExportStore } from '../../src/core/ports';
 import type { QuarterPeriod } from '../../src/core/quarter';
+import type { ExportSetReader } from '../../src/core/readers/export-set-reader';
 import { measureQuarter } from '../../src/use-cases/measure-quarter';
 
 export async function readingSummary(

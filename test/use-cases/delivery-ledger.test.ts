@@ -268,6 +268,7 @@ function plainStore(memory: MemoryExportStore, location: string): ExportStore {
     location,
     list: (prefix) => memory.list(prefix),
     read: (key) => memory.read(key),
+    readExportFile: (file, options) => memory.readExportFile(file, options),
     readText: (key) => memory.readText(key),
     write: (key, body) => memory.write(key, body),
     createIfAbsent: (key, body) => memory.createIfAbsent(key, body),

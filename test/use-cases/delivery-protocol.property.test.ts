@@ -96,6 +96,7 @@ function faultyWorld(
     location: 'memory:',
     list: (prefix) => shared.list(prefix),
     read: (key) => shared.read(key),
+    readExportFile: (file, options) => shared.readExportFile(file, options),
     readText: (key) => act(`readText ${key}`, () => shared.readText(key)),
     write: (key, body) => act(`write ${key}`, () => shared.write(key, body)),
     createIfAbsent: (key, body) =>

@@ -2,9 +2,9 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config';
-import type { ExportSetReader } from '../../src/core/ingest/export-set-reader';
-import { readExportSet } from '../../src/core/ingest/read-export-set';
 import { parseQuarter, type Quarter, quarterPeriod } from '../../src/core/quarter';
+import type { ExportSetReader } from '../../src/core/readers/export-set-reader';
+import { readExportSet } from '../../src/core/readers/simple/read-export-set';
 import {
   DistributedRunError,
   planRun,
@@ -57,7 +57,7 @@ function noClaims() {
 
 /**
  * Every step (in either order, with any number of ranges and claims per piece) reads the
- * export set as one straightforward pass does: measures, rejections, provenance, counts.
+ * export set as one pass of the simple reader does: measures, rejections, provenance, counts.
  */
 function sameAsOnePass(exportSets: fc.Arbitrary<{ readonly files: Record<string, string> }>) {
   return fc.asyncProperty(
@@ -95,7 +95,7 @@ function twoParts(): MemoryExportStore {
 }
 
 describe('the distributed mode (map and reduce run in process)', () => {
-  it('gives the same measures, rejections and provenance as one straightforward pass, for any ranges and pieces', async () => {
+  it('gives the same measures, rejections and provenance as one pass of the simple reader, for any ranges and pieces', async () => {
     await fc.assert(
       sameAsOnePass(
         messyExportSet.filter(({ files }) =>

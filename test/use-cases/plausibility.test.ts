@@ -11,11 +11,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalExportStore } from '../../src/adapters/local/local-export-store';
 import { parseConfig } from '../../src/core/config';
 import { ExportSetError, OpenQuarterError } from '../../src/core/errors';
-import { inlineChunkExecutor } from '../../src/core/fast/inline-chunk-executor';
-import { fastExportSetReader } from '../../src/core/fast/read-export-set-fast';
-import type { ExportSetReader } from '../../src/core/ingest/export-set-reader';
-import { readExportSet } from '../../src/core/ingest/read-export-set';
 import { parseQuarter, type Quarter } from '../../src/core/quarter';
+import { createBytesReader } from '../../src/core/readers/bytes/bytes-reader';
+import { inlineChunkExecutor } from '../../src/core/readers/bytes/inline-chunk-executor';
+import type { ExportSetReader } from '../../src/core/readers/export-set-reader';
+import { readExportSet } from '../../src/core/readers/simple/read-export-set';
 import { backfill, type IgnoredFolder } from '../../src/use-cases/backfill';
 import { runQuarter } from '../../src/use-cases/run-quarter';
 import { validateQuarter } from '../../src/use-cases/validate-quarter';
@@ -34,7 +34,7 @@ const quarter = (label: string) => parseQuarter(label) as Quarter;
 
 const readers: [string, ExportSetReader][] = [
   ['simple', readExportSet],
-  ['fast', fastExportSetReader({ executor: inlineChunkExecutor, chunkBytes: 64 })],
+  ['bytes', createBytesReader({ executor: inlineChunkExecutor, chunkBytes: 64 })],
 ];
 
 /** Two clients, `count` interactions and a support cost, all on `day`. */

@@ -195,6 +195,7 @@ function countWrites(inner: ExportStore) {
     location: inner.location,
     list: (prefix) => inner.list(prefix),
     read: (key) => inner.read(key),
+    readExportFile: (file, options) => inner.readExportFile(file, options),
     readText: (key) => inner.readText(key),
     write: async (key, body, type) => {
       counter.count += 1;
@@ -217,6 +218,7 @@ function scheduledStore(inner: MemoryExportStore, s: fc.Scheduler): ExportStore 
         yield* await s.schedule(collect(inner.list(prefix)));
       })(),
     read: (key) => inner.read(key),
+    readExportFile: (file, options) => inner.readExportFile(file, options),
     readText: (key) => s.schedule(inner.readText(key)),
     write: (key, body) => s.schedule(inner.write(key, body)),
     // Atomic in the store, like S3's If-None-Match; only its answer is delayed.

@@ -7,11 +7,14 @@ import { link, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat
 import path from 'node:path';
 import { DataLocationError } from '../../core/errors';
 import {
+  type ExportFile,
   type ExportStore,
+  type FileContent,
   ObjectNotFoundError,
   type StoredObject,
   type VersionedText,
 } from '../../core/ports';
+import { exportFileContent } from '../file-bytes/export-file-content';
 import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
 import { hasStopped, thisProcess } from './process-liveness';
 
@@ -200,6 +203,10 @@ export class LocalExportStore implements ExportStore {
     } finally {
       await handle.close();
     }
+  }
+
+  readExportFile(file: ExportFile, options?: { readonly transient?: boolean | undefined }): FileContent {
+    return exportFileContent(this, file, options);
   }
 
   async #openFile(key: string): Promise<Awaited<ReturnType<typeof open>>> {

@@ -12,12 +12,15 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import {
+  type ExportFile,
   type ExportStore,
+  type FileContent,
   type ListedVersion,
   ObjectNotFoundError,
   type StoredObject,
   type VersionedText,
 } from '../../core/ports';
+import { exportFileContent } from '../file-bytes/export-file-content';
 import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
 import { DEFAULT_READ_ATTEMPTS, DEFAULT_READ_IDLE_TIMEOUT_MS, readResumably } from './resumable-read';
 import { rootKeyPrefix } from './root-prefix';
@@ -191,6 +194,10 @@ export class S3ExportStore implements ExportStore {
    * Streams the object to its end: a body that stalls, breaks or ends short of the listed
    * size (or of its `ContentLength`) is resumed with `Range` (see `readResumably`).
    */
+  readExportFile(file: ExportFile, options?: { readonly transient?: boolean | undefined }): FileContent {
+    return exportFileContent(this, file, options);
+  }
+
   async *read(key: string, listed?: ListedVersion): AsyncGenerator<Uint8Array> {
     assertObjectKey(key);
     yield* readResumably({

@@ -1,12 +1,14 @@
 /**
- * The worker thread of the fast reader: reads the chunks it is sent with the plan of their
+ * The worker thread of the bytes reader: reads the chunks it is sent with the plan of their
  * file and posts back the partial aggregates (or parsed clients), moving (not copying)
  * their typed arrays, and the chunk itself for reuse.
  */
 import { parentPort } from 'node:worker_threads';
 import type { PartialAggregate } from '../../core/aggregate/partial-aggregate';
-import { ChunkReader, type ChunkResult, type DatasetPlan } from '../../core/fast/chunk-reader';
-import { ClientsChunkParser, type ClientsPlan, type ParsedClients } from '../../core/fast/clients-reader';
+import type { ChunkResult, DatasetPlan } from '../../core/readers/bytes/chunk-plan';
+import { ChunkReader } from '../../core/readers/bytes/chunk-reader';
+import { ClientsChunkParser } from '../../core/readers/bytes/clients-reader';
+import type { ClientsPlan, ParsedClients } from '../../core/readers/bytes/clients-rows';
 
 export type WorkerRequest =
   | { readonly type: 'plan'; readonly planId: number; readonly plan: DatasetPlan | ClientsPlan }

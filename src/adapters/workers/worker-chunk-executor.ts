@@ -1,5 +1,5 @@
 /**
- * Runs the fast reader's chunks on worker threads, so that every core reads. Each worker
+ * Runs the bytes reader's chunks on worker threads, so that every core reads. Each worker
  * gets a file's plan once (the client table travels as shared memory), then chunks, which
  * are moved to it, not copied, and back. A chunk goes to the worker with the least work
  * queued.
@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ChunkResult, DatasetPlan } from '../../core/fast/chunk-reader';
-import type { ClientsPlan, ParsedClients } from '../../core/fast/clients-reader';
-import { inlineChunkExecutor } from '../../core/fast/inline-chunk-executor';
-import type { ChunkExecutor, ParsedClientsChunk } from '../../core/fast/read-export-set-fast';
+import type { ChunkExecutor, ParsedClientsChunk } from '../../core/readers/bytes/chunk-executor';
+import type { ChunkResult, DatasetPlan } from '../../core/readers/bytes/chunk-plan';
+import type { ClientsPlan, ParsedClients } from '../../core/readers/bytes/clients-rows';
+import { inlineChunkExecutor } from '../../core/readers/bytes/inline-chunk-executor';
 import type { WorkerRequest, WorkerResponse } from './ingest-worker';
 
 interface PendingChunk {

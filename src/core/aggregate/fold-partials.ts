@@ -4,22 +4,21 @@
  * already known is rejected as a repeat. Ids are remembered as 64-bit hashes (8 bytes a
  * slot), so memory grows by bytes per row, not by strings.
  */
-import type { DatasetName } from '../datasets/contract';
-import { type DatedRows, mergeDatedRows } from '../datasets/dated-rows';
-import { repeatedIdReason } from '../datasets/reading-rules';
-import { U64Set } from '../fast/u64-set';
-import { QuarterActivity } from '../ingest/quarter-activity';
+
+import { QuarterActivity } from '../client-state/quarter-activity';
+import { U64Set } from '../collections/u64-set';
+import type { DatasetName } from '../export-set/contract';
+import { type DatedRows, mergeDatedRows } from '../export-set/dated-rows';
+import { MAX_EXAMPLES, repeatedIdReason } from '../export-set/row-rules';
 import type { InteractionTally } from './interaction-tally';
 import {
-  CESS,
   type Claims,
   firstExamples,
   IN_QUARTER,
-  MAX_EXAMPLES,
   type PartialAggregate,
   type Position,
   type RejectionExample,
-  SELF_SERVICE,
+  SELF_SERVICE_OR_CESS,
 } from './partial-aggregate';
 
 export interface FoldedQuality {
@@ -37,7 +36,7 @@ const ID_COLUMN: Partial<Record<DatasetName, string>> = {
 const decoder = new TextDecoder();
 const PREFETCH_BLOCK = 32;
 
-export class AggregateFolder {
+export class PartialFold {
   readonly activity: QuarterActivity;
   readonly quality = new Map<DatasetName, FoldedQuality>();
   private readonly seen = new Map<DatasetName, U64Set>();
@@ -161,9 +160,9 @@ export class AggregateFolder {
         if ((flag & IN_QUARTER) === 0) continue;
         const owner = client[i] as number;
         if (dataset === 'interactions') {
-          if (flag & SELF_SERVICE) (activity.selfService[owner] as number)++;
+          if (flag & SELF_SERVICE_OR_CESS) (activity.selfService[owner] as number)++;
           else (activity.assisted[owner] as number)++;
-        } else if (flag & CESS) {
+        } else if (flag & SELF_SERVICE_OR_CESS) {
           activity.addCessMicroPoints(owner, value[i] as number);
         } else {
           activity.addNpsResponse(owner, value[i] as number);

@@ -6,8 +6,8 @@
  * in file order counts, since every in-quarter row is counted once by its part and taken
  * back once if it repeats an earlier id.
  */
-import type { DatedRows } from '../datasets/dated-rows';
-import { type Claims, IN_QUARTER, type RejectionExample, SELF_SERVICE } from './partial-aggregate';
+import type { DatedRows } from '../export-set/dated-rows';
+import { type Claims, IN_QUARTER, type RejectionExample, SELF_SERVICE_OR_CESS } from './partial-aggregate';
 
 /** In-quarter interactions per client, by channel; only clients with a count other than 0 are listed. */
 export interface ClientCounts {
@@ -37,7 +37,7 @@ export function countInQuarter(claims: Claims, selfService: Int32Array, assisted
     const flag = flags[i] as number;
     if ((flag & IN_QUARTER) === 0) continue;
     const owner = client[i] as number;
-    if (flag & SELF_SERVICE) (selfService[owner] as number)++;
+    if (flag & SELF_SERVICE_OR_CESS) (selfService[owner] as number)++;
     else (assisted[owner] as number)++;
   }
 }

@@ -6,7 +6,7 @@
  * per range, across all parts (repeat-resolver.ts).
  */
 
-import { type DatedRows, mergeDatedRows } from '../datasets/dated-rows';
+import { type DatedRows, mergeDatedRows } from '../export-set/dated-rows';
 import { hashRangeOf } from './hash-ranges';
 import {
   type ClientCounts,

@@ -10,15 +10,12 @@
  * - `costs`: support costs, attributed or pooled;
  * - the rows read and rejected, with the first rejections by position.
  *
- * `AggregateFolder` (fold-partials.ts) applies partials, in row order, to the per-client
+ * `PartialFold` (fold-partials.ts) applies partials, in row order, to the per-client
  * state. The distributed mode counts a part without keeping its claims (part-shuffler.ts).
  */
-import type { DatasetName } from '../datasets/contract';
-import type { DatedRows } from '../datasets/dated-rows';
-import { MAX_EXAMPLES } from '../datasets/reading-rules';
-
-// How many rejected rows a dataset keeps as examples: the readers' rule, in one place.
-export { MAX_EXAMPLES };
+import type { DatasetName } from '../export-set/contract';
+import type { DatedRows } from '../export-set/dated-rows';
+import { MAX_EXAMPLES } from '../export-set/row-rules';
 
 /** A row's place in the dataset: file index × 2³² + line. Orders rows as they are in the files. */
 export type Position = number;
@@ -40,17 +37,13 @@ export interface RejectionExample {
   readonly reason: string;
 }
 
-/** Flags of a claim. */
+/** Flags of a claim: the row is dated in the quarter. */
 export const IN_QUARTER = 1;
 /**
- * Which of its dataset's two kinds the row is: one bit, whose meaning the dataset gives
- * (the names below). Interactions and surveys never share a claims table, so one bit serves.
+ * Flags of a claim: the row's kind, one bit whose meaning is the dataset's: a self-service
+ * interaction (else assisted), a CESS survey response (else NPS).
  */
-export const KIND_FLAG = 2;
-/** interactions: the kind flag set means self-service (else assisted). */
-export const SELF_SERVICE = KIND_FLAG;
-/** surveys: the kind flag set means a CESS response (else NPS). */
-export const CESS = KIND_FLAG;
+export const SELF_SERVICE_OR_CESS = 2;
 
 /** Rows that claim a unique id, as columns. Ids are kept as bytes for the messages of repeats. */
 export interface Claims {

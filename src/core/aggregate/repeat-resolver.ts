@@ -1,23 +1,23 @@
 /**
  * The range step of the distributed mode: the claims of one hash range from every part, in
  * file order, go through the same fold as a single pass (so "the first row keeps the id" and
- * the repeat's reason are decided in one place, `AggregateFolder`); what the repeats take
+ * the repeat's reason are decided in one place, `PartialFold`); what the repeats take
  * back is what the parts counted (every row keeping its id) minus what the fold kept.
  * Memory grows with the range's claims (an 8-byte hash each in the id table), not the parts'.
  */
-import { AggregateFolder } from './fold-partials';
+import { PartialFold } from './fold-partials';
 import { countInQuarter, type InteractionTally, listClientCounts } from './interaction-tally';
 import type { Claims } from './partial-aggregate';
 
 export class RepeatResolver {
-  private readonly folder: AggregateFolder;
+  private readonly folder: PartialFold;
   /** Every in-quarter claim added, as if each kept its id (as the parts counted them). */
   private readonly selfService: Int32Array;
   private readonly assisted: Int32Array;
 
   /** `expectedClaims`: the range's claims in all parts, to size the id table once. */
   constructor(clientCount: number, expectedClaims: number) {
-    this.folder = new AggregateFolder(clientCount);
+    this.folder = new PartialFold(clientCount);
     this.folder.expect('interactions', expectedClaims);
     this.selfService = new Int32Array(clientCount);
     this.assisted = new Int32Array(clientCount);

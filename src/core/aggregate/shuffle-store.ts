@@ -4,7 +4,7 @@
  * steps), each range's repeats (range steps). The adapter (src/adapters/shuffle/) encodes
  * them under the run's own folder in the data root; one store per quarter and run.
  */
-import type { FileProvenance } from '../ingest/read-dataset';
+import type { FileProvenance } from '../export-set/dataset-quality';
 import type { InteractionTally } from './interaction-tally';
 import type { Claims } from './partial-aggregate';
 

@@ -4,8 +4,8 @@
  * with whether each is outside the noise, 8-quarter trends, and the configured targets.
  */
 import type { Config } from '../config';
-import type { DatasetName } from '../datasets/contract';
-import type { DatasetQuality } from '../ingest/read-dataset';
+import type { DatasetName } from '../export-set/contract';
+import type { DatasetQuality } from '../export-set/dataset-quality';
 import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../kpi-ids';
 import { formatDay, formatQuarter, type QuarterPeriod, shiftQuarter } from '../quarter';
 import {

@@ -2,8 +2,8 @@
  * The counts and sums every KPI is a ratio of, for one group of clients (the company, or
  * one value of one segment dimension). Built in one pass over the clients.
  */
-import type { ClientBook } from '../ingest/client-book';
-import type { QuarterActivity } from '../ingest/quarter-activity';
+import type { ClientBook } from '../client-state/client-book';
+import type { QuarterActivity } from '../client-state/quarter-activity';
 import type { QuarterPeriod } from '../quarter';
 
 export interface GroupTotals {

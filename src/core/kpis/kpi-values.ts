@@ -2,7 +2,7 @@
  * The seven KPI formulas of kpis.md, as ratios of group totals. A KPI whose denominator
  * is zero, or whose optional dataset is absent, is `null`, never 0, NaN or Infinity.
  */
-import { nanosToNumber } from '../datasets/decimal';
+import { nanosToNumber } from '../export-set/decimal';
 import type { KpiId } from '../kpi-ids';
 import type { GroupTotals } from './group-totals';
 import { type Interval, type Moments, meanInterval, npsInterval, wilsonInterval } from './intervals';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AggregateFolder } from '../../../src/core/aggregate/fold-partials';
+import { PartialFold } from '../../../src/core/aggregate/fold-partials';
 import type { InteractionTally } from '../../../src/core/aggregate/interaction-tally';
 import { PartShuffler } from '../../../src/core/aggregate/part-shuffler';
 import {
@@ -12,7 +12,7 @@ import {
   PairsBuilder,
   type PartialAggregate,
   position,
-  SELF_SERVICE,
+  SELF_SERVICE_OR_CESS,
 } from '../../../src/core/aggregate/partial-aggregate';
 import { RepeatResolver } from '../../../src/core/aggregate/repeat-resolver';
 
@@ -64,7 +64,7 @@ function partialOf(rows: readonly Row[], first: number): PartialAggregate {
 }
 
 function folded(partials: readonly PartialAggregate[]) {
-  const folder = new AggregateFolder(CLIENTS);
+  const folder = new PartialFold(CLIENTS);
   for (const partial of partials) folder.fold(partial);
   const { activity } = folder;
   return {
@@ -141,7 +141,7 @@ async function shuffled(
       examples: atPart({ ...emptyPartial('interactions'), examples: [...tally.examples] }, part).examples,
     });
   }
-  const folder = new AggregateFolder(CLIENTS);
+  const folder = new PartialFold(CLIENTS);
   for (const tally of tallies) folder.foldTally(tally);
   for (let range = 0; range < ranges; range++) {
     const resolver = new RepeatResolver(CLIENTS, 16);
@@ -151,7 +151,7 @@ async function shuffled(
   return folder;
 }
 
-const interactionsOf = (folder: AggregateFolder) => ({
+const interactionsOf = (folder: PartialFold) => ({
   selfService: [...folder.activity.selfService],
   assisted: [...folder.activity.assisted],
   quality: folder.quality.get('interactions') ?? { rows: 0, rejected: 0, examples: [] },
@@ -165,7 +165,7 @@ describe("the distributed mode's shuffle", () => {
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 5 }),
         async (partials, ranges, pieceClaims) => {
-          const expected = new AggregateFolder(CLIENTS);
+          const expected = new PartialFold(CLIENTS);
           for (const partial of inFileOrder(partials)) expected.fold(partial);
 
           const actual = await shuffled(partials, ranges, pieceClaims);
@@ -213,14 +213,28 @@ describe("the distributed mode's shuffle", () => {
   });
 });
 
-describe('AggregateFolder', () => {
+describe('PartialFold', () => {
   it('keeps the first row of a repeated id and names the repeat (hand-computed)', () => {
     // Rows: I1 self-service in Q for client 0, I2 assisted in Q for client 1, I1 again for client 1.
     const partial = partialOf(
       [
-        { id: 1, client: 0, flags: IN_QUARTER | SELF_SERVICE, service: 'api', cost: 5n, rejected: false },
+        {
+          id: 1,
+          client: 0,
+          flags: IN_QUARTER | SELF_SERVICE_OR_CESS,
+          service: 'api',
+          cost: 5n,
+          rejected: false,
+        },
         { id: 2, client: 1, flags: IN_QUARTER, service: 'api', cost: 7n, rejected: false },
-        { id: 1, client: 1, flags: IN_QUARTER | SELF_SERVICE, service: 'sso', cost: -1n, rejected: false },
+        {
+          id: 1,
+          client: 1,
+          flags: IN_QUARTER | SELF_SERVICE_OR_CESS,
+          service: 'sso',
+          cost: -1n,
+          rejected: false,
+        },
       ],
       1,
     );
@@ -239,7 +253,7 @@ describe('AggregateFolder', () => {
 
   it('refuses partials of a dataset folded out of row order', () => {
     const rows = [{ id: 1, client: 0, flags: 1, service: 'api', cost: 0n, rejected: false }];
-    const folder = new AggregateFolder(CLIENTS);
+    const folder = new PartialFold(CLIENTS);
     folder.fold(partialOf(rows, 10));
     expect(() => folder.fold(partialOf(rows, 3))).toThrow(/out of row order/);
   });
@@ -255,7 +269,7 @@ describe('services in use', () => {
     pairs.add(1, 3);
     pairs.add(1, 35);
     partial.servicePairs = pairs.finish();
-    const folder = new AggregateFolder(2);
+    const folder = new PartialFold(2);
     folder.fold(partial);
     expect([...folder.activity.servicesInUse]).toEqual([40, 2]);
     expect(folder.activity.catalog.size).toBe(40);

@@ -3,9 +3,9 @@
  * arithmetic is in the comments; the README's "Uncertainty" section has the same example).
  */
 import { describe, expect, it } from 'vitest';
+import { ClientBook } from '../../../src/core/client-state/client-book';
+import { QuarterActivity } from '../../../src/core/client-state/quarter-activity';
 import { parseConfig } from '../../../src/core/config';
-import { ClientBook } from '../../../src/core/ingest/client-book';
-import { QuarterActivity } from '../../../src/core/ingest/quarter-activity';
 import type { KpiId } from '../../../src/core/kpi-ids';
 import {
   buildSnapshot,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ClientBook } from '../../../src/core/ingest/client-book';
-import { QuarterActivity } from '../../../src/core/ingest/quarter-activity';
+import { ClientBook } from '../../../src/core/client-state/client-book';
+import { QuarterActivity } from '../../../src/core/client-state/quarter-activity';
 import { emptyTotals, type GroupTotals, totalGroups } from '../../../src/core/kpis/group-totals';
 import { type MeasureContext, measureGroup } from '../../../src/core/kpis/kpi-values';
 import { dayNumber, quarterPeriod } from '../../../src/core/quarter';

@@ -16,7 +16,7 @@
  * - a recipient of two segments in that first quarter.
  */
 import { defaultConfig, type Recipient } from '../../config';
-import type { DatasetName } from '../../datasets/contract';
+import type { DatasetName } from '../../export-set/contract';
 import { KPI_DEFINITIONS, KPI_IDS, type KpiId } from '../../kpi-ids';
 import { bandOf } from '../../kpis/bands';
 import type { KpiResult, KpiResults, Snapshot } from '../../snapshot';

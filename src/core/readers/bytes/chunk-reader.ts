@@ -1,0 +1,333 @@
+/**
+ * Reads one line-aligned chunk of a dataset (interactions, services, surveys or support
+ * costs) into a partial aggregate (chunk-sink.ts). Rows of the common, well-formed shape are
+ * read from bytes with no per-row object; any other row (quotes, non-ASCII, spaces to trim,
+ * an unusual date-time, anything invalid) is decoded and goes through the same zod schema as
+ * the simple reader (decoded-rows.ts), which decides and words the reason. Runs in worker
+ * threads.
+ */
+
+import { isUtf8 } from 'node:buffer';
+import {
+  emptyPartial,
+  IN_QUARTER,
+  type PartialAggregate,
+  SELF_SERVICE_OR_CESS,
+} from '../../aggregate/partial-aggregate';
+import { cessMicroPoints } from '../../client-state/quarter-activity';
+import { hashOut, hashPlainToken } from '../../collections/byte-hash';
+import { type DayInZone, dayInZone } from '../../dates';
+import { fieldCountReason, INVALID_UTF8_REASON, rejectionWeight } from '../../export-set/row-rules';
+import { inUseDuring } from '../../export-set/service-use';
+import {
+  equalsIgnoringAsciiCase,
+  equalsLabel,
+  isPlainToken,
+  type Label,
+  labelOf,
+  parseDateBytes,
+  parseEventDayBytes,
+  parseSmallIntegerBytes,
+} from './byte-fields';
+import type { ChunkResult, DatasetPlan } from './chunk-plan';
+import { ChunkSink } from './chunk-sink';
+import { ClientTable } from './client-table';
+import { DecodedRows } from './decoded-rows';
+import { nextDelimiter, RecordScanner } from './record-scanner';
+
+const encoder = new TextEncoder();
+
+/** Reads chunks of one dataset file; keep one per plan (it caches the schemas and tables). */
+export class ChunkReader {
+  private readonly scanner = new RecordScanner();
+  private readonly clients: ClientTable;
+  /** The zod path, for rows the byte path does not read. */
+  private readonly decoded: DecodedRows;
+  private readonly toDay: DayInZone;
+  private readonly channels: { label: Label; selfService: boolean }[];
+  private readonly labelsArePlain: boolean;
+
+  constructor(readonly plan: DatasetPlan) {
+    this.clients = new ClientTable(0, plan.clients);
+    this.toDay = dayInZone(plan.config.timeZone);
+    this.decoded = new DecodedRows(plan, this.scanner, this.clients, this.toDay);
+    const labels = { ...plan.config.channelLabels, self_service: 'self_service', assisted: 'assisted' };
+    this.channels = Object.entries(labels).map(([label, channel]) => ({
+      label: labelOf(label),
+      selfService: channel === 'self_service',
+    }));
+    this.labelsArePlain = this.channels.every(({ label }) =>
+      isPlainToken(label.bytes, 0, label.bytes.length),
+    );
+  }
+
+  /** `spareClaims`: the buffer of an earlier chunk's claims, done with, to reuse. */
+  read(bytes: Uint8Array, spareClaims?: ArrayBuffer): ChunkResult {
+    const { plan, scanner } = this;
+    const partial = emptyPartial(plan.dataset);
+    const sink = new ChunkSink(
+      plan.dataset,
+      partial,
+      plan.fileIndex,
+      Math.ceil(bytes.length / 44),
+      spareClaims,
+    );
+    scanner.reset(bytes, 0, bytes.length);
+    // One native pass: only a chunk with invalid UTF-8 somewhere has its records checked one by one.
+    const validUtf8 = isUtf8(bytes);
+    if (plan.dataset === 'interactions' && scanner.isPlain && validUtf8) {
+      const read = this.readPlainInteractions(bytes, sink, partial);
+      sink.finish();
+      return read;
+    }
+    const maxRowBytes = plan.config.maxRowBytes;
+    while (scanner.next()) {
+      const fault = scanner.fault(maxRowBytes);
+      if (fault !== undefined) {
+        sink.finish();
+        return { partial, lines: scanner.lines, fault: { line: scanner.line, fault } };
+      }
+      partial.rows++;
+      if (!validUtf8 && !isUtf8(bytes.subarray(scanner.recordStart, scanner.recordEnd))) {
+        sink.reject(scanner.line, INVALID_UTF8_REASON, rejectionWeight(scanner.span));
+        continue;
+      }
+      this.readRecord(bytes, scanner.line, sink);
+    }
+    sink.finish();
+    return { partial, lines: scanner.lines };
+  }
+
+  /** The record the scanner is on, by whichever path it needs. */
+  private readRecord(bytes: Uint8Array, line: number, sink: ChunkSink): void {
+    const { plan, scanner } = this;
+    if (scanner.quoted) {
+      this.decoded.readTokenized(bytes, line, sink);
+      return;
+    }
+    if (scanner.fieldCount !== plan.headerLength) {
+      sink.reject(line, fieldCountReason(scanner.fieldCount, plan.headerLength), 1);
+      return;
+    }
+    if (!this.readFast(bytes, line, sink)) {
+      const reason = this.decoded.readRow(this.decoded.rawRowFromScanner(bytes), line, sink);
+      if (reason !== undefined) sink.reject(line, reason, 1);
+    }
+  }
+
+  /**
+   * The hottest loop there is: the interactions rows of a chunk without quotes or CRs (so
+   * records end at LF and fields at commas), split a word at a time straight into the
+   * scanner's field arrays and read by the byte path, with no per-record scanner call. A
+   * row of any other shape goes, alone, through the scanner and the general path.
+   * Returns the lines read (and a row too long, if one is).
+   */
+  private readPlainInteractions(bytes: Uint8Array, sink: ChunkSink, partial: PartialAggregate): ChunkResult {
+    const scanner = this.scanner;
+    const view = scanner.dataView;
+    const fields = this.plan.headerLength;
+    const maxRowBytes = this.plan.config.maxRowBytes;
+    const end = bytes.length;
+    const lastWord = end - 4;
+    let position = 0;
+    let line = 0;
+    while (position < end) {
+      if (bytes[position] === LF) {
+        // An empty line: counted, not a row.
+        position++;
+        line++;
+        continue;
+      }
+      partial.rows++;
+      const recordStart = position;
+      // Read per record: the general path may have grown the scanner's arrays.
+      const { starts, ends } = scanner;
+      const capacity = Math.min(starts.length, fields);
+      let count = 0;
+      let at = position;
+      for (;;) {
+        const fieldStart = at;
+        at = nextDelimiter(view, bytes, at, end, lastWord);
+        if (count < capacity) {
+          starts[count] = fieldStart;
+          ends[count] = at;
+        }
+        count++;
+        if (at < end && bytes[at] === COMMA) {
+          at++;
+          continue;
+        }
+        break;
+      }
+      if (at - recordStart > maxRowBytes) {
+        partial.rows--;
+        return { partial, lines: line, fault: { line, fault: 'row-too-long' } };
+      }
+      if (count !== fields || !this.readInteraction(bytes, line, sink)) {
+        // The general path, for this record alone (the scanner is reset to it).
+        scanner.reset(bytes, recordStart, at);
+        if (scanner.next()) this.readRecord(bytes, line, sink);
+      }
+      if (at < end) line++;
+      position = at < end ? at + 1 : end;
+    }
+    return { partial, lines: line };
+  }
+
+  /**
+   * The byte path: true when the row was read, false to send it to the zod path. One small
+   * method per dataset, so that the optimising compiler can inline the field readers.
+   */
+  private readFast(bytes: Uint8Array, line: number, sink: ChunkSink): boolean {
+    switch (this.plan.dataset) {
+      case 'interactions':
+        return this.readInteraction(bytes, line, sink);
+      case 'services':
+        return this.readService(bytes, sink);
+      case 'surveys':
+        return this.readSurvey(bytes, line, sink);
+      default:
+        // Support costs are few rows: the zod path reads them all.
+        return false;
+    }
+  }
+
+  /** An interactions row from bytes. */
+  private readInteraction(bytes: Uint8Array, line: number, sink: ChunkSink): boolean {
+    const { starts, ends } = this.scanner;
+    const column = this.plan.columns;
+    const period = this.plan.period;
+    const clientIndex = this.clientOf(bytes, column[1] as number);
+    if (clientIndex < 0) return false;
+    const at = column[2] as number;
+    const day = parseEventDayBytes(bytes, starts[at] as number, ends[at] as number, this.toDay);
+    if (Number.isNaN(day)) return false;
+    const selfService = this.channelOf(bytes, column[3] as number);
+    if (selfService === undefined) return false;
+    const id = column[0] as number;
+    const idStart = starts[id] as number;
+    const idEnd = ends[id] as number;
+    // Last: the id's hash stays in hashOut for the claim.
+    if (!hashPlainToken(this.scanner.dataView, bytes, idStart, idEnd)) return false;
+    const inPeriod = day >= period.start && day <= period.end;
+    sink.dated(day, inPeriod);
+    sink.claim(
+      clientIndex,
+      (inPeriod ? IN_QUARTER : 0) | (selfService ? SELF_SERVICE_OR_CESS : 0),
+      0,
+      line,
+      bytes,
+      idStart,
+      idEnd,
+    );
+    return true;
+  }
+
+  /** A services row from bytes. */
+  private readService(bytes: Uint8Array, sink: ChunkSink): boolean {
+    const { starts, ends } = this.scanner;
+    const column = this.plan.columns;
+    const period = this.plan.period;
+    const clientIndex = this.clientOf(bytes, column[0] as number);
+    if (clientIndex < 0) return false;
+    const service = column[1] as number;
+    if (!isPlainToken(bytes, starts[service] as number, ends[service] as number)) return false;
+    const started = parseDateBytes(
+      bytes,
+      starts[column[2] as number] as number,
+      ends[column[2] as number] as number,
+    );
+    if (Number.isNaN(started)) return false;
+    const endedColumn = column[3] as number;
+    let ended = Number.POSITIVE_INFINITY;
+    if (endedColumn >= 0 && ends[endedColumn] !== starts[endedColumn]) {
+      ended = parseDateBytes(bytes, starts[endedColumn] as number, ends[endedColumn] as number);
+      if (!(ended > started)) return false;
+    }
+    const name = sink.serviceName(bytes, starts[service] as number, ends[service] as number);
+    if (inUseDuring(period, started, ended)) sink.serviceInUse(clientIndex, name);
+    return true;
+  }
+
+  /** A surveys row from bytes. */
+  private readSurvey(bytes: Uint8Array, line: number, sink: ChunkSink): boolean {
+    const { starts, ends } = this.scanner;
+    const column = this.plan.columns;
+    const period = this.plan.period;
+    const clientIndex = this.clientOf(bytes, column[1] as number);
+    if (clientIndex < 0) return false;
+    const day = parseEventDayBytes(
+      bytes,
+      starts[column[2] as number] as number,
+      ends[column[2] as number] as number,
+      this.toDay,
+    );
+    if (Number.isNaN(day)) return false;
+    const kindAt = column[3] as number;
+    const cess = equalsIgnoringAsciiCase(bytes, starts[kindAt] as number, ends[kindAt] as number, CESS_LABEL);
+    if (
+      !cess &&
+      !equalsIgnoringAsciiCase(bytes, starts[kindAt] as number, ends[kindAt] as number, NPS_LABEL)
+    ) {
+      return false;
+    }
+    const score = parseSmallIntegerBytes(
+      bytes,
+      starts[column[4] as number] as number,
+      ends[column[4] as number] as number,
+    );
+    const scaleColumn = column[5] as number;
+    const scaleEmpty = scaleColumn < 0 || starts[scaleColumn] === ends[scaleColumn];
+    const scale = scaleEmpty
+      ? cess
+        ? 100
+        : 10
+      : parseSmallIntegerBytes(bytes, starts[scaleColumn] as number, ends[scaleColumn] as number);
+    if (!(score >= 0 && score <= scale) || (cess ? !(scale > 0) : scale !== 10)) return false;
+    const id = column[0] as number;
+    const idStart = starts[id] as number;
+    const idEnd = ends[id] as number;
+    // Last, as for interactions: the id's hash stays in hashOut for the claim.
+    if (!hashPlainToken(this.scanner.dataView, bytes, idStart, idEnd)) return false;
+    const inQuarter = day >= period.start && day <= period.end ? IN_QUARTER : 0;
+    sink.dated(day, inQuarter !== 0);
+    sink.claim(
+      clientIndex,
+      inQuarter | (cess ? SELF_SERVICE_OR_CESS : 0),
+      cess ? cessMicroPoints(score, scale) : score,
+      line,
+      bytes,
+      idStart,
+      idEnd,
+    );
+    return true;
+  }
+
+  /** The client index of a plain client_id field, or -1 (then the zod path explains). */
+  private clientOf(bytes: Uint8Array, column: number): number {
+    const start = this.scanner.starts[column] as number;
+    const end = this.scanner.ends[column] as number;
+    if (!hashPlainToken(this.scanner.dataView, bytes, start, end)) return -1;
+    return this.clients.find(bytes, start, end, hashOut[1] as number);
+  }
+
+  /** true for self-service, false for assisted, undefined when not a plain known label. */
+  private channelOf(bytes: Uint8Array, column: number): boolean | undefined {
+    const start = this.scanner.starts[column] as number;
+    const end = this.scanner.ends[column] as number;
+    // A field equal to a plain label is itself plain: the test is only needed for other labels.
+    if (!this.labelsArePlain && !isPlainToken(bytes, start, end)) return undefined;
+    const channels = this.channels;
+    const view = this.scanner.dataView;
+    for (let c = 0; c < channels.length; c++) {
+      const channel = channels[c] as (typeof channels)[number];
+      if (equalsLabel(view, bytes, start, end, channel.label)) return channel.selfService;
+    }
+    return undefined;
+  }
+}
+
+const COMMA = 44;
+const LF = 10;
+const CESS_LABEL = encoder.encode('cess');
+const NPS_LABEL = encoder.encode('nps');
