@@ -155,9 +155,9 @@ describe('LocalExportStore', () => {
   });
 
   describe('readTransient', () => {
-    it('streams the same bytes through one reused buffer, each chunk copied before the next', async () => {
+    it('streams the same bytes through two buffers reused in turn, each chunk copied before the next', async () => {
       // Arrange
-      const content = randomBytes(3 * 1024 * 1024 + 17);
+      const content = randomBytes(5 * 1024 * 1024 + 17);
       await put('exports/2026-Q3/interactions.csv', content);
       const store = new LocalExportStore(root);
 
@@ -170,9 +170,30 @@ describe('LocalExportStore', () => {
       }
 
       // Assert
-      expect(copies.length).toBeGreaterThan(1);
-      expect(buffers.size).toBe(1);
+      expect(copies.length).toBeGreaterThan(2);
+      expect(buffers.size).toBe(2);
       expect(Buffer.concat(copies).equals(content)).toBe(true);
+    });
+
+    it('lets the read-ahead finish and closes the file when the reader stops after one chunk', async () => {
+      // Arrange
+      const content = randomBytes(3 * 1024 * 1024);
+      await put('exports/2026-Q3/interactions.csv', content);
+      const store = new LocalExportStore(root);
+
+      // Act
+      let first: Buffer | undefined;
+      for await (const chunk of store.readTransient('exports/2026-Q3/interactions.csv')) {
+        first = Buffer.from(chunk);
+        break;
+      }
+      const again: Buffer[] = [];
+      for await (const chunk of store.readTransient('exports/2026-Q3/interactions.csv'))
+        again.push(Buffer.from(chunk));
+
+      // Assert
+      expect(first?.equals(content.subarray(0, first.length))).toBe(true);
+      expect(Buffer.concat(again).equals(content)).toBe(true);
     });
 
     it('rejects with ObjectNotFoundError naming the key when the file does not exist', async () => {

@@ -106,7 +106,10 @@ export class ClientTable {
     offsets.set(this.offsets.subarray(0, this.count + 1));
     const capacity = capacityFor(this.count);
     const slots = sharedArray(Int32Array, 4, capacity * 2);
-    moveSlots(this.slots, slots);
+    // Usually the guess was right and the table is already that size: one sequential copy
+    // instead of a random write per client.
+    if (capacity * 2 === this.slots.length) slots.set(this.slots);
+    else moveSlots(this.slots, slots);
     return { arena, offsets, slots, count: this.count };
   }
 
