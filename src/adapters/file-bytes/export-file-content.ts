@@ -24,7 +24,7 @@ type ListedFile = Pick<ExportFile, 'name' | 'size'>;
 
 /**
  * `file`'s content read from `store`. `transient`: the reader consumes each chunk at once,
- * so the store's `readTransient` (one buffer reused) serves when it has one, except for
+ * so the store's `readTransient` (buffers reused) serves when it has one, except for
  * gzip, whose decompressor may hold on to a chunk.
  */
 export function exportFileContent(
