@@ -3,6 +3,7 @@
  * location (checked before anything is read), the quarter and how exports are read.
  */
 import { assertDataRoot, openExportStore } from '../adapters/open-export-store';
+import { createProgressReporter, type ProgressReporter } from '../adapters/terminal/progress';
 import { createFastReader } from '../adapters/workers/fast-reader';
 import type { Config } from '../core/config';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
@@ -14,7 +15,6 @@ import { ExportBytes } from './export-bytes';
 import type { LoadedConfig } from './load-config';
 import type { CommandOptions } from './parse-command-line';
 import { UsageError } from './parse-command-line';
-import { createProgressReporter, type ProgressReporter } from './progress';
 
 export interface CommandContext {
   readonly store: ExportStore;

@@ -4,14 +4,8 @@
  * file through `read`): what the progress line's percentage and estimate rest on, without
  * asking either reader for more. Sizes are as stored (compressed for `.gz`), on both sides.
  */
+import type { QuarterBytes } from '../adapters/terminal/progress';
 import type { ExportStore, ListedVersion, StoredObject } from '../core/ports';
-
-export interface QuarterBytes {
-  readonly quarter: string;
-  readonly read: number;
-  /** The bytes listed under the quarter's folder; every file there, read or not. */
-  readonly total: number;
-}
 
 /** `exports/2026-Q3/interactions.csv` → `2026-Q3`. */
 const quarterFolder = (key: string) => (key.startsWith('exports/') ? key.split('/')[1] : undefined);

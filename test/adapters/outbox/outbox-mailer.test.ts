@@ -1,13 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LocalExportStore } from '../../src/adapters/local/local-export-store';
-import { OutboxMailer } from '../../src/adapters/outbox/outbox-mailer';
-import { recipientSlug } from '../../src/core/email/recipient-slug';
-import { MailDeliveryError } from '../../src/core/ports';
-import { createDataRoot, removeDataRoots } from '../support/export-fixtures';
-import { readEml } from '../support/read-eml';
-import { BLUE_PNG, SAMPLE_CSV, sampleOutgoingMessage } from '../support/sample-outgoing-message';
+import { LocalExportStore } from '../../../src/adapters/local/local-export-store';
+import { OutboxMailer } from '../../../src/adapters/outbox/outbox-mailer';
+import { recipientSlug } from '../../../src/core/email/recipient-slug';
+import { MailDeliveryError } from '../../../src/core/ports';
+import { createDataRoot, removeDataRoots } from '../../support/export-fixtures';
+import { readEml } from '../../support/read-eml';
+import { BLUE_PNG, SAMPLE_CSV, sampleOutgoingMessage } from '../../support/sample-outgoing-message';
 
 afterEach(async () => {
   vi.restoreAllMocks();

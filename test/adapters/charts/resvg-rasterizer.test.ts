@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as resvg from '@resvg/resvg-wasm';
 import { describe, expect, it, vi } from 'vitest';
-import { createResvgRasterizer } from '../../src/adapters/charts/resvg-rasterizer';
+import { createResvgRasterizer } from '../../../src/adapters/charts/resvg-rasterizer';
 import {
   renderTrendChartSvg,
   TREND_CHART_HEIGHT,
   TREND_CHART_WIDTH,
   type TrendChartInput,
-} from '../../src/core/email/trend-chart';
+} from '../../../src/core/email/trend-chart';
 
 // Counts the real initWasm calls; the module is otherwise untouched.
 vi.mock('@resvg/resvg-wasm', async (importOriginal) => {

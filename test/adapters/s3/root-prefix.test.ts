@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rootKeyPrefix } from '../../src/adapters/s3/root-prefix';
+import { rootKeyPrefix } from '../../../src/adapters/s3/root-prefix';
 
 describe('the key prefix of a data root in a bucket', () => {
   it('is empty for the bucket root and ends with one slash otherwise', () => {

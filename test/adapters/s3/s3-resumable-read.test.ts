@@ -6,15 +6,15 @@
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
-import { parseConfig } from '../../src/core/config';
-import { inlineChunkExecutor } from '../../src/core/fast/inline-chunk-executor';
-import { fastExportSetReader } from '../../src/core/fast/read-export-set-fast';
-import { readExportSet } from '../../src/core/ingest/read-export-set';
-import { IncompleteReadError } from '../../src/core/ports';
-import { parseQuarter, type Quarter, quarterPeriod } from '../../src/core/quarter';
-import { type FaultyS3Front, startFaultyS3Front } from '../support/faulty-s3-front';
-import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';
+import { createS3Client, S3ExportStore } from '../../../src/adapters/s3/s3-export-store';
+import { parseConfig } from '../../../src/core/config';
+import { inlineChunkExecutor } from '../../../src/core/fast/inline-chunk-executor';
+import { fastExportSetReader } from '../../../src/core/fast/read-export-set-fast';
+import { readExportSet } from '../../../src/core/ingest/read-export-set';
+import { IncompleteReadError } from '../../../src/core/ports';
+import { parseQuarter, type Quarter, quarterPeriod } from '../../../src/core/quarter';
+import { type FaultyS3Front, startFaultyS3Front } from '../../support/faulty-s3-front';
+import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../../support/s3rver';
 
 const BUCKET = 'kpi-data';
 const KEY = 'exports/2026-Q3/interactions.csv';

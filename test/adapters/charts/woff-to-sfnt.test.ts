@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { woffToSfnt } from '../../src/adapters/charts/woff-to-sfnt';
+import { woffToSfnt } from '../../../src/adapters/charts/woff-to-sfnt';
 
 const TRUETYPE = 0x00010000;
 

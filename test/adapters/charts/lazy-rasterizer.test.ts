@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createLazyRasterizer } from '../../src/adapters/charts/lazy-rasterizer';
-import type { ChartRasterizer } from '../../src/core/ports';
+import { createLazyRasterizer } from '../../../src/adapters/charts/lazy-rasterizer';
+import type { ChartRasterizer } from '../../../src/core/ports';
 
 const fakeRasterizer = (): ChartRasterizer => ({
   toPng: async (svg, scale) => new TextEncoder().encode(`${scale}:${svg}`),

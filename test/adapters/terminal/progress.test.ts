@@ -1,6 +1,6 @@
 /** Progress lines: each dataset's time runs from the end of the one before, not from its own last report. */
 import { describe, expect, it } from 'vitest';
-import { createProgressReporter, shareRead } from '../../src/cli/progress';
+import { createProgressReporter, shareRead } from '../../../src/adapters/terminal/progress';
 
 /** A stream that records what is written; not a terminal unless told. */
 function recordingStream(isTTY = false): { stream: NodeJS.WriteStream; text: () => string } {

@@ -8,8 +8,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { executionNameFor, SfnRunLauncher } from '../../src/adapters/sfn/sfn-run-launcher';
-import type { RunRequest } from '../../src/core/ports';
+import { executionNameFor, SfnRunLauncher } from '../../../src/adapters/sfn/sfn-run-launcher';
+import type { RunRequest } from '../../../src/core/ports';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:KpiReportDistributedRun';
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;

@@ -11,16 +11,21 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSesClient, SesMailer } from '../../src/adapters/ses/ses-mailer';
-import { MailDeliveryError } from '../../src/core/ports';
-import { readEml } from '../support/read-eml';
-import { BLUE_PNG, ORANGE_PNG, SAMPLE_CSV, sampleOutgoingMessage } from '../support/sample-outgoing-message';
+import { createSesClient, SesMailer } from '../../../src/adapters/ses/ses-mailer';
+import { MailDeliveryError } from '../../../src/core/ports';
+import { readEml } from '../../support/read-eml';
+import {
+  BLUE_PNG,
+  ORANGE_PNG,
+  SAMPLE_CSV,
+  sampleOutgoingMessage,
+} from '../../support/sample-outgoing-message';
 import {
   type RunningSesLocal,
   type SesFault,
   type SesSendRequest,
   startSesLocal,
-} from '../support/ses-local';
+} from '../../support/ses-local';
 
 const REGION = 'eu-west-1';
 const ANY_CREDENTIALS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };

@@ -6,11 +6,18 @@
  * is done (a small one only then), so a dataset's time runs from the end of the one before
  * (or from `restart`, called where a quarter's reading begins).
  *
- * On a terminal, with the quarter's bytes (export-bytes.ts), the line also says how much of
+ * On a terminal, with the quarter's bytes (the CLI's export-bytes.ts), the line also says how much of
  * the quarter is read and, after a second, about how long the rest will take at the pace so far.
  */
-import type { ReadProgress } from '../core/ingest/read-dataset';
-import type { QuarterBytes } from './export-bytes';
+import type { ReadProgress } from '../../core/ingest/read-dataset';
+
+/** A quarter's export bytes read so far and listed in all (as stored: compressed for `.gz`). */
+export interface QuarterBytes {
+  readonly quarter: string;
+  readonly read: number;
+  /** The bytes listed under the quarter's folder; every file there, read or not. */
+  readonly total: number;
+}
 
 const count = new Intl.NumberFormat('en-US');
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { composeMime } from '../../src/adapters/mime/compose-mime';
-import { readEml } from '../support/read-eml';
-import { BLUE_PNG, ORANGE_PNG, SAMPLE_CSV, sampleOutgoingMessage } from '../support/sample-outgoing-message';
+import { composeMime } from '../../../src/adapters/mime/compose-mime';
+import { readEml } from '../../support/read-eml';
+import {
+  BLUE_PNG,
+  ORANGE_PNG,
+  SAMPLE_CSV,
+  sampleOutgoingMessage,
+} from '../../support/sample-outgoing-message';
 
 describe('composeMime', () => {
   it('keeps a non-ASCII subject intact through RFC 2047 encoding, with from, to and date', async () => {

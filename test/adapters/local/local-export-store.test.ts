@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalExportStore } from '../../src/adapters/local/local-export-store';
-import { ObjectNotFoundError, type StoredObject } from '../../src/core/ports';
+import { LocalExportStore } from '../../../src/adapters/local/local-export-store';
+import { ObjectNotFoundError, type StoredObject } from '../../../src/core/ports';
 
 let root: string;
 

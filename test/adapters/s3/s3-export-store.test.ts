@@ -12,10 +12,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openExportStore } from '../../src/adapters/open-export-store';
-import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
-import { ObjectNotFoundError } from '../../src/core/ports';
-import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';
+import { openExportStore } from '../../../src/adapters/open-export-store';
+import { createS3Client, S3ExportStore } from '../../../src/adapters/s3/s3-export-store';
+import { ObjectNotFoundError } from '../../../src/core/ports';
+import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../../support/s3rver';
 
 const BUCKET = 'kpi-data';
 const ROOT = 'tenant-a';

@@ -6,10 +6,10 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalExportStore } from '../../src/adapters/local/local-export-store';
-import { assertDataRoot, openExportStore } from '../../src/adapters/open-export-store';
-import { DataLocationError } from '../../src/core/errors';
-import { createDataRoot, removeDataRoots } from '../support/export-fixtures';
+import { LocalExportStore } from '../../../src/adapters/local/local-export-store';
+import { assertDataRoot, openExportStore } from '../../../src/adapters/open-export-store';
+import { DataLocationError } from '../../../src/core/errors';
+import { createDataRoot, removeDataRoots } from '../../support/export-fixtures';
 
 afterEach(async () => {
   await removeDataRoots();
