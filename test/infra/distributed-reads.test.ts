@@ -109,13 +109,13 @@ const LAMBDA_THROTTLING_RETRY = {
 
 describe('the distributed-run state machine', () => {
   it('is a Standard state machine in JSONata, traced, logging every event to a log group kept a year', () => {
-    // Prepare
+    // Arrange
     const { stack, distributed, template, definition } = build();
 
     // Act
     const machine = template.toJSON().Resources[logicalIdOf(stack, distributed.stateMachine.stateMachineArn)];
 
-    // Assess
+    // Assert
     expect(definition.QueryLanguage).toBe('JSONata');
     expect(definition.TimeoutSeconds).toBe(6 * 3600);
     expect(machine.Properties).toMatchObject({

@@ -38,13 +38,13 @@ afterAll(() => {
 
 describe('SfnRunLauncher', () => {
   it('starts one execution of the state machine with the run request as its input', async () => {
-    // Prepare
+    // Arrange
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution', startDate: new Date() });
 
     // Act
     await launcher.start({ ...REQUEST, requestedBy: 'schedule' });
 
-    // Assess
+    // Assert
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     const input = sfnMock.commandCalls(StartExecutionCommand)[0]?.args[0].input;
     expect(input?.stateMachineArn).toBe(STATE_MACHINE_ARN);
@@ -79,7 +79,7 @@ describe('SfnRunLauncher', () => {
   });
 
   it('resolves a duplicate request as already started when Step Functions answers ExecutionAlreadyExists', async () => {
-    // Prepare
+    // Arrange
     sfnMock
       .on(StartExecutionCommand)
       .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
@@ -87,7 +87,7 @@ describe('SfnRunLauncher', () => {
     // Act
     const started = launcher.start(REQUEST);
 
-    // Assess
+    // Assert
     await expect(started).resolves.toBeUndefined();
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
   });
