@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DeliveryIncompleteError } from '../../functions/reduce-parts/index';
-import { DELIVERY_INCOMPLETE_ERROR } from '../../infra/distributed-reads';
+import { DELIVERY_INCOMPLETE_ERROR } from '../../infra/distributed-run';
 import { KpiReportStack } from '../../infra/kpi-report-stack';
 import type { QuarterlyKpiReportsProps } from '../../infra/quarterly-kpi-reports';
 import { interactionsPartsPrefix } from '../../src/use-cases/distributed-run';
