@@ -104,7 +104,7 @@ export interface QuarterlyKpiReportsProps {
    */
   readonly opsEmail?: string;
   /**
-   * Distributed mode: how many interactions parts the Step Functions Distributed Map reads at
+   * Distributed run: how many interactions parts the Step Functions Distributed Map reads at
    * once (each is one map-part invocation, 3,538 MB by `FUNCTION_SIZING`, taken from the account's
    * Lambda concurrency).
    * @default 40
@@ -174,11 +174,11 @@ export interface ReportFunctionSizing {
   readonly validate?: FunctionSize;
   /** The reports API function. @default - 1,024 MB, 15 seconds */
   readonly api?: FunctionSize;
-  /** The distributed mode's map step, one interactions part per call. @default - 3,538 MB, 15 minutes */
+  /** The distributed run's map step, one interactions part per call. @default - 3,538 MB, 15 minutes */
   readonly mapPart?: FunctionSize;
-  /** The distributed mode's reduce step. @default - 3,538 MB, 10 minutes */
+  /** The distributed run's reduce step. @default - 3,538 MB, 10 minutes */
   readonly reduce?: FunctionSize;
-  /** The distributed mode's plan and per-hash-range repeat check. @default - 3,538 MB, 15 minutes */
+  /** The distributed run's plan and per-hash-range repeat check. @default - 3,538 MB, 15 minutes */
   readonly resolveRepeats?: FunctionSize;
   /** The SES events recorder. @default - 512 MB, 30 seconds */
   readonly deliveryEvents?: FunctionSize;

@@ -1,5 +1,5 @@
 /**
- * The distributed mode's handlers invoked locally as the state machine invokes them, against
+ * The distributed run's handlers invoked locally as the state machine invokes them, against
  * a local S3 server (s3rver) and SES emulator (aws-ses-v2-local), through the real AWS SDK:
  * resolve-repeats plans the run, map-part runs on each key listed as the Distributed Map's
  * ItemReader lists them, resolve-repeats on each hash range, then reduce-parts with the run

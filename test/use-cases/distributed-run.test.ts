@@ -94,7 +94,7 @@ function twoParts(): MemoryExportStore {
   return store;
 }
 
-describe('the distributed mode (map and reduce run in process)', () => {
+describe('the distributed run (map and reduce run in process)', () => {
   it('gives the same measures, rejections and provenance as one straightforward pass, for any ranges and pieces', async () => {
     await fc.assert(
       sameAsOnePass(

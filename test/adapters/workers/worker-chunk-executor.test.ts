@@ -69,7 +69,7 @@ describe('worker threads', () => {
     );
   });
 
-  it('run the map step of the distributed mode, whose tallies and claims reduce to one straightforward pass', async () => {
+  it('run the map step of the distributed run, whose tallies and claims reduce to one straightforward pass', async () => {
     const distributed = parseConfig({ rejectLimitPercent: 100, distributedAboveMiB: 0.000001 });
     await fc.assert(
       fc.asyncProperty(
