@@ -7,7 +7,7 @@
 import { ConfigError } from '../core/config';
 import { TemplateError } from '../core/email/email-templates';
 import { DataLocationError, ExportSetError, OpenQuarterError } from '../core/errors';
-import { LedgerFileError, StoreCannotExcludeError } from '../use-cases/delivery-ledger';
+import { LedgerFileError, StoreCannotExcludeError } from '../use-cases/delivery-ledger-errors';
 import { type CommandName, commandHelp } from './commands';
 import { type FailureDocument, failureDocumentSchema, jsonLine } from './json-output';
 import type { Output } from './output';

@@ -9,7 +9,8 @@ import { LocalExportStore } from '../../src/adapters/local/local-export-store';
 import { recipientHash } from '../../src/core/email/recipient-key';
 import type { Mailer, OutgoingMessage } from '../../src/core/ports';
 import { type DeliveryOutcome, deliverEachOnce } from '../../src/use-cases/deliver-once';
-import { type ClaimAttempt, DeliveryLedger, type RunPresence } from '../../src/use-cases/delivery-ledger';
+import type { RunPresence } from '../../src/use-cases/delivery-claims';
+import { type ClaimAttempt, DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { createDataRoot, readReport, removeDataRoots, writeReport } from '../support/export-fixtures';
 import { sampleOutgoingMessage } from '../support/sample-outgoing-message';
 

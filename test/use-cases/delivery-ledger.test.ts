@@ -8,13 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalExportStore } from '../../src/adapters/local/local-export-store';
 import { recipientHash } from '../../src/core/email/recipient-key';
 import type { ExportStore } from '../../src/core/ports';
-import {
-  type ClaimAttempt,
-  DeliveryLedger,
-  LedgerFileError,
-  type RunPresence,
-  StoreCannotExcludeError,
-} from '../../src/use-cases/delivery-ledger';
+import type { RunPresence } from '../../src/use-cases/delivery-claims';
+import { type ClaimAttempt, DeliveryLedger } from '../../src/use-cases/delivery-ledger';
+import { LedgerFileError, StoreCannotExcludeError } from '../../src/use-cases/delivery-ledger-errors';
 import { createDataRoot, readReport, removeDataRoots, writeReport } from '../support/export-fixtures';
 import { MemoryExportStore } from '../support/memory-store';
 
