@@ -42,9 +42,9 @@ export async function openCommandContext(
   loaded: LoadedConfig,
   options: CommandOptions,
   env: Record<string, string | undefined>,
+  now: Date,
 ): Promise<CommandContext> {
   const { config } = loaded;
-  const now = new Date();
   // A usage mistake is found before the data location is opened.
   const quarter = options.quarter === undefined ? dueQuarter(config, now) : quarterFrom(options.quarter);
   const opened = openExportStore(options.data, env);
