@@ -13,12 +13,10 @@ export {
   type ReportRecipient,
 } from './deployed-configuration';
 export {
+  DistributedReads,
+  type DistributedReadsProps,
   DistributedRun,
-  /** @deprecated The same construct, named `DistributedRun` since it matched the use case's name. */
-  DistributedRun as DistributedReads,
   type DistributedRunProps,
-  /** @deprecated `DistributedRunProps`. */
-  type DistributedRunProps as DistributedReadsProps,
 } from './distributed-run';
 export { KpiReportStack, type KpiReportStackProps } from './kpi-report-stack';
 export { NotificationTopics, type NotificationTopicsProps } from './notification-topics';

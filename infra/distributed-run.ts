@@ -250,3 +250,13 @@ export class DistributedRun extends Construct {
     );
   }
 }
+
+/**
+ * @deprecated Renamed `DistributedRun`, the name the use case and the README give the
+ * feature; the same class.
+ */
+export const DistributedReads = DistributedRun;
+/** @deprecated Renamed `DistributedRun`. */
+export type DistributedReads = DistributedRun;
+/** @deprecated Renamed `DistributedRunProps`. */
+export type DistributedReadsProps = DistributedRunProps;
