@@ -6,6 +6,7 @@ import type { Prng } from '../prng';
 import { quarterOrdinal } from './calendar';
 import { NONE } from './client';
 import { type ActiveClient, type Context, type QuarterFrame, STREAM_INTERACTIONS } from './context';
+import { sigmoid } from './numbers';
 import {
   DORMANT_SHARE,
   INTERACTIONS_BY_SIZE,
@@ -15,7 +16,6 @@ import {
   SHARE_BY_SIZE,
   SHARE_NEW_CLIENT,
 } from './segments';
-import { sigmoid } from './text';
 import type { Trend } from './trend';
 
 export function activeClients(context: Context, frame: QuarterFrame, trend: Trend): ActiveClient[] {

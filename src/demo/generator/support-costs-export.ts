@@ -8,7 +8,8 @@ import { planBadRows } from './bad-rows';
 import { quarterOrdinal } from './calendar';
 import { type ActiveClient, type Context, type QuarterFrame, STREAM_COSTS } from './context';
 import { writeSmallDataset } from './dataset-file';
-import { clamp, csvField, formatCents, pad } from './text';
+import { clamp } from './numbers';
+import { csvField, formatCents, pad } from './text';
 import type { Trend } from './trend';
 
 export interface CostRow {

@@ -7,8 +7,9 @@ import { quarterOrdinal } from './calendar';
 import { type ActiveClient, type Context, type QuarterFrame, STREAM_SURVEYS } from './context';
 import { writeSmallDataset } from './dataset-file';
 import { moment } from './moment';
+import { clamp } from './numbers';
 import { CESS_BY_SIZE, NPS_BY_PRODUCT, NPS_BY_SIZE } from './segments';
-import { clamp, pad } from './text';
+import { pad } from './text';
 import type { Trend } from './trend';
 
 export async function writeSurveys(

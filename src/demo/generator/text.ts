@@ -1,17 +1,9 @@
 /**
- * Small formatting helpers of the generated rows, and the two numeric ones the model uses.
+ * How the generated rows write values: CSV quoting, amounts in cents, zero-padded numbers.
  */
 
 export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
-
-export function clamp(value: number, low: number, high: number): number {
-  return Math.min(Math.max(value, low), high);
 }
 
 export function formatCents(cents: number): string {
