@@ -22,6 +22,7 @@ import ts from 'typescript';
 import { bundleLambda } from '../infra/lambda-bundling';
 import { REPORT_FUNCTION_ENTRIES } from '../infra/quarterly-kpi-reports';
 import { prebuiltFunctionName } from '../infra/report-function';
+import { withJsExtensions } from './declarations';
 
 const ENTRY = 'infra/cdk.ts';
 /** The one module whose type is written out, and the alias it declares. */
@@ -31,7 +32,8 @@ const CONFIGURATION_TYPE = 'KpiReportConfiguration';
 const PEER_MODULES = /^(aws-cdk-lib(\/.*)?|constructs)$/;
 
 const projectRoot = process.cwd();
-const outdir = path.join(process.env.KPI_BUILD_OUTDIR ?? 'dist', 'cdk');
+// Absolute: the reachability check compares the emitted files' absolute names.
+const outdir = path.resolve(process.env.KPI_BUILD_OUTDIR ?? 'dist', 'cdk');
 rmSync(outdir, { recursive: true, force: true });
 
 await build({
@@ -79,9 +81,7 @@ function emitDeclarations(typesDir: string): void {
     // Only the infra/ modules are public; src/ is bundled into index.mjs, never declared.
     const source = sources?.[0]?.fileName;
     if (source === undefined || !path.resolve(source).startsWith(infra)) return;
-    let declarations = text.replace(/(from\s+['"])(\.{1,2}\/[^'"]+?)(['"])/g, (_m, open, specifier, close) =>
-      specifier.endsWith('.js') ? `${open}${specifier}${close}` : `${open}${specifier}.js${close}`,
-    );
+    let declarations = withJsExtensions(text);
     if (path.resolve(source) === path.resolve(CONFIGURATION_MODULE)) {
       const alias = new RegExp(`export type ${CONFIGURATION_TYPE} = [^;]+;`);
       if (!alias.test(declarations))
@@ -120,8 +120,7 @@ function checkDeclarationImports(entry: string): void {
     if (seen.has(file)) return;
     seen.add(file);
     const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
-      const specifier = match[1] as string;
+    for (const { fileName: specifier } of ts.preProcessFile(text, true, true).importedFiles) {
       if (specifier.startsWith('.')) {
         const target = path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.d.ts'));
         if (!existsSync(target)) throw new Error(`${file} imports ${specifier}, which was not emitted`);

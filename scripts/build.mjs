@@ -1,5 +1,6 @@
-// Bundles the CLI into dist/cli.mjs (and the fast reader's worker thread into
-// dist/ingest-worker.mjs, next to it) so that the package `bin` runs without tsx.
+// Bundles the CLI into dist/cli.mjs, the engine's API (the package's root export) into
+// dist/index.mjs and the fast reader's worker thread into dist/ingest-worker.mjs, beside
+// them, sharing chunks, so that the package `bin` and `import 'kpi-report'` run without tsx.
 // Runs on `npm ci` (the `prepare` script) and before `npm run bench`.
 //
 // Dependencies are bundled in (not left to node_modules): resolving, reading and
@@ -26,7 +27,12 @@ const CHART_ASSETS = [
 const outdir = process.env.KPI_BUILD_OUTDIR ?? 'dist';
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'src/cli/bin.ts', 'ingest-worker': 'src/adapters/workers/ingest-worker.ts' },
+  entryPoints: {
+    cli: 'src/cli/bin.ts',
+    // The package's root export (src/api): the engine for apps; scripts/build-api.ts writes its types.
+    index: 'src/api/index.ts',
+    'ingest-worker': 'src/adapters/workers/ingest-worker.ts',
+  },
   outdir,
   entryNames: '[name]',
   chunkNames: '[name]-[hash]',

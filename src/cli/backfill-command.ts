@@ -3,11 +3,11 @@
  * quarter as it is done, then the last quarter's table; with `--json`, one document.
  */
 import { OpenQuarterError } from '../core/errors';
+import { renderSummaryTable } from '../core/report/format/summary-table';
 import { type BackfillOutcome, backfill } from '../use-cases/backfill';
 import type { CommandContext } from './command-context';
 import { type BackfillDocument, backfillDocumentSchema, jsonLine } from './json-output';
 import type { Output } from './output';
-import { renderSummaryTable } from './summary-table';
 
 export async function backfillCommand(context: CommandContext, output: Output): Promise<number> {
   const { store } = context;

@@ -5,8 +5,8 @@
  * printed). With `--json` the same is also one failure document on stdout.
  */
 import { ConfigError } from '../core/config';
-import { TemplateError } from '../core/email/email-templates';
 import { DataLocationError, ExportSetError, OpenQuarterError } from '../core/errors';
+import { TemplateError } from '../core/report/templates/email-templates';
 import { LedgerFileError, StoreCannotExcludeError } from '../use-cases/delivery-ledger-errors';
 import { type CommandName, commandHelp } from './commands';
 import { type FailureDocument, failureDocumentSchema, jsonLine } from './json-output';

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError } from '../core/config';
 import { formatQuarter } from '../core/quarter';
+import { renderSummaryTable } from '../core/report/format/summary-table';
 import { type Snapshot, snapshotSchema } from '../core/snapshot';
 import { type DeliveryOutcome, deliverReport } from '../use-cases/deliver-report';
 import { reportKeys } from '../use-cases/report-keys';
@@ -16,7 +17,6 @@ import type { CommandContext } from './command-context';
 import { jsonLine, type RecipientOutcome, type RunDocument, runDocumentSchema } from './json-output';
 import type { Output } from './output';
 import { UsageError } from './parse-command-line';
-import { renderSummaryTable } from './summary-table';
 import { renderReading } from './validation-text';
 
 export async function runCommand(

@@ -125,6 +125,12 @@ export interface OutgoingMessage {
   readonly from: string;
   /** Exactly one address: every recipient gets a message built for them. */
   readonly to: string;
+  /**
+   * The name `to` goes by in stored keys (`recipientKey` of use-cases/recipient-key.ts):
+   * the outbox files the message under it. Worked out by the use case, so adapters need no
+   * hashing of their own and every store names a recipient alike.
+   */
+  readonly recipientKey: string;
   /** The recipient's name, shown with the address in `To`. */
   readonly toName?: string | undefined;
   /** Where unsubscribe requests go: `List-Unsubscribe: <mailto:…>`; omitted for none. */

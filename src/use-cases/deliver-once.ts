@@ -6,11 +6,12 @@
  * claim; record the send; release the claim. Recipients another run is sending to are
  * looked at again at the end, until that run records or stops.
  */
-import { recipientHash } from '../core/email/recipient-key';
+
 import { MailDeliveryError, type Mailer, type OutgoingMessage } from '../core/ports';
 import type { ClaimHandle } from './claim-handle';
 import { type Claim, type DeliveryRecord, mayHaveReachedSes } from './delivery-claims';
 import type { DeliveryLedger } from './delivery-ledger';
+import { recipientHash } from './recipient-key';
 
 export type DeliveryStatus = 'sent' | 'already-sent' | 'in-progress-elsewhere' | 'failed';
 

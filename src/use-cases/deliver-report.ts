@@ -11,16 +11,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Config, Recipient } from '../core/config';
 import { kpisCsvName, reportKeys } from '../core/data-root';
-import type { EmailTemplates, RenderedEmail } from '../core/email/email-templates';
-import { renderKpisCsv } from '../core/email/kpis-csv';
-import { budgetProblems, estimateMessageBytes, MESSAGE_BUDGET_BYTES } from '../core/email/message-budget';
-import { recipientKey } from '../core/email/recipient-key';
-import { buildReportModel, type ChartImage, UnknownSegmentError } from '../core/email/report-model';
 import type { ExportStore } from '../core/ports';
 import { type ChartRasterizer, MailDeliveryError, type Mailer, type OutgoingMessage } from '../core/ports';
+import { renderKpisCsv } from '../core/report/format/kpis-csv';
+import { buildReportModel, UnknownSegmentError } from '../core/report/model/build-report-model';
+import type { ChartImage } from '../core/report/model/report-model';
+import type { EmailTemplates, RenderedEmail } from '../core/report/templates/email-templates';
+import {
+  budgetProblems,
+  estimateMessageBytes,
+  MESSAGE_BUDGET_BYTES,
+} from '../core/report/templates/message-budget';
 import type { Snapshot } from '../core/snapshot';
 import { type DeliveryOutcome, deliverEachOnce, type WaitForOtherRuns } from './deliver-once';
 import type { DeliveryLedger } from './delivery-ledger';
+import { recipientKey } from './recipient-key';
 
 export type { DeliveryOutcome, DeliveryStatus } from './deliver-once';
 
@@ -224,7 +229,8 @@ async function buildMessage(
   const { snapshot, recipient, config, templates, pngs, store, reportLink } = options;
   const quarter = snapshot.quarter;
   // The recipient's key, not a lossy slug: o'neil@ and o_neil@ must not share a page.
-  const onlineKey = reportKeys.online(quarter, recipientKey(recipient.address));
+  const key = recipientKey(recipient.address);
+  const onlineKey = reportKeys.online(quarter, key);
   const viewOnlineUrl = reportLink === undefined ? undefined : await reportLink(onlineKey);
   const csv = renderKpisCsv(snapshot, recipient);
   const render = async (csvAttached: boolean) => {
@@ -257,6 +263,7 @@ async function buildMessage(
     quarter,
     from: config.email.from,
     to: recipient.address,
+    recipientKey: key,
     toName: recipient.name,
     replyTo: config.email.replyTo,
     unsubscribeAddress: config.email.unsubscribeAddress,

@@ -11,7 +11,6 @@
  */
 import type * as z from 'zod';
 import { reportKeys } from '../core/data-root';
-import { normaliseAddress, recipientHash, recipientKey } from '../core/email/recipient-key';
 import type { ExportStore, VersionedText } from '../core/ports';
 import { ClaimHandle, conditional, JSON_TYPE, json, MAX_TRIES } from './claim-handle';
 import {
@@ -26,6 +25,7 @@ import {
   uncertainAncestry,
 } from './delivery-claims';
 import { LedgerContentionError, LedgerFileError, StoreCannotExcludeError } from './delivery-ledger-errors';
+import { normaliseAddress, recipientHash, recipientKey } from './recipient-key';
 
 /**
  * What trying to claim a recipient came to. `replaced` is the claim this one replaced: a

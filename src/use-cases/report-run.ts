@@ -8,11 +8,11 @@
 import * as z from 'zod';
 import type { Config } from '../core/config';
 import { reportKeys } from '../core/data-root';
-import type { EmailTemplates } from '../core/email/email-templates';
 import { ExportSetError, OpenQuarterError } from '../core/errors';
 import type { ExportSetReader } from '../core/ingest/export-set-reader';
 import type { ChartRasterizer, ExportStore, Mailer } from '../core/ports';
 import type { Quarter } from '../core/quarter';
+import type { EmailTemplates } from '../core/report/templates/email-templates';
 import type { Snapshot } from '../core/snapshot';
 import { type DeliverReportResult, deliverReport } from './deliver-report';
 import type { DeliveryLedger } from './delivery-ledger';

@@ -17,8 +17,8 @@ import { OutboxMailer } from '../adapters/outbox/outbox-mailer';
 import { createReportLinker, VIEW_ONLINE_LINK_SECONDS } from '../adapters/s3/presign-report-link';
 import { createSesClient, SesMailer } from '../adapters/ses/ses-mailer';
 import type { Config } from '../core/config';
-import { compileEmailTemplates, type EmailTemplates } from '../core/email/email-templates';
 import type { ChartRasterizer, ExportStore, Mailer } from '../core/ports';
+import { compileEmailTemplates, type EmailTemplates } from '../core/report/templates/email-templates';
 import { leaseOnlyPresence, type RunPresence } from '../use-cases/delivery-claims';
 import { DeliveryLedger } from '../use-cases/delivery-ledger';
 

@@ -7,7 +7,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { recipientHash, redactAddresses } from '../core/email/recipient-key';
+import { recipientHash, redactAddresses } from '../use-cases/recipient-key';
 import type { ReportRunResult } from '../use-cases/report-run';
 
 /** A run's progress lines for the function's log, addresses replaced by their hashes. */

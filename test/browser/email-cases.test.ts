@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createResvgRasterizer } from '../../src/adapters/charts/resvg-rasterizer';
 import { loadTemplateFiles } from '../../src/adapters/local/template-folder';
-import { compileEmailTemplates } from '../../src/core/email/email-templates';
+import { compileEmailTemplates } from '../../src/core/report/templates/email-templates';
 import {
   expectAllImagesLoaded,
   expectNoHorizontalOverflow,

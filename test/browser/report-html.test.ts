@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxKey } from '../../src/adapters/outbox/outbox-mailer';
-import { HTML_BUDGET_BYTES } from '../../src/core/email/message-budget';
+import { HTML_BUDGET_BYTES } from '../../src/core/report/templates/message-budget';
 import { DEMO_CONFIG, DEMO_LATEST_QUARTER, runDemo } from '../../src/demo/run-demo';
 import {
   computed,

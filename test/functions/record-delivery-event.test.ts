@@ -9,8 +9,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRecordDeliveryEventHandler } from '../../functions/record-delivery-event/index';
 import { LocalExportStore } from '../../src/adapters/local/local-export-store';
-import { recipientHash } from '../../src/core/email/recipient-key';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
+import { recipientHash } from '../../src/use-cases/recipient-key';
 import { createDataRoot, filesUnder, removeDataRoots } from '../support/export-fixtures';
 
 const CEO = 'ceo@example.com';

@@ -12,7 +12,7 @@ import { createReduceHandler } from '../../functions/reduce-parts/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
 import { S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import type { Config } from '../../src/core/config';
-import { TemplateFieldsError } from '../../src/core/email/email-templates';
+import { TemplateFieldsError } from '../../src/core/report/templates/email-templates';
 import { readRunStatus } from '../../src/use-cases/report-run';
 import {
   EXAMPLE_CONFIG,

@@ -6,7 +6,7 @@ import {
   renderFieldReference,
   withReference,
 } from '../../scripts/template-fields';
-import { REPORT_MODEL_FIELDS } from '../../src/core/email/report-model-fields';
+import { REPORT_MODEL_FIELDS } from '../../src/core/report/templates/report-model-fields';
 
 // The TypeScript compiler reads the model's sources: seconds on a busy machine.
 const COMPILER_TIMEOUT = 120_000;

@@ -4,6 +4,7 @@
  * in the subject. Tests of every mailer adapter send this and read it back.
  */
 import type { OutgoingMessage } from '../../src/core/ports';
+import { recipientKey } from '../../src/use-cases/recipient-key';
 
 /** A 1×1 blue PNG (a real, decodable image). */
 export const BLUE_PNG = Buffer.from(
@@ -22,10 +23,12 @@ export const SAMPLE_CSV = 'client_id,name,revenue\nc-1,"Müller & Söhne, GmbH",
 
 /** The sample message, with any field replaced. */
 export function sampleOutgoingMessage(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
+  const to = overrides.to ?? 'ceo@mueller-soehne.example';
   return {
+    recipientKey: recipientKey(to),
     quarter: '2026-Q3',
     from: 'KPI Reports <reports@kpi.example.com>',
-    to: 'ceo@mueller-soehne.example',
+    to,
     subject: 'Müller & Söhne: client KPIs for 2026-Q3',
     html:
       '<html><body><h1>Client KPIs, 2026-Q3</h1>' +

@@ -6,11 +6,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalExportStore } from '../../src/adapters/local/local-export-store';
-import { recipientHash } from '../../src/core/email/recipient-key';
 import type { Mailer, OutgoingMessage } from '../../src/core/ports';
 import { type DeliveryOutcome, deliverEachOnce } from '../../src/use-cases/deliver-once';
 import type { RunPresence } from '../../src/use-cases/delivery-claims';
 import { type ClaimAttempt, DeliveryLedger } from '../../src/use-cases/delivery-ledger';
+import { recipientHash } from '../../src/use-cases/recipient-key';
 import { createDataRoot, readReport, removeDataRoots, writeReport } from '../support/export-fixtures';
 import { sampleOutgoingMessage } from '../support/sample-outgoing-message';
 

@@ -14,7 +14,7 @@ import {
   quarterPeriod,
   shiftQuarter,
 } from '../../src/core/quarter';
-import { formatKpiDelta } from '../../src/core/report/format-values';
+import { formatKpiDelta } from '../../src/core/report/format/format-values';
 import { backfill } from '../../src/use-cases/backfill';
 import { runQuarter } from '../../src/use-cases/run-quarter';
 import {

@@ -9,8 +9,8 @@ import { OutboxMailer, outboxKey } from '../../src/adapters/outbox/outbox-mailer
 import { createS3Client, S3ExportStore } from '../../src/adapters/s3/s3-export-store';
 import { parseConfig } from '../../src/core/config';
 import { reportKeys } from '../../src/core/data-root';
-import { recipientKey } from '../../src/core/email/recipient-key';
 import { deliverReport } from '../../src/use-cases/deliver-report';
+import { recipientKey } from '../../src/use-cases/recipient-key';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
 import { readEml } from '../support/read-eml';
 import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../support/s3rver';

@@ -6,8 +6,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it, vi } from 'vitest';
-import { recipientHash } from '../../src/core/email/recipient-key';
 import type { DeliveryOutcome } from '../../src/use-cases/deliver-once';
+import { recipientHash } from '../../src/use-cases/recipient-key';
 import type { ReportRunResult } from '../../src/use-cases/report-run';
 import { DeliveryIncompleteError, recordRunOutcome } from '../../src/wiring/run-outcome';
 import { sampleSnapshot } from '../support/sample-snapshot';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TemplateError, type TemplateFile } from '../../core/email/email-templates';
+import { TemplateError, type TemplateFile } from '../../core/report/templates/email-templates';
 
 /**
  * Where the built-in templates are: `templates/` beside the bundle (the CLI's `dist/` and

@@ -3,7 +3,6 @@
  * use, so a run can be inspected (open the `.eml` in any mail client) without SES.
  */
 import { REPORTS_FOLDER, reportKeys } from '../../core/data-root';
-import { recipientKey } from '../../core/email/recipient-key';
 import {
   type ExportStore,
   MailDeliveryError,
@@ -16,9 +15,12 @@ import { composeMime } from '../mime/compose-mime';
 /** Content type of a stored whole email. */
 export const EML_CONTENT_TYPE = 'message/rfc822';
 
-/** The outbox key of one recipient's message: `reports/<quarter>/report-<recipient key>.eml`. */
-export function outboxKey(quarter: string, recipient: string): string {
-  return `${reportKeys.folder(quarter)}report-${recipientKey(recipient)}.eml`;
+/**
+ * The outbox key of one recipient's message: `reports/<quarter>/report-<recipient key>.eml`
+ * (the key is the message's `recipientKey`; for a plain address, the address lower-cased).
+ */
+export function outboxKey(quarter: string, recipientKey: string): string {
+  return `${reportKeys.folder(quarter)}report-${recipientKey}.eml`;
 }
 
 /** Where the outbox writes. */
@@ -47,7 +49,7 @@ export class OutboxMailer implements Mailer {
   }
 
   async send(message: OutgoingMessage): Promise<SentMessage> {
-    const key = outboxKey(message.quarter, message.to);
+    const key = outboxKey(message.quarter, message.recipientKey);
     const raw = await composeMime(message);
     try {
       await this.#store.write(key, raw, EML_CONTENT_TYPE);

@@ -42,9 +42,15 @@ export interface RejectionExample {
 
 /** Flags of a claim. */
 export const IN_QUARTER = 1;
-/** interactions: self-service (else assisted); surveys: cess (else nps). */
-export const SELF_SERVICE = 2;
-export const CESS = 2;
+/**
+ * Which of its dataset's two kinds the row is: one bit, whose meaning the dataset gives
+ * (the names below). Interactions and surveys never share a claims table, so one bit serves.
+ */
+export const KIND_FLAG = 2;
+/** interactions: the kind flag set means self-service (else assisted). */
+export const SELF_SERVICE = KIND_FLAG;
+/** surveys: the kind flag set means a CESS response (else NPS). */
+export const CESS = KIND_FLAG;
 
 /** Rows that claim a unique id, as columns. Ids are kept as bytes for the messages of repeats. */
 export interface Claims {

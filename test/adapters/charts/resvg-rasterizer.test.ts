@@ -8,7 +8,7 @@ import {
   TREND_CHART_HEIGHT,
   TREND_CHART_WIDTH,
   type TrendChartInput,
-} from '../../../src/core/email/trend-chart';
+} from '../../../src/core/report/charts/trend-chart';
 
 // Counts the real initWasm calls; the module is otherwise untouched.
 vi.mock('@resvg/resvg-wasm', async (importOriginal) => {
