@@ -1,5 +1,5 @@
 /**
- * The distributed mode's steps on one large interactions part, run as Lambda runs them, for
+ * The distributed run's steps on one large interactions part, run as Lambda runs them, for
  * their peak memory and time: `npx tsx bench/map-step.ts [options]` (not part of `npm test`
  * or `npm run bench`: it moves gigabytes).
  *

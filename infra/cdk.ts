@@ -4,6 +4,7 @@
  * bundled beforehand (`scripts/build-cdk.ts`); `aws-cdk-lib` and `constructs` are the app's own.
  */
 export { DataRoot, type DataRootProps } from './data-root';
+export { DeadLetterQueue } from './dead-letter-queue';
 export { DeliveryEventsRecorder, type DeliveryEventsRecorderProps } from './delivery-events';
 export {
   DeploymentSettingsError,
@@ -11,7 +12,12 @@ export {
   type KpiReportConfiguration,
   type ReportRecipient,
 } from './deployed-configuration';
-export { DistributedReads, type DistributedReadsProps } from './distributed-reads';
+export {
+  DistributedReads,
+  type DistributedReadsProps,
+  DistributedRun,
+  type DistributedRunProps,
+} from './distributed-run';
 export { KpiReportStack, type KpiReportStackProps } from './kpi-report-stack';
 export { NotificationTopics, type NotificationTopicsProps } from './notification-topics';
 export {
@@ -32,4 +38,6 @@ export {
 export { ReportSchedules, type ReportSchedulesProps } from './report-schedules';
 export { ReportSender, type ReportSenderProps } from './report-sender';
 export { type ApiThrottling, ReportsApi, type ReportsApiProps } from './reports-api';
+export { ReportsApiFunction, type ReportsApiFunctionProps } from './reports-api-function';
+export { RunFunction, type RunFunctionProps } from './run-function';
 export { UploadValidation, type UploadValidationProps } from './upload-validation';

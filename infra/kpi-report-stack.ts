@@ -33,10 +33,11 @@ export class KpiReportStack extends Stack {
       description: 'The report function (aws lambda invoke … to run a quarter by hand)',
       value: reports.runFunction.functionName,
     });
+    // The description keeps its deployed wording ("mode"), so that the template stays as deployed.
     new CfnOutput(this, 'DistributedRunStateMachineArn', {
       description:
         'The distributed mode: aws stepfunctions start-execution --state-machine-arn … --input \'{"quarter":"2026-Q3","runId":"…","requestedBy":"api","dryRun":false,"resend":false}\'',
-      value: reports.distributedReads.stateMachine.stateMachineArn,
+      value: reports.distributedRun.stateMachine.stateMachineArn,
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       description: 'Runs and validations that gave up after their retries',

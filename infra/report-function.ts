@@ -81,7 +81,7 @@ export interface FunctionSizing {
  * - run-report, 3,538 MB / 10 min: about two vCPUs, so the fast reader's worker threads
  *   each get a core (CPU only comes with memory on Lambda): the parallel part takes half the
  *   wall time of 1,769 MB for the same GB-seconds. The memory holds far more than the 1 GiB
- *   above which a quarter's interaction parts go to the distributed mode. At 5 GB a run
+ *   above which a quarter's interaction parts go to the distributed run. At 5 GB a run
  *   would read for about 65 s (25 CPU s/GB on two vCPUs), 85 s on slower arm64 cores; 10
  *   minutes leaves over 4× for S3, prior quarters and SES, and three attempts (two
  *   retries) still fit the schedule's one-hour event age with room, where 15-minute

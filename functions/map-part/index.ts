@@ -1,5 +1,5 @@
 /**
- * The map step of the distributed mode: the Step Functions Distributed Map calls this function
+ * The map step of the distributed run: the Step Functions Distributed Map calls this function
  * once per object listed under the quarter's `exports/<quarter>/interactions/` prefix. A thin
  * shell: parse the item with zod, turn the listed S3 key into a key under the data root, call
  * `measurePart`, log, and return the small `PartResult` (the part's tally and its claims go

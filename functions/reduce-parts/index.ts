@@ -1,5 +1,5 @@
 /**
- * The reduce step of the distributed mode: once every interactions part is measured and every
+ * The reduce step of the distributed run: once every interactions part is measured and every
  * hash range checked for repeats, the state machine calls this function to run the quarter as
  * the report function does (KPIs, report, mail, `status.json`), except that interactions are
  * added up from the parts' tallies and the ranges' repeats instead of read again. A thin

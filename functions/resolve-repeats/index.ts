@@ -1,5 +1,5 @@
 /**
- * The repeat check of the distributed mode, which the state machine calls at both ends of
+ * The repeat check of the distributed run, which the state machine calls at both ends of
  * the map over the parts:
  *
  * - `{ step: 'plan', quarter, runId }` first: lists the quarter's interactions parts, picks

@@ -20,39 +20,22 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
 import { lazyLambdaRunLauncher } from '../../src/adapters/lambda/lazy-lambda-run-launcher';
 import { listReportQuarters } from '../../src/adapters/s3/report-quarters';
-import { rootKeyPrefix } from '../../src/adapters/s3/root-prefix';
 import { SnsOpsNotifier } from '../../src/adapters/sns/sns-notifier';
 import { createWorkerBytesReader } from '../../src/adapters/workers/worker-bytes-reader';
 import type { Config } from '../../src/core/config';
-import { EXPORTS_FOLDER, quarterInKey } from '../../src/core/data-root';
 import type { ExportStore, OpsNotifier, RunLauncher } from '../../src/core/ports';
-import { formatQuarter } from '../../src/core/quarter';
 import type { ExportSetReader } from '../../src/core/readers/export-set-reader';
-import { expireWaitingRun, type ResumeOutcome, resumeWaitingRun } from '../../src/use-cases/await-exports';
-import { dueQuarter } from '../../src/use-cases/due-quarter';
-import { checkReportHeartbeat, DEFAULT_REPORT_DUE_DAYS } from '../../src/use-cases/report-heartbeat';
-import { decideValidation, type UploadDecision } from '../../src/use-cases/upload-debounce';
-import {
-  checkUploadedQuarter,
-  recordFirstUpload,
-  type SweptQuarter,
-  sweepStalledUploads,
-} from '../../src/use-cases/upload-feedback';
+import { handleQuarterUpload, type UploadCheck } from '../../src/use-cases/quarter-upload';
+import { DEFAULT_REPORT_DUE_DAYS, type Heartbeat } from '../../src/use-cases/report-heartbeat';
+import type { UploadDecision } from '../../src/use-cases/upload-debounce';
+import type { SweptQuarter } from '../../src/use-cases/upload-feedback';
+import { sweepUploads } from '../../src/use-cases/upload-sweep';
 import { lambdaSettings } from '../../src/wiring/lambda-environment';
+import { latestUploadPerQuarter } from './s3-notifications';
 
+export type { UploadCheck } from '../../src/use-cases/quarter-upload';
 export { MISSING_GRACE_MINUTES } from '../../src/use-cases/upload-feedback';
-
-/** One S3 event notification, as S3 puts it on the queue. S3's test message has no `Records`. */
-const s3NotificationSchema = z.object({
-  Records: z
-    .array(
-      z.object({
-        eventTime: z.iso.datetime({ offset: true }),
-        s3: z.object({ object: z.object({ key: z.string() }) }),
-      }),
-    )
-    .optional(),
-});
+export { quarterOfKey } from './s3-notifications';
 
 /** The events the function takes: a batch of queued S3 notifications, or the sweep schedule's input. */
 export const validateEventSchema = z.union([
@@ -87,15 +70,6 @@ export interface ValidateUploadDependencies {
   readonly reportDueDays?: number | undefined;
 }
 
-/** What a batch's check found, per quarter validated. */
-export interface UploadCheck {
-  readonly quarter: string;
-  readonly ok: boolean;
-  readonly notified: boolean;
-  /** What a valid set did about a scheduled run waiting for it. */
-  readonly waitingRun?: ResumeOutcome;
-}
-
 /** The answer to a batch of queued notifications: the messages to see again, and what was done. */
 export interface UploadBatchResult {
   /** SQS partial batch response: these messages return to the queue. */
@@ -105,107 +79,66 @@ export interface UploadBatchResult {
   readonly checks: UploadCheck[];
 }
 
-/** The quarter of an event key (`[prefix/]exports/<quarter>/…`, URL-encoded), if any. */
-export function quarterOfKey(encodedKey: string, prefix: string): string | undefined {
-  const root = rootKeyPrefix(prefix);
-  // S3 event keys are URL-encoded, with '+' for spaces.
-  const key = decodeURIComponent(encodedKey.replace(/\+/g, ' '));
-  return key.startsWith(root) ? quarterInKey(key.slice(root.length), EXPORTS_FOLDER) : undefined;
-}
-
-/** The latest upload per quarter in a batch, with the message that carries it. */
-interface QuarterUploads {
-  latest: Date;
-  latestMessageId: string;
-}
+/** The dependencies with the reader settled. */
+type HandlerDependencies = ValidateUploadDependencies & { readonly newReader: () => ExportSetReader };
 
 export function createValidateUploadHandler(deps: ValidateUploadDependencies) {
-  const feedback = {
-    store: deps.store,
-    config: deps.config,
-    notifier: deps.notifier,
+  const settled: HandlerDependencies = {
+    ...deps,
     newReader: deps.newReader ?? (() => createWorkerBytesReader()),
   };
-
-  async function sweep(): Promise<SweptQuarter[]> {
-    const now = deps.now();
-    // The heartbeat first: a sweep that fails on one quarter must not silence it.
-    const due = formatQuarter(dueQuarter(deps.config, now));
-    if (await expireWaitingRun(deps, { quarter: due, now })) {
-      deps.logger.warn('the scheduled run gave up waiting for its exports', { quarter: due });
-    }
-    const heartbeat = await checkReportHeartbeat(deps, {
-      now,
-      dueDays: deps.reportDueDays ?? DEFAULT_REPORT_DUE_DAYS,
-    });
-    deps.logger.info('report heartbeat', { ...heartbeat });
-    deps.metrics?.addMetric('ReportOverdue', MetricUnit.Count, heartbeat.overdue ? 1 : 0);
-    deps.metrics?.publishStoredMetrics();
-    const swept = await sweepStalledUploads(feedback, { quarters: deps.reportQuarters(), now });
-    for (const quarter of swept) deps.logger.info('upload sweep', { ...quarter });
-    return swept;
-  }
-
-  async function uploads(
-    messages: readonly { messageId: string; body: string }[],
-  ): Promise<UploadBatchResult> {
-    const failures: { itemIdentifier: string }[] = [];
-    const byQuarter = new Map<string, QuarterUploads>();
-    for (const message of messages) {
-      const parsed = s3NotificationSchema.safeParse(safeJson(message.body));
-      if (!parsed.success) {
-        // Not an S3 notification: back to the queue, and after a few tries to the dead-letter queue.
-        deps.logger.error('not an S3 event notification', { messageId: message.messageId });
-        failures.push({ itemIdentifier: message.messageId });
-        continue;
-      }
-      for (const record of parsed.data.Records ?? []) {
-        const quarter = quarterOfKey(record.s3.object.key, deps.prefix);
-        if (quarter === undefined) continue;
-        const at = new Date(record.eventTime);
-        const seen = byQuarter.get(quarter);
-        if (seen === undefined || at > seen.latest)
-          byQuarter.set(quarter, { latest: at, latestMessageId: message.messageId });
-      }
-    }
-    const decisions: UploadBatchResult['decisions'] = [];
-    const checks: UploadCheck[] = [];
-    for (const [quarter, { latest, latestMessageId }] of byQuarter) {
-      const now = deps.now();
-      const firstUpload = await recordFirstUpload(deps.store, quarter, now);
-      const decision = await decideValidation(deps.store, { quarter, latestInBatch: latest, now });
-      decisions.push({ quarter, decision });
-      deps.logger.info('upload batch', { quarter, decision, lastUpload: latest.toISOString() });
-      if (decision === 'defer') failures.push({ itemIdentifier: latestMessageId });
-      if (decision !== 'validate') continue;
-      const check = await checkUploadedQuarter(feedback, { quarter, firstUpload, now });
-      const waitingRun =
-        check.ok && deps.launcher !== undefined
-          ? await resumeWaitingRun({ store: deps.store, launcher: deps.launcher }, { quarter, now })
-          : undefined;
-      deps.logger.info('export set validated', { ...check, ...(waitingRun !== undefined && { waitingRun }) });
-      checks.push({
-        quarter,
-        ok: check.ok,
-        notified: check.notified,
-        ...(waitingRun !== undefined && { waitingRun }),
-      });
-    }
-    return { batchItemFailures: failures, decisions, checks };
-  }
-
   return async (event: unknown): Promise<UploadBatchResult | SweptQuarter[]> => {
     const request = validateEventSchema.parse(event);
-    return 'source' in request ? sweep() : uploads(request.Records);
+    return 'source' in request ? sweep(settled) : validateBatch(settled, request.Records);
   };
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+async function sweep(deps: HandlerDependencies): Promise<SweptQuarter[]> {
+  const swept = await sweepUploads(deps, {
+    now: deps.now(),
+    reportDueDays: deps.reportDueDays ?? DEFAULT_REPORT_DUE_DAYS,
+    onWaitExpired: (quarter) =>
+      deps.logger.warn('the scheduled run gave up waiting for its exports', { quarter }),
+    onHeartbeat: (heartbeat) => publishHeartbeat(deps, heartbeat),
+  });
+  for (const quarter of swept) deps.logger.info('upload sweep', { ...quarter });
+  return swept;
+}
+
+async function validateBatch(
+  deps: HandlerDependencies,
+  messages: readonly { messageId: string; body: string }[],
+): Promise<UploadBatchResult> {
+  const { uploads, unreadable } = latestUploadPerQuarter(messages, deps.prefix);
+  // Not S3 notifications: back to the queue, and after a few tries to the dead-letter queue.
+  for (const messageId of unreadable) deps.logger.error('not an S3 event notification', { messageId });
+  const result: UploadBatchResult = {
+    batchItemFailures: unreadable.map((itemIdentifier) => ({ itemIdentifier })),
+    decisions: [],
+    checks: [],
+  };
+  for (const { quarter, latest, messageId } of uploads) {
+    const { decision, check } = await handleQuarterUpload(deps, {
+      quarter,
+      latestUpload: latest,
+      now: deps.now(),
+    });
+    result.decisions.push({ quarter, decision });
+    deps.logger.info('upload batch', { quarter, decision, lastUpload: latest.toISOString() });
+    // The burst is still going: its latest message comes back after the visibility timeout.
+    if (decision === 'defer') result.batchItemFailures.push({ itemIdentifier: messageId });
+    if (check === undefined) continue;
+    deps.logger.info('export set validated', { ...check });
+    result.checks.push(check);
   }
+  return result;
+}
+
+/** Logs the heartbeat and publishes it as `ReportOverdue` (0 or 1), before any quarter is swept. */
+function publishHeartbeat(deps: ValidateUploadDependencies, heartbeat: Heartbeat): void {
+  deps.logger.info('report heartbeat', { ...heartbeat });
+  deps.metrics?.addMetric('ReportOverdue', MetricUnit.Count, heartbeat.overdue ? 1 : 0);
+  deps.metrics?.publishStoredMetrics();
 }
 
 function fromEnvironment() {

@@ -3,6 +3,7 @@
  * location (checked before anything is read), the quarter and how exports are read.
  */
 import { assertDataRoot, openExportStore } from '../adapters/open-export-store';
+import { createProgressReporter, type ProgressReporter } from '../adapters/terminal/progress';
 import { createWorkerBytesReader } from '../adapters/workers/worker-bytes-reader';
 import type { Config } from '../core/config';
 import type { ExportStore } from '../core/ports';
@@ -14,7 +15,6 @@ import { ExportBytes } from './export-bytes';
 import type { LoadedConfig } from './load-config';
 import type { CommandOptions } from './parse-command-line';
 import { UsageError } from './parse-command-line';
-import { createProgressReporter, type ProgressReporter } from './progress';
 
 export interface CommandContext {
   readonly store: ExportStore;
@@ -42,9 +42,9 @@ export async function openCommandContext(
   loaded: LoadedConfig,
   options: CommandOptions,
   env: Record<string, string | undefined>,
+  now: Date,
 ): Promise<CommandContext> {
   const { config } = loaded;
-  const now = new Date();
   // A usage mistake is found before the data location is opened.
   const quarter = options.quarter === undefined ? dueQuarter(config, now) : quarterFrom(options.quarter);
   const opened = openExportStore(options.data, env);

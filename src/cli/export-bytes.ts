@@ -5,14 +5,8 @@
  * asking either reader for more. Sizes are as stored (compressed for `.gz`), on both sides.
  */
 import { exportFileContent } from '../adapters/file-bytes/export-file-content';
+import type { QuarterBytes } from '../adapters/terminal/progress';
 import type { ExportFile, ExportStore, ListedVersion, StoredObject } from '../core/ports';
-
-export interface QuarterBytes {
-  readonly quarter: string;
-  readonly read: number;
-  /** The bytes listed under the quarter's folder; every file there, read or not. */
-  readonly total: number;
-}
 
 /** `exports/2026-Q3/interactions.csv` → `2026-Q3`. */
 const quarterFolder = (key: string) => (key.startsWith('exports/') ? key.split('/')[1] : undefined);

@@ -36,7 +36,7 @@ export const STARTER_CONFIG = {
 export function initCommand(
   options: { data: string; config: string | undefined; force: boolean },
   output: Output,
-  now: Date = new Date(),
+  now: Date,
 ): number {
   const store = openExportStore(options.data, {});
   if (!(store instanceof LocalExportStore)) {

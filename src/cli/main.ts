@@ -19,7 +19,15 @@ import { VERSION } from './version';
 
 export { UsageError } from './parse-command-line';
 
-export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+/**
+ * Runs one command line. `now` is the CLI's only clock: which quarter is due when
+ * `--quarter` is left out, whether a quarter has ended, init's export folder.
+ */
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  now: () => Date = () => new Date(),
+): Promise<number> {
   let line: CommandLine;
   try {
     line = parseCommandLine(argv);
@@ -42,10 +50,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
   let loaded: LoadedConfig | undefined;
   try {
     // init writes the configuration, so it reads none.
-    if (command === 'init') return initCommand(options, output);
+    if (command === 'init') return initCommand(options, output, now());
     loaded = loadConfig(options.config);
     output.log(describeConfigSource(loaded));
-    return await dispatch(command, loaded, options, env, output);
+    return await dispatch(command, loaded, options, env, output, now());
   } catch (error) {
     return reportFailure(
       error,
@@ -61,8 +69,9 @@ async function dispatch(
   options: CommandOptions,
   env: Record<string, string | undefined>,
   output: Output,
+  now: Date,
 ): Promise<number> {
-  const context = await openCommandContext(loaded, options, env);
+  const context = await openCommandContext(loaded, options, env, now);
   switch (command) {
     case 'run':
       return await runCommand(context, options, env, output);

@@ -7,7 +7,7 @@
 import { ConfigError } from '../core/config';
 import { DataLocationError, ExportSetError, OpenQuarterError } from '../core/errors';
 import { TemplateError } from '../core/report/templates/email-templates';
-import { LedgerFileError, StoreCannotExcludeError } from '../use-cases/delivery-ledger';
+import { LedgerFileError, StoreCannotExcludeError } from '../use-cases/delivery-ledger-errors';
 import { type CommandName, commandHelp } from './commands';
 import { type FailureDocument, failureDocumentSchema, jsonLine } from './json-output';
 import type { Output } from './output';

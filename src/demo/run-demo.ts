@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalExportStore } from '../adapters/local/local-export-store';
 import { OutboxMailer } from '../adapters/outbox/outbox-mailer';
-import { createProgressReporter } from '../cli/progress';
+import { createProgressReporter } from '../adapters/terminal/progress';
 import { parseConfig } from '../core/config';
 import { formatQuarter, parseQuarter, type Quarter, shiftQuarter } from '../core/quarter';
 import { renderSummaryTable } from '../core/report/format/summary-table';

@@ -8,13 +8,9 @@
  */
 
 import { MailDeliveryError, type Mailer, type OutgoingMessage } from '../core/ports';
-import {
-  type Claim,
-  type ClaimHandle,
-  type DeliveryLedger,
-  type DeliveryRecord,
-  mayHaveReachedSes,
-} from './delivery-ledger';
+import type { ClaimHandle } from './claim-handle';
+import { type Claim, type DeliveryRecord, mayHaveReachedSes } from './delivery-claims';
+import type { DeliveryLedger } from './delivery-ledger';
 import { recipientHash } from './recipient-key';
 
 export type DeliveryStatus = 'sent' | 'already-sent' | 'in-progress-elsewhere' | 'failed';

@@ -6,106 +6,26 @@
  * is sending to them. Every change of either is a conditional write: created only if
  * absent (S3 `If-None-Match: *`), or replaced only if unchanged since read (S3 `If-Match`
  * on the ETag), so of two runs racing for one change exactly one makes it. The protocol
- * (README, "Delivery") is driven by `deliverOnce`; this module holds the states and the
- * store operations, and nothing else.
+ * (README, "Delivery") is driven by `deliverOnce`; this module holds the store operations,
+ * `delivery-claims.ts` the records and claims, `claim-handle.ts` a claim being held.
  */
-import * as z from 'zod';
+import type * as z from 'zod';
 import { reportKeys } from '../core/data-root';
 import type { ExportStore, VersionedText } from '../core/ports';
+import { ClaimHandle, conditional, JSON_TYPE, json, MAX_TRIES } from './claim-handle';
+import {
+  type Claim,
+  claimSchema,
+  DEFAULT_LEASE_MS,
+  type DeliveryRecord,
+  deliveryRecordSchema,
+  leaseOnlyPresence,
+  type ReadClaim,
+  type RunPresence,
+  uncertainAncestry,
+} from './delivery-claims';
+import { LedgerContentionError, LedgerFileError, StoreCannotExcludeError } from './delivery-ledger-errors';
 import { normaliseAddress, recipientHash, recipientKey } from './recipient-key';
-
-/** How long a claim stays valid without renewal. A live run renews it every `leaseMs / 4`. */
-export const DEFAULT_LEASE_MS = 60_000;
-
-/** Who holds a claim: a process id where that means something (one machine), else a name. */
-export interface ClaimHolder {
-  readonly host: string;
-  readonly pid?: number | undefined;
-}
-
-/**
- * Whether the run that holds a claim has stopped. `hasStopped` answers true only when that
- * is certain (a process of this machine that no longer exists); otherwise the claim is
- * taken over only once its lease has run out.
- */
-export interface RunPresence {
-  /** Written into each claim this process takes. */
-  readonly self: ClaimHolder;
-  hasStopped(holder: ClaimHolder): boolean;
-}
-
-/** For processes whose ids mean nothing to other runs (Lambda): leases alone decide. */
-export const leaseOnlyPresence: RunPresence = {
-  self: { host: 'lease-only' },
-  hasStopped: () => false,
-};
-
-const deliveryRecordSchema = z.object({
-  recipient: z.string(),
-  quarter: z.string(),
-  sentAt: z.string(),
-  /** SES's MessageId (or the outbox key). */
-  messageId: z.string(),
-  runId: z.string(),
-  /** The claim attempt that sent it (SES message tag `kpi-attempt`). */
-  attempt: z.string().optional(),
-  /** Set when the report was sent again on purpose (`--resend`). */
-  resentAt: z.string().optional(),
-  /** Set when an earlier run's send was learnt from SES's events instead of from that run. */
-  settledBy: z.literal('ses-event').optional(),
-  /**
-   * Set when this send may have been a second copy (see `UncertainSend`), so that a later run
-   * still reports it if the sending run stopped before it could.
-   */
-  uncertain: z.object({ earlierRunId: z.string(), since: z.string(), reason: z.string() }).optional(),
-});
-export type DeliveryRecord = z.infer<typeof deliveryRecordSchema>;
-
-const claimStateSchema = z.enum(['claimed', 'sending', 'released']);
-/**
- * `claimed`: a run is about to send (it has not reached SES); `sending`: it may have
- * reached SES; `released`: nobody is sending, the next run may claim at once.
- */
-export type ClaimState = z.infer<typeof claimStateSchema>;
-
-const claimSchema = z.object({
-  recipientHash: z.string(),
-  runId: z.string(),
-  /** Unique per claim taken (one run may claim twice: a retry with the same run id). */
-  attempt: z.string(),
-  holder: z.object({ host: z.string(), pid: z.number().int().optional() }),
-  state: claimStateSchema,
-  claimedAt: z.string(),
-  /** A live run moves this forward while it waits on SES; past it, the claim may be taken over. */
-  expiresAt: z.string(),
-  releasedAt: z.string().optional(),
-  /**
-   * Released after a send that failed without a clear answer (a timeout, a 5xx): SES may
-   * have taken the message all the same, so the next send is uncertain too.
-   */
-  maybeSent: z.boolean().optional(),
-  /**
-   * An earlier attempt that may have reached SES without a record to show for it, handed
-   * down from claim to claim until a send is recorded: every send after it is uncertain.
-   */
-  uncertainSince: z.object({ runId: z.string(), claimedAt: z.string() }).optional(),
-  /**
-   * New for every write: S3's ETag is the body's MD5, so without it two writes of equal
-   * content (a renewal within one millisecond) would share a version.
-   */
-  writeId: z.string().optional(),
-  /** The claim this one replaced, when its run had stopped. */
-  tookOverFrom: z
-    .object({ runId: z.string(), attempt: z.string(), state: claimStateSchema, since: z.string() })
-    .optional(),
-});
-export type Claim = z.infer<typeof claimSchema>;
-
-/** A claim as read, with the version a conditional replace needs. */
-interface ReadClaim {
-  readonly claim: Claim;
-  readonly version: string;
-}
 
 /**
  * What trying to claim a recipient came to. `replaced` is the claim this one replaced: a
@@ -119,63 +39,6 @@ export type ClaimAttempt =
       readonly tookOver: boolean;
     }
   | { readonly kind: 'held'; readonly heldBy: Claim };
-
-/**
- * Whether the run of `claim` may have reached SES: it was sending when it stopped, or it
- * released the claim after a send that ended without a clear answer.
- */
-export function mayHaveReachedSes(claim: Claim): boolean {
-  return claim.state === 'sending' || claim.maybeSent === true || claim.uncertainSince !== undefined;
-}
-
-/** What a claim replacing `replaced` inherits: the earliest attempt that may have reached SES. */
-function uncertainAncestry(replaced: Claim | undefined): Claim['uncertainSince'] {
-  if (replaced === undefined) return undefined;
-  if (replaced.uncertainSince !== undefined) return replaced.uncertainSince;
-  return mayHaveReachedSes(replaced) ? { runId: replaced.runId, claimedAt: replaced.claimedAt } : undefined;
-}
-
-/** Sending needs a store that refuses a second create and a stale replace; this one did not. */
-export class StoreCannotExcludeError extends Error {
-  override readonly name = 'StoreCannotExcludeError';
-  constructor(location: string, what: string) {
-    super(
-      `kpi-report will not send from ${location}: ${what}, so two runs at once could both mail a recipient. ` +
-        'Sending keeps its delivery ledger in the data root and needs conditional writes (If-None-Match: * and If-Match), ' +
-        'as AWS S3 and a local directory have; s3rver, fauxqs and some S3-compatible servers ignore them. ' +
-        'Use such a store for --send, or run without --send to write the messages to the outbox.',
-    );
-  }
-}
-
-/** Conditional writes kept losing: the store is overloaded, or answers 409 to everything. */
-export class LedgerContentionError extends Error {
-  override readonly name = 'LedgerContentionError';
-}
-
-/** A ledger object that is not what the ledger writes: a hand edit, or another program. */
-export class LedgerFileError extends Error {
-  override readonly name = 'LedgerFileError';
-  constructor(location: string, key: string, problem: string) {
-    super(
-      `${location}/${key} is not a delivery ledger file (${problem}); move it away and run again (the recipient may then be mailed again)`,
-    );
-  }
-}
-
-const JSON_TYPE = 'application/json';
-/** Conditional writes lost in a row before a change gives up (each loss is another run's win). */
-const MAX_TRIES = 20;
-const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-
-type ConditionalStore = ExportStore & Required<Pick<ExportStore, 'readVersioned' | 'replaceIfUnchanged'>>;
-
-function conditional(store: ExportStore): ConditionalStore {
-  if (store.readVersioned === undefined || store.replaceIfUnchanged === undefined) {
-    throw new StoreCannotExcludeError(store.location, 'the store offers no conditional replace');
-  }
-  return store as ConditionalStore;
-}
 
 /** Options of a ledger. */
 export interface DeliveryLedgerOptions {
@@ -403,91 +266,4 @@ export class DeliveryLedger {
  */
 export function sesEventFolder(quarter: string, hash: string): string {
   return `${reportKeys.deliveries(quarter)}events/${hash}/`;
-}
-
-/**
- * A claim this run holds. Each change is a replace of the version it last wrote, so a
- * change fails (resolves `false`) once another run has taken the claim over: this run
- * stalled past its lease and must not go on as if it still held it. Changes are made one
- * at a time (the heartbeat and the sender share the handle).
- */
-export class ClaimHandle {
-  readonly #ledger: DeliveryLedger;
-  readonly #store: ConditionalStore;
-  readonly #key: string;
-  #current: ReadClaim;
-  #lost = false;
-  #queue: Promise<unknown> = Promise.resolve();
-
-  constructor(ledger: DeliveryLedger, store: ConditionalStore, key: string, current: ReadClaim) {
-    this.#ledger = ledger;
-    this.#store = store;
-    this.#key = key;
-    this.#current = current;
-  }
-
-  get claim(): Claim {
-    return this.#current.claim;
-  }
-
-  /** True once a change found the claim taken over by another run. */
-  get lost(): boolean {
-    return this.#lost;
-  }
-
-  /** Marks that this run is about to call SES: a takeover from here on is uncertain. */
-  markSending(): Promise<boolean> {
-    return this.#change((claim) => ({ ...claim, state: 'sending', expiresAt: this.#expiry() }));
-  }
-
-  /** Moves the lease forward (the heartbeat while SES is called). */
-  renew(): Promise<boolean> {
-    return this.#change((claim) => ({ ...claim, expiresAt: this.#expiry() }));
-  }
-
-  /**
-   * Gives the claim back: nobody is sending any more, so the next run may claim at once.
-   * `maybeSent` after a send that failed without a clear answer.
-   */
-  release(options: { maybeSent?: boolean } = {}): Promise<boolean> {
-    return this.#change((claim) => ({
-      ...claim,
-      state: 'released',
-      releasedAt: this.#ledger.now().toISOString(),
-      ...(options.maybeSent === true && { maybeSent: true }),
-    }));
-  }
-
-  #expiry(): string {
-    return new Date(this.#ledger.now().getTime() + this.#ledger.leaseMs).toISOString();
-  }
-
-  #change(update: (claim: Claim) => Claim): Promise<boolean> {
-    const next = this.#queue.then(async () => {
-      for (let tries = 0; tries < MAX_TRIES && !this.#lost; tries += 1) {
-        const body = json({ ...update(this.#current.claim), writeId: crypto.randomUUID() });
-        const replaced = await this.#store.replaceIfUnchanged(
-          this.#key,
-          body,
-          JSON_TYPE,
-          this.#current.version,
-        );
-        // Read back either way: a lost replace may have lost to a rival (the claim is gone) or
-        // only to a passing conflict (S3's 409), after which the claim is still this run's.
-        const read = await this.#store.readVersioned(this.#key);
-        const claim = read === undefined ? undefined : this.#ledger.parseClaim(this.#key, read.text);
-        if (read === undefined || claim?.attempt !== this.#current.claim.attempt) {
-          this.#lost = true;
-          return false;
-        }
-        this.#current = { claim, version: read.version };
-        if (replaced) return true;
-      }
-      if (!this.#lost)
-        throw new LedgerContentionError(`could not update ${this.#key}: ${MAX_TRIES} writes lost in a row`);
-      return false;
-    });
-    this.#queue = next.catch(() => undefined);
-    return next;
-  }
 }

@@ -1,5 +1,5 @@
 /**
- * The distributed mode, for export sets beyond one function's 15 minutes, in memory that
+ * The distributed run, for export sets beyond one function's 15 minutes, in memory that
  * grows with neither a part nor the quarter. A Step Functions state machine runs:
  *
  * 1. `planShuffle` (once): lists the quarter's interactions parts

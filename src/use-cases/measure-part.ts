@@ -1,5 +1,5 @@
 /**
- * Step 2 of the distributed mode (see distributed-run.ts): one interactions part, read with
+ * Step 2 of the distributed run (see distributed-run.ts): one interactions part, read with
  * the bytes reader and shuffled (core/aggregate/part-shuffler.ts). Claims pieces are written
  * while the part is read, a few at a time, so memory holds the clients, the chunks in
  * flight and one piece per hash range, whatever the part's size. What it writes last, the

@@ -1,5 +1,5 @@
 /**
- * Step 3 of the distributed mode (see distributed-run.ts): one hash range's claims from every
+ * Step 3 of the distributed run (see distributed-run.ts): one hash range's claims from every
  * part, in file order, through the repeat check (core/aggregate/repeat-resolver.ts). Pieces
  * are read one after another, the next while the last is checked, so memory holds the
  * range's id table and two pieces.

@@ -19,7 +19,8 @@ import { createSesClient, SesMailer } from '../adapters/ses/ses-mailer';
 import type { Config } from '../core/config';
 import type { ChartRasterizer, ExportStore, Mailer } from '../core/ports';
 import { compileEmailTemplates, type EmailTemplates } from '../core/report/templates/email-templates';
-import { DeliveryLedger, leaseOnlyPresence, type RunPresence } from '../use-cases/delivery-ledger';
+import { leaseOnlyPresence, type RunPresence } from '../use-cases/delivery-claims';
+import { DeliveryLedger } from '../use-cases/delivery-ledger';
 
 export interface EmailRendering {
   readonly templates: EmailTemplates;

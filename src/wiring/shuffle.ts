@@ -1,4 +1,4 @@
-/** The distributed mode's `ShuffleStore` for each run: objects under the run's folder in the data root. */
+/** The distributed run's `ShuffleStore` for each run: objects under the run's folder in the data root. */
 import { StoreShuffle } from '../adapters/shuffle/store-shuffle';
 import type { OpenShuffle } from '../core/aggregate/shuffle-store';
 import type { ExportStore } from '../core/ports';

@@ -162,7 +162,7 @@ describe('the built run function', () => {
   it(
     'runs a scheduled quarter and mails each recipient the report with its charts and CSV; its duplicate reads no export and writes nothing',
     async () => {
-      // Prepare
+      // Arrange
       const deployed = await deployment();
       await putExampleRoot(s3, deployed.bucket, { prefix: '' });
 
@@ -175,7 +175,7 @@ describe('the built run function', () => {
       const duplicate = await deployed.call('run', SCHEDULED, 'request-2');
       const byDuplicate = deployed.requests().slice(before);
 
-      // Assess: on the runtime's Node.js major, as nobody when the tests run as root
+      // Assert: on the runtime's Node.js major, as nobody when the tests run as root
       const node = lambdaNodeBinary(built.functions.run.runtime);
       expect(firstAnswer.node?.split('.')[0]).toBe(`v${runtimeMajor(built.functions.run.runtime)}`);
       expect(firstAnswer.uid).toBe(runsUnprivileged(node) ? 65534 : process.getuid?.());
@@ -221,7 +221,7 @@ describe('the built run function', () => {
   it(
     "leaves a run killed mid-way to Lambda's retry of it, which takes it over and finishes it",
     async () => {
-      // Prepare: the first invocation is killed once it holds the run's record.
+      // Arrange: the first invocation is killed once it holds the run's record.
       const deployed = await deployment();
       await putExampleRoot(s3, deployed.bucket, { prefix: '' });
       const killed = deployed.start('run', SCHEDULED, 'request-1');
@@ -239,7 +239,7 @@ describe('the built run function', () => {
       const other = await deployed.call('run', SCHEDULED, 'request-2');
       const retry = await deployed.call('run', SCHEDULED, 'request-1');
 
-      // Assess
+      // Assert
       expect(killedAnswer).toMatchObject({ ok: false, errorType: 'Runtime.ExitError' });
       expect(other).toMatchObject({ status: 'in-progress-elsewhere', repeated: true });
       expect(retry).toEqual({
@@ -257,7 +257,7 @@ describe('the built API function', () => {
   it(
     'queues a run as an asynchronous invocation of the run function, then answers its status, KPIs and a working report link',
     async () => {
-      // Prepare
+      // Arrange
       const deployed = await deployment();
       await putExampleRoot(s3, deployed.bucket, { prefix: '' });
       const queued = lambda.recorded.length;
@@ -277,7 +277,7 @@ describe('the built API function', () => {
         body: string;
       };
 
-      // Assess
+      // Assert
       expect(accepted.statusCode).toBe(202);
       const { runId } = JSON.parse(accepted.body) as { runId: string };
       expect(invocation).toEqual({
@@ -383,7 +383,7 @@ describe('the built map, resolve-repeats and reduce functions', () => {
   it(
     'plan the run, measure each interactions part, check each hash range for repeats, then reduce into the report and mail it',
     async () => {
-      // Prepare
+      // Arrange
       const deployed = await deployment();
       await putExampleRoot(s3, deployed.bucket, { prefix: '', interactions: 'parts' });
       const run = {
@@ -417,7 +417,7 @@ describe('the built map, resolve-repeats and reduce functions', () => {
         executionId: 'arn:aws:states:eu-west-1:123456789012:execution:kpi-report-distributed-run:x',
       });
 
-      // Assess
+      // Assert
       expect(planned).toEqual({ ranges: 1, parts: 2 });
       expect(parts).toEqual([
         expect.objectContaining({ part: 0, rows: 10 }),

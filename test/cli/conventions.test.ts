@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { captureOutputInEachTest } from '../support/capture-output';
+import { testClock } from '../support/cli-clock';
 import { cloneFixture, createDataRoot, removeDataRoots, writeConfigFile } from '../support/export-fixtures';
 
 const packageVersion = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
@@ -19,7 +20,7 @@ afterEach(removeDataRoots);
 describe('--version and help', () => {
   it('prints the version of package.json and exits 0', async () => {
     // Act
-    const code = await main(['--version'], {});
+    const code = await main(['--version'], {}, testClock);
 
     // Assert
     expect(code).toBe(0);
@@ -32,7 +33,7 @@ describe('--version and help', () => {
     ['run -h', ['run', '-h']],
   ])('%s prints the help of run alone, with only the options run takes', async (_case, argv) => {
     // Act
-    const code = await main(argv, {});
+    const code = await main(argv, {}, testClock);
 
     // Assert
     expect(code).toBe(0);
@@ -44,7 +45,7 @@ describe('--version and help', () => {
 
   it('lists every command in the global help', async () => {
     // Act
-    const code = await main(['help'], {});
+    const code = await main(['help'], {}, testClock);
 
     // Assert
     expect(code).toBe(0);
@@ -55,7 +56,7 @@ describe('--version and help', () => {
 
   it('exits 2 for help on a command that does not exist', async () => {
     // Act
-    const code = await main(['help', 'publish'], {});
+    const code = await main(['help', 'publish'], {}, testClock);
 
     // Assert
     expect(code).toBe(2);
@@ -75,7 +76,7 @@ describe('options refused where a command does not use them', () => {
     const args = [...argv, '--data', path.join(await createDataRoot(), 'nowhere')];
 
     // Act
-    const code = await main(args, {});
+    const code = await main(args, {}, testClock);
 
     // Assert
     expect(code).toBe(2);
@@ -91,7 +92,11 @@ describe('the configuration', () => {
     const config = await writeConfigFile({ rejectLimitPercent: 50 });
 
     // Act
-    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--config', config], {});
+    const code = await main(
+      ['validate', '--data', data, '--quarter', '2026-Q3', '--config', config],
+      {},
+      testClock,
+    );
 
     // Assert
     expect(code).toBe(0);
@@ -104,7 +109,11 @@ describe('the configuration', () => {
     const config = await writeConfigFile({ $schema: './kpi-report.schema.json', rejectLimitPercent: 50 });
 
     // Act
-    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--config', config], {});
+    const code = await main(
+      ['validate', '--data', data, '--quarter', '2026-Q3', '--config', config],
+      {},
+      testClock,
+    );
 
     // Assert
     expect(code).toBe(0);
@@ -129,6 +138,7 @@ describe('the configuration', () => {
     const code = await main(
       ['run', '--data', data, '--quarter', '2026-Q3', '--config', config, '--quiet'],
       {},
+      testClock,
     );
 
     // Assert
@@ -148,6 +158,7 @@ describe('quarters, timings and recipients', () => {
     const code = await main(
       ['run', '--data', data, '--quarter', '2026-q3', '--config', config, '--quiet'],
       {},
+      testClock,
     );
 
     // Assert
@@ -162,7 +173,11 @@ describe('quarters, timings and recipients', () => {
     const config = await writeConfigFile({ rejectLimitPercent: 50, email: { recipients } });
 
     // Act
-    const code = await main(['run', '--data', data, '--quarter', '2026-Q3', '--config', config], {});
+    const code = await main(
+      ['run', '--data', data, '--quarter', '2026-Q3', '--config', config],
+      {},
+      testClock,
+    );
 
     // Assert
     expect(code).toBe(0);
@@ -187,11 +202,19 @@ describe('quarters, timings and recipients', () => {
       email: { recipients: [{ address: 'ceo@example.com' }] },
     });
     expect(
-      await main(['run', '--data', data, '--quarter', '2026-Q3', '--config', config, '--quiet'], {}),
+      await main(
+        ['run', '--data', data, '--quarter', '2026-Q3', '--config', config, '--quiet'],
+        {},
+        testClock,
+      ),
     ).toBe(0);
 
     // Act
-    const code = await main(['preview', '--data', data, '--quarter', '2026-Q3', '--config', config], {});
+    const code = await main(
+      ['preview', '--data', data, '--quarter', '2026-Q3', '--config', config],
+      {},
+      testClock,
+    );
 
     // Assert
     expect(code).toBe(0);

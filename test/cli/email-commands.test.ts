@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main';
 import { type Captured, captureOutput } from '../support/capture-output';
+import { testClock } from '../support/cli-clock';
 import { cloneFixture, createDataRoot, removeDataRoots, writeConfigFile } from '../support/export-fixtures';
 import { type RunningSesLocal, startSesLocalRejecting } from '../support/ses-local';
 
@@ -62,7 +63,7 @@ describe('kpi-report run and the email', () => {
       email: { recipients: [{ address: 'ceo@example.com' }] },
     });
 
-    const code = await main(runArgs(data, config), {});
+    const code = await main(runArgs(data, config), {}, testClock);
 
     expect(code).toBe(0);
     expect(output.stdout()).toContain(`Open the report: ${data}/reports/2026-Q3/report.html`);
@@ -78,9 +79,9 @@ describe('kpi-report run and the email', () => {
     const config = await writeConfigFile({ rejectLimitPercent: 50, email: EMAIL });
     const env = sesEnv();
 
-    const first = await main(runArgs(data, config, '--send'), env);
+    const first = await main(runArgs(data, config, '--send'), env, testClock);
     const firstStderr = output.stderr();
-    const second = await main(runArgs(data, config, '--send'), env);
+    const second = await main(runArgs(data, config, '--send'), env, testClock);
 
     expect(first).toBe(4);
     expect(firstStderr).toContain('1 of 3 recipients did not get the report:');
@@ -98,7 +99,7 @@ describe('kpi-report run and the email', () => {
     const data = await cloneFixture('example');
     const config = await writeConfigFile({ rejectLimitPercent: 50 });
 
-    const code = await main(runArgs(data, config, '--send'), sesEnv());
+    const code = await main(runArgs(data, config, '--send'), sesEnv(), testClock);
 
     expect(code).toBe(2);
     expect(output.stderr()).toContain('sending needs recipients: add them to email.recipients');
@@ -107,7 +108,7 @@ describe('kpi-report run and the email', () => {
   it('refuses --resend without --send', async () => {
     const data = await cloneFixture('example');
 
-    const code = await main(['run', '--data', data, '--resend'], {});
+    const code = await main(['run', '--data', data, '--resend'], {}, testClock);
 
     expect(code).toBe(2);
     expect(output.stderr()).toContain('--resend only makes sense with --send');
@@ -120,7 +121,7 @@ describe('kpi-report run and the email', () => {
     await writeFile(path.join(templates, 'subject.hbs'), 'Report\n{{#if quarter}}\n');
     const config = await writeConfigFile({ rejectLimitPercent: 50, email: { templateDir: templates } });
 
-    const code = await main(runArgs(data, config), {});
+    const code = await main(runArgs(data, config), {}, testClock);
 
     expect(code).toBe(2);
     expect(output.stderr()).toContain(`template ${path.join(templates, 'subject.hbs')}, line 3`);
@@ -132,11 +133,12 @@ describe('kpi-report preview', () => {
   it('renders a computed quarter again and prints the path of report.html', async () => {
     const data = await cloneFixture('example');
     const config = await writeConfigFile({ rejectLimitPercent: 50 });
-    expect(await main(runArgs(data, config), {})).toBe(0);
+    expect(await main(runArgs(data, config), {}, testClock)).toBe(0);
 
     const code = await main(
       ['preview', '--data', data, '--quarter', '2026-Q3', '--config', config, '--quiet'],
       {},
+      testClock,
     );
 
     expect(code).toBe(0);
@@ -146,7 +148,7 @@ describe('kpi-report preview', () => {
   it('says to run the quarter first when it has not been computed', async () => {
     const data = await cloneFixture('example');
 
-    const code = await main(['preview', '--data', data, '--quarter', '2026-Q3', '--quiet'], {});
+    const code = await main(['preview', '--data', data, '--quarter', '2026-Q3', '--quiet'], {}, testClock);
 
     expect(code).toBe(2);
     expect(output.stderr()).toContain(

@@ -7,17 +7,14 @@ import { loadConfig } from '../../src/cli/load-config';
 import { main } from '../../src/cli/main';
 import { DATASET_NAMES, DATASETS } from '../../src/core/export-set/contract';
 import { captureOutputInEachTest } from '../support/capture-output';
+import { testClock } from '../support/cli-clock';
 import { createDataRoot, removeDataRoots } from '../support/export-fixtures';
 
 const output = captureOutputInEachTest();
 afterEach(removeDataRoots);
 
-/** The quarter init lays out: the last completed one in UTC, calendar quarters, at the time of the test. */
-function lastCompletedQuarterNow(): string {
-  const now = new Date();
-  const index = Math.floor(now.getUTCMonth() / 3); // this quarter's, 0-based
-  return index === 0 ? `${now.getUTCFullYear() - 1}-Q4` : `${now.getUTCFullYear()}-Q${index}`;
-}
+/** The quarter init lays out: the last completed one in UTC, calendar quarters, at the tests' clock. */
+const LAST_COMPLETED_QUARTER = '2026-Q3';
 
 describe('kpi-report init', () => {
   it('writes a valid starter configuration naming its JSON Schema, written beside it', async () => {
@@ -26,7 +23,7 @@ describe('kpi-report init', () => {
     const config = path.join(folder, 'kpi-report.json');
 
     // Act
-    const code = await main(['init', '--data', path.join(folder, 'data'), '--config', config], {});
+    const code = await main(['init', '--data', path.join(folder, 'data'), '--config', config], {}, testClock);
 
     // Assert
     expect(code).toBe(0);
@@ -41,11 +38,15 @@ describe('kpi-report init', () => {
     const folder = await createDataRoot();
     const data = path.join(folder, 'data');
     const config = path.join(folder, 'kpi-report.json');
-    const quarter = lastCompletedQuarterNow();
+    const quarter = LAST_COMPLETED_QUARTER;
 
     // Act
-    const code = await main(['init', '--data', data, '--config', config], {});
-    const validated = await main(['validate', '--data', data, '--config', config, '--quarter', quarter], {});
+    const code = await main(['init', '--data', data, '--config', config], {}, testClock);
+    const validated = await main(
+      ['validate', '--data', data, '--config', config, '--quarter', quarter],
+      {},
+      testClock,
+    );
 
     // Assert: each header holds the contract's columns; validate finds the files and asks for rows.
     expect(code).toBe(0);
@@ -64,14 +65,14 @@ describe('kpi-report init', () => {
     const folder = await createDataRoot();
     const data = path.join(folder, 'data');
     const config = path.join(folder, 'kpi-report.json');
-    expect(await main(['init', '--data', data, '--config', config], {})).toBe(0);
-    const clients = path.join(data, 'exports', lastCompletedQuarterNow(), 'clients.csv');
+    expect(await main(['init', '--data', data, '--config', config], {}, testClock)).toBe(0);
+    const clients = path.join(data, 'exports', LAST_COMPLETED_QUARTER, 'clients.csv');
     await writeFile(clients, 'client_id,customer_since\nA,2020-01-01\n');
     await writeFile(config, '{"companyName": "Mine"}');
 
     // Act
-    const refused = await main(['init', '--data', data, '--config', config], {});
-    const forced = await main(['init', '--data', data, '--config', config, '--force'], {});
+    const refused = await main(['init', '--data', data, '--config', config], {}, testClock);
+    const forced = await main(['init', '--data', data, '--config', config, '--force'], {}, testClock);
 
     // Assert
     expect(refused).toBe(2);
@@ -87,7 +88,7 @@ describe('kpi-report init', () => {
     const config = path.join(await createDataRoot(), 'kpi-report.json');
 
     // Act
-    const code = await main(['init', '--data', 's3://bucket/prefix', '--config', config], {});
+    const code = await main(['init', '--data', 's3://bucket/prefix', '--config', config], {}, testClock);
 
     // Assert
     expect(code).toBe(2);

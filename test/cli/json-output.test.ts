@@ -12,6 +12,7 @@ import {
 } from '../../src/cli/json-output';
 import { main } from '../../src/cli/main';
 import { captureOutputInEachTest } from '../support/capture-output';
+import { testClock } from '../support/cli-clock';
 import { cloneFixture, removeDataRoots, writeConfigFile } from '../support/export-fixtures';
 
 const output = captureOutputInEachTest();
@@ -35,6 +36,7 @@ describe('validate --json', () => {
     const code = await main(
       ['validate', '--data', data, '--quarter', '2026-Q3', '--config', config, '--json'],
       {},
+      testClock,
     );
 
     // Assert
@@ -70,7 +72,11 @@ describe('validate --json', () => {
     const data = await cloneFixture('example');
 
     // Act
-    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--json', '--quiet'], {});
+    const code = await main(
+      ['validate', '--data', data, '--quarter', '2026-Q3', '--json', '--quiet'],
+      {},
+      testClock,
+    );
 
     // Assert
     expect(code).toBe(1);
@@ -95,6 +101,7 @@ describe('run --json', () => {
     const code = await main(
       ['run', '--data', data, '--quarter', '2026-Q3', '--config', config, '--json'],
       {},
+      testClock,
     );
 
     // Assert
@@ -129,7 +136,11 @@ describe('run --json', () => {
     const data = await cloneFixture('example');
 
     // Act
-    const code = await main(['run', '--data', data, '--quarter', '2026-Q3', '--json', '--quiet'], {});
+    const code = await main(
+      ['run', '--data', data, '--quarter', '2026-Q3', '--json', '--quiet'],
+      {},
+      testClock,
+    );
 
     // Assert
     expect(code).toBe(1);
@@ -150,7 +161,7 @@ describe('run --json', () => {
     const config = await writeConfigFile({ timeZone: 'Mars/Base' });
 
     // Act
-    const code = await main(['run', '--data', data, '--config', config, '--json', '--quiet'], {});
+    const code = await main(['run', '--data', data, '--config', config, '--json', '--quiet'], {}, testClock);
 
     // Assert
     expect(code).toBe(2);
@@ -168,7 +179,11 @@ describe('backfill --json', () => {
     const config = await writeConfigFile({ rejectLimitPercent: 50 });
 
     // Act
-    const code = await main(['backfill', '--data', data, '--config', config, '--json', '--quiet'], {});
+    const code = await main(
+      ['backfill', '--data', data, '--config', config, '--json', '--quiet'],
+      {},
+      testClock,
+    );
 
     // Assert
     expect(code).toBe(1);

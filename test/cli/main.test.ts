@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main';
 import { type Captured, captureOutput } from '../support/capture-output';
+import { testClock } from '../support/cli-clock';
 import {
   cloneFixture,
   createDataRoot,
@@ -59,6 +60,7 @@ describe('kpi-report run', () => {
     const code = await main(
       ['run', '--data', data, '--quarter', '2026-Q3', '--config', config, '--quiet'],
       {},
+      testClock,
     );
 
     // Assert
@@ -76,7 +78,7 @@ describe('kpi-report run', () => {
     const before = await hashExports(data);
 
     // Act
-    const code = await main(['run', '--data', data, '--quarter', '2026-Q3', '--quiet'], {});
+    const code = await main(['run', '--data', data, '--quarter', '2026-Q3', '--quiet'], {}, testClock);
 
     // Assert
     expect(code).toBe(1);
@@ -92,7 +94,7 @@ describe('kpi-report run', () => {
     const data = await createExports({ '2026-Q3': cleanSet('2026-08-01') });
 
     // Act
-    const code = await main(['run', '--data', data, '--quarter', '2026-Q3', '--quiet'], {});
+    const code = await main(['run', '--data', data, '--quarter', '2026-Q3', '--quiet'], {}, testClock);
 
     // Assert
     expect(code).toBe(0);
@@ -112,11 +114,12 @@ describe('kpi-report run', () => {
     const before = await hashExports(data);
 
     // Act
-    const refused = await main(['run', '--data', data, '--quarter', '2099-Q1', '--quiet'], {});
+    const refused = await main(['run', '--data', data, '--quarter', '2099-Q1', '--quiet'], {}, testClock);
     const refusal = output.stderr();
     const allowed = await main(
       ['run', '--data', data, '--quarter', '2099-Q1', '--allow-open-quarter', '--quiet'],
       {},
+      testClock,
     );
 
     // Assert
@@ -136,11 +139,11 @@ describe('kpi-report run', () => {
     const data = await createDataRoot();
 
     // Act
-    const code = await main(['run', '--data', data, '--quiet'], {});
+    const code = await main(['run', '--data', data, '--quiet'], {}, testClock);
 
     // Assert
     expect(code).toBe(1);
-    expect(output.stderr()).toMatch(/there is no export set at .*\/exports\/\d{4}-Q[1-4]\/; upload/);
+    expect(output.stderr()).toMatch(/there is no export set at .*\/exports\/2026-Q3\/; upload/);
   });
 });
 
@@ -151,7 +154,7 @@ describe('kpi-report validate', () => {
     const before = await hashExports(data);
 
     // Act
-    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--quiet'], {});
+    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--quiet'], {}, testClock);
 
     // Assert
     expect(code).toBe(1);
@@ -166,7 +169,7 @@ describe('kpi-report validate', () => {
     const data = await createExports({ '2026-Q3': cleanSet('2026-08-01') });
 
     // Act
-    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--quiet'], {});
+    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--quiet'], {}, testClock);
 
     // Assert
     expect(code).toBe(0);
@@ -187,11 +190,16 @@ describe('kpi-report validate', () => {
     const config = await writeConfigFile({ fiscalYearStartMonth: 4 });
 
     // Act
-    const wrongQuarter = await main(['validate', '--data', data, '--quarter', '2025-Q3', '--quiet'], {});
+    const wrongQuarter = await main(
+      ['validate', '--data', data, '--quarter', '2025-Q3', '--quiet'],
+      {},
+      testClock,
+    );
     const wrongText = output.stdout();
     const open = await main(
       ['validate', '--data', data, '--quarter', '2099-Q1', '--config', config, '--quiet'],
       {},
+      testClock,
     );
 
     // Assert
@@ -217,7 +225,7 @@ describe('kpi-report backfill', () => {
     });
 
     // Act
-    const code = await main(['backfill', '--data', data, '--quiet'], {});
+    const code = await main(['backfill', '--data', data, '--quiet'], {}, testClock);
 
     // Assert
     expect(code).toBe(0);
@@ -234,7 +242,7 @@ describe('kpi-report backfill', () => {
     const data = await createDataRoot();
 
     // Act
-    const code = await main(['backfill', '--data', data, '--quiet'], {});
+    const code = await main(['backfill', '--data', data, '--quiet'], {}, testClock);
 
     // Assert
     expect(code).toBe(1);
@@ -250,7 +258,7 @@ describe('kpi-report backfill', () => {
     });
 
     // Act
-    const code = await main(['backfill', '--data', data, '--quiet'], {});
+    const code = await main(['backfill', '--data', data, '--quiet'], {}, testClock);
 
     // Assert
     expect(code).toBe(1);
@@ -270,7 +278,7 @@ describe('kpi-report backfill', () => {
     });
 
     // Act
-    const code = await main(['backfill', '--data', data, '--quiet'], {});
+    const code = await main(['backfill', '--data', data, '--quiet'], {}, testClock);
 
     // Assert
     expect(code).toBe(1);
@@ -286,7 +294,7 @@ describe('usage and configuration mistakes', () => {
     const data = await createDataRoot();
 
     // Act
-    const code = await main(['run', '--data', data, '--quarter', quarter, '--quiet'], {});
+    const code = await main(['run', '--data', data, '--quarter', quarter, '--quiet'], {}, testClock);
 
     // Assert
     expect(code).toBe(2);
@@ -303,6 +311,7 @@ describe('usage and configuration mistakes', () => {
     const code = await main(
       ['run', '--data', data, '--quarter', '2026-Q3', '--config', config, '--quiet'],
       {},
+      testClock,
     );
 
     // Assert
@@ -320,7 +329,11 @@ describe('usage and configuration mistakes', () => {
     await writeFile(config, '{ "rejectLimitPercent": ');
 
     // Act
-    const code = await main(['run', '--data', data, '--quarter', '2026-Q3', '--config', config], {});
+    const code = await main(
+      ['run', '--data', data, '--quarter', '2026-Q3', '--config', config],
+      {},
+      testClock,
+    );
 
     // Assert
     expect(code).toBe(2);
@@ -333,7 +346,7 @@ describe('usage and configuration mistakes', () => {
     const config = path.join(data, 'missing.json');
 
     // Act
-    const code = await main(['run', '--data', data, '--config', config], {});
+    const code = await main(['run', '--data', data, '--config', config], {}, testClock);
 
     // Assert
     expect(code).toBe(2);
@@ -350,7 +363,7 @@ describe('usage and configuration mistakes', () => {
     const args = [...argv];
 
     // Act
-    const code = await main(args, {});
+    const code = await main(args, {}, testClock);
 
     // Assert
     expect(code).toBe(2);
@@ -363,7 +376,7 @@ describe('usage and configuration mistakes', () => {
     const missing = path.join(await createDataRoot(), 'nowhere');
 
     // Act
-    const code = await main(['publish', '--data', missing], {});
+    const code = await main(['publish', '--data', missing], {}, testClock);
 
     // Assert
     expect(code).toBe(2);
@@ -376,7 +389,7 @@ describe('usage and configuration mistakes', () => {
     const args = ['--help'];
 
     // Act
-    const code = await main(args, {});
+    const code = await main(args, {}, testClock);
 
     // Assert
     expect(code).toBe(0);

@@ -12,6 +12,7 @@ import { main } from '../../src/cli/main';
 import { RejectionTally } from '../../src/cli/rejection-tally';
 import { csvCell, REJECTS_HEADER } from '../../src/cli/rejects-file';
 import { captureOutputInEachTest } from '../support/capture-output';
+import { testClock } from '../support/cli-clock';
 import {
   cloneFixture,
   createDataRoot,
@@ -44,6 +45,7 @@ describe('validate --rejects', () => {
     const code = await main(
       ['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects, '--quiet'],
       {},
+      testClock,
     );
 
     // Assert: the 7 rows the worked example rejects, in reading order.
@@ -87,7 +89,11 @@ describe('validate --rejects', () => {
     const rejects = path.join(await createDataRoot(), 'rejects.csv');
 
     // Act
-    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects], {});
+    const code = await main(
+      ['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects],
+      {},
+      testClock,
+    );
 
     // Assert
     expect(code).toBe(0);
@@ -102,7 +108,11 @@ describe('validate --rejects', () => {
     const rejects = path.join(await createDataRoot(), 'rejects.csv');
 
     // Act
-    const code = await main(['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects], {});
+    const code = await main(
+      ['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects],
+      {},
+      testClock,
+    );
 
     // Assert: the same counts after both readings; the rows listed come from the second.
     expect(code).toBe(1);
@@ -121,6 +131,7 @@ describe('validate --rejects', () => {
     const code = await main(
       ['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects, '--json', '--quiet'],
       {},
+      testClock,
     );
 
     // Assert
@@ -139,6 +150,7 @@ describe('validate --rejects', () => {
     const code = await main(
       ['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects, '--quiet'],
       {},
+      testClock,
     );
 
     // Assert
@@ -159,6 +171,7 @@ describe('validate --rejects', () => {
     const code = await main(
       ['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects, '--quiet'],
       {},
+      testClock,
     );
 
     // Assert: an unexpected stop (exit 3), and neither the file nor its partial copy left.
@@ -176,6 +189,7 @@ describe('validate --rejects', () => {
     const code = await main(
       ['validate', '--data', data, '--quarter', '2026-Q3', '--rejects', rejects, '--quiet'],
       {},
+      testClock,
     );
 
     // Assert

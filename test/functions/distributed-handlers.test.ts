@@ -1,5 +1,5 @@
 /**
- * The distributed mode's handlers invoked locally as the state machine invokes them, against
+ * The distributed run's handlers invoked locally as the state machine invokes them, against
  * a local S3 server (s3rver) and SES emulator (aws-ses-v2-local), through the real AWS SDK:
  * resolve-repeats plans the run, map-part runs on each key listed as the Distributed Map's
  * ItemReader lists them, resolve-repeats on each hash range, then reduce-parts with the run
@@ -124,7 +124,7 @@ const RUN = { quarter: QUARTER, runId: RUN_ID, requestedBy: 'api', dryRun: false
 
 describe('the map-part function', () => {
   it("measures a part named by its bucket key and writes its tally and claims under the run's folder", async () => {
-    // Prepare
+    // Arrange
     const { prefix, store } = await dataRoot({ interactions: 'parts' });
     const [first] = await listedKeys(prefix);
     await plan(store);
@@ -132,7 +132,7 @@ describe('the map-part function', () => {
     // Act
     const result = await mapPartHandler(store, prefix)({ quarter: QUARTER, runId: RUN_ID, key: first });
 
-    // Assess
+    // Assert
     expect(result).toEqual({
       key: `exports/${QUARTER}/interactions/part-001.csv`,
       part: 0,
@@ -286,7 +286,7 @@ describe('the resolve-repeats function', () => {
 
 describe('the reduce-parts function', () => {
   it('after the map, reports the same KPIs as one function reading the single file, and mails them', async () => {
-    // Prepare
+    // Arrange
     const single = await dataRoot({ interactions: 'single' });
     await createRunReportHandler(emailDeps(single.store))({
       source: 'api',
@@ -307,7 +307,7 @@ describe('the reduce-parts function', () => {
     // Act
     const result = await createReduceHandler(emailDeps(parted.store))(RUN);
 
-    // Assess
+    // Assert
     expect(result).toEqual({ quarter: QUARTER, runId: RUN.runId, status: 'succeeded' });
     const [expected, actual] = [
       await snapshotOf(dryRunView(single.store, QUARTER, 'single')),

@@ -51,7 +51,7 @@ async function publishedObjects(store: ExportStore): Promise<Map<string, string>
 
 describe('an API dry run', () => {
   it('leaves the published report objects, ledger and status.json byte-identical, writing only its own folder', async () => {
-    // Prepare
+    // Arrange
     const { prefix, store, api, started } = await publishedQuarter();
     const before = await publishedObjects(store);
     aws.front.requests.length = 0;
@@ -62,7 +62,7 @@ describe('an API dry run', () => {
     );
     await Promise.all(started);
 
-    // Assess
+    // Assert
     expect(accepted.statusCode).toBe(202);
     expect(JSON.parse(accepted.body)).toMatchObject({
       runId: 'dry-7',
@@ -154,7 +154,7 @@ describe('an API dry run', () => {
 
 describe('a distributed dry run', () => {
   it("reduces the parts' tallies into its own folder, publishing and mailing nothing", async () => {
-    // Prepare: the map and range steps' tallies, as the state machine leaves them.
+    // Arrange: the map and range steps' tallies, as the state machine leaves them.
     const prefix = await putExampleRoot(aws.s3, aws.bucket, { interactions: 'parts' });
     const store = new S3ExportStore({ client: aws.s3, bucket: aws.bucket, prefix });
     const deps = reportHandlerDeps(store, aws.ses);
@@ -179,7 +179,7 @@ describe('a distributed dry run', () => {
       resend: false,
     });
 
-    // Assess
+    // Assert
     expect(reduced).toEqual({ quarter: EXAMPLE_QUARTER, runId: 'dry-9', status: 'succeeded' });
     expect(await publishedObjects(store)).toEqual(new Map());
     expect(

@@ -452,7 +452,7 @@ describe('the upload validation function', () => {
     );
   });
   it('tells operations on the first sweep after the grace period that a dataset is still missing, and only once', async () => {
-    // Prepare: an upload that stopped after four files, with no event since
+    // Arrange: an upload that stopped after four files, with no event since
     const { prefix, store } = await dataRoot({
       files: ['clients.csv', 'services.csv', 'support_costs.csv', 'surveys.csv'],
     });
@@ -468,7 +468,7 @@ describe('the upload validation function', () => {
       minutesAfter(MISSING_GRACE_MINUTES + 61),
     )(SWEEP);
 
-    // Assess
+    // Assert
     expect(first).toEqual([{ quarter: '2026-Q3', status: 'checked', notified: true }]);
     expect(second).toEqual([{ quarter: '2026-Q3', status: 'already-reported', notified: false }]);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
@@ -496,7 +496,7 @@ describe('the upload validation function', () => {
   });
 
   it('sends nothing for a complete export set, whether or not an upload validated it', async () => {
-    // Prepare: a complete set validated on upload, and the same set with only its first upload recorded
+    // Arrange: a complete set validated on upload, and the same set with only its first upload recorded
     const config = parseConfig({ rejectLimitPercent: 50 });
     const validated = await dataRoot();
     await validator(
@@ -517,7 +517,7 @@ describe('the upload validation function', () => {
     const sweptValidated = await validator(validated.prefix, validated.store, later, config)(SWEEP);
     const sweptUnvalidated = await validator(unvalidated.prefix, unvalidated.store, later, config)(SWEEP);
 
-    // Assess
+    // Assert
     expect(sweptValidated).toEqual([{ quarter: '2026-Q3', status: 'complete', notified: false }]);
     expect(sweptUnvalidated).toEqual([{ quarter: '2026-Q3', status: 'checked', notified: false }]);
     expect(
@@ -539,7 +539,7 @@ describe('the upload validation function', () => {
   });
 
   it('sweeps only quarter folders under the data root, skipping quarters nobody uploaded to', async () => {
-    // Prepare: a report folder without first-upload.json, objects deep under reports/, a foreign folder
+    // Arrange: a report folder without first-upload.json, objects deep under reports/, a foreign folder
     const { prefix, store } = await dataRoot({ files: [] });
     await store.write('reports/2025-Q4/kpis.json', '{}', 'application/json');
     await store.write('reports/2025-Q4/charts/trend.png', 'png', 'image/png');
@@ -556,7 +556,7 @@ describe('the upload validation function', () => {
       quarters.push(quarter);
     const swept = await validator(prefix, store, minutesAfter(MISSING_GRACE_MINUTES + 1))(SWEEP);
 
-    // Assess
+    // Assert
     expect(quarters).toEqual(['2025-Q4', '2026-Q1']);
     expect(swept).toEqual([
       { quarter: '2025-Q4', status: 'no-upload', notified: false },

@@ -39,7 +39,7 @@ async function recipientsMailed(): Promise<string[]> {
 
 describe('a repeated scheduled event', () => {
   it('is answered with the recorded result: no read under exports/, no write, no mail', async () => {
-    // Prepare
+    // Arrange
     const { prefix, store } = await dataRoot({ interactions: 'single' });
     const run = createRunReportHandler(emailDeps(store));
     const first = await run(SCHEDULED, invocation('request-1'));
@@ -49,7 +49,7 @@ describe('a repeated scheduled event', () => {
     // Act: EventBridge Scheduler delivers the event again (a new invocation).
     const again = await run(SCHEDULED, invocation('request-2'));
 
-    // Assess
+    // Assert
     expect(first).toEqual({ quarter: EXAMPLE_QUARTER, runId: RUN_ID, status: 'succeeded' });
     expect(again).toEqual({ quarter: EXAMPLE_QUARTER, runId: RUN_ID, status: 'succeeded', repeated: true });
     const mine = aws.front.requests.filter(
@@ -75,7 +75,7 @@ describe('a repeated scheduled event', () => {
   });
 
   it('runs again after a failed run, and succeeds once the exports are complete', async () => {
-    // Prepare: the first attempt fails (clients.csv missing), so the scheduled run waits for its exports.
+    // Arrange: the first attempt fails (clients.csv missing), so the scheduled run waits for its exports.
     const { prefix, store } = await dataRoot({ interactions: 'single', leaveOut: ['clients.csv'] });
     const run = createRunReportHandler(emailDeps(store));
     expect(await run(SCHEDULED, invocation('request-1'))).toMatchObject({ status: 'waiting-for-exports' });
@@ -91,7 +91,7 @@ describe('a repeated scheduled event', () => {
     // Act: the same event again (Scheduler delivers at least once; or a redrive)
     const retried = await run(SCHEDULED, invocation('request-1'));
 
-    // Assess
+    // Assert
     expect(retried).toEqual({ quarter: EXAMPLE_QUARTER, runId: RUN_ID, status: 'succeeded' });
     expect(await recipientsMailed()).toEqual(['ceo@example.com', 'cfo@example.com']);
   });
@@ -99,7 +99,7 @@ describe('a repeated scheduled event', () => {
 
 describe('a distributed run requested again', () => {
   it('is started once, reduced once, and then answered from its record', async () => {
-    // Prepare
+    // Arrange
     const { prefix, store } = await dataRoot({ interactions: 'parts' });
     const started: RunRequest[] = [];
     const deps = reportHandlerDeps(store, aws.ses, DISTRIBUTED);
@@ -130,7 +130,7 @@ describe('a distributed run requested again', () => {
     const afterwards = await run(SCHEDULED, invocation('request-3'));
     const reduceAgain = await reduce(input, invocation('reduce-request-2'));
 
-    // Assess
+    // Assert
     expect(handedOver).toMatchObject({ status: 'distributed' });
     expect(duringMap).toEqual({
       quarter: EXAMPLE_QUARTER,

@@ -14,13 +14,13 @@ function settingsFile(content: unknown): string {
 
 describe('deployment settings from CDK context', () => {
   it('make -c senderEmail the SES email identity and the From address', () => {
-    // Prepare
+    // Arrange
     const context = { senderEmail: 'kpi@acme.example', senderName: 'Acme KPIs' };
 
     // Act
     const { template } = synthKpiReport(context);
 
-    // Assess
+    // Assert
     template.resourceCountIs('AWS::SES::EmailIdentity', 1);
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'kpi@acme.example' });
     template.hasOutput('SenderAddress', { Value: 'kpi@acme.example' });

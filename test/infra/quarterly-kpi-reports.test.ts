@@ -39,10 +39,10 @@ function deployedConfig(template: Template, functionLogicalId: string): Record<s
 
 describe('the quarterly schedule', () => {
   it('runs at 06:00 on the 5th of January, April, July and October in the reporting time zone', () => {
-    // Prepare
+    // Arrange
     const { template } = build({ timeZone: 'Europe/Paris' });
 
-    // Assess: the quarterly run and the upload sweep
+    // Assert: the quarterly run and the upload sweep
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 6 5 1,4,7,10 ? *)',
@@ -98,13 +98,13 @@ describe('the quarterly schedule', () => {
 
 describe('the upload sweep', () => {
   it('runs every hour and invokes the validate function with the sweep event', () => {
-    // Prepare
+    // Arrange
     const { stack, reports, template } = build({ timeZone: 'Europe/Paris' });
 
     // Act
     const sweep = template.toJSON().Resources[logicalIdOf(stack, reports.uploadSweep.scheduleArn)];
 
-    // Assess
+    // Assert
     expect(sweep?.Properties).toMatchObject({
       ScheduleExpression: 'rate(1 hour)',
       State: 'ENABLED',

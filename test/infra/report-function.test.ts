@@ -56,10 +56,10 @@ const realWorkerExists = existsSync(path.join(REPOSITORY_ROOT, INGEST_WORKER_SOU
 
 describe('ReportFunction', () => {
   it('bundles the run function as split ESM with the templates and the chart assets beside it', () => {
-    // Prepare, Act
+    // Arrange, Act
     const assetDir = runAsset();
 
-    // Assess
+    // Assert
     const files = readdirSync(assetDir);
     expect(files).toEqual(expect.arrayContaining(['assets', 'index.mjs', 'index.mjs.map', 'templates']));
     expect(files.filter((name) => !name.endsWith('.mjs') && !name.endsWith('.mjs.map')).sort()).toEqual([
@@ -78,10 +78,10 @@ describe('ReportFunction', () => {
   }, 60_000);
 
   it('keeps Handlebars, nodemailer and resvg out of what the run function loads at a cold start', () => {
-    // Prepare, Act
+    // Arrange, Act
     const assetDir = runAsset();
 
-    // Assess: they are in the asset, in chunks loaded on first use
+    // Assert: they are in the asset, in chunks loaded on first use
     const startup = startupJavaScript(assetDir);
     const everything = readdirSync(assetDir)
       .filter((name) => name.endsWith('.mjs'))
@@ -95,10 +95,10 @@ describe('ReportFunction', () => {
   }, 60_000);
 
   it('gives the API function neither templates nor chart assets nor the ingest worker', () => {
-    // Prepare, Act
+    // Arrange, Act
     const assetDir = bundledAsset('functions/reports-api/index.ts');
 
-    // Assess
+    // Assert
     const files = readdirSync(assetDir);
     expect(files).toContain('index.mjs');
     expect(files.filter((name) => !name.endsWith('.mjs') && !name.endsWith('.mjs.map'))).toEqual([]);
@@ -106,7 +106,7 @@ describe('ReportFunction', () => {
   }, 60_000);
 
   it('ships the ingest worker with the validate function too, once its source exists', () => {
-    // Prepare
+    // Arrange
     const outdir = mkdtempSync(path.join(tmpdir(), 'kpi-report-validate-'));
 
     // Act
@@ -116,7 +116,7 @@ describe('ReportFunction', () => {
       outdir,
     });
 
-    // Assess
+    // Assert
     expect(bundle.ingestWorker).toBe(realWorkerExists);
     expect(existsSync(path.join(outdir, INGEST_WORKER_FILE))).toBe(realWorkerExists);
     expect(bundle.templates || bundle.chartAssets).toBe(false);
@@ -126,7 +126,7 @@ describe('ReportFunction', () => {
 
 describe('ReportFunction sizing', () => {
   it('gives each known handler its measured memory and timeout, and anything else 512 MB and 30 s', () => {
-    // Prepare
+    // Arrange
     const stack = new Stack(testApp(), 'Sized');
     const entries = [
       'functions/run-report/index.ts',
@@ -143,7 +143,7 @@ describe('ReportFunction sizing', () => {
       (entry, i) => new ReportFunction(stack, `Function${i}`, { entry, description: 'sizing test' }),
     );
 
-    // Assess
+    // Assert
     const template = Template.fromStack(stack);
     const sizes = functions.map((fn) => {
       const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
@@ -163,7 +163,7 @@ describe('ReportFunction sizing', () => {
   });
 
   it('lets explicit memory and timeout win over the measured ones', () => {
-    // Prepare
+    // Arrange
     const stack = new Stack(testApp(), 'Explicit');
 
     // Act
@@ -174,7 +174,7 @@ describe('ReportFunction sizing', () => {
       timeout: Duration.minutes(15),
     });
 
-    // Assess
+    // Assert
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 2048,
       Timeout: 900,
@@ -241,7 +241,7 @@ describe('bundleLambda', () => {
   }
 
   it('builds ingest-worker.mjs beside a handler that starts it, startable from a chunk by its URL', () => {
-    // Prepare
+    // Arrange
     const root = workerProject({ startsWorker: true, workerSource: true });
     const outdir = path.join(root, 'out');
 
@@ -258,7 +258,7 @@ describe('bundleLambda', () => {
       env: { ...process.env, NODE_OPTIONS: '' },
     });
 
-    // Assess
+    // Assert
     expect(bundle.ingestWorker).toBe(true);
     expect(readdirSync(outdir)).toContain(INGEST_WORKER_FILE);
     expect(run.stderr).toBe('');
@@ -266,7 +266,7 @@ describe('bundleLambda', () => {
   }, 60_000);
 
   it('leaves the worker out of a handler that never starts it, and out of every bundle while its source is absent', () => {
-    // Prepare
+    // Arrange
     const noStarter = workerProject({ startsWorker: false, workerSource: true });
     const noSource = workerProject({ startsWorker: true, workerSource: false });
 
@@ -282,7 +282,7 @@ describe('bundleLambda', () => {
       outdir: path.join(noSource, 'out'),
     });
 
-    // Assess
+    // Assert
     expect(withoutStarter.ingestWorker).toBe(false);
     expect(readdirSync(path.join(noStarter, 'out'))).not.toContain(INGEST_WORKER_FILE);
     expect(withoutSource.ingestWorker).toBe(false);

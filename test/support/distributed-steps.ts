@@ -1,5 +1,5 @@
 /**
- * The distributed mode's steps run in this process, as the state machine runs them: the plan,
+ * The distributed run's steps run in this process, as the state machine runs them: the plan,
  * the map over every part, then the map over every hash range (each map in the order given,
  * as a Distributed Map may run its items in any order).
  */

@@ -52,7 +52,7 @@ const rootPath = (prefix: string) => (prefix === '' ? '' : `${prefix}/`);
  * returns the prefix: `prefix` if given (`''` for the bucket root), else a new one. `parts`
  * splits interactions into
  * `interactions/part-001.csv` and `part-002.csv.gz` (each with the header), as the
- * distributed mode wants them.
+ * distributed run wants them.
  */
 export async function putExampleRoot(
   client: S3Client,

@@ -7,13 +7,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalExportStore } from '../../src/adapters/local/local-export-store';
 import type { ExportStore } from '../../src/core/ports';
-import {
-  type ClaimAttempt,
-  DeliveryLedger,
-  LedgerFileError,
-  type RunPresence,
-  StoreCannotExcludeError,
-} from '../../src/use-cases/delivery-ledger';
+import type { RunPresence } from '../../src/use-cases/delivery-claims';
+import { type ClaimAttempt, DeliveryLedger } from '../../src/use-cases/delivery-ledger';
+import { LedgerFileError, StoreCannotExcludeError } from '../../src/use-cases/delivery-ledger-errors';
 import { recipientHash } from '../../src/use-cases/recipient-key';
 import { createDataRoot, readReport, removeDataRoots, writeReport } from '../support/export-fixtures';
 import { MemoryExportStore } from '../support/memory-store';

@@ -20,7 +20,9 @@ import {
   type VersionedText,
 } from '../../src/core/ports';
 import { type DeliveryOutcome, deliverEachOnce } from '../../src/use-cases/deliver-once';
-import { DeliveryLedger, LedgerContentionError, type RunPresence } from '../../src/use-cases/delivery-ledger';
+import type { RunPresence } from '../../src/use-cases/delivery-claims';
+import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
+import { LedgerContentionError } from '../../src/use-cases/delivery-ledger-errors';
 import { MemoryExportStore } from '../support/memory-store';
 import { sampleOutgoingMessage } from '../support/sample-outgoing-message';
 

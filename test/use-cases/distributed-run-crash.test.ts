@@ -52,7 +52,7 @@ function interactions(first: number, count: number): string {
 
 describe('a map step killed mid-way', () => {
   it('leaves its retry to write the part again, and the run reduces to what one pass gives', async () => {
-    // Prepare: 40 clients, a small part and a larger one; the plan makes pieces of 200 claims.
+    // Arrange: 40 clients, a small part and a larger one; the plan makes pieces of 200 claims.
     const clients = Array.from({ length: 40 }, (_, i) => `C${i + 1},2025-01-01`);
     await put(`exports/${QUARTER}/clients.csv`, `client_id,customer_since\n${clients.join('\n')}\n`);
     await put(`exports/${QUARTER}/interactions/part-1.csv`, interactions(0, 1_000));
@@ -92,7 +92,7 @@ describe('a map step killed mid-way', () => {
     for (const range of [2, 0, 1])
       await resolveRange({ shuffle, task: { quarter: QUARTER, runId: 'r', range } });
 
-    // Assess
+    // Assert
     expect(killedMidWay).toBe(true);
     const reduced = await readingSummary(store, period, config, readerFromPartials({ runId: 'r', shuffle }));
     expect(reduced).toEqual(await readingSummary(store, period, config, readExportSet));

@@ -94,7 +94,7 @@ function twoParts(): MemoryExportStore {
   return store;
 }
 
-describe('the distributed mode (map and reduce run in process)', () => {
+describe('the distributed run (map and reduce run in process)', () => {
   it('gives the same measures, rejections and provenance as one pass of the simple reader, for any ranges and pieces', async () => {
     await fc.assert(
       sameAsOnePass(
@@ -111,7 +111,7 @@ describe('the distributed mode (map and reduce run in process)', () => {
   });
 
   it('keeps the first row of an id repeated within a part and across parts, in and out of the quarter (hand-computed)', async () => {
-    // Prepare: I1 in Q, repeated in part 1 (line 3) and part 2 (line 2); I2 out of Q first,
+    // Arrange: I1 in Q, repeated in part 1 (line 3) and part 2 (line 2); I2 out of Q first,
     // then in Q in part 2 (a repeat: not counted); I3 in Q in part 2, repeated out of Q.
     const store = new MemoryExportStore();
     store.put('exports/2026-Q3/clients.csv', 'client_id,customer_since\nC1,2025-01-01\nC2,2025-01-01\n');
@@ -128,7 +128,7 @@ describe('the distributed mode (map and reduce run in process)', () => {
     await mapAllParts(store, 'r', { ranges: 3, pieceClaims: 1 });
     const { reading } = await measureQuarter({ store, period, config, reader: reducer(store, 'r') });
 
-    // Assess: kept are I1 (C1, self-service), I2 (out of Q) and I3 (C2, assisted).
+    // Assert: kept are I1 (C1, self-service), I2 (out of Q) and I3 (C2, assisted).
     expect([...reading.activity.selfService]).toEqual([1, 0]);
     expect([...reading.activity.assisted]).toEqual([0, 1]);
     const repeat = (id: string) => `interaction_id '${id}' repeats an earlier row; the first is kept`;
@@ -217,7 +217,7 @@ describe('the distributed mode (map and reduce run in process)', () => {
   });
 
   it("fails a part that cannot be read naming the part, and a write that fails with the store's own error", async () => {
-    // Prepare: part 2 is a gzip stream cut short; the store refuses to write claims.
+    // Arrange: part 2 is a gzip stream cut short; the store refuses to write claims.
     const store = twoParts();
     const rows = Array.from({ length: 2_000 }, (_, i) => `I${i},C1,2026-07-02,assisted`).join('\n');
     const gzipped = gzipSync(`${interactionsHeader}\n${rows}\n`);
@@ -239,7 +239,7 @@ describe('the distributed mode (map and reduce run in process)', () => {
       },
     });
 
-    // Act / Assess
+    // Act / Assert
     const cut = mapPart(store, 'exports/2026-Q3/interactions/part-2.csv.gz', 'a');
     await expect(cut).rejects.toThrow(PartMeasureError);
     await expect(cut).rejects.toThrow(/^exports\/2026-Q3\/interactions\/part-2\.csv\.gz could not be read: /);
@@ -259,7 +259,7 @@ describe('the distributed mode (map and reduce run in process)', () => {
   });
 
   it('reads what the last attempt at a part wrote, even when an earlier attempt writes after it', async () => {
-    // Prepare: every step once (part 1's attempt is 'attempt-1'), then a retry of part 1.
+    // Arrange: every step once (part 1's attempt is 'attempt-1'), then a retry of part 1.
     const store = twoParts();
     const shuffle = shuffleIn(store);
     await mapAllParts(store, 'r', { ranges: 1, pieceClaims: 1 });
@@ -271,7 +271,7 @@ describe('the distributed mode (map and reduce run in process)', () => {
     await shuffle('2026-Q3', 'r').writePiece(0, 'attempt-1', 0, 0, noClaims());
     await resolveRange({ shuffle, task: { quarter: '2026-Q3', runId: 'r', range: 0 } });
 
-    // Assess
+    // Assert
     expect(await measured(store, reducer(store, 'r'))).toEqual(expected);
   });
 

@@ -252,7 +252,7 @@ describe('run records under concurrent requests (property)', () => {
           { minLength: 2, maxLength: 6 },
         ),
         async (s, latestState, latestStage, leaseRunOut, requests) => {
-          // Prepare: the run's latest attempt, as an earlier request left it.
+          // Arrange: the run's latest attempt, as an earlier request left it.
           const memory = new MemoryExportStore();
           const setup = new RunRecords(memory);
           if (latestState !== 'none') {
@@ -279,7 +279,7 @@ describe('run records under concurrent requests (property)', () => {
             ),
           );
 
-          // Assess
+          // Assert
           for (const stage of ['run', 'reduce']) {
             expect(
               steps.filter((one) => one.stage === stage && one.step === 'start').length,

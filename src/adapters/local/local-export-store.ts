@@ -2,8 +2,7 @@
  * The data root as a local directory: what the CLI uses for `./data` and what tests and
  * demos run against. Same key rules and ordering as the S3 adapter.
  */
-import { randomUUID } from 'node:crypto';
-import { link, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DataLocationError } from '../../core/errors';
 import {
@@ -16,132 +15,14 @@ import {
 } from '../../core/ports';
 import { exportFileContent } from '../file-bytes/export-file-content';
 import { assertListPrefix, assertObjectKey, assertWritableKey, compareKeys } from '../object-keys';
-import { hasStopped, thisProcess } from './process-liveness';
+import { linkIfAbsent, lockVersion, versionOf, writeTemporaryBeside } from './atomic-files';
+import { codeOf, isMissing, writeFailure } from './file-errors';
 
 /** Read chunk size: large enough that a multi-GB export is not a million tiny reads. */
 const READ_CHUNK_BYTES = 256 * 1024;
 
 /** `readTransient`'s read size: its two buffers are reused, so they can be larger. */
 const TRANSIENT_READ_BYTES = 1024 * 1024;
-
-/** Errors meaning "there is no file at this path" (a parent may be missing or be a file). */
-const MISSING_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
-
-function isMissing(error: unknown): boolean {
-  return error instanceof Error && MISSING_CODES.has((error as NodeJS.ErrnoException).code ?? '');
-}
-
-function codeOf(error: unknown): string {
-  return (error as NodeJS.ErrnoException | undefined)?.code ?? '';
-}
-
-/** What a failed write of the data root means, in words an operator can act on. */
-function writeFailure(error: unknown, where: string): unknown {
-  const code = codeOf(error);
-  const reason: Record<string, string> = {
-    ENOTDIR: 'a file stands where a folder is needed; move it out of the way',
-    EEXIST: 'a file stands where a folder is needed; move it out of the way',
-    EISDIR: 'a folder stands where the file goes; move it out of the way',
-    EACCES: 'permission denied; make the folder writable, or use another --data',
-    EPERM: 'permission denied; make the folder writable, or use another --data',
-    EROFS: 'the file system is read-only; use another --data',
-    ENOSPC: 'the disk is full; free some space and run again',
-    EDQUOT: 'the disk quota is used up; free some space and run again',
-  };
-  const words = reason[code];
-  return words === undefined
-    ? error
-    : new DataLocationError(`cannot write ${where}: ${words}`, { cause: error });
-}
-
-/**
- * Writes `body` to a new, uniquely named hidden file in the directory of `target` (created
- * if needed) and flushes it to disk, so that renaming or linking it to `target` publishes a
- * complete file. Returns the temporary file's path; removes it again if writing fails.
- */
-async function writeTemporaryBeside(target: string, body: string | Uint8Array): Promise<string> {
-  const directory = path.dirname(target);
-  await mkdir(directory, { recursive: true });
-  const temporary = path.join(directory, `.${path.basename(target)}.${randomUUID()}.tmp`);
-  try {
-    const handle = await open(temporary, 'wx');
-    try {
-      await handle.writeFile(body);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    return temporary;
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
-/** Links a complete temporary copy of `body` to `target`: false, writing nothing, if `target` exists. */
-async function linkIfAbsent(target: string, body: string | Uint8Array): Promise<boolean> {
-  const temporary = await writeTemporaryBeside(target, body);
-  try {
-    // link(2) never replaces an existing name: of concurrent callers exactly one succeeds.
-    await link(temporary, target);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    await rm(temporary, { force: true });
-  }
-}
-
-/**
- * A file's version: device, inode and modification time in nanoseconds. Every write puts a
- * new file (a new inode, a new time) in place, so a version is never seen twice.
- */
-function versionOf(stats: { dev: bigint; ino: bigint; mtimeNs: bigint }): string {
-  return `${stats.dev}-${stats.ino}-${stats.mtimeNs}`;
-}
-
-/**
- * A replace lock older than this is taken to be a process that stopped on another machine
- * (one on this machine is detected at once). A replace holds its lock for milliseconds.
- */
-const STALE_REPLACE_LOCK_MS = 10 * 60_000;
-
-/**
- * The right to replace the version `version` of `target`, or `undefined` when a running
- * process holds it (it is replacing that version now: whatever it finds, this caller would
- * find the version gone or find the same). The lock is a file named after the version,
- * created exclusively; if its holder has stopped, the next number is taken instead, so
- * exactly one process at a time proceeds, and a crash never blocks a version for good.
- */
-async function lockVersion(target: string, version: string): Promise<(() => Promise<void>) | undefined> {
-  const owner = `${JSON.stringify({ ...thisProcess, at: new Date().toISOString() })}\n`;
-  const taken: string[] = [];
-  for (let turn = 1; ; turn += 1) {
-    const lock = path.join(path.dirname(target), `.${path.basename(target)}.v${version}.lock-${turn}`);
-    if (await linkIfAbsent(lock, owner)) {
-      taken.push(lock);
-      return async () => {
-        await Promise.all(taken.map((file) => rm(file, { force: true })));
-      };
-    }
-    const holder = await readLockHolder(lock);
-    if (holder === 'gone') return undefined; // released meanwhile: the version was dealt with
-    if (!holder.stopped) return undefined;
-    taken.push(lock); // a stopped holder's turn: removed with this caller's own lock
-  }
-}
-
-async function readLockHolder(lock: string): Promise<'gone' | { stopped: boolean }> {
-  try {
-    const [text, stats] = await Promise.all([readFile(lock, 'utf8'), stat(lock)]);
-    const holder = JSON.parse(text) as { host?: string; pid?: number };
-    return { stopped: hasStopped(holder) || Date.now() - stats.mtimeMs > STALE_REPLACE_LOCK_MS };
-  } catch (error) {
-    if (isMissing(error)) return 'gone';
-    throw error;
-  }
-}
 
 interface WalkEntry {
   readonly key: string;

@@ -110,7 +110,7 @@ function atPart(partial: PartialAggregate, part: number): PartialAggregate {
   return { ...partial, examples, ...(claims && { claims }) };
 }
 
-/** The distributed mode's steps on `partials`, pieces kept in memory: a folder holding the sum. */
+/** The distributed run's steps on `partials`, pieces kept in memory: a folder holding the sum. */
 async function shuffled(
   partials: readonly (readonly PartialAggregate[])[],
   ranges: number,
@@ -157,7 +157,7 @@ const interactionsOf = (folder: PartialFold) => ({
   quality: folder.quality.get('interactions') ?? { rows: 0, rejected: 0, examples: [] },
 });
 
-describe("the distributed mode's shuffle", () => {
+describe("the distributed run's shuffle", () => {
   it('counts and rejects as folding every chunk in file order does, for any ranges and pieces', async () => {
     await fc.assert(
       fc.asyncProperty(

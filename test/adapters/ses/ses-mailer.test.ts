@@ -1,0 +1,313 @@
+import {
+  AccountSendingPausedException,
+  ConfigurationSetDoesNotExistException,
+  ConfigurationSetSendingPausedException,
+  MailFromDomainNotVerifiedException,
+  MessageRejected,
+  SESClient,
+  SESServiceException,
+  SendRawEmailCommand,
+} from '@aws-sdk/client-ses';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSesClient, SesMailer } from '../../../src/adapters/ses/ses-mailer';
+import { MailDeliveryError } from '../../../src/core/ports';
+import { readEml } from '../../support/read-eml';
+import {
+  BLUE_PNG,
+  ORANGE_PNG,
+  SAMPLE_CSV,
+  sampleOutgoingMessage,
+} from '../../support/sample-outgoing-message';
+import {
+  type RunningSesLocal,
+  type SesFault,
+  type SesSendRequest,
+  startSesLocal,
+} from '../../support/ses-local';
+
+const REGION = 'eu-west-1';
+const ANY_CREDENTIALS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
+
+/** Two emulators share one store (the package keeps it in a module-level variable). */
+let ses: RunningSesLocal;
+let faultySes: RunningSesLocal;
+let injectFault: (send: SesSendRequest) => SesFault | undefined;
+const clients: SESClient[] = [];
+
+function clientFor(endpoint: string, maxAttempts?: number): SESClient {
+  const client = createSesClient({ region: REGION, endpoint, credentials: ANY_CREDENTIALS, maxAttempts });
+  clients.push(client);
+  return client;
+}
+
+/** Fails every send to `recipient` with `fault` and counts the attempts. */
+function failFor(recipient: string, fault: SesFault) {
+  const attempts = { count: 0 };
+  injectFault = (send) => {
+    if (!send.destinations.includes(recipient)) return undefined;
+    attempts.count += 1;
+    return fault;
+  };
+  return attempts;
+}
+
+/** A mailer over a client whose `send` is answered by the returned mock (no retries, no network). */
+function mockedMailer() {
+  const client = new SESClient({ region: REGION, credentials: ANY_CREDENTIALS });
+  clients.push(client);
+  return { sesMock: mockClient(client), mailer: new SesMailer({ client, region: REGION }) };
+}
+
+function sesError(name: string, httpStatusCode: number, message = `${name} happened`): SESServiceException {
+  return new SESServiceException({
+    name,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode, attempts: 1 },
+    message,
+  });
+}
+
+const modeled = { message: 'modeled rejection', $metadata: { httpStatusCode: 400 } };
+
+beforeAll(async () => {
+  ses = await startSesLocal();
+  faultySes = await startSesLocal({ injectFault: (send) => injectFault(send) });
+});
+
+afterAll(async () => {
+  for (const client of clients) client.destroy();
+  await faultySes?.close();
+  await ses?.close();
+});
+
+beforeEach(async () => {
+  injectFault = () => undefined;
+  await ses.clear();
+});
+
+describe('createSesClient', () => {
+  it('retries up to 6 attempts in adaptive mode unless told otherwise', async () => {
+    // Arrange
+    const defaults = createSesClient({ region: REGION });
+    const fewer = createSesClient({ region: REGION, maxAttempts: 2 });
+    clients.push(defaults, fewer);
+
+    // Act
+    const attempts = [await defaults.config.maxAttempts(), await fewer.config.maxAttempts()];
+    const modes = [defaults.config.retryMode, fewer.config.retryMode];
+
+    // Assert
+    expect(attempts).toEqual([6, 2]);
+    expect(modes).toEqual(['adaptive', 'adaptive']);
+  });
+});
+
+describe('SesMailer', () => {
+  it('describes itself by its region', () => {
+    // Arrange
+    const client = clientFor(ses.endpoint);
+
+    // Act
+    const descriptions = [
+      new SesMailer({ client, region: REGION }).description,
+      new SesMailer({ client }).description,
+    ];
+
+    // Assert
+    expect(descriptions).toEqual(['SES (eu-west-1)', 'SES']);
+  });
+
+  it('delivers the message with its inline images and CSV attachment through the real SDK', async () => {
+    // Arrange
+    const mailer = new SesMailer({ client: clientFor(ses.endpoint), region: REGION });
+    const message = sampleOutgoingMessage();
+
+    // Act
+    const sent = await mailer.send(message);
+
+    // Assert
+    const [stored, ...others] = await ses.messages();
+    expect(others).toEqual([]);
+    expect(sent.messageId).toBe(stored?.messageId);
+    expect(stored?.destination.to).toEqual(['ceo@mueller-soehne.example']);
+    expect(stored?.from).toBe('"KPI Reports" <reports@kpi.example.com>');
+    expect(stored?.subject).toBe('Müller & Söhne: client KPIs for 2026-Q3');
+    expect(stored?.body.text).toBe(message.text);
+    // The emulator replaces each cid: link with the image as a data URI.
+    expect(stored?.body.html).toContain('<h1>Client KPIs, 2026-Q3</h1>');
+    expect(stored?.body.html).toContain(`src="data:image/png;base64,${BLUE_PNG.toString('base64')}"`);
+    expect(stored?.body.html).toContain(`src="data:image/png;base64,${ORANGE_PNG.toString('base64')}"`);
+    const images = stored?.attachments.filter((attachment) => attachment.contentType === 'image/png') ?? [];
+    expect(images.map((image) => [image.cid, image.content])).toEqual([
+      ['revenue-trend@kpi-report', BLUE_PNG.toString('base64')],
+      ['churn-trend@kpi-report', ORANGE_PNG.toString('base64')],
+    ]);
+    const csv = stored?.attachments.find((attachment) => attachment.filename === 'kpis-2026-Q3.csv');
+    expect(csv?.contentType).toBe('text/csv');
+    expect(Buffer.from(csv?.content ?? '', 'base64').toString('utf8')).toBe(SAMPLE_CSV);
+  });
+
+  it('sends the composed MIME message as SendRawEmail with Source, one destination and the configuration set', async () => {
+    // Arrange
+    const client = new SESClient({ region: REGION, credentials: ANY_CREDENTIALS });
+    clients.push(client);
+    const sesMock = mockClient(client);
+    sesMock.on(SendRawEmailCommand).resolves({ MessageId: '0102019a-example' });
+    const mailer = new SesMailer({ client, configurationSetName: 'kpi-report-events' });
+
+    // Act
+    const sent = await mailer.send(sampleOutgoingMessage({ to: 'cfo@example.com' }));
+
+    // Assert
+    expect(sent).toEqual({ messageId: '0102019a-example' });
+    expect(sesMock).toHaveReceivedCommandExactlyOnceWith(SendRawEmailCommand, {
+      Source: 'KPI Reports <reports@kpi.example.com>',
+      Destinations: ['cfo@example.com'],
+      ConfigurationSetName: 'kpi-report-events',
+    });
+    const data = sesMock.commandCalls(SendRawEmailCommand)[0]?.args[0].input.RawMessage?.Data;
+    const parsed = await readEml(Buffer.from(data ?? new Uint8Array()));
+    expect(parsed.subject).toBe('Müller & Söhne: client KPIs for 2026-Q3');
+    expect(parsed.headers.get('x-kpi-report-quarter')).toBe('2026-Q3');
+  });
+
+  it('leaves ConfigurationSetName out when none is configured', async () => {
+    // Arrange
+    const { sesMock, mailer } = mockedMailer();
+    sesMock.on(SendRawEmailCommand).resolves({ MessageId: 'id-1' });
+
+    // Act
+    await mailer.send(sampleOutgoingMessage());
+
+    // Assert
+    const input = sesMock.commandCalls(SendRawEmailCommand)[0]?.args[0].input;
+    expect(input).toBeDefined();
+    expect(input).not.toHaveProperty('ConfigurationSetName');
+  });
+
+  describe('error classification', () => {
+    it.each([
+      ['MessageRejected', new MessageRejected({ ...modeled, message: 'Email address is not verified.' })],
+      ['MailFromDomainNotVerifiedException', new MailFromDomainNotVerifiedException(modeled)],
+      ['ConfigurationSetDoesNotExistException', new ConfigurationSetDoesNotExistException(modeled)],
+      ['AccountSendingPausedException', new AccountSendingPausedException(modeled)],
+      ['ConfigurationSetSendingPausedException', new ConfigurationSetSendingPausedException(modeled)],
+      ['InvalidParameterValue', sesError('InvalidParameterValue', 400, 'Missing final @domain')],
+      ['AccessDenied', sesError('AccessDenied', 403, 'not authorized to perform ses:SendRawEmail')],
+    ])('makes %s a permanent MailDeliveryError naming the recipient and the error', async (name, error) => {
+      // Arrange
+      const { sesMock, mailer } = mockedMailer();
+      sesMock.on(SendRawEmailCommand).rejects(error);
+
+      // Act
+      const sending = mailer.send(sampleOutgoingMessage({ to: 'cfo@example.com' }));
+
+      // Assert
+      await expect(sending).rejects.toBeInstanceOf(MailDeliveryError);
+      await expect(sending).rejects.toMatchObject({
+        permanent: true,
+        message: `SES rejected the message to cfo@example.com: ${name}: ${error.message}`,
+        cause: error,
+      });
+    });
+
+    it.each([
+      ['Throttling', sesError('Throttling', 400, 'Maximum sending rate exceeded.')],
+      ['TooManyRequestsException', sesError('TooManyRequestsException', 429)],
+      ['InternalFailure', sesError('InternalFailure', 500)],
+      ['ServiceUnavailable', sesError('ServiceUnavailable', 503)],
+      ['Error', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' })],
+      ['TimeoutError', Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
+    ])('makes %s a transient MailDeliveryError naming the recipient and the error', async (name, error) => {
+      // Arrange
+      const { sesMock, mailer } = mockedMailer();
+      sesMock.on(SendRawEmailCommand).rejects(error);
+
+      // Act
+      const sending = mailer.send(sampleOutgoingMessage({ to: 'cfo@example.com' }));
+
+      // Assert
+      await expect(sending).rejects.toBeInstanceOf(MailDeliveryError);
+      await expect(sending).rejects.toMatchObject({
+        permanent: false,
+        message: expect.stringMatching(
+          new RegExp(`^SES did not take the message to cfo@example\\.com.*: ${name}: `),
+        ),
+        cause: error,
+      });
+    });
+  });
+
+  describe('through the real SDK against SES errors', () => {
+    it('fails one recipient permanently on MessageRejected while the next is delivered', async () => {
+      // Arrange
+      failFor('bounce@example.com', {
+        status: 400,
+        code: 'MessageRejected',
+        message: 'Email address is not verified.',
+      });
+      const mailer = new SesMailer({ client: clientFor(faultySes.endpoint), region: REGION });
+
+      // Act
+      const [rejected, delivered] = await Promise.allSettled([
+        mailer.send(sampleOutgoingMessage({ to: 'bounce@example.com' })),
+        mailer.send(sampleOutgoingMessage({ to: 'cfo@example.com' })),
+      ]);
+
+      // Assert
+      expect(rejected).toMatchObject({ status: 'rejected', reason: expect.any(MailDeliveryError) });
+      expect(rejected).toMatchObject({
+        reason: {
+          permanent: true,
+          message:
+            'SES rejected the message to bounce@example.com: MessageRejected: Email address is not verified.',
+          cause: expect.any(MessageRejected),
+        },
+      });
+      expect(delivered).toMatchObject({ status: 'fulfilled' });
+      const deliveredId = delivered.status === 'fulfilled' ? delivered.value.messageId : undefined;
+      const stored = await ses.messages();
+      expect(stored.map((mail) => [mail.messageId, mail.destination.to])).toEqual([
+        [deliveredId, ['cfo@example.com']],
+      ]);
+    });
+
+    // About 2 s: after a throttle, adaptive mode's client-side rate limiter waits for a token.
+    it('retries throttling, then gives up after maxAttempts with a transient error', async () => {
+      // Arrange
+      const attempts = failFor('cfo@example.com', {
+        status: 400,
+        code: 'Throttling',
+        message: 'Maximum sending rate exceeded.',
+      });
+      const mailer = new SesMailer({ client: clientFor(faultySes.endpoint, 2) });
+
+      // Act
+      const sending = mailer.send(sampleOutgoingMessage({ to: 'cfo@example.com' }));
+
+      // Assert
+      await expect(sending).rejects.toMatchObject({
+        permanent: false,
+        message:
+          'SES did not take the message to cfo@example.com after 2 attempts: Throttling: Maximum sending rate exceeded.',
+      });
+      expect(attempts.count).toBe(2);
+      expect(await ses.messages()).toEqual([]);
+    });
+
+    it('gives up on a 500 after maxAttempts with a transient error', async () => {
+      // Arrange
+      const attempts = failFor('cfo@example.com', { status: 500, code: 'InternalFailure', message: 'boom' });
+      const mailer = new SesMailer({ client: clientFor(faultySes.endpoint, 2) });
+
+      // Act
+      const sending = mailer.send(sampleOutgoingMessage({ to: 'cfo@example.com' }));
+
+      // Assert
+      await expect(sending).rejects.toMatchObject({ permanent: false, cause: { name: 'InternalFailure' } });
+      expect(attempts.count).toBe(2);
+    });
+  });
+});
