@@ -12,6 +12,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { QUARTER_LABEL } from '../src/core/quarter';
 import { RUN_LEFTOVER_PREFIXES } from '../src/use-cases/report-keys';
 import { ScopedResultWriter, ScopedS3ObjectsItemReader } from './scoped-s3-access';
 
@@ -44,7 +45,8 @@ const RUN_ID_SEGMENT = `$replace(${INPUT}.runId, /[^A-Za-z0-9._-]/, '_')`;
 /** What the state machine accepts: what `SfnRunLauncher` sends. */
 const VALID_INPUT = [
   `$type(${INPUT}.quarter) = 'string'`,
-  `$contains(${INPUT}.quarter, /^[0-9]{4}-Q[1-4]$/)`,
+  // The core's quarter label, as a JSONata regular expression (JavaScript's syntax).
+  `$contains(${INPUT}.quarter, /${QUARTER_LABEL.source}/)`,
   `$type(${INPUT}.runId) = 'string'`,
   `$length(${INPUT}.runId) > 0`,
   `${INPUT}.requestedBy in ['schedule', 'api', 'cli']`,

@@ -36,7 +36,7 @@ export class KpiReportStack extends Stack {
     // The description keeps its deployed wording ("mode"), so that the template stays as deployed.
     new CfnOutput(this, 'DistributedRunStateMachineArn', {
       description:
-        'The distributed mode: aws stepfunctions start-execution --state-machine-arn … --input \'{"quarter":"2026-Q3","runId":"…","requestedBy":"api","dryRun":false,"resend":false}\'',
+        'The distributed run: aws stepfunctions start-execution --state-machine-arn … --input \'{"quarter":"2026-Q3","runId":"…","requestedBy":"api","dryRun":false,"resend":false}\'',
       value: reports.distributedRun.stateMachine.stateMachineArn,
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', {

@@ -31,7 +31,7 @@ export function runIdSegment(runId: string): string {
  * inside `reports/<quarter>/` could not be matched for every quarter).
  */
 export const RUN_LEFTOVER_PREFIXES = {
-  /** Per run: its record (run-level idempotency), the distributed mode's shuffle and Map Run results. */
+  /** Per run: its record (run-level idempotency), the distributed run's shuffle and Map Run results. */
   runs: `${REPORTS_FOLDER}runs/`,
   /** Per dry run: everything it wrote, kept apart from the published report. */
   dryRuns: `${REPORTS_FOLDER}dry-runs/`,

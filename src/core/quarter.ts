@@ -24,8 +24,12 @@ export interface QuarterPeriod {
   readonly end: number;
 }
 
-/** A quarter label, `2026-Q3`: the year and the quarter's index. Quarter folders are named so. */
-export const QUARTER_LABEL = /^(\d{4})-Q([1-4])$/;
+/**
+ * A quarter label, `2026-Q3`: the year and the quarter's index. Quarter folders are named so.
+ * Written with plain character classes: the state machine checks its input with this same
+ * pattern, as a JSONata regular expression (infra/distributed-run-states.ts).
+ */
+export const QUARTER_LABEL = /^([0-9]{4})-Q([1-4])$/;
 const MS_PER_DAY = 86_400_000;
 
 export function parseQuarter(label: string): Quarter | undefined {

@@ -4,6 +4,7 @@ import { DeliveryIncompleteError } from '../../functions/reduce-parts/index';
 import { DELIVERY_INCOMPLETE_ERROR } from '../../infra/distributed-run';
 import { KpiReportStack } from '../../infra/kpi-report-stack';
 import type { QuarterlyKpiReportsProps } from '../../infra/quarterly-kpi-reports';
+import { QUARTER_LABEL } from '../../src/core/quarter';
 import { interactionsPartsPrefix } from '../../src/use-cases/distributed-run';
 import { dryRunKey } from '../../src/use-cases/dry-run-view';
 import { reportKeys } from '../../src/use-cases/report-keys';
@@ -147,7 +148,7 @@ describe('the distributed-run state machine', () => {
     expect(definition.StartAt).toBe('CheckInput');
     expect(check).toMatchObject({
       Type: 'Choice',
-      Choices: [{ Next: 'PlanRanges', Condition: expect.stringContaining('/^[0-9]{4}-Q[1-4]$/') }],
+      Choices: [{ Next: 'PlanRanges', Condition: expect.stringContaining(`/${QUARTER_LABEL.source}/`) }],
       Default: 'InvalidInput',
     });
     const condition = (check.Choices as { Condition: string }[])[0]?.Condition ?? '';

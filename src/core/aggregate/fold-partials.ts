@@ -95,7 +95,7 @@ export class PartialFold {
   }
 
   /**
-   * Applies interactions counted elsewhere: the distributed mode's tally of a part, or what a
+   * Applies interactions counted elsewhere: the distributed run's tally of a part, or what a
    * hash range's repeats take back (interaction-tally.ts), positions already in file order.
    */
   foldTally(tally: InteractionTally): void {

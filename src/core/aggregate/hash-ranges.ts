@@ -1,5 +1,5 @@
 /**
- * How the distributed mode splits interaction ids for the repeat check: by the high word of
+ * How the distributed run splits interaction ids for the repeat check: by the high word of
  * their 64-bit hash into `ranges` equal ranges. Every claim of an id lands in the same range,
  * whichever part it is in, so one worker per range finds the id's repeats across all parts
  * while holding only that range's ids. How many ranges follows from the dataset's size, so

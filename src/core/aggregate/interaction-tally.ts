@@ -1,5 +1,5 @@
 /**
- * Interactions counted without their claims: what the distributed mode's steps hand the
+ * Interactions counted without their claims: what the distributed run's steps hand the
  * reducer instead of a list of every row. A map step counts each valid row of its part as if
  * it kept its id; a range step counts what the repeats of its ids take back (negative
  * counts, with the repeats as rejections). Added up, they are what one pass over every part

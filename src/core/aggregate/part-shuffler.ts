@@ -1,5 +1,5 @@
 /**
- * The map step of the distributed mode, in memory that does not grow with the part: it
+ * The map step of the distributed run, in memory that does not grow with the part: it
  * takes the part's chunk partials in row order, counts every valid row as if it kept its id
  * (per client: the only state that stays), and passes each claim on to its hash range
  * (hash-ranges.ts), a piece at a time. Whether a row really keeps its id is decided later,

@@ -11,7 +11,7 @@
  * - the rows read and rejected, with the first rejections by position.
  *
  * `PartialFold` (fold-partials.ts) applies partials, in row order, to the per-client
- * state. The distributed mode counts a part without keeping its claims (part-shuffler.ts).
+ * state. The distributed run counts a part without keeping its claims (part-shuffler.ts).
  */
 import type { DatasetName } from '../export-set/contract';
 import type { DatedRows } from '../export-set/dated-rows';

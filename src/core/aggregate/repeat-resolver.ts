@@ -1,5 +1,5 @@
 /**
- * The range step of the distributed mode: the claims of one hash range from every part, in
+ * The range step of the distributed run: the claims of one hash range from every part, in
  * file order, go through the same fold as a single pass (so "the first row keeps the id" and
  * the repeat's reason are decided in one place, `PartialFold`); what the repeats take
  * back is what the parts counted (every row keeping its id) minus what the fold kept.

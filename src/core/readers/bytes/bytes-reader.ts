@@ -5,7 +5,7 @@
  * thread gives their ids client indexes in file order; the other datasets' chunks come back
  * as partial aggregates, folded in file order (`PartialFold`), so repeats and rejection
  * examples come out exactly as in one pass. Where the interactions come from is an
- * `InteractionsSource` (their files by default; the distributed mode plugs in its own).
+ * `InteractionsSource` (their files by default; the distributed run plugs in its own).
  */
 import { PartialFold } from '../../aggregate/fold-partials';
 import { claimsBuffer, type PartialAggregate } from '../../aggregate/partial-aggregate';

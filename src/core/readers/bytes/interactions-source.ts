@@ -37,7 +37,7 @@ export type InteractionsToFold =
 export const INTERACTIONS_FROM_FILES: InteractionsSource = { take: (files) => ({ files }) };
 
 /**
- * What the distributed mode's steps made of the interactions files, in this order: each
+ * What the distributed run's steps made of the interactions files, in this order: each
  * part's tally and provenance, in file order (positions of the part alone), then what each
  * hash range's repeats take back (positions in the dataset). A problem ends the reading.
  */
