@@ -7,9 +7,8 @@ import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createReportsApiHandler } from '../../functions/reports-api/index';
 import { createRunReportHandler } from '../../functions/run-report/index';
@@ -29,6 +28,11 @@ import { KPI_IDS } from '../../src/core/kpi-ids';
 import type { ExportStore, RunRequest } from '../../src/core/ports';
 import { DeliveryLedger } from '../../src/use-cases/delivery-ledger';
 import { openEmailRendering } from '../../src/wiring/email-delivery';
+import {
+  type RecordedPublish,
+  type RecordingEndpoint,
+  startSnsPublishRecorder,
+} from '../support/recording-endpoints';
 import { type RunningS3Front, startS3Front } from '../support/s3-front';
 import { S3RVER_CREDENTIALS } from '../support/s3rver';
 import { type RunningSesLocal, startSesLocal } from '../support/ses-local';
@@ -356,10 +360,23 @@ describe('the reports API', () => {
 });
 
 describe('the upload validation function', () => {
-  const sns = mockClient(SNSClient);
+  // SNS's Publish, answered and recorded by a local endpoint (no SNS emulator runs here).
+  let sns: RecordingEndpoint<RecordedPublish>;
+  let snsClient: SNSClient;
+  beforeAll(async () => {
+    sns = await startSnsPublishRecorder();
+    snsClient = new SNSClient({
+      region: 'eu-west-1',
+      endpoint: sns.endpoint,
+      credentials: S3RVER_CREDENTIALS,
+    });
+  });
+  afterAll(async () => {
+    snsClient.destroy();
+    await sns.stop();
+  });
   beforeEach(() => {
-    sns.reset();
-    sns.on(PublishCommand).resolves({ MessageId: 'n-1' });
+    sns.recorded.length = 0;
   });
 
   /**
@@ -398,7 +415,7 @@ describe('the upload validation function', () => {
       config,
       prefix,
       notifier: new SnsOpsNotifier({
-        client: new SNSClient({ region: 'eu-west-1' }),
+        client: snsClient,
         topicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
       }),
       reportQuarters: () => listReportQuarters({ client: s3, bucket: BUCKET, prefix }),
@@ -426,10 +443,8 @@ describe('the upload validation function', () => {
     expect(validation.problems).toContainEqual(
       expect.stringContaining('interactions: 4 of 19 rows (21.1%) were rejected'),
     );
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
-    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe(
-      'kpi-report: the 2026-Q3 exports need fixing',
-    );
+    expect(sns.recorded).toHaveLength(1);
+    expect(sns.recorded[0]?.subject).toBe('kpi-report: the 2026-Q3 exports need fixing');
     expect(await store.readText('exports/2026-Q3/validation.json')).toBeUndefined();
   });
 
@@ -447,9 +462,7 @@ describe('the upload validation function', () => {
 
     expect(early).toEqual([{ quarter: '2026-Q3', ok: false, notified: false }]);
     expect(late).toEqual([{ quarter: '2026-Q3', ok: false, notified: true }]);
-    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message).toContain(
-      'the required dataset interactions is missing',
-    );
+    expect(sns.recorded[0]?.message).toContain('the required dataset interactions is missing');
   });
   it('tells operations on the first sweep after the grace period that a dataset is still missing, and only once', async () => {
     // Arrange: an upload that stopped after four files, with no event since
@@ -471,10 +484,11 @@ describe('the upload validation function', () => {
     // Assert
     expect(first).toEqual([{ quarter: '2026-Q3', status: 'checked', notified: true }]);
     expect(second).toEqual([{ quarter: '2026-Q3', status: 'already-reported', notified: false }]);
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
-    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input).toMatchObject({
-      Subject: 'kpi-report: the 2026-Q3 exports need fixing',
-      Message: expect.stringContaining('the required dataset interactions is missing'),
+    expect(sns.recorded).toHaveLength(1);
+    expect(sns.recorded[0]).toMatchObject({
+      topicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
+      subject: 'kpi-report: the 2026-Q3 exports need fixing',
+      message: expect.stringContaining('the required dataset interactions is missing'),
     });
     expect(readsByFirst).toBeGreaterThan(0);
     expect(exportReads.count()).toBe(readsByFirst);
@@ -492,7 +506,7 @@ describe('the upload validation function', () => {
     const swept = await validator(prefix, store, minutesAfter(MISSING_GRACE_MINUTES + 5))(SWEEP);
 
     expect(swept).toEqual([{ quarter: '2026-Q3', status: 'already-reported', notified: false }]);
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(sns.recorded).toHaveLength(1);
   });
 
   it('sends nothing for a complete export set, whether or not an upload validated it', async () => {
@@ -525,7 +539,7 @@ describe('the upload validation function', () => {
     ).toMatchObject({
       ok: true,
     });
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(sns.recorded).toHaveLength(0);
   });
 
   it('leaves a set alone while its upload is within the grace period', async () => {
@@ -535,7 +549,7 @@ describe('the upload validation function', () => {
     const swept = await validator(prefix, store, minutesAfter(MISSING_GRACE_MINUTES - 1))(SWEEP);
 
     expect(swept).toEqual([{ quarter: '2026-Q3', status: 'within-grace', notified: false }]);
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(sns.recorded).toHaveLength(0);
   });
 
   it('sweeps only quarter folders under the data root, skipping quarters nobody uploaded to', async () => {
@@ -562,7 +576,7 @@ describe('the upload validation function', () => {
       { quarter: '2025-Q4', status: 'no-upload', notified: false },
       { quarter: '2026-Q1', status: 'checked', notified: true },
     ]);
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(sns.recorded).toHaveLength(1);
   });
 
   it('rejects an event that is neither a batch of queued notifications nor the sweep, naming the field', async () => {

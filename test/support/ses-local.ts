@@ -59,6 +59,10 @@ export interface SesSendRequest {
   readonly source: string | undefined;
   /** `Destinations.member.N` (SendRawEmail) or `Destination.ToAddresses.member.N` (SendEmail). */
   readonly destinations: readonly string[];
+  /** `ConfigurationSetName`, when the send names one. */
+  readonly configurationSetName: string | undefined;
+  /** SendRawEmail's `RawMessage.Data`, decoded: the MIME message as sent. */
+  readonly rawMessage: Buffer | undefined;
 }
 
 /** Options for `startSesLocal`. */
@@ -131,7 +135,14 @@ function parseSend(body: Buffer): SesSendRequest | undefined {
   const destinations = [...form.entries()]
     .filter(([name]) => /^(Destinations|Destination\.(To|Cc|Bcc)Addresses)\.member\.\d+$/.test(name))
     .map(([, value]) => value);
-  return { action, source: form.get('Source') ?? undefined, destinations };
+  const raw = form.get('RawMessage.Data');
+  return {
+    action,
+    source: form.get('Source') ?? undefined,
+    destinations,
+    configurationSetName: form.get('ConfigurationSetName') ?? undefined,
+    rawMessage: raw === null ? undefined : Buffer.from(raw, 'base64'),
+  };
 }
 
 /** An error body exactly as SES's query protocol sends one. */

@@ -2,19 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gzipSync } from 'node:zlib';
-import {
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-vitest/extend';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openExportStore } from '../../../src/adapters/open-export-store';
 import { createS3Client, S3ExportStore } from '../../../src/adapters/s3/s3-export-store';
 import { ObjectNotFoundError } from '../../../src/core/ports';
+import { type RunningS3Front, startS3Front } from '../../support/s3-front';
 import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from '../../support/s3rver';
 
 const BUCKET = 'kpi-data';
@@ -39,23 +32,6 @@ async function forEachLimited<T>(items: readonly T[], limit: number, task: (item
     for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
   };
   await Promise.all(Array.from({ length: limit }, worker));
-}
-
-/** An S3 error as the SDK raises it for an HTTP error answer. */
-function s3Error(name: string, httpStatusCode: number): S3ServiceException {
-  return new S3ServiceException({
-    name,
-    $fault: httpStatusCode >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode },
-    message: `${name} (${httpStatusCode})`,
-  });
-}
-
-/** A store over a client whose every `send` is answered by the returned mock, not a server. */
-function mockedStore() {
-  const mockedClient = new S3Client({ region: 'us-east-1', credentials: S3RVER_CREDENTIALS });
-  const s3 = mockClient(mockedClient);
-  return { s3, store: new S3ExportStore({ client: mockedClient, bucket: BUCKET, prefix: ROOT }) };
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -334,93 +310,120 @@ describe('S3ExportStore.createIfAbsent', () => {
     expect(await store.readText(key)).toBe('{"state":"sending"}');
   });
 
-  it('sends PutObject with If-None-Match: * under the root prefix', async () => {
-    // Arrange
-    const { s3, store: mocked } = mockedStore();
-    s3.on(PutObjectCommand).resolves({});
+  describe('through a front that answers as S3 does (s3rver ignores If-None-Match)', () => {
+    const FRONT_BUCKET = 'kpi-front';
+    const KEY = 'reports/2026-Q3/kpis.json';
+    let front: RunningS3Front;
+    let frontClient: S3Client;
+    let frontStore: S3ExportStore;
+    let prefixes = 0;
 
-    // Act
-    const created = await mocked.createIfAbsent('reports/2026-Q3/kpis.json', '{}', 'application/json');
-
-    // Assert
-    expect(created).toBe(true);
-    expect(s3).toHaveReceivedCommandExactlyOnceWith(PutObjectCommand, {
-      Bucket: BUCKET,
-      Key: `${ROOT}/reports/2026-Q3/kpis.json`,
-      Body: '{}',
-      ContentLength: 2,
-      ContentType: 'application/json',
-      IfNoneMatch: '*',
+    beforeAll(async () => {
+      front = await startS3Front([FRONT_BUCKET]);
+      frontClient = createS3Client({
+        region: 'us-east-1',
+        endpoint: front.endpoint,
+        credentials: S3RVER_CREDENTIALS,
+      });
     });
-  });
-
-  it('returns false, writing nothing else, when S3 answers 412 PreconditionFailed (the key exists)', async () => {
-    // Arrange
-    const { s3, store: mocked } = mockedStore();
-    s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
-
-    // Act
-    const created = await mocked.createIfAbsent('reports/2026-Q3/kpis.json', 'second', 'application/json');
-
-    // Assert
-    expect(created).toBe(false);
-    expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 1);
-    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { IfNoneMatch: '*' });
-  });
-
-  it('returns false when S3 answers 409 ConditionalRequestConflict (a concurrent create won)', async () => {
-    // Arrange
-    const { s3, store: mocked } = mockedStore();
-    s3.on(PutObjectCommand).rejects(s3Error('ConditionalRequestConflict', 409));
-
-    // Act
-    const created = await mocked.createIfAbsent('reports/2026-Q3/kpis.json', 'late', 'application/json');
-
-    // Assert
-    expect(created).toBe(false);
-    expect(s3).toHaveReceivedCommandExactlyOnceWith(PutObjectCommand, { IfNoneMatch: '*' });
-  });
-
-  it('says what access a denied write needs', async () => {
-    // Arrange
-    const { s3, store: mocked } = mockedStore();
-    s3.on(PutObjectCommand).rejects(s3Error('AccessDenied', 403));
-
-    // Act
-    const creating = mocked.createIfAbsent('reports/2026-Q3/kpis.json', '{}', 'application/json');
-
-    // Assert
-    await expect(creating).rejects.toMatchObject({
-      name: 'DataLocationError',
-      message: expect.stringContaining('need s3:ListBucket, s3:GetObject and, for reports/, s3:PutObject'),
+    afterAll(async () => {
+      frontClient.destroy();
+      await front.stop();
     });
-  });
+    afterEach(() => {
+      front.fault = () => undefined;
+      front.requests.length = 0;
+    });
 
-  it.each([
-    ['OperationAborted', 409],
-    ['InternalError', 500],
-  ])('lets any other error through: %s (%i)', async (name, status) => {
-    // Arrange
-    const { s3, store: mocked } = mockedStore();
-    s3.on(PutObjectCommand).rejects(s3Error(name, status));
+    /** A store under a root of its own, so that no test sees another's objects. */
+    function freshStore(): S3ExportStore {
+      prefixes += 1;
+      frontStore = new S3ExportStore({
+        client: frontClient,
+        bucket: FRONT_BUCKET,
+        prefix: `${ROOT}-${prefixes}`,
+      });
+      return frontStore;
+    }
 
-    // Act
-    const creating = mocked.createIfAbsent('reports/2026-Q3/kpis.json', '{}', 'application/json');
+    /** Every PUT answers with this S3 error, as S3 words it. */
+    function failPuts(code: string, status: number): void {
+      front.fault = (request) => (request.method === 'PUT' ? { kind: 'status', status, code } : undefined);
+    }
 
-    // Assert
-    await expect(creating).rejects.toMatchObject({ name });
-  });
+    it('creates under the root prefix, and a second create of the key returns false and keeps the first body', async () => {
+      // Arrange
+      const created = freshStore();
 
-  it('refuses a key outside reports/ without sending anything', async () => {
-    // Arrange
-    const { s3, store: mocked } = mockedStore();
+      // Act
+      const first = await created.createIfAbsent(KEY, 'first', 'application/json');
+      const second = await created.createIfAbsent(KEY, 'second', 'application/json');
 
-    // Act
-    const creating = mocked.createIfAbsent('exports/2026-Q3/clients.csv', 'x', 'text/csv');
+      // Assert
+      expect([first, second]).toEqual([true, false]);
+      expect(await created.readText(KEY)).toBe('first');
+      const puts = front.requests.filter((request) => request.method === 'PUT');
+      expect(puts.map(({ key, status }) => [key, status])).toEqual([
+        [`${ROOT}-${prefixes}/${KEY}`, 200],
+        [`${ROOT}-${prefixes}/${KEY}`, 412],
+      ]);
+    });
 
-    // Assert
-    await expect(creating).rejects.toThrow(/never writes outside reports\//);
-    expect(s3).not.toHaveReceivedAnyCommand();
+    it('returns false, writing nothing, when S3 answers 409 ConditionalRequestConflict (a concurrent create won)', async () => {
+      // Arrange
+      const created = freshStore();
+      failPuts('ConditionalRequestConflict', 409);
+
+      // Act
+      const result = await created.createIfAbsent(KEY, 'late', 'application/json');
+
+      // Assert
+      expect(result).toBe(false);
+      front.fault = () => undefined;
+      expect(await created.readText(KEY)).toBeUndefined();
+    });
+
+    it('says what access a denied write needs', async () => {
+      // Arrange
+      const created = freshStore();
+      failPuts('AccessDenied', 403);
+
+      // Act
+      const creating = created.createIfAbsent(KEY, '{}', 'application/json');
+
+      // Assert
+      await expect(creating).rejects.toMatchObject({
+        name: 'DataLocationError',
+        message: expect.stringContaining('need s3:ListBucket, s3:GetObject and, for reports/, s3:PutObject'),
+      });
+    });
+
+    it.each([
+      ['OperationAborted', 409],
+      ['InternalError', 500],
+    ])('lets any other error through: %s (%i)', async (code, status) => {
+      // Arrange
+      const created = freshStore();
+      failPuts(code, status);
+
+      // Act
+      const creating = created.createIfAbsent(KEY, '{}', 'application/json');
+
+      // Assert
+      await expect(creating).rejects.toMatchObject({ name: code });
+    });
+
+    it('refuses a key outside reports/ without sending anything', async () => {
+      // Arrange
+      const created = freshStore();
+
+      // Act
+      const creating = created.createIfAbsent('exports/2026-Q3/clients.csv', 'x', 'text/csv');
+
+      // Assert
+      await expect(creating).rejects.toThrow(/never writes outside reports\//);
+      expect(front.requests).toEqual([]);
+    });
   });
 });
 

@@ -1,15 +1,6 @@
-import {
-  AccountSendingPausedException,
-  ConfigurationSetDoesNotExistException,
-  ConfigurationSetSendingPausedException,
-  MailFromDomainNotVerifiedException,
-  MessageRejected,
-  SESClient,
-  SESServiceException,
-  SendRawEmailCommand,
-} from '@aws-sdk/client-ses';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-vitest/extend';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MessageRejected, SESClient } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSesClient, SesMailer } from '../../../src/adapters/ses/ses-mailer';
 import { MailDeliveryError } from '../../../src/core/ports';
@@ -53,23 +44,24 @@ function failFor(recipient: string, fault: SesFault) {
   return attempts;
 }
 
-/** A mailer over a client whose `send` is answered by the returned mock (no retries, no network). */
-function mockedMailer() {
-  const client = new SESClient({ region: REGION, credentials: ANY_CREDENTIALS });
-  clients.push(client);
-  return { sesMock: mockClient(client), mailer: new SesMailer({ client, region: REGION }) };
+/** Lets every send through the front and keeps what each carried. */
+function recordSends(): SesSendRequest[] {
+  const sends: SesSendRequest[] = [];
+  injectFault = (send) => {
+    sends.push(send);
+    return undefined;
+  };
+  return sends;
 }
 
-function sesError(name: string, httpStatusCode: number, message = `${name} happened`): SESServiceException {
-  return new SESServiceException({
-    name,
-    $fault: httpStatusCode >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode, attempts: 1 },
-    message,
-  });
+/** A port of 127.0.0.1 that nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
-
-const modeled = { message: 'modeled rejection', $metadata: { httpStatusCode: 400 } };
 
 beforeAll(async () => {
   ses = await startSesLocal();
@@ -151,92 +143,142 @@ describe('SesMailer', () => {
 
   it('sends the composed MIME message as SendRawEmail with Source, one destination and the configuration set', async () => {
     // Arrange
-    const client = new SESClient({ region: REGION, credentials: ANY_CREDENTIALS });
-    clients.push(client);
-    const sesMock = mockClient(client);
-    sesMock.on(SendRawEmailCommand).resolves({ MessageId: '0102019a-example' });
-    const mailer = new SesMailer({ client, configurationSetName: 'kpi-report-events' });
+    const sends = recordSends();
+    const mailer = new SesMailer({
+      client: clientFor(faultySes.endpoint),
+      configurationSetName: 'kpi-report-events',
+    });
 
     // Act
     const sent = await mailer.send(sampleOutgoingMessage({ to: 'cfo@example.com' }));
 
     // Assert
-    expect(sent).toEqual({ messageId: '0102019a-example' });
-    expect(sesMock).toHaveReceivedCommandExactlyOnceWith(SendRawEmailCommand, {
-      Source: 'KPI Reports <reports@kpi.example.com>',
-      Destinations: ['cfo@example.com'],
-      ConfigurationSetName: 'kpi-report-events',
+    expect(sent.messageId).toMatch(/^ses-\d+$/);
+    expect(sends).toHaveLength(1);
+    expect(sends[0]).toMatchObject({
+      action: 'SendRawEmail',
+      source: 'KPI Reports <reports@kpi.example.com>',
+      destinations: ['cfo@example.com'],
+      configurationSetName: 'kpi-report-events',
     });
-    const data = sesMock.commandCalls(SendRawEmailCommand)[0]?.args[0].input.RawMessage?.Data;
-    const parsed = await readEml(Buffer.from(data ?? new Uint8Array()));
+    const parsed = await readEml(sends[0]?.rawMessage ?? Buffer.alloc(0));
     expect(parsed.subject).toBe('Müller & Söhne: client KPIs for 2026-Q3');
     expect(parsed.headers.get('x-kpi-report-quarter')).toBe('2026-Q3');
   });
 
   it('leaves ConfigurationSetName out when none is configured', async () => {
     // Arrange
-    const { sesMock, mailer } = mockedMailer();
-    sesMock.on(SendRawEmailCommand).resolves({ MessageId: 'id-1' });
+    const sends = recordSends();
+    const mailer = new SesMailer({ client: clientFor(faultySes.endpoint) });
 
     // Act
     await mailer.send(sampleOutgoingMessage());
 
     // Assert
-    const input = sesMock.commandCalls(SendRawEmailCommand)[0]?.args[0].input;
-    expect(input).toBeDefined();
-    expect(input).not.toHaveProperty('ConfigurationSetName');
+    expect(sends).toHaveLength(1);
+    expect(sends[0]?.configurationSetName).toBeUndefined();
   });
 
-  describe('error classification', () => {
+  describe('error classification, each error as SES answers it', () => {
     it.each([
-      ['MessageRejected', new MessageRejected({ ...modeled, message: 'Email address is not verified.' })],
-      ['MailFromDomainNotVerifiedException', new MailFromDomainNotVerifiedException(modeled)],
-      ['ConfigurationSetDoesNotExistException', new ConfigurationSetDoesNotExistException(modeled)],
-      ['AccountSendingPausedException', new AccountSendingPausedException(modeled)],
-      ['ConfigurationSetSendingPausedException', new ConfigurationSetSendingPausedException(modeled)],
-      ['InvalidParameterValue', sesError('InvalidParameterValue', 400, 'Missing final @domain')],
-      ['AccessDenied', sesError('AccessDenied', 403, 'not authorized to perform ses:SendRawEmail')],
-    ])('makes %s a permanent MailDeliveryError naming the recipient and the error', async (name, error) => {
-      // Arrange
-      const { sesMock, mailer } = mockedMailer();
-      sesMock.on(SendRawEmailCommand).rejects(error);
+      ['MessageRejected', 400, 'Email address is not verified.'],
+      ['MailFromDomainNotVerifiedException', 400, 'MAIL FROM domain not verified'],
+      ['ConfigurationSetDoesNotExistException', 400, 'Configuration set does not exist'],
+      ['AccountSendingPausedException', 400, 'Sending is paused for this account'],
+      ['ConfigurationSetSendingPausedException', 400, 'Sending is paused for this configuration set'],
+      ['InvalidParameterValue', 400, 'Missing final @domain'],
+      ['AccessDenied', 403, 'not authorized to perform ses:SendRawEmail'],
+    ])(
+      'makes %s (%i) a permanent MailDeliveryError naming the recipient and the error',
+      async (code, status, text) => {
+        // Arrange
+        const attempts = failFor('cfo@example.com', { status, code, message: text });
+        const mailer = new SesMailer({ client: clientFor(faultySes.endpoint) });
+
+        // Act
+        const sending = mailer.send(sampleOutgoingMessage({ to: 'cfo@example.com' }));
+
+        // Assert
+        await expect(sending).rejects.toBeInstanceOf(MailDeliveryError);
+        await expect(sending).rejects.toMatchObject({
+          permanent: true,
+          message: `SES rejected the message to cfo@example.com: ${code}: ${text}`,
+          cause: expect.objectContaining({ name: code }),
+        });
+        expect(attempts.count).toBe(1);
+      },
+    );
+
+    it.each([
+      ['Throttling', 400, 'Maximum sending rate exceeded.'],
+      ['TooManyRequestsException', 429, 'Too many requests'],
+      ['InternalFailure', 500, 'internal failure'],
+      ['ServiceUnavailable', 503, 'service unavailable'],
+    ])(
+      'makes %s (%i) a transient MailDeliveryError naming the recipient and the error',
+      async (code, status, text) => {
+        // Arrange: one attempt, so the SDK's own retries do not hide the answer.
+        failFor('cfo@example.com', { status, code, message: text });
+        const mailer = new SesMailer({ client: clientFor(faultySes.endpoint, 1) });
+
+        // Act
+        const sending = mailer.send(sampleOutgoingMessage({ to: 'cfo@example.com' }));
+
+        // Assert
+        await expect(sending).rejects.toMatchObject({
+          permanent: false,
+          message: `SES did not take the message to cfo@example.com after 1 attempts: ${code}: ${text}`,
+          cause: expect.objectContaining({ name: code }),
+        });
+      },
+    );
+
+    it('makes a refused connection a transient MailDeliveryError that SES may have taken', async () => {
+      // Arrange: a port nothing listens on.
+      const closed = await closedPort();
+      const mailer = new SesMailer({ client: clientFor(`http://127.0.0.1:${closed}`, 1) });
 
       // Act
       const sending = mailer.send(sampleOutgoingMessage({ to: 'cfo@example.com' }));
 
       // Assert
-      await expect(sending).rejects.toBeInstanceOf(MailDeliveryError);
       await expect(sending).rejects.toMatchObject({
-        permanent: true,
-        message: `SES rejected the message to cfo@example.com: ${name}: ${error.message}`,
-        cause: error,
+        permanent: false,
+        maybeAccepted: true,
+        message: expect.stringMatching(/^SES did not take the message to cfo@example\.com.*ECONNREFUSED/),
       });
     });
 
-    it.each([
-      ['Throttling', sesError('Throttling', 400, 'Maximum sending rate exceeded.')],
-      ['TooManyRequestsException', sesError('TooManyRequestsException', 429)],
-      ['InternalFailure', sesError('InternalFailure', 500)],
-      ['ServiceUnavailable', sesError('ServiceUnavailable', 503)],
-      ['Error', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' })],
-      ['TimeoutError', Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
-    ])('makes %s a transient MailDeliveryError naming the recipient and the error', async (name, error) => {
-      // Arrange
-      const { sesMock, mailer } = mockedMailer();
-      sesMock.on(SendRawEmailCommand).rejects(error);
+    it('makes a request that times out a transient MailDeliveryError that SES may have taken', async () => {
+      // Arrange: a server that takes the request and never answers.
+      const silent = createServer(() => {});
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const client = new SESClient({
+        region: REGION,
+        endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        credentials: ANY_CREDENTIALS,
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: 200, throwOnRequestTimeout: true },
+      });
+      clients.push(client);
+      const mailer = new SesMailer({ client });
 
       // Act
       const sending = mailer.send(sampleOutgoingMessage({ to: 'cfo@example.com' }));
 
       // Assert
-      await expect(sending).rejects.toBeInstanceOf(MailDeliveryError);
-      await expect(sending).rejects.toMatchObject({
-        permanent: false,
-        message: expect.stringMatching(
-          new RegExp(`^SES did not take the message to cfo@example\\.com.*: ${name}: `),
-        ),
-        cause: error,
-      });
+      try {
+        await expect(sending).rejects.toMatchObject({
+          permanent: false,
+          maybeAccepted: true,
+          message: expect.stringMatching(
+            /^SES did not take the message to cfo@example\.com.*: TimeoutError: /,
+          ),
+        });
+      } finally {
+        silent.closeAllConnections();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
+      }
     });
   });
 
