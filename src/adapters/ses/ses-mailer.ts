@@ -14,10 +14,20 @@ export interface SesClientOptions {
   readonly credentials?: SESClientConfig['credentials'];
   /** Attempts per send, the first included; default 6. */
   readonly maxAttempts?: number | undefined;
+  /** A send whose connection is silent this long fails (and is retried); default 30 s. */
+  readonly socketTimeoutMs?: number | undefined;
 }
 
 /** Enough attempts to ride out a burst of "Maximum sending rate exceeded" at SES's default rate. */
 const DEFAULT_MAX_ATTEMPTS = 6;
+
+/**
+ * Without them a connection that never answers waits for the function's own timeout: 10 s
+ * to connect, and a send whose socket is silent for 30 s fails as a `TimeoutError` (the SDK
+ * retries it, and the delivery reports it as a send SES may have taken).
+ */
+const CONNECTION_TIMEOUT_MS = 10_000;
+const DEFAULT_SOCKET_TIMEOUT_MS = 30_000;
 
 /**
  * Builds the SES v1 client the mailer needs. Region and credentials default to the SDK's
@@ -25,11 +35,15 @@ const DEFAULT_MAX_ATTEMPTS = 6;
  * (default 6) with `retryMode: 'adaptive'`, which backs off exponentially with jitter on
  * throttling (`Throttling`: "Maximum sending rate exceeded"), 5xx answers and network
  * errors, and on throttling also slows the client's own sending rate, so a long recipient
- * list settles at what the account allows.
+ * list settles at what the account allows. A silent connection times out (see below).
  */
 export function createSesClient(options: SesClientOptions = {}): SESClient {
   const { region, endpoint, credentials, maxAttempts = DEFAULT_MAX_ATTEMPTS } = options;
   return new SESClient({
+    requestHandler: {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      socketTimeout: options.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS,
+    },
     ...(region !== undefined && { region }),
     ...(endpoint !== undefined && { endpoint }),
     ...(credentials !== undefined && { credentials }),

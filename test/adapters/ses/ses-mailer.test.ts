@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MessageRejected, SESClient } from '@aws-sdk/client-ses';
+import { MessageRejected, type SESClient } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSesClient, SesMailer } from '../../../src/adapters/ses/ses-mailer';
 import { MailDeliveryError } from '../../../src/core/ports';
@@ -253,12 +253,12 @@ describe('SesMailer', () => {
       // Arrange: a server that takes the request and never answers.
       const silent = createServer(() => {});
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-      const client = new SESClient({
+      const client = createSesClient({
         region: REGION,
         endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
         credentials: ANY_CREDENTIALS,
         maxAttempts: 1,
-        requestHandler: { requestTimeout: 200, throwOnRequestTimeout: true },
+        socketTimeoutMs: 200,
       });
       clients.push(client);
       const mailer = new SesMailer({ client });
