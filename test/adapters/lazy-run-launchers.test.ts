@@ -1,14 +1,18 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { lazyLambdaRunLauncher } from '../../src/adapters/lambda/lazy-lambda-run-launcher';
 import { lazySfnRunLauncher } from '../../src/adapters/sfn/lazy-sfn-run-launcher';
 import type { RunRequest } from '../../src/core/ports';
+import {
+  type RecordedInvocation,
+  type RecordingEndpoint,
+  startLambdaInvokeRecorder,
+} from '../support/recording-endpoints';
 
-// The launchers make their own clients on first use: mock every client of the class.
-const lambdaMock = mockClient(LambdaClient);
+// The state machine's launcher makes its own client on first use, and no Step Functions
+// emulator runs here: every client of the class is mocked.
 const sfnMock = mockClient(SFNClient);
 
 const REQUEST: RunRequest = {
@@ -19,51 +23,69 @@ const REQUEST: RunRequest = {
 };
 
 beforeEach(() => {
-  lambdaMock.reset();
   sfnMock.reset();
 });
 afterAll(() => {
-  lambdaMock.restore();
   sfnMock.restore();
 });
 
 describe('lazyLambdaRunLauncher', () => {
+  // Lambda's Invoke, answered and recorded by a local endpoint; the launcher makes its own
+  // client on first use, so it finds the endpoint and credentials where the SDK looks.
+  let lambda: RecordingEndpoint<RecordedInvocation>;
+  beforeAll(async () => {
+    lambda = await startLambdaInvokeRecorder();
+  });
+  afterAll(async () => {
+    await lambda.stop();
+  });
+  beforeEach(() => {
+    vi.stubEnv('AWS_ENDPOINT_URL_LAMBDA', lambda.endpoint);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDLOCAL');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local-secret');
+    vi.stubEnv('AWS_SESSION_TOKEN', undefined);
+    lambda.recorded.length = 0;
+    lambda.intercept = () => undefined;
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it('invokes the run function asynchronously with the request, tagged as coming from the API', async () => {
     // Arrange
-    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
     const launcher = lazyLambdaRunLauncher({ region: 'eu-west-1', functionName: 'KpiReportRun' });
 
     // Act
     await launcher.start(REQUEST);
 
     // Assert
-    expect(lambdaMock).toHaveReceivedCommandTimes(InvokeCommand, 1);
-    const input = lambdaMock.commandCalls(InvokeCommand)[0]?.args[0].input;
-    expect(input?.FunctionName).toBe('KpiReportRun');
-    expect(input?.InvocationType).toBe('Event');
-    expect(JSON.parse(new TextDecoder().decode(input?.Payload as Uint8Array))).toEqual({
-      source: 'api',
-      ...REQUEST,
-    });
+    expect(lambda.recorded).toEqual([
+      { functionName: 'KpiReportRun', invocationType: 'Event', payload: { source: 'api', ...REQUEST } },
+    ]);
   });
 
   it('starts later runs through the same loaded launcher, and passes a failure on', async () => {
     // Arrange
-    lambdaMock
-      .on(InvokeCommand)
-      .resolvesOnce({ StatusCode: 202 })
-      .rejectsOnce(new Error('Rate exceeded'))
-      .resolves({ StatusCode: 202 });
     const launcher = lazyLambdaRunLauncher({ region: 'eu-west-1', functionName: 'KpiReportRun' });
-
-    // Act
     await launcher.start(REQUEST);
+
+    // Act: Lambda refuses the second run (not retried: a 403 is the caller's), takes the third.
+    lambda.intercept = () => ({
+      status: 403,
+      type: 'application/json',
+      headers: { 'x-amzn-errortype': 'AccessDeniedException' },
+      body: JSON.stringify({ Message: 'not authorized to perform lambda:InvokeFunction' }),
+    });
     const second = launcher.start({ ...REQUEST, runId: 'api-2' });
+    await expect(second).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    lambda.intercept = () => undefined;
+    await launcher.start({ ...REQUEST, runId: 'api-3' });
 
     // Assert
-    await expect(second).rejects.toThrow('Rate exceeded');
-    await launcher.start({ ...REQUEST, runId: 'api-3' });
-    expect(lambdaMock).toHaveReceivedCommandTimes(InvokeCommand, 3);
+    expect(lambda.recorded.map((invocation) => (invocation.payload as RunRequest).runId)).toEqual([
+      REQUEST.runId,
+      'api-3',
+    ]);
   });
 });
 

@@ -28,7 +28,20 @@ export interface RecordingEndpoint<T> {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   readonly recorded: T[];
+  /**
+   * Answers instead of the service, recording nothing, while it returns a reply (an error,
+   * say); `undefined` lets the request through. Reset with `intercept = () => undefined`.
+   */
+  intercept: () => EndpointReply | undefined;
   stop(): Promise<void>;
+}
+
+/** An HTTP answer: status, content type and body, and any extra headers (an error type). */
+export interface EndpointReply {
+  readonly status: number;
+  readonly type: string;
+  readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 async function bodyOf(request: http.IncomingMessage): Promise<string> {
@@ -38,30 +51,28 @@ async function bodyOf(request: http.IncomingMessage): Promise<string> {
 }
 
 async function serve<T>(
-  answer: (
-    request: http.IncomingMessage,
-    body: string,
-    recorded: T[],
-  ) => { status: number; type: string; body: string },
+  answer: (request: http.IncomingMessage, body: string, recorded: T[]) => EndpointReply,
 ): Promise<RecordingEndpoint<T>> {
   const recorded: T[] = [];
   const server = http.createServer((request, response) => {
     bodyOf(request)
       .then((body) => {
-        const reply = answer(request, body, recorded);
-        response.writeHead(reply.status, { 'content-type': reply.type }).end(reply.body);
+        const reply = endpoint.intercept() ?? answer(request, body, recorded);
+        response.writeHead(reply.status, { 'content-type': reply.type, ...reply.headers }).end(reply.body);
       })
       .catch((error: unknown) => response.writeHead(500).end(String(error)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const endpoint: RecordingEndpoint<T> = {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     recorded,
+    intercept: () => undefined,
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return endpoint;
 }
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations/;
