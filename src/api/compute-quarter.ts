@@ -12,7 +12,7 @@ import { type Config, ConfigError, parseConfig } from '../core/config';
 import { reportKeys } from '../core/data-root';
 import { ExportSetError } from '../core/errors';
 import type { ExportStore } from '../core/ports';
-import { formatQuarter, parseQuarter, type Quarter } from '../core/quarter';
+import { formatQuarter, parseQuarterAsTyped, type Quarter } from '../core/quarter';
 import type { Snapshot } from '../core/snapshot';
 import { runQuarter } from '../use-cases/run-quarter';
 import type { KpiReportSettings } from './settings';
@@ -132,7 +132,7 @@ function settingsToConfig(settings: KpiReportSettings): Config {
 }
 
 function quarterOf(label: string): Quarter {
-  const quarter = parseQuarter(label.trim().toUpperCase());
+  const quarter = parseQuarterAsTyped(label);
   if (quarter === undefined)
     throw new SettingsError(`quarter '${label}' is not a quarter; write it like 2026-Q3`);
   return quarter;

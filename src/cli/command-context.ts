@@ -7,7 +7,7 @@ import { createProgressReporter, type ProgressReporter } from '../adapters/termi
 import { createWorkerBytesReader } from '../adapters/workers/worker-bytes-reader';
 import type { Config } from '../core/config';
 import type { ExportStore } from '../core/ports';
-import { parseQuarter, type Quarter } from '../core/quarter';
+import { parseQuarterAsTyped, type Quarter } from '../core/quarter';
 import type { ExportSetReader } from '../core/readers/export-set-reader';
 import { readExportSet } from '../core/readers/simple/read-export-set';
 import { dueQuarter } from '../use-cases/due-quarter';
@@ -80,7 +80,7 @@ export async function openCommandContext(
 
 /** `--quarter`, as people write it: `2026-Q3`, also `2026-q3` or ` 2026-Q3 ` (normalised). */
 export function quarterFrom(label: string): Quarter {
-  const quarter = parseQuarter(label.trim().toUpperCase());
+  const quarter = parseQuarterAsTyped(label);
   if (!quarter) throw new UsageError(`--quarter '${label}' is not a quarter; write it like 2026-Q3`);
   return quarter;
 }

@@ -38,6 +38,11 @@ export function parseQuarter(label: string): Quarter | undefined {
   return { year: Number(match[1]), index: Number(match[2]) };
 }
 
+/** A quarter as people type it: `2026-Q3`, also `2026-q3` or ` 2026-Q3 ` (normalised). */
+export function parseQuarterAsTyped(text: string): Quarter | undefined {
+  return parseQuarter(text.trim().toUpperCase());
+}
+
 /** Whether `text` is a quarter label, `2026-Q3`. */
 export function isQuarterLabel(text: string): boolean {
   return QUARTER_LABEL.test(text);

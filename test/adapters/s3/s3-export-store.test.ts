@@ -315,7 +315,6 @@ describe('S3ExportStore.createIfAbsent', () => {
     const KEY = 'reports/2026-Q3/kpis.json';
     let front: RunningS3Front;
     let frontClient: S3Client;
-    let frontStore: S3ExportStore;
     let prefixes = 0;
 
     beforeAll(async () => {
@@ -338,12 +337,11 @@ describe('S3ExportStore.createIfAbsent', () => {
     /** A store under a root of its own, so that no test sees another's objects. */
     function freshStore(): S3ExportStore {
       prefixes += 1;
-      frontStore = new S3ExportStore({
+      return new S3ExportStore({
         client: frontClient,
         bucket: FRONT_BUCKET,
         prefix: `${ROOT}-${prefixes}`,
       });
-      return frontStore;
     }
 
     /** Every PUT answers with this S3 error, as S3 words it. */
