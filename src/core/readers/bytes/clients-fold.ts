@@ -42,8 +42,14 @@ export class ClientsFold {
     };
     const dimensions = book.dimensions.length;
     const width = SEGMENTS + dimensions;
-    // This chunk's value codes → the book's value indexes, taken at a value's first valid row.
-    const indexOfCode = parsed.values.map((values) => new Int32Array(values.length).fill(-1));
+    // This chunk's value codes → the book's value indexes, taken at a value's first valid row:
+    // one flat array (dimension d's codes from firstCode[d]), not an array of arrays, whose
+    // map changed between chunks and deoptimised this loop again and again.
+    const firstCode = new Int32Array(dimensions + 1);
+    for (let d = 0; d < dimensions; d++) {
+      firstCode[d + 1] = (firstCode[d] as number) + (parsed.values[d]?.length ?? 0);
+    }
+    const indexOfCode = new Int32Array(firstCode[dimensions] as number).fill(-1);
     const segments = new Int32Array(dimensions);
     const rows = parsed.rows;
     for (let row = 0; row < parsed.rowCount; row++) {
@@ -66,11 +72,11 @@ export class ClientsFold {
         } else {
           for (let d = 0; d < dimensions; d++) {
             const code = rows[at + SEGMENTS + d] as number;
-            const known = indexOfCode[d] as Int32Array;
-            let valueIndex = code < 0 ? -1 : (known[code] as number);
+            const slot = (firstCode[d] as number) + code;
+            let valueIndex = code < 0 ? -1 : (indexOfCode[slot] as number);
             if (valueIndex < 0) {
               valueIndex = book.valueIndex(d, code < 0 ? undefined : parsed.values[d]?.[code]);
-              if (code >= 0) known[code] = valueIndex;
+              if (code >= 0) indexOfCode[slot] = valueIndex;
             }
             segments[d] = valueIndex;
           }
