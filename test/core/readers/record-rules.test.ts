@@ -164,3 +164,30 @@ describe.each(readers)('the %s reader', (_name, reader) => {
     ]);
   });
 });
+
+describe.each(readers)('the %s reader, on rows of one client after another', (_name, reader) => {
+  it('gives each row its own client, whatever the row before it had', async () => {
+    // Arrange: runs of one client, then ids of the same length that differ (B, an unknown Z,
+    // a padded " A"), so a reader reusing the previous row's client must compare every byte.
+    const clients = 'client_id,customer_since\nAA,2020-01-01\nAB,2020-01-01\n';
+    const ids = ['AA', 'AA', 'AB', 'AB', 'AA', 'ZZ', 'AA', ' AA', 'AA ', 'AB'];
+    const csv = `${HEADER}\n${ids.map((id, i) => `I${i},${id},2026-07-15,${i % 3 ? 'self_service' : 'assisted'}`).join('\n')}\n`;
+
+    // Act
+    const reading = await reader({
+      store: store(csv, clients),
+      period,
+      config: parseConfig({ rejectLimitPercent: 100 }),
+    });
+
+    // Assert: clients are numbered in file order (AA 0, AB 1). AA has rows 0, 1, 4, 6, 7 and 8
+    // (padding is trimmed), assisted on 0 and 6; AB rows 2, 3 and 9, assisted on 3 and 9; ZZ is unknown.
+    const { selfService, assisted } = reading.activity;
+    expect([selfService[0], assisted[0]]).toEqual([4, 2]);
+    expect([selfService[1], assisted[1]]).toEqual([1, 2]);
+    expect(reading.dataQuality.interactions).toMatchObject({ rows: 10, rejected: 1 });
+    expect(reading.dataQuality.interactions.examples).toEqual([
+      { file: 'interactions.csv', line: 7, reason: expect.stringContaining('ZZ') },
+    ]);
+  });
+});

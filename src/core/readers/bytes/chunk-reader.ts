@@ -46,6 +46,14 @@ export class ChunkReader {
   private readonly toDay: DayInZone;
   private readonly channels: { label: Label; selfService: boolean }[];
   private readonly labelsArePlain: boolean;
+  /**
+   * The client_id field last found, in the chunk being read (-1: none yet), and its index:
+   * exports often hold a client's rows one after another, and comparing a few bytes with the
+   * previous row's field is far cheaper than hashing the id and probing the client table.
+   */
+  private lastClientStart = -1;
+  private lastClientEnd = -1;
+  private lastClient = -1;
 
   constructor(readonly plan: DatasetPlan) {
     this.clients = new ClientTable(0, plan.clients);
@@ -73,6 +81,7 @@ export class ChunkReader {
       spareClaims,
     );
     scanner.reset(bytes, 0, bytes.length);
+    this.lastClientStart = -1;
     // One native pass: only a chunk with invalid UTF-8 somewhere has its records checked one by one.
     const validUtf8 = isUtf8(bytes);
     if (plan.dataset === 'interactions' && scanner.isPlain && validUtf8) {
@@ -312,8 +321,22 @@ export class ChunkReader {
   private clientOf(bytes: Uint8Array, column: number): number {
     const start = this.scanner.starts[column] as number;
     const end = this.scanner.ends[column] as number;
+    const last = this.lastClientStart;
+    if (
+      last >= 0 &&
+      end - start === this.lastClientEnd - last &&
+      sameRange(bytes, last, start, end - start)
+    ) {
+      return this.lastClient;
+    }
     if (!hashPlainToken(this.scanner.dataView, bytes, start, end)) return -1;
-    return this.clients.find(bytes, start, end, hashOut[1] as number);
+    const client = this.clients.find(bytes, start, end, hashOut[1] as number);
+    if (client >= 0) {
+      this.lastClientStart = start;
+      this.lastClientEnd = end;
+      this.lastClient = client;
+    }
+    return client;
   }
 
   /** true for self-service, false for assisted, undefined when not a plain known label. */
@@ -330,6 +353,12 @@ export class ChunkReader {
     }
     return undefined;
   }
+}
+
+/** Whether bytes[a, a + length) and bytes[b, b + length) are equal. */
+function sameRange(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
 }
 
 const COMMA = 44;
