@@ -1,8 +1,8 @@
 /**
  * Applies partial aggregates, in the order of their rows, to the per-client state of a
  * quarter. This is where "the first row keeps the id" is decided: a claim whose id hash is
- * already known is rejected as a repeat. Ids are remembered as 64-bit hashes (8 bytes a
- * slot), so memory grows by bytes per row, not by strings.
+ * already known is rejected as a repeat. Ids are remembered as numbered runs or 64-bit
+ * hashes (claimed-ids.ts), so memory grows by bytes per row at most, never by strings.
  */
 
 import { QuarterActivity } from '../client-state/quarter-activity';
@@ -10,6 +10,7 @@ import { U64Set } from '../collections/u64-set';
 import type { DatasetName } from '../export-set/contract';
 import { type DatedRows, mergeDatedRows } from '../export-set/dated-rows';
 import { MAX_EXAMPLES, repeatedIdReason } from '../export-set/row-rules';
+import { CLAIM_BLOCK, ClaimedIds } from './claimed-ids';
 import type { InteractionTally } from './interaction-tally';
 import {
   type Claims,
@@ -34,12 +35,13 @@ const ID_COLUMN: Partial<Record<DatasetName, string>> = {
 };
 
 const decoder = new TextDecoder();
-const PREFETCH_BLOCK = 32;
 
 export class PartialFold {
   readonly activity: QuarterActivity;
   readonly quality = new Map<DatasetName, FoldedQuality>();
-  private readonly seen = new Map<DatasetName, U64Set>();
+  private readonly seen = new Map<DatasetName, ClaimedIds>();
+  /** Which claims of a block repeat an earlier id (reused). */
+  private readonly repeated = new Uint8Array(CLAIM_BLOCK);
   private readonly lastPosition = new Map<DatasetName, Position>();
   /** Services in use per client as a bit mask while the catalog has at most 31 names; pairs after. */
   private serviceMasks: Int32Array | undefined;
@@ -126,7 +128,7 @@ export class PartialFold {
   ): void {
     let seen = this.seen.get(dataset);
     if (!seen) {
-      seen = new U64Set(this.expectedRows.get(dataset) ?? 1024);
+      seen = new ClaimedIds(this.expectedRows.get(dataset) ?? 1024);
       this.seen.set(dataset, seen);
     }
     const first = claims.position[0];
@@ -135,16 +137,15 @@ export class PartialFold {
       throw new Error(`partials of ${dataset} folded out of row order`);
     }
     const { activity } = this;
-    const { hashHigh, hashLow, client, flags, value } = claims;
+    const { client, flags, value } = claims;
+    const repeated = this.repeated;
     // Earlier partials came first: once they hold MAX_EXAMPLES examples, no repeat here can join.
     let repeatExamples = quality.examples.length < MAX_EXAMPLES ? MAX_EXAMPLES : 0;
-    for (let block = 0; block < claims.length; block += PREFETCH_BLOCK) {
-      const blockEnd = Math.min(block + PREFETCH_BLOCK, claims.length);
-      // Touch the block's table slots first: independent loads, so their cache misses overlap
-      // instead of being paid one after another by the inserts (which stay in row order).
-      for (let i = block; i < blockEnd; i++) seen.touch(hashHigh[i] as number, hashLow[i] as number);
+    for (let block = 0; block < claims.length; block += CLAIM_BLOCK) {
+      const blockEnd = Math.min(block + CLAIM_BLOCK, claims.length);
+      seen.claimBlock(claims, block, blockEnd, repeated);
       for (let i = block; i < blockEnd; i++) {
-        if (!seen.add(hashHigh[i] as number, hashLow[i] as number)) {
+        if (repeated[i - block] === 1) {
           quality.rejected++;
           const at = claims.position[i] as number;
           if (repeatExamples-- > 0) {
