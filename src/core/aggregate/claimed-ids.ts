@@ -33,11 +33,6 @@ export const NUMBER_LIMITS: NumberLimits = { prefixes: 4096, movedRuns: 1 << 22,
 /** Claims routed at once: their hash slots are read first, so that their cache misses overlap. */
 export const CLAIM_BLOCK = 32;
 
-/** How a claim is decided: by its id's hash; by its number; by its number, then its prefix's hash. */
-const HASHED = 0;
-const NUMBERED = 1;
-const FROZEN = 2;
-
 interface NumberedPrefix {
   readonly numbers: IntervalSet;
   /** Whether the prefix stopped adding numbers: new ones are hashed (with the prefix's key). */
@@ -55,8 +50,7 @@ export class ClaimedIds {
   private lastPrefixBytes = new Uint8Array(MAX_PREFIX);
   private lastPrefixLength = -1;
   private lastWidth = -1;
-  /** Per claim of the block: how it is decided (a Mode), its number, its prefix and its hash key. */
-  private readonly blockMode = new Uint8Array(CLAIM_BLOCK);
+  /** Per hashed claim of the block: its number (-1: none; -2: the claim is numbered, decided), its frozen prefix and its hash key. */
   private readonly blockNumber = new Float64Array(CLAIM_BLOCK);
   private readonly blockPrefix: (NumberedPrefix | undefined)[] = new Array(CLAIM_BLOCK).fill(undefined);
   private readonly blockHigh = new Int32Array(CLAIM_BLOCK);
@@ -91,84 +85,120 @@ export class ClaimedIds {
 
   /**
    * Claims claims [from, to) (at most CLAIM_BLOCK), in order; `repeated[i - from]` is set to 1
-   * for a claim whose id an earlier claim holds, else 0.
+   * for a claim whose id an earlier claim holds, else 0. Numbered ids are decided at once;
+   * hashed ones after, together, their table slots read first so that their cache misses
+   * overlap. The order holds where it matters: an id always goes the same way, and a
+   * prefix's numbered claims all come before those hashed once it stopped adding runs.
    */
   claimBlock(claims: Claims, from: number, to: number, repeated: Uint8Array): void {
-    const { blockMode, blockNumber, blockPrefix, blockHigh, blockLow } = this;
+    const { blockNumber, blockPrefix, blockHigh, blockLow, limits } = this;
+    const { idBytes, idStart, idEnd } = claims;
+    if (idBytes !== this.viewed) {
+      this.viewed = idBytes;
+      this.view = new DataView(idBytes.buffer, idBytes.byteOffset, idBytes.byteLength);
+      this.lastStart = -1;
+    }
     let hashed = 0;
     for (let i = from; i < to; i++) {
       const b = i - from;
-      const number = this.route(claims, i);
+      const start = idStart[i] as number;
+      const end = idEnd[i] as number;
+      // Usually the id is laid out as the last numbered one: the same length and prefix.
+      let number = this.sameLayout(start, end)
+        ? digitsValue(this.view, idBytes, start + this.lastPrefixLength, end)
+        : -1;
+      if (number < 0) {
+        number = this.route(idBytes, start, end);
+        if (number >= 0) {
+          this.lastStart = start;
+          this.lastLength = end - start;
+        }
+      }
+      const prefix = this.lastRouted;
+      if (number >= 0 && !(prefix as NumberedPrefix).frozen) {
+        const numbers = (prefix as NumberedPrefix).numbers;
+        repeated[b] = numbers.add(number) ? 0 : 1;
+        if (
+          numbers.movedRuns > limits.movedRuns ||
+          (numbers.runs > limits.freeRuns && numbers.runs * 2 > numbers.size)
+        ) {
+          (prefix as NumberedPrefix).frozen = true;
+        }
+        blockPrefix[b] = undefined;
+        blockNumber[b] = -2; // decided
+        continue;
+      }
+      // Hashed: by the whole id, or by prefix and number for a prefix that stopped adding runs.
       blockNumber[b] = number;
-      blockPrefix[b] = this.lastRouted;
-      // Decided here for the whole block: a prefix that stops adding numbers below still
-      // adds those of this block it was given (they are checked the same way either way).
-      const mode = number < 0 ? HASHED : (this.lastRouted as NumberedPrefix).frozen ? FROZEN : NUMBERED;
-      blockMode[b] = mode;
-      if (mode === NUMBERED) continue;
-      // Hashed: by the whole id, or by prefix and number for a frozen prefix.
-      if (mode === HASHED) {
+      blockPrefix[b] = prefix;
+      if (number < 0) {
         blockHigh[b] = claims.hashHigh[i] as number;
         blockLow[b] = claims.hashLow[i] as number;
       } else {
-        const prefix = this.lastRouted as NumberedPrefix;
-        blockHigh[b] = mix(prefix.keyHigh, Math.floor(number / 2 ** 32));
-        blockLow[b] = mix(prefix.keyLow ^ blockHigh[b], number | 0) || 1;
+        const frozen = prefix as NumberedPrefix;
+        blockHigh[b] = mix(frozen.keyHigh, Math.floor(number / 2 ** 32));
+        blockLow[b] = mix(frozen.keyLow ^ (blockHigh[b] as number), number | 0) || 1;
       }
       hashed++;
     }
-    if (hashed > 0) {
-      // Size the table once, at the first hashed ids: for every row when most ids are hashed.
-      this.hashes ??= new U64Set(hashed * 2 >= to - from ? this.expectedRows : 1024);
-      for (let i = from; i < to; i++) {
-        const b = i - from;
-        if (blockMode[b] !== NUMBERED) this.hashes.touch(blockHigh[b] as number, blockLow[b] as number);
-      }
+    if (hashed === 0) return;
+    // Size the table once, at the first hashed ids: for every row when most ids are hashed.
+    const hashes = (this.hashes ??= new U64Set(hashed * 2 >= to - from ? this.expectedRows : 1024));
+    for (let b = 0; b < to - from; b++) {
+      if (blockNumber[b] !== -2) hashes.touch(blockHigh[b] as number, blockLow[b] as number);
     }
-    for (let i = from; i < to; i++) {
-      const b = i - from;
+    for (let b = 0; b < to - from; b++) {
       const number = blockNumber[b] as number;
-      const prefix = blockPrefix[b];
-      const mode = blockMode[b];
-      let isNew: boolean;
-      if (mode === HASHED) {
-        isNew = (this.hashes as U64Set).add(blockHigh[b] as number, blockLow[b] as number);
-      } else if (mode === FROZEN) {
-        isNew =
-          !(prefix as NumberedPrefix).numbers.has(number) &&
-          (this.hashes as U64Set).add(blockHigh[b] as number, blockLow[b] as number);
-      } else {
-        const numbers = (prefix as NumberedPrefix).numbers;
-        isNew = numbers.add(number);
-        const { movedRuns, freeRuns } = this.limits;
-        if (numbers.movedRuns > movedRuns || (numbers.runs > freeRuns && numbers.runs * 2 > numbers.size)) {
-          (prefix as NumberedPrefix).frozen = true;
-        }
-      }
+      if (number === -2) continue;
+      const frozen = blockPrefix[b];
+      const isNew =
+        (frozen === undefined || !frozen.numbers.has(number)) &&
+        hashes.add(blockHigh[b] as number, blockLow[b] as number);
       repeated[b] = isNew ? 0 : 1;
+      blockPrefix[b] = undefined;
     }
-    blockPrefix.fill(undefined);
   }
 
-  /** The prefix `route` found for the last numbered id (undefined for a hashed one). */
+  /** The prefix of the last numbered id (undefined after a hashed one). */
   private lastRouted: NumberedPrefix | undefined;
+  /** The claims' id bytes being read, a view of them, and where the last numbered id routed by `route` is in them. */
+  private viewed: Uint8Array | undefined;
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private lastStart = -1;
+  private lastLength = 0;
 
-  /** Claim i's number, with its prefix in `lastRouted`; or -1 when its id is hashed. */
-  private route(claims: Claims, i: number): number {
+  /** Whether the id `[start, end)` has the last routed id's length and prefix bytes (then its prefix is `lastRouted`). */
+  private sameLayout(start: number, end: number): boolean {
+    const last = this.lastStart;
+    if (last < 0 || end - start !== this.lastLength || this.lastRouted === undefined) return false;
+    const view = this.view;
+    const length = this.lastPrefixLength;
+    let k = 0;
+    for (; k + 4 <= length; k += 4) if (view.getInt32(start + k) !== view.getInt32(last + k)) return false;
+    for (; k < length; k++) if (view.getUint8(start + k) !== view.getUint8(last + k)) return false;
+    return true;
+  }
+
+  /**
+   * The number of the id `bytes[start, end)`, with its prefix in `lastRouted`; or -1 when
+   * the id is hashed. One backward pass over the digits; exact, as at most 15 are taken.
+   */
+  private route(bytes: Uint8Array, start: number, end: number): number {
     this.lastRouted = undefined;
-    const bytes = claims.idBytes;
-    const start = claims.idStart[i] as number;
-    const end = claims.idEnd[i] as number;
+    this.lastStart = -1;
     let digits = end;
-    while (digits > start && isDigit(bytes[digits - 1] as number)) {
+    let number = 0;
+    let scale = 1;
+    while (digits > start) {
+      const digit = (bytes[digits - 1] as number) - 48;
+      if (digit < 0 || digit > 9) break;
+      if (end - digits === MAX_DIGITS) return -1;
+      number += digit * scale;
+      scale *= 10;
       digits--;
-      if (end - digits > MAX_DIGITS) return -1;
     }
     if (digits === end || digits - start > MAX_PREFIX) return -1;
-    const width = end - digits;
-    let number = 0;
-    for (let at = digits; at < end; at++) number = number * 10 + ((bytes[at] as number) - 48);
-    const prefix = this.prefixOf(bytes, start, digits, width);
+    const prefix = this.prefixOf(bytes, start, digits, end - digits);
     if (prefix === undefined) return -1;
     this.lastRouted = prefix;
     return number;
@@ -204,11 +234,30 @@ export class ClaimedIds {
   }
 }
 
-function isDigit(byte: number): boolean {
-  return byte >= 48 && byte <= 57;
+/** A 32-bit FNV-style hash of a key's char codes, from a seed. */
+/**
+ * The value of `bytes[start, end)` (`view` is a view of `bytes`) when they are all digits
+ * (at most 15), else -1. Four at a time: a byte is a digit when its high nibble is 3, also
+ * after adding 6; the four values are then paired into two 2-digit lanes, then one number.
+ */
+function digitsValue(view: DataView<ArrayBufferLike>, bytes: Uint8Array, start: number, end: number): number {
+  let number = 0;
+  let at = start;
+  for (; at + 4 <= end; at += 4) {
+    const word = view.getInt32(at, true);
+    if ((word & 0xf0f0f0f0) !== 0x30303030 || ((word + 0x06060606) & 0xf0f0f0f0) !== 0x30303030) return -1;
+    const values = word & 0x0f0f0f0f;
+    const pairs = (Math.imul(values, 10) + (values >>> 8)) & 0x00ff00ff;
+    number = number * 10000 + (pairs & 0xff) * 100 + (pairs >>> 16);
+  }
+  for (; at < end; at++) {
+    const digit = (bytes[at] as number) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    number = number * 10 + digit;
+  }
+  return number;
 }
 
-/** A 32-bit FNV-style hash of a key's char codes, from a seed. */
 function hashKey(key: string, seed: number): number {
   let h = seed;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);

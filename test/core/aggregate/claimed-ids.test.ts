@@ -60,11 +60,11 @@ describe('ClaimedIds', () => {
 
   it('agrees with a Set of strings on any ids in any order, whichever way they are held', () => {
     const numbered = fc
-      .tuple(fc.constantFrom('I-', 'R', '', 'A1-', 'x'), fc.nat(40), fc.integer({ min: 1, max: 4 }))
+      .tuple(fc.constantFrom('I-', 'R', '', 'A1-', 'x'), fc.nat(40), fc.integer({ min: 1, max: 10 }))
       .map(([prefix, n, width]) => `${prefix}${String(n).padStart(width, '0')}`);
     const other = fc.oneof(
       fc.string({ maxLength: 4 }),
-      fc.constantFrom('1234567890123456', '99999999999999999999', `${'p'.repeat(70)}1`, 'é7', '12a'),
+      fc.constantFrom('1234567890123456', '99999999999999999999', `${'p'.repeat(70)}1`, 'é7', '12a', 'I-1a', 'I-a1', 'I-', 'I-0000:001', 'I-000/0001', 'I-0000000a', 'I-00000001', 'I-00010001', 'I-00000/01', 'I-0000001/'),
     );
     const limits = fc.record({
       prefixes: fc.integer({ min: 1, max: 4 }),
@@ -77,6 +77,19 @@ describe('ClaimedIds', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('takes only digits as a number, four at a time, whatever bytes lie among them', () => {
+    // Arrange: after I-00000001, ids of the same length and prefix whose "digits" hold a byte
+    // next to the digits (':' after '9', '/' before '0') would read as the numbers of the ids
+    // after them (10001 and 1501) if those bytes were taken for digits.
+    const ids = ['I-00000001', 'I-0000:001', 'I-00010001', 'I-00000/01', 'I-00001501', 'I-0000:001'];
+
+    // Act
+    const { decisions } = decide(ids);
+
+    // Assert
+    expect(decisions).toEqual([false, false, false, false, false, true]);
   });
 
   it('stops adding runs for numbers in no order, and still finds their repeats', () => {
