@@ -41,7 +41,10 @@ export async function openEmailRendering(
   config: Config,
   bucket?: { readonly client: S3Client; readonly name: string; readonly prefix: string },
 ): Promise<EmailRendering> {
-  const templates = compileEmailTemplates(await loadTemplateFiles(config.email.templateDir));
+  // The built-in templates are checked by the tests of every build; custom ones at once, here.
+  const templates = compileEmailTemplates(await loadTemplateFiles(config.email.templateDir), {
+    checked: config.email.templateDir === undefined,
+  });
   const rasterizer = createLazyRasterizer(async () => {
     const { createResvgRasterizer } = await import('../adapters/charts/resvg-rasterizer');
     return createResvgRasterizer(await bundledChartAssets());
@@ -55,7 +58,11 @@ export async function openEmailRendering(
           expiresIn: VIEW_ONLINE_LINK_SECONDS,
         })
       : undefined;
-  return { templates, rasterizer, warmUp: () => rasterizer.warmUp(), reportLink };
+  // Charts are rasterised for messages only: with no recipients there is nothing to warm up.
+  const warmUp = () => {
+    if (config.email.recipients.length > 0) rasterizer.warmUp();
+  };
+  return { templates, rasterizer, warmUp, reportLink };
 }
 
 /**

@@ -64,7 +64,23 @@ describe('ClaimedIds', () => {
       .map(([prefix, n, width]) => `${prefix}${String(n).padStart(width, '0')}`);
     const other = fc.oneof(
       fc.string({ maxLength: 4 }),
-      fc.constantFrom('1234567890123456', '99999999999999999999', `${'p'.repeat(70)}1`, 'é7', '12a', 'I-1a', 'I-a1', 'I-', 'I-0000:001', 'I-000/0001', 'I-0000000a', 'I-00000001', 'I-00010001', 'I-00000/01', 'I-0000001/'),
+      fc.constantFrom(
+        '1234567890123456',
+        '99999999999999999999',
+        `${'p'.repeat(70)}1`,
+        'é7',
+        '12a',
+        'I-1a',
+        'I-a1',
+        'I-',
+        'I-0000:001',
+        'I-000/0001',
+        'I-0000000a',
+        'I-00000001',
+        'I-00010001',
+        'I-00000/01',
+        'I-0000001/',
+      ),
     );
     const limits = fc.record({
       prefixes: fc.integer({ min: 1, max: 4 }),

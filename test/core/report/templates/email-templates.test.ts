@@ -62,6 +62,29 @@ describe('the built-in templates', () => {
     expect(email.html).not.toMatch(/Smith & Jones/);
   });
 
+  it('pass every check at start-up, and render the same when a run takes them as checked', async () => {
+    // Arrange: runs without a template folder skip the checks (email-delivery.ts); this is
+    // what lets them.
+    const files = await loadTemplateFiles();
+
+    // Act
+    const checkedNow = compileEmailTemplates(files);
+    const takenAsChecked = compileEmailTemplates(files, { checked: true });
+
+    // Assert
+    expect(takenAsChecked.render(sampleModel())).toEqual(checkedNow.render(sampleModel()));
+  });
+
+  it('taken as checked, are not parsed before their first render', async () => {
+    // Arrange: a syntax error that the start-up checks stop at once.
+    const files = withFile(await loadTemplateFiles(), 'subject.hbs', '{{#if}}');
+
+    // Act and assert
+    expect(() => compileEmailTemplates(files)).toThrow(TemplateError);
+    const unchecked = compileEmailTemplates(files, { checked: true });
+    expect(() => unchecked.render(sampleModel())).toThrow();
+  });
+
   it('keep the plain-text part and the subject unescaped', async () => {
     const templates = compileEmailTemplates(await loadTemplateFiles());
 
