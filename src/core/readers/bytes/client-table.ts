@@ -69,7 +69,11 @@ export class ClientTable {
   /** Adds an id (as bytes); returns its new index, or -1 when it is already present. */
   add(bytes: Uint8Array, start: number, end: number): number {
     hashBytes(bytes, start, end);
-    const hash = hashOut[1] as number;
+    return this.addHashed(bytes, start, end, hashOut[1] as number);
+  }
+
+  /** `add` when the id's hash is known: `hashOut[1]` after `hashBytes` of the same bytes. */
+  addHashed(bytes: Uint8Array, start: number, end: number, hash: number): number {
     let slot = hash & this.mask;
     for (;;) {
       const entry = this.slots[slot * 2] as number;
@@ -83,6 +87,14 @@ export class ClientTable {
     this.slots[slot * 2 + 1] = hash;
     if (this.count > (this.mask + 1) * 0.5) this.rehash();
     return index;
+  }
+
+  /**
+   * Reads the first slot of an id's hash, to bring it into cache ahead of `addHashed`: the
+   * fold touches a block of rows first, so that their cache misses overlap.
+   */
+  touch(hash: number): number {
+    return this.slots[(hash & this.mask) * 2] as number;
   }
 
   addString(id: string): number {

@@ -12,6 +12,7 @@
 import { isUtf8 } from 'node:buffer';
 import { NEVER } from '../../client-state/client-book';
 import { AsciiInterner } from '../../collections/ascii-interner';
+import { hashOut, hashPlainToken } from '../../collections/byte-hash';
 import { dayInZone } from '../../dates';
 import { CsvTokenizer } from '../../export-set/csv-tokenizer';
 import {
@@ -32,6 +33,7 @@ import {
   CHURNED,
   type ClientsPlan,
   ID_END,
+  ID_HASH,
   ID_IN_NOTES,
   ID_START,
   LINE,
@@ -135,7 +137,9 @@ export class ClientsChunkParser {
     const idAt = columns[0] as number;
     const idStart = starts[idAt] as number;
     const idEnd = ends[idAt] as number;
-    if (!isPlainToken(bytes, idStart, idEnd)) return false;
+    // The plain test and the id's hash in one pass: the fold looks the hash up ahead.
+    if (!hashPlainToken(this.scanner.dataView, bytes, idStart, idEnd)) return false;
+    const idHash = hashOut[1] as number;
     const sinceAt = columns[1] as number;
     const since = parseDateBytes(bytes, starts[sinceAt] as number, ends[sinceAt] as number);
     if (Number.isNaN(since)) return false;
@@ -158,6 +162,7 @@ export class ClientsChunkParser {
     }
     rows[at + ID_START] = idStart;
     rows[at + ID_END] = idEnd;
+    rows[at + ID_HASH] = idHash;
     rows[at + SINCE] = since;
     rows[at + CHURNED] = churned;
     return true;

@@ -25,8 +25,10 @@ export const ID_START = 1;
 export const ID_END = 2;
 export const SINCE = 3;
 export const CHURNED = 4;
+/** The id's hash (`hashOut[1]` of its bytes), so that the fold can look its slot up ahead. */
+export const ID_HASH = 5;
 /** Then one column per dimension: an index into `values`, or -1 for no value. */
-export const SEGMENTS = 5;
+export const SEGMENTS = 6;
 
 /** The id is not plain bytes of the chunk: the zod path read it, and `notes` holds it. */
 export const ID_IN_NOTES = -1;
