@@ -329,8 +329,16 @@ export class ChunkReader {
     ) {
       return this.lastClient;
     }
-    if (!hashPlainToken(this.scanner.dataView, bytes, start, end)) return -1;
-    const client = this.clients.find(bytes, start, end, hashOut[1] as number);
+    let client: number;
+    // Then the client after it in clients.csv: exports sorted by client usually follow that
+    // order, and its id sits next to the last one in the table's arena (no probe, no miss).
+    const next = this.lastClient + 1;
+    if (this.clients.holdsAt(next, bytes, start, end) && isPlainToken(bytes, start, end)) {
+      client = next;
+    } else {
+      if (!hashPlainToken(this.scanner.dataView, bytes, start, end)) return -1;
+      client = this.clients.find(bytes, start, end, hashOut[1] as number);
+    }
     if (client >= 0) {
       this.lastClientStart = start;
       this.lastClientEnd = end;

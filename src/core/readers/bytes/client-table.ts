@@ -61,6 +61,11 @@ export class ClientTable {
     }
   }
 
+  /** Whether client `index` (if there is one) has the id `bytes[start, end)`. */
+  holdsAt(index: number, bytes: Uint8Array, start: number, end: number): boolean {
+    return index >= 0 && index < this.count && this.sameBytes(index, bytes, start, end);
+  }
+
   lookupString(id: string): number {
     const { bytes, length } = encodeUtf8(id);
     return this.lookup(bytes, 0, length);
