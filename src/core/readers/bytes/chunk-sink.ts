@@ -9,7 +9,7 @@ import {
   type PartialAggregate,
   position,
 } from '../../aggregate/partial-aggregate';
-import { AsciiInterner } from '../../collections/ascii-interner';
+import { AsciiCodes } from '../../collections/ascii-interner';
 import { hashOut } from '../../collections/byte-hash';
 import { addDatedRow, emptyDatedRows } from '../../export-set/dated-rows';
 import { MAX_EXAMPLES } from '../../export-set/row-rules';
@@ -20,9 +20,8 @@ export class ChunkSink {
   private readonly claims: ClaimsBuilder | undefined;
   private readonly pairs: PairsBuilder | undefined;
   private readonly costs: CostsBuilder | undefined;
-  private readonly names: string[] = [];
-  private readonly nameIndex = new Map<string, number>();
-  private readonly interner = new AsciiInterner();
+  /** Service names, numbered in this chunk's order (the pairs list them as `names`). */
+  private readonly names = new AsciiCodes();
 
   constructor(
     dataset: ChunkedDataset,
@@ -35,7 +34,7 @@ export class ChunkSink {
     if (dataset === 'interactions' || dataset === 'surveys') {
       this.claims = new ClaimsBuilder(expectedRows, spareClaims);
     }
-    if (dataset === 'services') this.pairs = new PairsBuilder(expectedRows, this.names);
+    if (dataset === 'services') this.pairs = new PairsBuilder(expectedRows, this.names.texts);
     if (dataset === 'support_costs') this.costs = new CostsBuilder();
   }
 
@@ -72,18 +71,13 @@ export class ChunkSink {
     );
   }
 
+  /** The index of a plain service name, from its bytes. */
   serviceName(bytes: Uint8Array, start: number, end: number): number {
-    return this.serviceNameOfText(this.interner.text(bytes, start, end));
+    return this.names.codeOfBytes(bytes, start, end);
   }
 
   serviceNameOfText(name: string): number {
-    let index = this.nameIndex.get(name);
-    if (index === undefined) {
-      index = this.names.length;
-      this.names.push(name);
-      this.nameIndex.set(name, index);
-    }
-    return index;
+    return this.names.codeOf(name);
   }
 
   serviceInUse(client: number, service: number): void {

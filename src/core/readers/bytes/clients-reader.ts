@@ -11,7 +11,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import { NEVER } from '../../client-state/client-book';
-import { AsciiInterner } from '../../collections/ascii-interner';
+import { AsciiCodes } from '../../collections/ascii-interner';
 import { hashOut, hashPlainToken } from '../../collections/byte-hash';
 import { dayInZone } from '../../dates';
 import { CsvTokenizer } from '../../export-set/csv-tokenizer';
@@ -49,13 +49,12 @@ const decoder = new TextDecoder();
 export class ClientsChunkParser {
   private readonly scanner = new RecordScanner();
   private readonly schemas: RowSchemas;
-  private readonly interner = new AsciiInterner();
   private readonly dimensions: number;
   private readonly width: number;
   private rows = new Int32Array(0);
   private rowCount = 0;
-  private values: string[][] = [];
-  private valueCodes: Map<string, number>[] = [];
+  /** Per dimension, this chunk's values numbered in order of first appearance. */
+  private valueCodes: AsciiCodes[] = [];
   private notes = new Map<number, string>();
   private rejectedIds: string[] = [];
 
@@ -74,8 +73,7 @@ export class ClientsChunkParser {
     this.rows =
       spareRows && spareRows.byteLength >= length * 4 ? new Int32Array(spareRows) : new Int32Array(length);
     this.rowCount = 0;
-    this.values = Array.from({ length: this.dimensions }, () => []);
-    this.valueCodes = Array.from({ length: this.dimensions }, () => new Map());
+    this.valueCodes = Array.from({ length: this.dimensions }, () => new AsciiCodes());
     this.notes = new Map();
     this.rejectedIds = [];
     const weights = new Map<number, number>();
@@ -110,7 +108,7 @@ export class ClientsChunkParser {
       rowCount: this.rowCount,
       lines: scanner.lines,
       rows: this.rows,
-      values: this.values,
+      values: this.valueCodes.map((codes) => codes.texts),
       notes: this.notes,
       rejectedIds: this.rejectedIds,
       weights,
@@ -157,7 +155,7 @@ export class ClientsChunkParser {
       const end = ends[column] as number;
       if (start === end) rows[at + SEGMENTS + d] = -1;
       else if (isPlainToken(bytes, start, end)) {
-        rows[at + SEGMENTS + d] = this.valueCode(d, this.interner.text(bytes, start, end));
+        rows[at + SEGMENTS + d] = (this.valueCodes[d] as AsciiCodes).codeOfBytes(bytes, start, end);
       } else return false;
     }
     rows[at + ID_START] = idStart;
@@ -183,22 +181,10 @@ export class ClientsChunkParser {
     rows[at + CHURNED] = churned_on ?? NEVER;
     for (let d = 0; d < this.dimensions; d++) {
       const value = raw[this.plan.names[d + 3] as string];
-      rows[at + SEGMENTS + d] = value === undefined ? -1 : this.valueCode(d, value);
+      rows[at + SEGMENTS + d] = value === undefined ? -1 : (this.valueCodes[d] as AsciiCodes).codeOf(value);
     }
     this.notes.set(row, client_id);
     return undefined;
-  }
-
-  private valueCode(dimension: number, value: string): number {
-    const codes = this.valueCodes[dimension] as Map<string, number>;
-    let code = codes.get(value);
-    if (code === undefined) {
-      const values = this.values[dimension] as string[];
-      code = values.length;
-      values.push(value);
-      codes.set(value, code);
-    }
-    return code;
   }
 
   private readTokenized(bytes: Uint8Array, row: number): string | undefined {
