@@ -47,7 +47,7 @@ export async function openCommandContext(
   const { config } = loaded;
   // A usage mistake is found before the data location is opened.
   const quarter = options.quarter === undefined ? dueQuarter(config, now) : quarterFrom(options.quarter);
-  const opened = openExportStore(options.data, env);
+  const opened = await openExportStore(options.data, env);
   await assertDataRoot(opened);
   // The share of bytes read is shown on a terminal only: elsewhere the store is used as it is.
   const bytes = !options.quiet && process.stderr.isTTY ? new ExportBytes() : undefined;

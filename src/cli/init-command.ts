@@ -33,12 +33,12 @@ export const STARTER_CONFIG = {
   },
 };
 
-export function initCommand(
+export async function initCommand(
   options: { data: string; config: string | undefined; force: boolean },
   output: Output,
   now: Date,
-): number {
-  const store = openExportStore(options.data, {});
+): Promise<number> {
+  const store = await openExportStore(options.data, {});
   if (!(store instanceof LocalExportStore)) {
     throw new UsageError(
       `init writes a local folder; '${options.data}' is not one (upload the exports there yourself)`,

@@ -50,7 +50,7 @@ export async function main(
   let loaded: LoadedConfig | undefined;
   try {
     // init writes the configuration, so it reads none.
-    if (command === 'init') return initCommand(options, output, now());
+    if (command === 'init') return await initCommand(options, output, now());
     loaded = loadConfig(options.config);
     output.log(describeConfigSource(loaded));
     return await dispatch(command, loaded, options, env, output, now());

@@ -104,7 +104,7 @@ async function deliver(
 ): Promise<Delivered> {
   const { store, config } = context;
   const { send } = options;
-  const { mailer, ledger } = openEmailDelivery({ config, store, quarter: snapshot.quarter, send, env });
+  const { mailer, ledger } = await openEmailDelivery({ config, store, quarter: snapshot.quarter, send, env });
   const recipients: RecipientOutcome[] = [];
   const result = await deliverReport({
     store,

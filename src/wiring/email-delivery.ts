@@ -14,8 +14,6 @@ import { hasStopped, thisProcess } from '../adapters/local/process-liveness';
 import { loadTemplateFiles } from '../adapters/local/template-folder';
 import { DEFAULT_AWS_REGION } from '../adapters/open-export-store';
 import { OutboxMailer } from '../adapters/outbox/outbox-mailer';
-import { createReportLinker, VIEW_ONLINE_LINK_SECONDS } from '../adapters/s3/presign-report-link';
-import { createSesClient, SesMailer } from '../adapters/ses/ses-mailer';
 import type { Config } from '../core/config';
 import type { ChartRasterizer, ExportStore, Mailer } from '../core/ports';
 import { compileEmailTemplates, type EmailTemplates } from '../core/report/templates/email-templates';
@@ -49,14 +47,20 @@ export async function openEmailRendering(
     const { createResvgRasterizer } = await import('../adapters/charts/resvg-rasterizer');
     return createResvgRasterizer(await bundledChartAssets());
   });
+  // The S3 presigner (and the SDK) is loaded by the first link only.
   const reportLink =
     bucket !== undefined && config.email.viewOnline
-      ? createReportLinker({
-          client: bucket.client,
-          bucket: bucket.name,
-          prefix: bucket.prefix,
-          expiresIn: VIEW_ONLINE_LINK_SECONDS,
-        })
+      ? async (key: string) => {
+          const { createReportLinker, VIEW_ONLINE_LINK_SECONDS } = await import(
+            '../adapters/s3/presign-report-link'
+          );
+          return createReportLinker({
+            client: bucket.client,
+            bucket: bucket.name,
+            prefix: bucket.prefix,
+            expiresIn: VIEW_ONLINE_LINK_SECONDS,
+          })(key);
+        }
       : undefined;
   // Charts are rasterised for messages only: with no recipients there is nothing to warm up.
   const warmUp = () => {
@@ -92,18 +96,20 @@ export interface EmailDelivery {
  * endpoint `AWS_ENDPOINT_URL_SES ?? AWS_ENDPOINT_URL` (unset means AWS), read from `env`.
  * The ledger knows a claim's run has stopped from its process id on this machine (a rerun
  * right after a kill goes on at once); in Lambda (`AWS_LAMBDA_FUNCTION_NAME` set), where
- * process ids say nothing across sandboxes, only from its lease.
+ * process ids say nothing across sandboxes, only from its lease. The SES client (and the
+ * SDK) is loaded only to send: a run that writes to the outbox does not pay for it.
  */
-export function openEmailDelivery(options: {
+export async function openEmailDelivery(options: {
   readonly config: Config;
   readonly store: ExportStore;
   readonly quarter: string;
   readonly send: boolean;
   readonly env: Record<string, string | undefined>;
-}): EmailDelivery {
+}): Promise<EmailDelivery> {
   const { config, store, quarter, send, env } = options;
   if (!send) return { mailer: new OutboxMailer({ store, quarter }), ledger: undefined };
   const region = config.email.ses.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_AWS_REGION;
+  const { createSesClient, SesMailer } = await import('../adapters/ses/ses-mailer');
   const client = createSesClient({ region, endpoint: env.AWS_ENDPOINT_URL_SES ?? env.AWS_ENDPOINT_URL });
   const mailer = new SesMailer({
     client,

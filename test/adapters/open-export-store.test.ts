@@ -44,36 +44,36 @@ describe('parseS3Location', () => {
 });
 
 describe('openExportStore', () => {
-  it('opens a local directory for a plain path, keeping it as the location', () => {
+  it('opens a local directory for a plain path, keeping it as the location', async () => {
     // Arrange
     const location = './data';
 
     // Act
-    const store = openExportStore(location, {});
+    const store = await openExportStore(location, {});
 
     // Assert
     expect(store).toBeInstanceOf(LocalExportStore);
     expect(store.location).toBe('./data');
   });
 
-  it('opens a local directory for a file: URL', () => {
+  it('opens a local directory for a file: URL', async () => {
     // Arrange
     const location = 'file:///srv/kpi-data';
 
     // Act
-    const store = openExportStore(location, {});
+    const store = await openExportStore(location, {});
 
     // Assert
     expect(store).toBeInstanceOf(LocalExportStore);
     expect(store.location).toBe('/srv/kpi-data');
   });
 
-  it('opens an S3 store for an s3:// location without any endpoint or region in the env', () => {
+  it('opens an S3 store for an s3:// location without any endpoint or region in the env', async () => {
     // Arrange
     const location = 's3://kpi-data/acme/';
 
     // Act
-    const store = openExportStore(location, {});
+    const store = await openExportStore(location, {});
 
     // Assert
     expect(store).toBeInstanceOf(S3ExportStore);
@@ -82,7 +82,7 @@ describe('openExportStore', () => {
 
   it.each(['s3://', 's3:/kpi-data', 's3://kpi-data//x'])(
     'throws a clear error for the malformed %j',
-    (location) => {
+    async (location) => {
       // Arrange
       const env = {};
 
@@ -90,11 +90,13 @@ describe('openExportStore', () => {
       const opening = () => openExportStore(location, env);
 
       // Assert
-      expect(opening).toThrow(/malformed S3 location .*use s3:\/\/bucket or s3:\/\/bucket\/prefix/);
+      await expect(opening()).rejects.toThrow(
+        /malformed S3 location .*use s3:\/\/bucket or s3:\/\/bucket\/prefix/,
+      );
     },
   );
 
-  it('refuses another URL scheme rather than treating it as a directory name', () => {
+  it('refuses another URL scheme rather than treating it as a directory name', async () => {
     // Arrange
     const location = 'gs://kpi-data/acme';
 
@@ -102,6 +104,6 @@ describe('openExportStore', () => {
     const opening = () => openExportStore(location, {});
 
     // Assert
-    expect(opening).toThrow(/unsupported data location 'gs:\/\/kpi-data\/acme'/);
+    await expect(opening()).rejects.toThrow(/unsupported data location 'gs:\/\/kpi-data\/acme'/);
   });
 });

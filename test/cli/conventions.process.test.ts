@@ -24,6 +24,33 @@ afterAll(async () => {
 });
 
 describe('the bundled kpi-report as a process', () => {
+  it('loads neither the AWS SDK nor the MIME composer to start: they come with an S3 location or a message', () => {
+    // Arrange: the modules cli.mjs imports statically, and the sources their maps list.
+    const folder = path.dirname(cli.script);
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const code = readFileSync(path.join(folder, file), 'utf8');
+      for (const match of code.matchAll(/(?:import|export)\s*(?:[^'"]*?from\s*)?["']\.\/([^"']+)["']/g)) {
+        visit(match[1] as string);
+      }
+    };
+
+    // Act
+    visit('cli.mjs');
+    const sources = [...loaded].flatMap(
+      (file) =>
+        (JSON.parse(readFileSync(path.join(folder, `${file}.map`), 'utf8')) as { sources: string[] }).sources,
+    );
+
+    // Assert: the bundle is split (those modules are chunks of their own), and start-up skips them.
+    expect(sources.some((source) => source.includes('src/core/readers/bytes/'))).toBe(true);
+    for (const lazy of ['@aws-sdk/client-s3/', '@aws-sdk/client-ses/', 'nodemailer/', '@smithy/']) {
+      expect(sources.filter((source) => source.includes(`node_modules/${lazy}`))).toEqual([]);
+    }
+  });
+
   it('prints the version of package.json', async () => {
     // Arrange
     const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

@@ -10,7 +10,6 @@ import {
   type OutgoingMessage,
   type SentMessage,
 } from '../../core/ports';
-import { composeMime } from '../mime/compose-mime';
 
 /** Content type of a stored whole email. */
 export const EML_CONTENT_TYPE = 'message/rfc822';
@@ -50,6 +49,8 @@ export class OutboxMailer implements Mailer {
 
   async send(message: OutgoingMessage): Promise<SentMessage> {
     const key = outboxKey(message.quarter, message.recipientKey);
+    // MIME (nodemailer) is loaded by the first message only: most local runs write none.
+    const { composeMime } = await import('../mime/compose-mime');
     const raw = await composeMime(message);
     try {
       await this.#store.write(key, raw, EML_CONTENT_TYPE);

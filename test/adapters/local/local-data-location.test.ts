@@ -118,8 +118,8 @@ describe('assertDataRoot', () => {
     const missing = path.join(await createDataRoot(), 'nowhere');
 
     // Act
-    const onFile = () => assertDataRoot(openExportStore(file, {}));
-    const onNothing = () => assertDataRoot(openExportStore(missing, {}));
+    const onFile = async () => assertDataRoot(await openExportStore(file, {}));
+    const onNothing = async () => assertDataRoot(await openExportStore(missing, {}));
 
     // Assert
     await expect(onFile()).rejects.toThrow(

@@ -431,7 +431,7 @@ describe('openExportStore with an s3:// location', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', S3RVER_CREDENTIALS.accessKeyId);
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', S3RVER_CREDENTIALS.secretAccessKey);
     vi.stubEnv('AWS_SESSION_TOKEN', undefined);
-    const opened = openExportStore(`s3://${BUCKET}/${ROOT}/`, {
+    const opened = await openExportStore(`s3://${BUCKET}/${ROOT}/`, {
       AWS_ENDPOINT_URL_S3: server.endpoint,
       AWS_ENDPOINT_URL: 'http://127.0.0.1:9', // must lose to the S3-specific variable
       AWS_REGION: 'eu-west-3',
