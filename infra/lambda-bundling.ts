@@ -118,6 +118,8 @@ export function lambdaBuildOptions(options: {
     format: 'esm',
     target: LAMBDA_NODE_TARGET,
     mainFields: ['module', 'main'],
+    // Handlebars compiles templates faster without the source-map package (see the stub).
+    alias: { 'source-map': './scripts/stubs/source-map.cjs' },
     banner: { js: REQUIRE_BANNER },
     minify: true,
     sourcemap: true,

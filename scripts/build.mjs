@@ -43,6 +43,8 @@ await build({
   target: 'node20',
   format: 'esm',
   mainFields: ['module', 'main'],
+  // Handlebars compiles templates faster without the source-map package (see the stub).
+  alias: { 'source-map': './scripts/stubs/source-map.cjs' },
   // The shebang makes cli.mjs the package's `bin`; bundled CommonJS dependencies call require().
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
