@@ -8,12 +8,7 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import {
-  emptyPartial,
-  IN_QUARTER,
-  type PartialAggregate,
-  SELF_SERVICE_OR_CESS,
-} from '../../aggregate/partial-aggregate';
+import { emptyPartial, IN_QUARTER, SELF_SERVICE_OR_CESS } from '../../aggregate/partial-aggregate';
 import { cessMicroPoints } from '../../client-state/quarter-activity';
 import { hashOut, hashPlainToken } from '../../collections/byte-hash';
 import { type DayInZone, dayInZone } from '../../dates';
@@ -33,7 +28,7 @@ import type { ChunkResult, DatasetPlan } from './chunk-plan';
 import { ChunkSink } from './chunk-sink';
 import { ClientTable } from './client-table';
 import { DecodedRows } from './decoded-rows';
-import { nextDelimiter, RecordScanner } from './record-scanner';
+import { RecordScanner } from './record-scanner';
 
 const encoder = new TextEncoder();
 
@@ -84,14 +79,6 @@ export class ChunkReader {
     this.lastClientStart = -1;
     // One native pass: only a chunk with invalid UTF-8 somewhere has its records checked one by one.
     const validUtf8 = isUtf8(bytes);
-    if (plan.dataset === 'interactions' && scanner.isPlain && validUtf8) {
-      const lines = this.readPlainInteractions(bytes, sink, partial);
-      sink.finish();
-      // A row too long comes back as ~line (negative), so that the loop returns a number, not an object.
-      return lines >= 0
-        ? { partial, lines }
-        : { partial, lines: ~lines, fault: { line: ~lines, fault: 'row-too-long' } };
-    }
     const maxRowBytes = plan.config.maxRowBytes;
     while (scanner.next()) {
       const fault = scanner.fault(maxRowBytes);
@@ -125,67 +112,6 @@ export class ChunkReader {
       const reason = this.decoded.readRow(this.decoded.rawRowFromScanner(bytes), line, sink);
       if (reason !== undefined) sink.reject(line, reason, 1);
     }
-  }
-
-  /**
-   * The hottest loop there is: the interactions rows of a chunk without quotes or CRs (so
-   * records end at LF and fields at commas), split a word at a time straight into the
-   * scanner's field arrays and read by the byte path, with no per-record scanner call. A
-   * row of any other shape goes, alone, through the scanner and the general path.
-   * Returns the lines read, or ~line for a row too long at that line. A number, not a result
-   * object: the loop is usually optimised on-stack before its first return, and an object built
-   * after it had no type feedback, so every chunk deoptimised there (577 times in a 10M-row run).
-   */
-  private readPlainInteractions(bytes: Uint8Array, sink: ChunkSink, partial: PartialAggregate): number {
-    const scanner = this.scanner;
-    const view = scanner.dataView;
-    const fields = this.plan.headerLength;
-    const maxRowBytes = this.plan.config.maxRowBytes;
-    const end = bytes.length;
-    const lastWord = end - 4;
-    let position = 0;
-    let line = 0;
-    while (position < end) {
-      if (bytes[position] === LF) {
-        // An empty line: counted, not a row.
-        position++;
-        line++;
-        continue;
-      }
-      partial.rows++;
-      const recordStart = position;
-      // Read per record: the general path may have grown the scanner's arrays.
-      const { starts, ends } = scanner;
-      const capacity = Math.min(starts.length, fields);
-      let count = 0;
-      let at = position;
-      for (;;) {
-        const fieldStart = at;
-        at = nextDelimiter(view, bytes, at, end, lastWord);
-        if (count < capacity) {
-          starts[count] = fieldStart;
-          ends[count] = at;
-        }
-        count++;
-        if (at < end && bytes[at] === COMMA) {
-          at++;
-          continue;
-        }
-        break;
-      }
-      if (at - recordStart > maxRowBytes) {
-        partial.rows--;
-        return ~line;
-      }
-      if (count !== fields || !this.readInteraction(bytes, line, sink)) {
-        // The general path, for this record alone (the scanner is reset to it).
-        scanner.reset(bytes, recordStart, at);
-        if (scanner.next()) this.readRecord(bytes, line, sink);
-      }
-      if (at < end) line++;
-      position = at < end ? at + 1 : end;
-    }
-    return line;
   }
 
   /**
@@ -369,7 +295,5 @@ function sameRange(bytes: Uint8Array, a: number, b: number, length: number): boo
   return true;
 }
 
-const COMMA = 44;
-const LF = 10;
 const CESS_LABEL = encoder.encode('cess');
 const NPS_LABEL = encoder.encode('nps');
