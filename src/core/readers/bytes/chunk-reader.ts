@@ -5,6 +5,10 @@
  * an unusual date-time, anything invalid) is decoded and goes through the same zod schema as
  * the simple reader (decoded-rows.ts), which decides and words the reason. Runs in worker
  * threads.
+ *
+ * One loop for every dataset, split in small methods: a loop of its own for plain
+ * interactions chunks, with the field splitting and the byte path in one function, was
+ * 40% slower (V8 inlined into it until its inlining budget ran out, and called the rest).
  */
 
 import { isUtf8 } from 'node:buffer';
