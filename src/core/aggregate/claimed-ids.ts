@@ -143,7 +143,8 @@ export class ClaimedIds {
     }
     if (hashed === 0) return;
     // Size the table once, at the first hashed ids: for every row when most ids are hashed.
-    const hashes = (this.hashes ??= new U64Set(hashed * 2 >= to - from ? this.expectedRows : 1024));
+    this.hashes ??= new U64Set(hashed * 2 >= to - from ? this.expectedRows : 1024);
+    const hashes = this.hashes;
     for (let b = 0; b < to - from; b++) {
       if (blockNumber[b] !== -2) hashes.touch(blockHigh[b] as number, blockLow[b] as number);
     }
