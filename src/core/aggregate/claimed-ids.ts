@@ -4,9 +4,9 @@
  * id made of a prefix and a number (at most 15 digits, kept with its width, since `I01` and
  * `I1` are different ids) goes to that prefix's `IntervalSet`, where ids counting up cost a
  * comparison and a few bytes a gap; any other id goes to a table of 64-bit hashes (8 bytes
- * a slot, and a cache miss an id on a large set). A number set whose numbers come in no
- * useful order stops growing (it would cost more than hashes) and the prefix's new ids go
- * to the hash table from then on, still checked against the numbers it kept.
+ * a slot, and a cache miss an id on a large set). A prefix whose numbers come in no useful
+ * order stops keeping runs (they would cost more than hashes): its numbers so far move to
+ * the hash table, and its later ones are hashed too.
  *
  * The same id always goes the same way, so either structure alone decides its repeats.
  */
@@ -34,8 +34,9 @@ export const NUMBER_LIMITS: NumberLimits = { prefixes: 4096, movedRuns: 1 << 22,
 export const CLAIM_BLOCK = 32;
 
 interface NumberedPrefix {
-  readonly numbers: IntervalSet;
-  /** Whether the prefix stopped adding numbers: new ones are hashed (with the prefix's key). */
+  /** Its numbers, while it keeps them as runs (emptied when it stops: they move to the hashes). */
+  numbers: IntervalSet;
+  /** Whether the prefix stopped keeping runs: its numbers are hashed (with the prefix's key). */
   frozen: boolean;
   /** The prefix's own hash, mixed with a number's to hash it once frozen. */
   readonly keyHigh: number;
@@ -122,7 +123,7 @@ export class ClaimedIds {
           numbers.movedRuns > limits.movedRuns ||
           (numbers.runs > limits.freeRuns && numbers.runs * 2 > numbers.size)
         ) {
-          (prefix as NumberedPrefix).frozen = true;
+          this.freeze(prefix as NumberedPrefix);
         }
         blockPrefix[b] = undefined;
         blockNumber[b] = -2; // decided
@@ -135,9 +136,9 @@ export class ClaimedIds {
         blockHigh[b] = claims.hashHigh[i] as number;
         blockLow[b] = claims.hashLow[i] as number;
       } else {
-        const frozen = prefix as NumberedPrefix;
-        blockHigh[b] = mix(frozen.keyHigh, Math.floor(number / 2 ** 32));
-        blockLow[b] = mix(frozen.keyLow ^ (blockHigh[b] as number), number | 0) || 1;
+        numberKey(prefix as NumberedPrefix, number);
+        blockHigh[b] = keyOut[0] as number;
+        blockLow[b] = keyOut[1] as number;
       }
       hashed++;
     }
@@ -151,13 +152,25 @@ export class ClaimedIds {
     for (let b = 0; b < to - from; b++) {
       const number = blockNumber[b] as number;
       if (number === -2) continue;
-      const frozen = blockPrefix[b];
-      const isNew =
-        (frozen === undefined || !frozen.numbers.has(number)) &&
-        hashes.add(blockHigh[b] as number, blockLow[b] as number);
-      repeated[b] = isNew ? 0 : 1;
+      repeated[b] = hashes.add(blockHigh[b] as number, blockLow[b] as number) ? 0 : 1;
       blockPrefix[b] = undefined;
     }
+  }
+
+  /**
+   * Stops a prefix keeping runs: its numbers so far move into the hash table (once, each
+   * under the key its later numbers are hashed by), so that a number is then checked by one
+   * lookup, not by a search of the runs as well.
+   */
+  private freeze(prefix: NumberedPrefix): void {
+    this.hashes ??= new U64Set(Math.max(this.expectedRows, prefix.numbers.size));
+    const hashes = this.hashes;
+    prefix.numbers.forEach((number) => {
+      numberKey(prefix, number);
+      hashes.add(keyOut[0] as number, keyOut[1] as number);
+    });
+    prefix.numbers = new IntervalSet();
+    prefix.frozen = true;
   }
 
   /** The prefix of the last numbered id (undefined after a hashed one). */
@@ -263,6 +276,16 @@ function hashKey(key: string, seed: number): number {
   let h = seed;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   return h;
+}
+
+/** The last `numberKey`: [high, low], reused so that hashing a number allocates nothing. */
+const keyOut = new Int32Array(2);
+
+/** The 64-bit key a frozen prefix's number is hashed by, into `keyOut` ((0, 0) never: it marks an empty slot). */
+function numberKey(prefix: NumberedPrefix, number: number): void {
+  const high = mix(prefix.keyHigh, Math.floor(number / 2 ** 32));
+  keyOut[0] = high;
+  keyOut[1] = mix(prefix.keyLow ^ high, number | 0) || 1;
 }
 
 /** Mixes a word into a hash: MurmurHash3's finaliser of their sum. */

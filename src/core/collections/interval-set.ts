@@ -51,6 +51,14 @@ export class IntervalSet {
     return true;
   }
 
+  /** Calls `visit` for every number held, in ascending order. */
+  forEach(visit: (n: number) => void): void {
+    for (let run = 0; run < this.count; run++) {
+      const end = this.ends[run] as number;
+      for (let n = this.starts[run] as number; n <= end; n++) visit(n);
+    }
+  }
+
   has(n: number): boolean {
     const at = this.runAtOrBefore(n);
     return at >= 0 && n <= (this.ends[at] as number);
