@@ -8,7 +8,7 @@ describe('AsciiCodes', () => {
   it('numbers values in order of first appearance, from bytes or from text alike', () => {
     const value = fc.stringMatching(/^[!-~]{1,6}$/);
     fc.assert(
-      fc.property(fc.array(fc.tuple(value, fc.boolean()), { maxLength: 200 }), (values) => {
+      fc.property(fc.array(fc.tuple(value, fc.boolean()), { maxLength: 400 }), (values) => {
         const codes = new AsciiCodes();
         const firstSeen: string[] = [];
         for (const [text, asBytes] of values) {
@@ -17,6 +17,10 @@ describe('AsciiCodes', () => {
           const code = asBytes ? codes.codeOfBytes(bytes, 1, bytes.length - 1) : codes.codeOf(text);
           if (!firstSeen.includes(text)) firstSeen.push(text);
           expect(code).toBe(firstSeen.indexOf(text));
+          // The recent codes answer right or not at all, and know a value just numbered from bytes.
+          const recent = codes.recentCode(bytes, 1, bytes.length - 1);
+          expect([-1, code]).toContain(recent);
+          if (asBytes) expect(recent).toBe(code);
         }
         expect(codes.texts).toEqual(firstSeen);
       }),

@@ -175,7 +175,11 @@ export class ChunkReader {
     const clientIndex = this.clientOf(bytes, column[0] as number);
     if (clientIndex < 0) return false;
     const service = column[1] as number;
-    if (!isPlainToken(bytes, starts[service] as number, ends[service] as number)) return false;
+    const serviceStart = starts[service] as number;
+    const serviceEnd = ends[service] as number;
+    // A name seen a few rows ago is known plain: no plain test, no hash.
+    let name = sink.recentServiceName(bytes, serviceStart, serviceEnd);
+    if (name < 0 && !isPlainToken(bytes, serviceStart, serviceEnd)) return false;
     const started = parseDateBytes(
       bytes,
       starts[column[2] as number] as number,
@@ -188,7 +192,7 @@ export class ChunkReader {
       ended = parseDateBytes(bytes, starts[endedColumn] as number, ends[endedColumn] as number);
       if (!(ended > started)) return false;
     }
-    const name = sink.serviceName(bytes, starts[service] as number, ends[service] as number);
+    if (name < 0) name = sink.serviceName(bytes, serviceStart, serviceEnd);
     if (inUseDuring(period, started, ended)) sink.serviceInUse(clientIndex, name);
     return true;
   }

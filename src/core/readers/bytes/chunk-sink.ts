@@ -71,6 +71,11 @@ export class ChunkSink {
     );
   }
 
+  /** The index of the service name `bytes[start, end)` when it came by a few rows ago, else -1. */
+  recentServiceName(bytes: Uint8Array, start: number, end: number): number {
+    return this.names.recentCode(bytes, start, end);
+  }
+
   /** The index of a plain service name, from its bytes. */
   serviceName(bytes: Uint8Array, start: number, end: number): number {
     return this.names.codeOfBytes(bytes, start, end);

@@ -153,10 +153,17 @@ export class ClientsChunkParser {
       const column = columns[d + 3] as number;
       const start = starts[column] as number;
       const end = ends[column] as number;
-      if (start === end) rows[at + SEGMENTS + d] = -1;
-      else if (isPlainToken(bytes, start, end)) {
-        rows[at + SEGMENTS + d] = (this.valueCodes[d] as AsciiCodes).codeOfBytes(bytes, start, end);
-      } else return false;
+      if (start === end) {
+        rows[at + SEGMENTS + d] = -1;
+        continue;
+      }
+      const codes = this.valueCodes[d] as AsciiCodes;
+      let code = codes.recentCode(bytes, start, end);
+      if (code < 0) {
+        if (!isPlainToken(bytes, start, end)) return false;
+        code = codes.codeOfBytes(bytes, start, end);
+      }
+      rows[at + SEGMENTS + d] = code;
     }
     rows[at + ID_START] = idStart;
     rows[at + ID_END] = idEnd;
