@@ -57,11 +57,6 @@ export class RecordScanner {
   /** The record's last field was quoted whole: `i` stopped on its closing quote. */
   private quotedLastField = false;
 
-  /** The range holds no double quote and no CR: records end at LF and split at commas only. */
-  get isPlain(): boolean {
-    return this.plain;
-  }
-
   /** A view of the bytes last passed to `reset`, for word reads. */
   get dataView(): DataView {
     return this.view;
@@ -269,7 +264,7 @@ function firstFlaggedByte(hits: number): number {
  * `end`: four bytes at a time (unaligned word reads through `view`, a view of `bytes`)
  * while a whole word fits before `end` (`lastWord` is `end - 4`), then byte by byte.
  */
-export function nextDelimiter(
+function nextDelimiter(
   view: DataView,
   bytes: Uint8Array,
   from: number,
