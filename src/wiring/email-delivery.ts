@@ -47,19 +47,23 @@ export async function openEmailRendering(
     const { createResvgRasterizer } = await import('../adapters/charts/resvg-rasterizer');
     return createResvgRasterizer(await bundledChartAssets());
   });
-  // The S3 presigner (and the SDK) is loaded by the first link only.
+  // The S3 presigner (and the SDK) is loaded by the first link only, and made once.
+  let linker: ((key: string) => Promise<string>) | undefined;
   const reportLink =
     bucket !== undefined && config.email.viewOnline
       ? async (key: string) => {
-          const { createReportLinker, VIEW_ONLINE_LINK_SECONDS } = await import(
-            '../adapters/s3/presign-report-link'
-          );
-          return createReportLinker({
-            client: bucket.client,
-            bucket: bucket.name,
-            prefix: bucket.prefix,
-            expiresIn: VIEW_ONLINE_LINK_SECONDS,
-          })(key);
+          if (linker === undefined) {
+            const { createReportLinker, VIEW_ONLINE_LINK_SECONDS } = await import(
+              '../adapters/s3/presign-report-link'
+            );
+            linker = createReportLinker({
+              client: bucket.client,
+              bucket: bucket.name,
+              prefix: bucket.prefix,
+              expiresIn: VIEW_ONLINE_LINK_SECONDS,
+            });
+          }
+          return linker(key);
         }
       : undefined;
   // Charts are rasterised for messages only: with no recipients there is nothing to warm up.

@@ -46,14 +46,8 @@ interface NumberedPrefix {
 export class ClaimedIds {
   private hashes: U64Set | undefined;
   private readonly prefixes = new Map<string, NumberedPrefix>();
-  /** The prefix (bytes and number width) of the last numbered id, to skip the map lookup. */
-  private lastPrefix: NumberedPrefix | undefined;
-  private lastPrefixBytes = new Uint8Array(MAX_PREFIX);
-  private lastPrefixLength = -1;
-  private lastWidth = -1;
-  /** Per hashed claim of the block: its number (-1: none; -2: the claim is numbered, decided), its frozen prefix and its hash key. */
-  private readonly blockNumber = new Float64Array(CLAIM_BLOCK);
-  private readonly blockPrefix: (NumberedPrefix | undefined)[] = new Array(CLAIM_BLOCK).fill(undefined);
+  /** Per claim of the block: 1 when it waits for the hash pass, with its key in blockHigh and blockLow. */
+  private readonly blockHashed = new Uint8Array(CLAIM_BLOCK);
   private readonly blockHigh = new Int32Array(CLAIM_BLOCK);
   private readonly blockLow = new Int32Array(CLAIM_BLOCK);
 
@@ -92,7 +86,7 @@ export class ClaimedIds {
    * prefix's numbered claims all come before those hashed once it stopped adding runs.
    */
   claimBlock(claims: Claims, from: number, to: number, repeated: Uint8Array): void {
-    const { blockNumber, blockPrefix, blockHigh, blockLow, limits } = this;
+    const { blockHashed, blockHigh, blockLow, limits } = this;
     const { idBytes, idStart, idEnd } = claims;
     if (idBytes !== this.viewed) {
       this.viewed = idBytes;
@@ -125,13 +119,11 @@ export class ClaimedIds {
         ) {
           this.freeze(prefix as NumberedPrefix);
         }
-        blockPrefix[b] = undefined;
-        blockNumber[b] = -2; // decided
+        blockHashed[b] = 0;
         continue;
       }
       // Hashed: by the whole id, or by prefix and number for a prefix that stopped adding runs.
-      blockNumber[b] = number;
-      blockPrefix[b] = prefix;
+      blockHashed[b] = 1;
       if (number < 0) {
         blockHigh[b] = claims.hashHigh[i] as number;
         blockLow[b] = claims.hashLow[i] as number;
@@ -147,13 +139,11 @@ export class ClaimedIds {
     this.hashes ??= new U64Set(hashed * 2 >= to - from ? this.expectedRows : 1024);
     const hashes = this.hashes;
     for (let b = 0; b < to - from; b++) {
-      if (blockNumber[b] !== -2) hashes.touch(blockHigh[b] as number, blockLow[b] as number);
+      if (blockHashed[b] === 1) hashes.touch(blockHigh[b] as number, blockLow[b] as number);
     }
     for (let b = 0; b < to - from; b++) {
-      const number = blockNumber[b] as number;
-      if (number === -2) continue;
-      repeated[b] = hashes.add(blockHigh[b] as number, blockLow[b] as number) ? 0 : 1;
-      blockPrefix[b] = undefined;
+      if (blockHashed[b] === 1)
+        repeated[b] = hashes.add(blockHigh[b] as number, blockLow[b] as number) ? 0 : 1;
     }
   }
 
@@ -180,6 +170,7 @@ export class ClaimedIds {
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private lastStart = -1;
   private lastLength = 0;
+  private lastPrefixLength = 0;
 
   /** Whether the id `[start, end)` has the last routed id's length and prefix bytes (then its prefix is `lastRouted`). */
   private sameLayout(start: number, end: number): boolean {
@@ -215,17 +206,12 @@ export class ClaimedIds {
     const prefix = this.prefixOf(bytes, start, digits, end - digits);
     if (prefix === undefined) return -1;
     this.lastRouted = prefix;
+    this.lastPrefixLength = digits - start;
     return number;
   }
 
+  /** The prefix `bytes[start, end)` with numbers of `width` digits; undefined past the limit of prefixes. */
   private prefixOf(bytes: Uint8Array, start: number, end: number, width: number): NumberedPrefix | undefined {
-    const length = end - start;
-    if (length === this.lastPrefixLength && width === this.lastWidth) {
-      const last = this.lastPrefixBytes;
-      let same = true;
-      for (let i = 0; i < length && same; i++) same = last[i] === bytes[start + i];
-      if (same) return this.lastPrefix;
-    }
     let key = '';
     for (let at = start; at < end; at++) key += String.fromCharCode(bytes[at] as number);
     key += `\u0000${width}`;
@@ -240,10 +226,6 @@ export class ClaimedIds {
       };
       this.prefixes.set(key, prefix);
     }
-    this.lastPrefix = prefix;
-    this.lastPrefixBytes.set(bytes.subarray(start, end));
-    this.lastPrefixLength = length;
-    this.lastWidth = width;
     return prefix;
   }
 }
